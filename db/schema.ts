@@ -1,0 +1,100 @@
+// Postgres schema (drizzle): the durable record of orgs, people, keys, threads and runs.
+// Ids are prefixed time-ordered strings (workers/lib/ids.ts); money is integer nano-USD.
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+
+export const orgs = pgTable('orgs', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  tier: text('tier', { enum: ['free', 'early', 'mid', 'enterprise'] }).notNull().default('free'),
+  monthly_budget_nanousd: bigint('monthly_budget_nanousd', { mode: 'number' }),
+  created_at: createdAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    name: text('name'),
+    role: text('role', { enum: ['owner', 'member'] }).notNull().default('member'),
+    /** PBKDF2-SHA256 hash "pbkdf2$<iterations>$<salt b64>$<hash b64>", null for Google-only accounts. */
+    password_hash: text('password_hash'),
+    google_sub: text('google_sub'),
+    email_verified: boolean('email_verified').notNull().default(false),
+    active_thread_id: text('active_thread_id'),
+    created_at: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_idx').on(sql`lower(${t.email})`), uniqueIndex('users_google_sub_idx').on(t.google_sub)],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    created_by: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    /** Public part shown in lists ("nak_ab12cd34"); the secret is never stored. */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the whole key, hex. */
+    key_hash: text('key_hash').notNull(),
+    scopes: text('scopes').array().notNull(),
+    last_used_at: timestamp('last_used_at', { withTimezone: true, mode: 'date' }),
+    revoked_at: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    created_at: createdAt(),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.key_hash), index('api_keys_org_idx').on(t.org_id)],
+);
+
+export const threads = pgTable(
+  'threads',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    user_id: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    created_at: createdAt(),
+    updated_at: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    deleted_at: timestamp('deleted_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('threads_user_idx').on(t.org_id, t.user_id, t.id)],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    thread_id: text('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+    run_id: text('run_id'),
+    role: text('role', { enum: ['user', 'assistant', 'system'] }).notNull(),
+    content: text('content').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    created_at: createdAt(),
+  },
+  (t) => [index('messages_thread_idx').on(t.thread_id, t.id)],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    user_id: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    thread_id: text('thread_id').notNull().references(() => threads.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] }).notNull(),
+    state: text('state').notNull().default('received'),
+    request: text('request').notNull(),
+    error_code: text('error_code'),
+    report_id: text('report_id'),
+    steps: integer('steps').notNull().default(0),
+    created_at: createdAt(),
+    updated_at: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    completed_at: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('runs_user_idx').on(t.org_id, t.user_id, t.id)],
+);

@@ -1,0 +1,124 @@
+// The LLM call record: the unit of telemetry (DESIGN.md "The data").
+// One schema for every ingest path; parsers of foreign formats map into it.
+import { z } from 'zod';
+
+/** Largest token count we accept for one call (10M): beyond that a record is garbage, not a call. */
+export const MAX_TOKENS_PER_FIELD = 10_000_000;
+
+const tokenCount = z.number().int().min(0).max(MAX_TOKENS_PER_FIELD);
+const optionalTokens = tokenCount.default(0);
+const shortText = (max: number) => z.string().min(1).max(max);
+
+/** ISO 8601 string or epoch milliseconds → epoch milliseconds. */
+export const timestampInput = z.union([
+  z.number().finite().int().min(0),
+  z.string().min(1).max(40).transform((s, ctx) => {
+    const ms = Date.parse(s);
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'timestamp is not ISO 8601' });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+]);
+
+/**
+ * Status of a call: "ok", an HTTP status code as text ("429", "500"), or an error class
+ * ("timeout", "client_cancel", "error"). Numbers are accepted and normalised to text.
+ */
+export const callStatus = z
+  .union([z.string().min(1).max(40), z.number().int().min(100).max(599)])
+  .transform((s) => {
+    const t = String(s).toLowerCase();
+    return t === '200' || t === 'success' || t === 'succeeded' ? 'ok' : t;
+  });
+
+/** What a client sends for one call (snake_case, as the API conventions say). */
+export const llmCallInput = z
+  .object({
+    request_id: shortText(200).optional(),
+    timestamp: timestampInput,
+    project: shortText(200).optional(),
+    user: shortText(200).optional(),
+    feature: shortText(200).optional(),
+    provider: shortText(100).optional(),
+    model: shortText(200),
+    input_tokens: tokenCount,
+    output_tokens: optionalTokens,
+    cached_input_tokens: optionalTokens,
+    cache_write_tokens: optionalTokens,
+    reasoning_tokens: optionalTokens,
+    latency_ms: z.number().finite().min(0).max(86_400_000).nullable().optional(),
+    ttft_ms: z.number().finite().min(0).max(86_400_000).nullable().optional(),
+    status: callStatus.default('ok'),
+    cost_usd: z.number().finite().min(0).max(1_000_000).nullable().optional(),
+    prompt_hash: shortText(200).nullable().optional(),
+    prefix_hashes: z.array(z.union([z.string().max(200), z.number().int()]).transform(String)).max(10_000).optional(),
+    max_tokens: z.number().int().min(0).max(MAX_TOKENS_PER_FIELD).nullable().optional(),
+    stream: z.boolean().nullable().optional(),
+    region: shortText(100).nullable().optional(),
+    attempt: z.number().int().min(1).max(1000).optional(),
+    trace_id: shortText(200).nullable().optional(),
+    span_id: shortText(200).nullable().optional(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .refine((c) => c.cached_input_tokens <= c.input_tokens, {
+    message: 'cached_input_tokens cannot exceed input_tokens',
+    path: ['cached_input_tokens'],
+  });
+
+export type LlmCallInput = z.input<typeof llmCallInput>;
+
+/**
+ * A validated call as the engine sees it. `timestamp` is epoch ms; `cost_nanousd` is the
+ * call's cost in integer nano-dollars (1e-9 USD): the source's own cost when it gave one,
+ * otherwise computed from the catalog (or null when the model is unknown).
+ */
+export interface LlmCall {
+  request_id: string;
+  timestamp: number;
+  project?: string;
+  user?: string;
+  feature?: string;
+  provider: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  status: string;
+  cost_nanousd: number | null;
+  /** true when cost_nanousd came from the source, false when computed from the catalog. */
+  cost_from_source: boolean;
+  prompt_hash: string | null;
+  prefix_hashes: string[];
+  max_tokens: number | null;
+  stream: boolean | null;
+  region: string | null;
+  attempt: number;
+  trace_id: string | null;
+  span_id: string | null;
+  metadata: Record<string, unknown>;
+  /** Where the record came from: "api", "import:<imp_id>", "otlp", "gateway", "synthetic:<job>". */
+  source: string;
+}
+
+export const NANO_PER_USD = 1_000_000_000;
+
+export function usdToNano(usd: number): number {
+  return Math.round(usd * NANO_PER_USD);
+}
+
+export function nanoToUsd(nano: number): number {
+  return nano / NANO_PER_USD;
+}
+
+/**
+ * Tokens covered by one entry of `prefix_hashes`: entry i hashes the prompt's first (i+1)·512 tokens,
+ * as in the Mooncake traces. Equal leading entries = a prefix a prompt cache could serve.
+ */
+export const PREFIX_BLOCK_TOKENS = 512;

@@ -1,0 +1,45 @@
+// Builds the API app: request context, CORS, data-store access, one router per resource, one error path.
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { ApiError, errorBody } from './lib/errors';
+import { log } from './lib/logger';
+import { services, type AppEnv } from './lib/services';
+import { requestContext } from './middleware/request-context';
+import { health } from './routes/health';
+
+export function buildApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', requestContext());
+  app.use('*', (c, next) => {
+    const allowed = c.env.CORS_ORIGINS.split(',').map((o) => o.trim());
+    return cors({
+      origin: (origin) => (allowed.includes(origin) ? origin : null),
+      allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      credentials: true,
+      maxAge: 600,
+    })(c, next);
+  });
+  app.use('*', services());
+
+  app.route('/', health);
+
+  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));
+
+  app.onError((err, c) => {
+    const requestId = c.get('requestId');
+    if (err instanceof ApiError) {
+      return c.json(errorBody(err.code, err.message, requestId, err.details), err.status, err.headers);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json(errorBody('invalid_request', err.message || 'bad request', requestId), err.status);
+    }
+    log('error', 'unhandled error', { request_id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    return c.json(errorBody('internal', 'internal error; quote the request id when reporting it', requestId), 500);
+  });
+
+  return app;
+}

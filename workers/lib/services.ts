@@ -1,0 +1,72 @@
+// Per-request access to the data stores, opened lazily on first use and closed after the response.
+import type { Context, MiddlewareHandler } from 'hono';
+import { openClickHouse, type ClickHouseClient } from '../../db/clickhouse';
+import { openDb, type Db, type DbHandle } from '../../db/postgres';
+import { openRedis } from '../../db/redis';
+import type { Redis } from '@upstash/redis/cloudflare';
+
+export interface Services {
+  db(): Db;
+  clickhouse(): ClickHouseClient;
+  redis(): Redis;
+}
+
+export function createServices(env: Env): Services & { close(): Promise<void> } {
+  let pg: DbHandle | undefined;
+  let ch: ClickHouseClient | undefined;
+  let redis: Redis | undefined;
+  return {
+    db: () => (pg ??= openDb(env)).db,
+    clickhouse: () => (ch ??= openClickHouse(env)),
+    redis: () => (redis ??= openRedis(env)),
+    async close() {
+      await Promise.all([pg?.close(), ch?.close().catch(() => {})]);
+    },
+  };
+}
+
+export function services(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const s = createServices(c.env);
+    c.set('services', s);
+    try {
+      await next();
+    } finally {
+      waitUntil(c, s.close());
+    }
+  };
+}
+
+/** ctx.waitUntil when running in a request, else just let the promise run (tests calling handlers directly). */
+export function waitUntil(c: Context, promise: Promise<unknown>): void {
+  try {
+    c.executionCtx.waitUntil(promise);
+  } catch {
+    void promise;
+  }
+}
+
+export type Tier = 'free' | 'early' | 'mid' | 'enterprise';
+export type ApiKeyScope = 'ingest' | 'read' | 'gateway';
+
+/** The verified caller, set by the auth middleware (workers/auth). Never holds a raw token. */
+export interface Auth {
+  kind: 'user' | 'key';
+  org_id: string;
+  /** The signed-in user, or the user who created the API key (null if that user is gone). */
+  user_id: string | null;
+  key_id: string | null;
+  role: 'owner' | 'member' | null;
+  tier: Tier;
+  /** JWT callers hold every scope; API keys hold the scopes they were created with. */
+  scopes: ApiKeyScope[];
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    services: Services;
+    auth: Auth;
+  };
+}
