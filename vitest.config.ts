@@ -35,6 +35,9 @@ export default defineConfig({
                   UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
                   JWT_SECRET: stack.jwtSecret,
                   STACK_CONTROL_URL: stack.controlUrl,
+                  GOOGLE_ISSUER: stack.googleIssuer,
+                  GOOGLE_CLIENT_ID: stack.googleClientId,
+                  GOOGLE_CLIENT_SECRET: stack.googleClientSecret,
                 },
               },
             };

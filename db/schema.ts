@@ -98,3 +98,41 @@ export const runs = pgTable(
   },
   (t) => [index('runs_user_idx').on(t.org_id, t.user_id, t.id)],
 );
+
+/**
+ * Rotating refresh tokens (stored as SHA-256, never in clear). A login starts a family (family_id = the
+ * first token's id, the `sid` claim of its access tokens); each refresh rotates to a new token of the
+ * family. Presenting a rotated token again revokes the whole family.
+ */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    family_id: text('family_id').notNull(),
+    user_id: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the token, hex. */
+    token_hash: text('token_hash').notNull(),
+    /** The access token issued with this refresh token: revoking the family denylists it until it expires. */
+    access_jti: text('access_jti').notNull(),
+    access_expires_at: timestamp('access_expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    expires_at: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    rotated_at: timestamp('rotated_at', { withTimezone: true, mode: 'date' }),
+    revoked_at: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    created_at: createdAt(),
+  },
+  (t) => [uniqueIndex('refresh_tokens_hash_idx').on(t.token_hash), index('refresh_tokens_family_idx').on(t.family_id)],
+);
+
+/** The record of revoked access tokens (Redis holds the fast copy with TTL = remaining lifetime). */
+export const revokedTokens = pgTable(
+  'revoked_tokens',
+  {
+    jti: text('jti').primaryKey(),
+    user_id: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    reason: text('reason', { enum: ['logout', 'refresh_reuse'] }).notNull(),
+    expires_at: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    revoked_at: timestamp('revoked_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('revoked_tokens_expires_idx').on(t.expires_at)],
+);

@@ -8,12 +8,16 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startStack, type LocalStack } from '../scripts/local-stack/stack';
 import { migrateAll } from '../scripts/migrate';
+import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer';
 import type { TestStack } from './support/stack-context';
 import pg from 'pg';
 
 let stack: LocalStack | undefined;
 let control: Server | undefined;
 let dataDir: string | undefined;
+let oidc: OidcIssuer | undefined;
+
+const GOOGLE_CLIENT = { clientId: 'netra-test-client.apps.example', clientSecret: 'test-google-client-secret' };
 
 function startControl(s: LocalStack): Promise<{ server: Server; url: string }> {
   const actions: Record<string, () => Promise<void>> = {
@@ -51,6 +55,7 @@ export async function setup(project: TestProject): Promise<void> {
   await migrateAll({ databaseUrl: stack.databaseUrl, clickhouseUrl: stack.clickhouseUrl });
   const ctl = await startControl(stack);
   control = ctl.server;
+  oidc = await startOidcIssuer(GOOGLE_CLIENT);
   const provided: TestStack = {
     databaseUrl: stack.databaseUrl,
     neonWsProxy: stack.neonWsProxy,
@@ -60,11 +65,15 @@ export async function setup(project: TestProject): Promise<void> {
     upstashToken: stack.upstashToken,
     jwtSecret: 'test-jwt-secret-0123456789abcdef0123456789abcdef',
     controlUrl: ctl.url,
+    googleIssuer: oidc.url,
+    googleClientId: GOOGLE_CLIENT.clientId,
+    googleClientSecret: GOOGLE_CLIENT.clientSecret,
   };
   project.provide('stack', provided);
 }
 
 export async function teardown(): Promise<void> {
+  await oidc?.stop();
   await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
   if (stack) {
     const { databaseUrl } = stack;

@@ -6,7 +6,13 @@ import { ApiError, errorBody } from './lib/errors';
 import { log } from './lib/logger';
 import { services, type AppEnv } from './lib/services';
 import { requestContext } from './middleware/request-context';
+import { auth } from './routes/auth';
 import { health } from './routes/health';
+import { keys } from './routes/keys';
+import { tiers } from './routes/tiers';
+import { agentRoutes } from './routes/agent';
+import { threadRoutes } from './routes/threads';
+import { wsRoute, wsTicketRoutes } from './routes/ws';
 
 export function buildApp() {
   const app = new Hono<AppEnv>();
@@ -26,6 +32,13 @@ export function buildApp() {
   app.use('*', services());
 
   app.route('/', health);
+  app.route('/api/auth', auth);
+  app.route('/api/keys', keys);
+  app.route('/api', tiers);
+  app.route('/api/threads', threadRoutes);
+  app.route('/api/ws', wsTicketRoutes);
+  app.route('/api/agent', agentRoutes);
+  app.route('/', wsRoute);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));
 

@@ -8,6 +8,10 @@ export interface TestStack {
   upstashToken: string;
   jwtSecret: string;
   controlUrl: string;
+  /** The local OpenID Connect issuer (test/support/oidc-issuer.ts) standing in for Google, and its client. */
+  googleIssuer: string;
+  googleClientId: string;
+  googleClientSecret: string;
 }
 
 declare module 'vitest' {

@@ -1,0 +1,48 @@
+// What an org's telemetry covers (for the data sufficiency score): one aggregate over llm_calls FINAL.
+import type { ClickHouseClient } from './clickhouse';
+
+export interface CoverageRow {
+  calls: number;
+  days: number;
+  with_latency: number;
+  with_feature: number;
+  with_prompt_hash: number;
+  with_prefix_or_cache: number;
+  with_user: number;
+  with_ttft: number;
+  from_ms: number | null;
+  to_ms: number | null;
+}
+
+export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?: string): Promise<CoverageRow> {
+  const rs = await ch.query({
+    query: `SELECT count() AS calls,
+              if(count() = 0, 0, dateDiff('second', min(timestamp), max(timestamp)) / 86400) AS days,
+              countIf(latency_ms IS NOT NULL) AS with_latency,
+              countIf(feature != '') AS with_feature,
+              countIf(prompt_hash != '') AS with_prompt_hash,
+              countIf(length(prefix_hashes) > 0 OR cached_input_tokens > 0) AS with_prefix_or_cache,
+              countIf(user != '') AS with_user,
+              countIf(ttft_ms IS NOT NULL) AS with_ttft,
+              if(count() = 0, NULL, toUnixTimestamp64Milli(min(timestamp))) AS from_ms,
+              if(count() = 0, NULL, toUnixTimestamp64Milli(max(timestamp))) AS to_ms
+            FROM llm_calls FINAL
+            WHERE org_id = {org:String} AND ({source:String} = '' OR source = {source:String})`,
+    query_params: { org: orgId, source: source ?? '' },
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<Record<string, string | number | null>>();
+  const n = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  return {
+    calls: n(row?.calls) ?? 0,
+    days: n(row?.days) ?? 0,
+    with_latency: n(row?.with_latency) ?? 0,
+    with_feature: n(row?.with_feature) ?? 0,
+    with_prompt_hash: n(row?.with_prompt_hash) ?? 0,
+    with_prefix_or_cache: n(row?.with_prefix_or_cache) ?? 0,
+    with_user: n(row?.with_user) ?? 0,
+    with_ttft: n(row?.with_ttft) ?? 0,
+    from_ms: n(row?.from_ms),
+    to_ms: n(row?.to_ms),
+  };
+}

@@ -1,0 +1,29 @@
+// Runs one tool inside a sub-agent step, streaming `tool_call` and `tool_result` events with its input
+// and output, and metering it as a usage event. Store failures become retryable step errors.
+import { StepError, type RunContext } from '../supervisor/steps';
+
+export async function callTool<T>(
+  ctx: RunContext,
+  agent: string,
+  tool: string,
+  input: unknown,
+  run: () => Promise<T>,
+  summarize: (output: T) => unknown = (o) => o,
+): Promise<T> {
+  const call_id = `${ctx.run_id}:${tool}:${Date.now().toString(36)}`;
+  ctx.emit('tool_call', { call_id, tool, input }, agent);
+  const started = performance.now();
+  try {
+    const output = await run();
+    const duration_ms = Math.round(performance.now() - started);
+    ctx.emit('tool_result', { call_id, tool, ok: true, output: summarize(output), duration_ms }, agent);
+    ctx.usage('tool_call', { tool, agent, ok: true, duration_ms });
+    return output;
+  } catch (err) {
+    const duration_ms = Math.round(performance.now() - started);
+    const stepError = err instanceof StepError ? err : new StepError('dependency_unavailable', `${tool} could not reach the telemetry store`, true);
+    ctx.emit('tool_result', { call_id, tool, ok: false, output: { error: stepError.code, message: stepError.message }, duration_ms }, agent);
+    ctx.usage('tool_call', { tool, agent, ok: false, duration_ms });
+    throw stepError;
+  }
+}

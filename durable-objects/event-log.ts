@@ -1,0 +1,59 @@
+// The thread's event log: every logged server event gets the next seq and is stored before it is sent.
+import type { ServerEvent, ServerEventData, ServerEventType } from '../protocol/messages';
+
+export interface EventContext {
+  thread_id: string;
+  run_id: string | null;
+  agent_name: string | null;
+}
+
+interface EventRow {
+  seq: number;
+  type: string;
+  run_id: string | null;
+  agent_name: string | null;
+  timestamp: string;
+  data: string;
+  [key: string]: SqlStorageValue;
+}
+
+export class EventLog {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly threadId: () => string,
+  ) {}
+
+  lastSeq(): number {
+    return this.sql.exec<{ s: number | null }>('SELECT max(seq) AS s FROM events').one().s ?? 0;
+  }
+
+  append<T extends ServerEventType>(type: T, data: ServerEventData<T>, ctx: Omit<EventContext, 'thread_id'>): ServerEvent {
+    const timestamp = new Date().toISOString();
+    const seq = this.lastSeq() + 1;
+    this.sql.exec(
+      'INSERT INTO events (seq, type, run_id, agent_name, timestamp, data) VALUES (?, ?, ?, ?, ?, ?)',
+      seq,
+      type,
+      ctx.run_id,
+      ctx.agent_name,
+      timestamp,
+      JSON.stringify(data),
+    );
+    return { type, data, metadata: { thread_id: this.threadId(), run_id: ctx.run_id, agent_name: ctx.agent_name, timestamp, seq } } as ServerEvent;
+  }
+
+  /** Logged events after `lastSeq`, in order (at most `limit`). */
+  since(lastSeq: number, limit = 10_000): ServerEvent[] {
+    return this.sql
+      .exec<EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?', lastSeq, limit)
+      .toArray()
+      .map(
+        (r) =>
+          ({
+            type: r.type,
+            data: JSON.parse(r.data),
+            metadata: { thread_id: this.threadId(), run_id: r.run_id, agent_name: r.agent_name, timestamp: r.timestamp, seq: r.seq },
+          }) as ServerEvent,
+      );
+  }
+}

@@ -1,0 +1,50 @@
+// The ThreadAgent's SQLite schema, versioned: each entry runs once, in order, inside the constructor.
+const MIGRATIONS: string[] = [
+  `CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+   CREATE TABLE IF NOT EXISTS events (
+     seq INTEGER PRIMARY KEY,
+     type TEXT NOT NULL,
+     run_id TEXT,
+     agent_name TEXT,
+     timestamp TEXT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE IF NOT EXISTS timers (name TEXT PRIMARY KEY, due_at INTEGER NOT NULL);
+   CREATE TABLE IF NOT EXISTS outbox (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     last_error TEXT
+   );
+   CREATE TABLE IF NOT EXISTS runs (
+     run_id TEXT PRIMARY KEY,
+     user_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     state TEXT NOT NULL,
+     checkpoint TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );`,
+];
+
+export function migrateStorage(sql: SqlStorage): void {
+  sql.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const row = sql.exec<{ version: number }>('SELECT version FROM schema_version').toArray()[0];
+  let version = row?.version ?? 0;
+  if (!row) sql.exec('INSERT INTO schema_version (version) VALUES (0)');
+  while (version < MIGRATIONS.length) {
+    sql.exec(MIGRATIONS[version]!);
+    version++;
+    sql.exec('UPDATE schema_version SET version = ?', version);
+  }
+}
+
+export function getMeta(sql: SqlStorage, key: string): string | undefined {
+  return sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value;
+}
+
+export function setMeta(sql: SqlStorage, key: string, value: string): void {
+  sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, value);
+}

@@ -1,0 +1,232 @@
+// Runs the supervisor machine inside the ThreadAgent: admits a run (limits), checkpoints the machine state
+// in SQLite after every transition, performs its effects, and executes sub-agent steps from the alarm, so a
+// step interrupted by eviction is retried from the checkpoint and a run completes exactly once.
+import type { ServerEvent, ServerEventData, ServerEventType, WsErrorCode } from '../../protocol/messages';
+import { newId } from '../../workers/lib/ids';
+import type { MessagePayload, RunPayload, UsageEventPayload } from '../delivery';
+import type { Outbox } from '../outbox';
+import type { SocketIdentity } from '../sockets';
+import type { Timers } from '../timers';
+import { initialState, STEP_TIMEOUT_MS, TERMINAL, transition, type Effect, type MachineEvent, type RunState, type StepStage } from './machine';
+import { admitRun, releaseRun, renewRun, type Admission } from './admission';
+import { runStep, type RunContext, StepError } from './steps';
+
+export interface ThreadInfo {
+  thread_id: string;
+  org_id: string;
+  owner_user_id: string;
+  tier: string;
+}
+
+export interface RunManagerDeps {
+  env: Env;
+  sql: SqlStorage;
+  timers: Timers;
+  outbox: Outbox;
+  emit: <T extends ServerEventType>(type: T, data: ServerEventData<T>, runId: string | null, agent: string | null) => ServerEvent;
+  scheduleOutboxFlush: () => Promise<void>;
+  thread: () => ThreadInfo;
+}
+
+export interface Refusal {
+  code: WsErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+interface RunRow {
+  run_id: string;
+  user_id: string;
+  status: string;
+  state: string;
+  checkpoint: string;
+  created_at: number;
+  updated_at: number;
+  [key: string]: SqlStorageValue;
+}
+
+interface Checkpoint {
+  machine: RunState;
+  message: string;
+  lease: string;
+}
+
+export class RunManager {
+  constructor(private readonly deps: RunManagerDeps) {}
+
+  async start(identity: SocketIdentity, message: string): Promise<Refusal | null> {
+    const active = this.deps.sql.exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running'").toArray()[0];
+    if (active) return { code: 'run_already_active', message: `a run is already active in this thread (${active.run_id}); cancel it or wait`, details: { run_id: active.run_id } };
+    const thread = this.deps.thread();
+    const runId = newId('run');
+    const admission: Admission = await admitRun(this.deps.env, { user_id: identity.user_id, tier: thread.tier, run_id: runId });
+    if (!admission.ok) return admission.refusal;
+
+    const now = Date.now();
+    const checkpoint: Checkpoint = { machine: initialState(runId), message, lease: admission.lease };
+    this.deps.sql.exec(
+      "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'running', 'received', ?, ?, ?)",
+      runId,
+      identity.user_id,
+      JSON.stringify(checkpoint),
+      now,
+      now,
+    );
+    this.deps.outbox.add(newId('msg'), 'pg_message', {
+      org_id: thread.org_id,
+      thread_id: thread.thread_id,
+      run_id: runId,
+      role: 'user',
+      content: message,
+      metadata: {},
+      created_at: new Date(now).toISOString(),
+    } satisfies MessagePayload);
+    this.deps.emit('agent_started', { run_id: runId, message }, runId, 'supervisor');
+    this.usage(runId, identity.user_id, 'run_started', {});
+    await this.advance(runId, { type: 'start' });
+    return null;
+  }
+
+  async cancel(userId: string, runId: string): Promise<Refusal | null> {
+    const row = this.row(runId);
+    if (!row || row.user_id !== userId) return { code: 'run_not_found', message: 'no such run in this thread' };
+    if (row.status !== 'running') return { code: 'run_not_found', message: `run is already ${row.status}` };
+    await this.advance(runId, { type: 'cancel' });
+    return null;
+  }
+
+  status(runId: string, userId: string) {
+    const row = this.row(runId);
+    if (!row || row.user_id !== userId) return null;
+    const cp = JSON.parse(row.checkpoint) as Checkpoint;
+    return { run_id: runId, status: row.status, stage: cp.machine.stage, pipeline: cp.machine.pipeline, steps: cp.machine.steps, error: cp.machine.error };
+  }
+
+  /** Alarm for a run: execute (or re-execute after eviction/timeout) the step its checkpoint is in. */
+  async onTimer(runId: string): Promise<void> {
+    const row = this.row(runId);
+    if (!row || row.status !== 'running') return;
+    const cp = JSON.parse(row.checkpoint) as Checkpoint;
+    const stage = cp.machine.stage as StepStage;
+    if (TERMINAL.has(cp.machine.stage) || cp.machine.stage === 'received') return;
+    // Guard: if this isolate dies mid-step, the alarm fires again and the step is retried.
+    await this.deps.timers.set(`run:${runId}`, Date.now() + STEP_TIMEOUT_MS);
+    await renewRun(this.deps.env, row.user_id, cp.lease);
+    const ctx: RunContext = {
+      env: this.deps.env,
+      run_id: runId,
+      user_id: row.user_id,
+      thread: this.deps.thread(),
+      message: cp.message,
+      results: cp.machine.results,
+      pipeline: cp.machine.pipeline,
+      emit: (type, data, agent) => this.deps.emit(type, data, runId, agent),
+      usage: (type, data) => this.usage(runId, row.user_id, type, data),
+    };
+    let event: MachineEvent;
+    try {
+      const out = await runStep(stage, ctx);
+      event = { type: 'step_succeeded', stage, result: out.result, ...(out.sufficiency !== undefined ? { sufficiency: out.sufficiency } : {}) };
+    } catch (err) {
+      const e = err instanceof StepError ? err : new StepError('run_failed', 'the step failed unexpectedly', true);
+      event = { type: 'step_failed', stage, code: e.code, message: e.message, retryable: e.retryable };
+    }
+    await this.advance(runId, event);
+  }
+
+  private row(runId: string): RunRow | undefined {
+    return this.deps.sql.exec<RunRow>('SELECT * FROM runs WHERE run_id = ?', runId).toArray()[0];
+  }
+
+  /** Applies one machine event: checkpoint + effects. The checkpoint and the logged events are written in one synchronous block. */
+  private async advance(runId: string, event: MachineEvent): Promise<void> {
+    const row = this.row(runId);
+    if (!row) return;
+    const cp = JSON.parse(row.checkpoint) as Checkpoint;
+    const { state, effects } = transition(cp.machine, event);
+    if (state === cp.machine) return;
+    const status = TERMINAL.has(state.stage) ? state.stage : 'running';
+    const now = Date.now();
+    this.deps.sql.exec(
+      'UPDATE runs SET status = ?, state = ?, checkpoint = ?, updated_at = ? WHERE run_id = ?',
+      status,
+      state.stage,
+      JSON.stringify({ ...cp, machine: state }),
+      now,
+      runId,
+    );
+    this.deps.outbox.add(`${runId}#${state.steps}`, 'pg_run', this.runPayload(row, cp.message, state, status, now));
+    for (const effect of effects) await this.perform(runId, row.user_id, cp, state, effect);
+    await this.deps.scheduleOutboxFlush();
+  }
+
+  private async perform(runId: string, userId: string, cp: Checkpoint, state: RunState, effect: Effect): Promise<void> {
+    switch (effect.kind) {
+      case 'emit':
+        this.deps.emit(effect.type, effect.data, runId, effect.agent);
+        return;
+      case 'run_step':
+        await this.deps.timers.set(`run:${runId}`, Date.now());
+        return;
+      case 'retry_later':
+        await this.deps.timers.set(`run:${runId}`, Date.now() + effect.delay_ms);
+        return;
+      case 'finish': {
+        await this.deps.timers.clear(`run:${runId}`);
+        const answer = finalAnswer(state);
+        if (answer) {
+          this.deps.outbox.add(newId('msg'), 'pg_message', {
+            org_id: this.deps.thread().org_id,
+            thread_id: this.deps.thread().thread_id,
+            run_id: runId,
+            role: 'assistant',
+            content: answer.text,
+            metadata: { report_id: answer.report_id },
+            created_at: new Date().toISOString(),
+          } satisfies MessagePayload);
+        }
+        if (effect.status === 'completed') {
+          this.deps.emit('agent_completed', { run_id: runId, status: 'completed', answer: answer?.text ?? '', report_id: answer?.report_id ?? null, summary: answer?.summary ?? {} }, runId, 'supervisor');
+        }
+        this.usage(runId, userId, 'run_finished', { status: effect.status, steps: state.steps });
+        await releaseRun(this.deps.env, userId, cp.lease);
+        return;
+      }
+    }
+  }
+
+  private usage(runId: string, userId: string, eventType: string, data: Record<string, unknown>): void {
+    this.deps.outbox.add(newId('req').replace('req_', 'evt_'), 'usage_event', {
+      org_id: this.deps.thread().org_id,
+      user_id: userId,
+      event_type: eventType,
+      timestamp: new Date().toISOString(),
+      event_data: { run_id: runId, thread_id: this.deps.thread().thread_id, ...data },
+    } satisfies UsageEventPayload);
+  }
+
+  private runPayload(row: RunRow, message: string, state: RunState, status: string, now: number): RunPayload {
+    const thread = this.deps.thread();
+    const report = state.results.report as { report_id?: string } | undefined;
+    return {
+      org_id: thread.org_id,
+      user_id: row.user_id,
+      thread_id: thread.thread_id,
+      status: status as RunPayload['status'],
+      state: state.stage,
+      request: message,
+      error_code: state.error?.code ?? null,
+      report_id: report?.report_id ?? null,
+      steps: state.steps,
+      created_at: new Date(row.created_at).toISOString(),
+      updated_at: new Date(now).toISOString(),
+      completed_at: TERMINAL.has(state.stage) ? new Date(now).toISOString() : null,
+    };
+  }
+}
+
+function finalAnswer(state: RunState): { text: string; report_id: string | null; summary: Record<string, unknown> } | null {
+  const report = state.results.report as { answer?: string; report_id?: string; summary?: Record<string, unknown> } | undefined;
+  if (!report?.answer) return null;
+  return { text: report.answer, report_id: report.report_id ?? null, summary: report.summary ?? {} };
+}

@@ -1,0 +1,106 @@
+// Client side of the thread protocol (web app, tests, integrators): connects, pings, and on a dropped
+// socket reconnects with exponential backoff + jitter and resumes from the last seq it saw, so the
+// caller sees every logged event exactly once and in order.
+import { isLoggedEvent, serverEvent, type ClientMessage, type ServerEvent } from './messages';
+
+export interface ThreadSocketOptions {
+  /** Returns a fresh URL to connect to (e.g. with a new single-use ticket). */
+  url: () => Promise<string>;
+  onEvent: (event: ServerEvent) => void;
+  onStatus?: (status: 'connecting' | 'open' | 'closed') => void;
+  /** Seq of the last logged event already seen (0 for a new view). */
+  lastSeq?: number;
+  pingIntervalMs?: number;
+  maxBackoffMs?: number;
+  WebSocketImpl?: typeof WebSocket;
+}
+
+export function backoffDelay(attempt: number, maxMs: number, random = Math.random): number {
+  const base = Math.min(maxMs, 250 * 2 ** attempt);
+  return Math.round(base / 2 + random() * (base / 2));
+}
+
+export class ThreadSocket {
+  private ws: WebSocket | null = null;
+  private lastSeq: number;
+  private attempt = 0;
+  private stopped = false;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly queue: ClientMessage[] = [];
+
+  constructor(private readonly opts: ThreadSocketOptions) {
+    this.lastSeq = opts.lastSeq ?? 0;
+  }
+
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  async connect(): Promise<void> {
+    if (this.stopped) return;
+    this.opts.onStatus?.('connecting');
+    const Impl = this.opts.WebSocketImpl ?? WebSocket;
+    let ws: WebSocket;
+    try {
+      ws = new Impl(await this.opts.url());
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.addEventListener('open', () => {
+      this.attempt = 0;
+      this.opts.onStatus?.('open');
+      ws.send(JSON.stringify({ action: 'resume', data: { last_seq: this.lastSeq } } satisfies ClientMessage));
+      for (const m of this.queue.splice(0)) ws.send(JSON.stringify(m));
+      this.pingTimer = setInterval(
+        () => ws.readyState === 1 && ws.send(JSON.stringify({ action: 'ping' } satisfies ClientMessage)),
+        this.opts.pingIntervalMs ?? 20_000,
+      );
+    });
+    ws.addEventListener('message', (e) => this.receive(e.data));
+    ws.addEventListener('close', () => {
+      this.stopPing();
+      this.opts.onStatus?.('closed');
+      this.scheduleReconnect();
+    });
+  }
+
+  send(message: ClientMessage): void {
+    if (this.ws?.readyState === 1) this.ws.send(JSON.stringify(message));
+    else this.queue.push(message);
+  }
+
+  close(): void {
+    this.stopped = true;
+    this.stopPing();
+    this.ws?.close(1000, 'client closed');
+  }
+
+  private stopPing(): void {
+    if (this.pingTimer !== null) clearInterval(this.pingTimer);
+    this.pingTimer = null;
+  }
+
+  private receive(raw: unknown): void {
+    if (typeof raw !== 'string') return;
+    let parsed: ServerEvent;
+    try {
+      parsed = serverEvent.parse(JSON.parse(raw));
+    } catch {
+      return;
+    }
+    if (isLoggedEvent(parsed)) {
+      // Replays and live events can overlap around a reconnect: deliver each seq once.
+      if (parsed.metadata.seq <= this.lastSeq) return;
+      this.lastSeq = parsed.metadata.seq;
+    }
+    this.opts.onEvent(parsed);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const delay = backoffDelay(this.attempt++, this.opts.maxBackoffMs ?? 15_000);
+    setTimeout(() => void this.connect(), delay);
+  }
+}

@@ -1,0 +1,125 @@
+import { env } from 'cloudflare:workers';
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import { MAX_CLIENT_FRAME_BYTES } from '../../protocol/messages';
+import { api, jsonRequest } from './helpers';
+import { signUp, type Tenant } from './tenancy';
+import { connect, ticketFor, upgrade } from './ws-client';
+
+async function newThread(t: Tenant): Promise<string> {
+  const res = await api('/api/threads', jsonRequest('POST', { title: 'ws' }, t.headers));
+  return ((await res.json()) as { id: string }).id;
+}
+
+describe('WebSocket upgrade', () => {
+  it('accepts the owner with a ticket or a token and says connection_established', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    for (const via of ['ticket', 'token'] as const) {
+      const s = await connect(t, thread, via);
+      const hello = await s.waitFor((e) => e.type === 'connection_established');
+      expect(hello.data).toMatchObject({ user_id: t.user_id, thread_id: thread, last_seq: 0 });
+      expect(hello.metadata).toMatchObject({ thread_id: thread, local: true });
+      s.close();
+    }
+  });
+
+  it('refuses another user, a bad token, a reused ticket, a deleted thread and a non-upgrade request', async () => {
+    const [owner, other] = await Promise.all([signUp(), signUp()]);
+    const thread = await newThread(owner);
+
+    expect((await upgrade(`token=${other.access_token}&thread_id=${thread}`)).status).toBe(404);
+    expect((await upgrade(`token=not.a.jwt&thread_id=${thread}`)).status).toBe(401);
+    expect((await upgrade(`thread_id=${thread}`)).status).toBe(401);
+    const otherTicket = await api('/api/ws/ticket', jsonRequest('POST', { thread_id: thread }, other.headers));
+    expect(otherTicket.status).toBe(404);
+
+    const ticket = await ticketFor(owner, thread);
+    const first = await upgrade(`ticket=${ticket}&thread_id=${thread}`);
+    expect(first.status).toBe(101);
+    first.webSocket!.accept();
+    first.webSocket!.close();
+    expect((await upgrade(`ticket=${ticket}&thread_id=${thread}`)).status).toBe(401);
+
+    const wrongThread = await newThread(owner);
+    expect((await upgrade(`ticket=${await ticketFor(owner, thread)}&thread_id=${wrongThread}`)).status).toBe(401);
+
+    expect((await api(`/api/threads/${thread}`, { method: 'DELETE', headers: owner.headers })).status).toBe(204);
+    const gone = await upgrade(`token=${owner.access_token}&thread_id=${thread}`);
+    expect(gone.status).toBe(404);
+    expect(gone.webSocket).toBeNull();
+
+    const plain = await api(`/ws?token=${owner.access_token}&thread_id=${wrongThread}`);
+    expect(plain.status).toBe(400);
+  });
+});
+
+describe('WebSocket protocol', () => {
+  it('bad frames get an error event with a code and the socket stays usable', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const s = await connect(t, thread);
+    await s.waitFor((e) => e.type === 'connection_established');
+    const cases: [string, string][] = [
+      ['not json at all', 'invalid_json'],
+      [JSON.stringify({ action: 'dance', data: {} }), 'invalid_message'],
+      [JSON.stringify({ action: 'resume', data: { last_seq: -1 } }), 'invalid_message'],
+      [JSON.stringify({ action: 'start_agent', data: { message: 'hi', thread_id: 'thr_00000000000000000000000000000000' } }), 'thread_mismatch'],
+      [JSON.stringify({ action: 'start_agent', data: { message: '   ', thread_id: thread } }), 'invalid_message'],
+      [JSON.stringify({ action: 'start_agent', data: { message: 'x'.repeat(9_000), thread_id: thread } }), 'invalid_message'],
+      [JSON.stringify({ action: 'cancel', data: { run_id: 'run_00000000000000000000000000000000' } }), 'run_not_found'],
+      ['x'.repeat(MAX_CLIENT_FRAME_BYTES + 1), 'message_too_large'],
+    ];
+    for (const [frame, code] of cases) {
+      const from = s.events.length;
+      s.send(frame);
+      const err = await s.waitFor((e) => e.type === 'error', 10_000, from);
+      expect(err.data, frame.slice(0, 60)).toMatchObject({ code });
+    }
+    const from = s.events.length;
+    s.send({ action: 'ping' });
+    const beat = await s.waitFor((e) => e.type === 'heartbeat', 10_000, from);
+    expect(beat.data).toMatchObject({ reply_to: 'ping' });
+    s.close();
+  });
+
+  it('logs thread events with increasing seq and resumes exactly what a client missed, also after eviction', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const s = await connect(t, thread);
+    await s.waitFor((e) => e.type === 'connection_established');
+    s.send({ action: 'start_agent', data: { message: 'where can we save money?', thread_id: thread } });
+    await s.waitFor((e) => e.type === 'agent_completed', 30_000);
+    const logged = s.events.filter((e) => !e.metadata.local);
+    const seqs = logged.map((e) => e.metadata.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    s.close();
+
+    // A second tab that saw up to seq 2 resumes: it gets 3.. exactly once, in order.
+    const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
+    await evictDurableObject(stub);
+    const r = await connect(t, thread);
+    await r.waitFor((e) => e.type === 'connection_established');
+    r.send({ action: 'resume', data: { last_seq: 2 } });
+    await r.waitFor((e) => !e.metadata.local && e.metadata.seq === seqs.at(-1));
+    const replayed = r.events.filter((e) => !e.metadata.local);
+    expect(replayed.map((e) => e.metadata.seq)).toEqual(seqs.slice(2));
+    expect(replayed.map((e) => e.type)).toEqual(logged.slice(2).map((e) => e.type));
+    r.close();
+
+    const stored = await runInDurableObject(stub, (_i, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM events').one().n);
+    expect(stored).toBe(seqs.length);
+  });
+
+  it('events of a thread reach every tab of its owner', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const [a, b] = [await connect(t, thread), await connect(t, thread)];
+    await Promise.all([a.waitFor((e) => e.type === 'connection_established'), b.waitFor((e) => e.type === 'connection_established')]);
+    a.send({ action: 'start_agent', data: { message: 'where can we save money?', thread_id: thread } });
+    const [fromA, fromB] = await Promise.all([a.waitFor((e) => e.type === 'agent_started'), b.waitFor((e) => e.type === 'agent_started')]);
+    expect(fromB.metadata.seq).toBe(fromA.metadata.seq);
+    a.close();
+    b.close();
+  });
+});

@@ -1,0 +1,103 @@
+// API keys: `nak_<43 chars>` secrets shown once, stored as SHA-256 with a public prefix. Look-ups are
+// cached in Redis (hash → principal JSON, short TTL) and fall back to Postgres when Redis is unreachable.
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { apiKeys, orgs } from '../../db/schema';
+import { log } from '../lib/logger';
+import { randomSecret, sha256Hex } from './secrets';
+import type { Stores } from './stores';
+import type { Tier } from './tiers';
+
+export const API_KEY_SCOPES = ['ingest', 'read', 'gateway'] as const;
+export type KeyScope = (typeof API_KEY_SCOPES)[number];
+
+export const KEY_CACHE_TTL_S = 60;
+/** last_used_at is written at most once per this many seconds per key. */
+const TOUCH_INTERVAL_S = 60;
+const KEY_FORMAT = /^nak_[\w-]{43}$/;
+const PREFIX_CHARS = 12;
+
+const cacheKey = (hash: string) => `auth:key:${hash}`;
+
+/** What a valid key authenticates as: the same shape as `Auth` of workers/lib/services.ts. */
+export interface KeyPrincipal {
+  kind: 'key';
+  org_id: string;
+  user_id: string | null;
+  key_id: string;
+  role: null;
+  tier: Tier;
+  scopes: KeyScope[];
+}
+
+export const isApiKeyLike = (token: string) => token.startsWith('nak_');
+
+export async function generateApiKey(): Promise<{ key: string; prefix: string; hash: string }> {
+  const key = `nak_${randomSecret()}`;
+  return { key, prefix: key.slice(0, PREFIX_CHARS), hash: await sha256Hex(key) };
+}
+
+async function fromCache(stores: Stores, hash: string): Promise<KeyPrincipal | null | undefined> {
+  try {
+    return await stores.redis().get<KeyPrincipal>(cacheKey(hash));
+  } catch {
+    log('warn', 'redis unreachable: API key looked up in postgres');
+    return undefined;
+  }
+}
+
+async function fromPostgres(stores: Stores, hash: string): Promise<KeyPrincipal | null> {
+  const [row] = await stores
+    .db()
+    .select({ key_id: apiKeys.id, org_id: apiKeys.org_id, user_id: apiKeys.created_by, scopes: apiKeys.scopes, tier: orgs.tier })
+    .from(apiKeys)
+    .innerJoin(orgs, eq(orgs.id, apiKeys.org_id))
+    .where(and(eq(apiKeys.key_hash, hash), isNull(apiKeys.revoked_at)))
+    .limit(1);
+  if (!row) return null;
+  const scopes = row.scopes.filter((s): s is KeyScope => (API_KEY_SCOPES as readonly string[]).includes(s));
+  return { kind: 'key', org_id: row.org_id, user_id: row.user_id, key_id: row.key_id, role: null, tier: row.tier, scopes };
+}
+
+/** The principal of a presented key, or null when it is not an active key. `cached` tells whether Redis answered. */
+export async function lookupApiKey(stores: Stores, key: string): Promise<{ principal: KeyPrincipal; cached: boolean } | null> {
+  if (!KEY_FORMAT.test(key)) return null;
+  const hash = await sha256Hex(key);
+  const cached = await fromCache(stores, hash);
+  if (cached) return { principal: cached, cached: true };
+  const principal = await fromPostgres(stores, hash);
+  if (!principal) return null;
+  if (cached === null) {
+    await stores
+      .redis()
+      .set(cacheKey(hash), principal, { ex: KEY_CACHE_TTL_S })
+      .catch(() => log('warn', 'redis unreachable: API key not cached'));
+  }
+  return { principal, cached: false };
+}
+
+/** Drops a key from the cache (after it is deleted); Postgres already refuses it. */
+export async function forgetApiKey(stores: Stores, hash: string): Promise<void> {
+  await stores
+    .redis()
+    .del(cacheKey(hash))
+    .catch(() => log('warn', 'redis unreachable: deleted API key may stay cached', { ttl_s: KEY_CACHE_TTL_S }));
+}
+
+/** Records that a key was used, at most once per TOUCH_INTERVAL_S (a Redis gate, then a guarded UPDATE). */
+export async function touchApiKey(stores: Stores, keyId: string): Promise<void> {
+  const gate = await stores
+    .redis()
+    .set(`auth:key-used:${keyId}`, 1, { nx: true, ex: TOUCH_INTERVAL_S })
+    .catch(() => 'OK' as const);
+  if (gate !== 'OK') return;
+  await stores
+    .db()
+    .update(apiKeys)
+    .set({ last_used_at: new Date() })
+    .where(
+      and(
+        eq(apiKeys.id, keyId),
+        or(isNull(apiKeys.last_used_at), lt(apiKeys.last_used_at, sql`now() - make_interval(secs => ${TOUCH_INTERVAL_S})`)),
+      ),
+    );
+}
