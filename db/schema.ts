@@ -136,3 +136,92 @@ export const revokedTokens = pgTable(
   },
   (t) => [index('revoked_tokens_expires_idx').on(t.expires_at)],
 );
+
+/**
+ * File imports of telemetry (POST /api/ingest/import): progress while the file streams through, then the
+ * outcome. Totals count the accepted records; `errors` keeps the first 100 rejections ({line, reason}).
+ */
+export const imports = pgTable(
+  'imports',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    created_by: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    api_key_id: text('api_key_id').references(() => apiKeys.id, { onDelete: 'set null' }),
+    status: text('status', { enum: ['running', 'completed', 'failed'] }).notNull().default('running'),
+    /** The format detected or asked for (engine/telemetry); null until the first lines were read. */
+    format: text('format'),
+    /** The import's options (model, provider, start_time) as given. */
+    options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
+    filename: text('filename'),
+    idempotency_key: text('idempotency_key'),
+    accepted: integer('accepted').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    duplicates: integer('duplicates').notNull().default(0),
+    input_tokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+    output_tokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    cost_nanousd: bigint('cost_nanousd', { mode: 'number' }).notNull().default(0),
+    bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
+    errors: jsonb('errors').$type<Array<{ line: number; reason: string }>>().notNull().default([]),
+    /** Why a failed import stopped. */
+    failure: text('failure'),
+    started_at: timestamp('started_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updated_at: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    completed_at: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('imports_org_idx').on(t.org_id, t.id), uniqueIndex('imports_idempotency_idx').on(t.org_id, t.idempotency_key)],
+);
+
+/** Final reports of agent runs (markdown + structured JSON + chart data). One per run. */
+export const reports = pgTable(
+  'reports',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    user_id: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    thread_id: text('thread_id').references(() => threads.id, { onDelete: 'set null' }),
+    run_id: text('run_id').notNull(),
+    title: text('title').notNull(),
+    markdown: text('markdown').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    /** Σ of the report's combined monthly saving, integer nano-USD. */
+    saving_nanousd_month: bigint('saving_nanousd_month', { mode: 'number' }).notNull().default(0),
+    created_at: createdAt(),
+  },
+  (t) => [uniqueIndex('reports_run_idx').on(t.run_id), index('reports_org_idx').on(t.org_id, t.id)],
+);
+
+/** The org's knowledge corpus (corpus admin agent): notes the agents cite in answers. */
+export const corpusDocuments = pgTable(
+  'corpus_documents',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    created_by: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    title: text('title').notNull(),
+    content: text('content').notNull(),
+    tags: text('tags').array().notNull().default([]),
+    created_at: createdAt(),
+    updated_at: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('corpus_org_idx').on(t.org_id, t.id)],
+);
+
+/** Synthetic data generation jobs (synthetic data agent): generated calls land in the org's telemetry. */
+export const generationJobs = pgTable(
+  'generation_jobs',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    created_by: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    status: text('status', { enum: ['running', 'completed', 'failed'] }).notNull().default('running'),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    generated: integer('generated').notNull().default(0),
+    /** The ground-truth manifest of planted waste (what a perfect analyzer finds). */
+    manifest: jsonb('manifest').$type<Record<string, unknown>>(),
+    failure: text('failure'),
+    created_at: createdAt(),
+    completed_at: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('generation_jobs_org_idx').on(t.org_id, t.id)],
+);

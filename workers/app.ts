@@ -11,6 +11,10 @@ import { health } from './routes/health';
 import { keys } from './routes/keys';
 import { tiers } from './routes/tiers';
 import { agentRoutes } from './routes/agent';
+import { analysisRoutes } from './routes/analysis';
+import { reportRoutes } from './routes/reports';
+import { corpusRoutes } from './routes/corpus';
+import { supplyRoutes } from './routes/supply';
 import { threadRoutes } from './routes/threads';
 import { wsRoute, wsTicketRoutes } from './routes/ws';
 
@@ -38,6 +42,10 @@ export function buildApp() {
   app.route('/api/threads', threadRoutes);
   app.route('/api/ws', wsTicketRoutes);
   app.route('/api/agent', agentRoutes);
+  app.route('/api/analysis', analysisRoutes);
+  app.route('/api/reports', reportRoutes);
+  app.route('/api/corpus', corpusRoutes);
+  app.route('/api/supply', supplyRoutes);
   app.route('/', wsRoute);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));

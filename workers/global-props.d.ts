@@ -2,6 +2,6 @@
 declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: typeof import('./index');
-    durableNamespaces: 'ThreadAgent';
+    durableNamespaces: 'ThreadAgent' | 'IngestBuffer';
   }
 }

@@ -2,5 +2,6 @@
 import { buildApp } from './app';
 
 export { ThreadAgent } from '../durable-objects/thread-agent';
+export { IngestBuffer } from '../durable-objects/ingest-buffer';
 
 export default buildApp();

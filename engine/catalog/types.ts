@@ -12,6 +12,8 @@ export interface PriceSource {
   /** ISO date the price was read from the source. */
   date: string;
   url?: string;
+  /** The source's own key for the model, and the rules applied where the source is silent (batch, cache, tiers). */
+  note?: string;
 }
 
 export interface CatalogModel {
@@ -47,6 +49,7 @@ export interface CatalogModel {
 }
 
 export interface CallUsage {
+  /** All prompt tokens of the call, cached reads and cache writes included (OpenAI's convention). */
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens?: number;

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { MAX_CLIENT_FRAME_BYTES } from '../../protocol/messages';
 import { api, jsonRequest } from './helpers';
@@ -97,7 +97,7 @@ describe('WebSocket protocol', () => {
 
     // A second tab that saw up to seq 2 resumes: it gets 3.. exactly once, in order.
     const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
-    await evictDurableObject(stub);
+    await abortAllDurableObjects(); // evicts every instance; storage survives
     const r = await connect(t, thread);
     await r.waitFor((e) => e.type === 'connection_established');
     r.send({ action: 'resume', data: { last_seq: 2 } });

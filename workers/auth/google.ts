@@ -141,7 +141,13 @@ async function exchangeCode(c: Client, doc: Discovery, code: string, pending: Pe
   return body.data.id_token;
 }
 
+function rejected(reason: string): ApiError {
+  log('warn', 'Google ID token rejected', { reason });
+  return new ApiError('unauthorized', 'Google sign-in could not be verified');
+}
+
 async function verifyIdToken(c: Client, doc: Discovery, idToken: string, nonce: string): Promise<GoogleIdentity> {
+  let claims: z.infer<typeof idTokenClaims>;
   try {
     const { payload } = await jwtVerify(idToken, keySet(doc.jwks_uri), {
       // Google's ID tokens may name the issuer without its scheme.
@@ -150,14 +156,13 @@ async function verifyIdToken(c: Client, doc: Discovery, idToken: string, nonce: 
       algorithms: ['RS256'],
       requiredClaims: ['sub', 'exp', 'iat'],
     });
-    const claims = idTokenClaims.parse(payload);
-    if (claims.nonce !== nonce) throw new Error('nonce mismatch');
-    return { sub: claims.sub, email: claims.email.toLowerCase(), email_verified: claims.email_verified, name: claims.name ?? null };
+    claims = idTokenClaims.parse(payload);
   } catch (err) {
     if (err instanceof errors.JWKSTimeout) throw unavailable();
-    log('warn', 'Google ID token rejected', { reason: err instanceof Error ? err.name : 'unknown' });
-    throw new ApiError('unauthorized', 'Google sign-in could not be verified');
+    throw rejected(err instanceof Error ? err.name : 'unknown');
   }
+  if (claims.nonce !== nonce) throw rejected('nonce mismatch');
+  return { sub: claims.sub, email: claims.email.toLowerCase(), email_verified: claims.email_verified, name: claims.name ?? null };
 }
 
 /** Completes the flow: one-time state, code exchange with the PKCE verifier, ID token verification. */

@@ -24,7 +24,8 @@ function bearerToken(c: Context): string {
   return match[1]!;
 }
 
-async function verifyUser(c: Context<AppEnv>, token: string): Promise<AccessClaims> {
+/** Verifies an access token given by other means than the header (WebSocket `?token=`): signature, claims, revocation. */
+export async function verifyUserToken(c: Context<AppEnv>, token: string): Promise<AccessClaims> {
   if (isApiKeyLike(token)) throw unauthorized('this route needs a signed-in user; API keys are not accepted here', 'invalid_token');
   const verified = await verifyAccessToken(c.env, token);
   if (!verified.ok) throw unauthorized(verified.reason === 'expired' ? 'access token expired; refresh it' : 'invalid access token', 'invalid_token');
@@ -33,7 +34,7 @@ async function verifyUser(c: Context<AppEnv>, token: string): Promise<AccessClai
 }
 
 /** Verifies the bearer access token (signature, claims, revocation) and returns its claims. */
-export const userClaims = (c: Context<AppEnv>): Promise<AccessClaims> => verifyUser(c, bearerToken(c));
+export const userClaims = (c: Context<AppEnv>): Promise<AccessClaims> => verifyUserToken(c, bearerToken(c));
 
 async function keyAuth(c: Context<AppEnv>, token: string): Promise<Auth> {
   const found = await lookupApiKey(c.get('services'), token);
@@ -47,7 +48,7 @@ async function keyAuth(c: Context<AppEnv>, token: string): Promise<Auth> {
 async function authenticate(c: Context<AppEnv>, allowKeys: boolean): Promise<Auth> {
   const token = bearerToken(c);
   if (allowKeys && isApiKeyLike(token)) return keyAuth(c, token);
-  const claims = await verifyUser(c, token);
+  const claims = await verifyUserToken(c, token);
   return { kind: 'user', org_id: claims.org, user_id: claims.sub, key_id: null, role: claims.role, tier: claims.tier, scopes: [...API_KEY_SCOPES] };
 }
 

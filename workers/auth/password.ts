@@ -2,7 +2,10 @@
 // "pbkdf2$<iterations>$<salt b64url>$<hash b64url>", compared in constant time.
 import { base64url, fromBase64url } from './secrets';
 
-/** workerd refuses PBKDF2 above 100 000 iterations, so that is both our cost and the ceiling we accept. */
+/**
+ * Production Workers refuse PBKDF2 above 100 000 iterations (workerd's limit enforcer; local workerd has no
+ * cap, so tests cannot show it): that is both our cost and the ceiling a stored hash may ask for.
+ */
 export const PBKDF2_ITERATIONS = 100_000;
 const SALT_BYTES = 16;
 const HASH_BITS = 256;

@@ -1,0 +1,148 @@
+// ClickHouse rows for telemetry: an engine `LlmCall` → an `llm_calls` row, a usage event → a
+// `workload_events` row, and their JSONEachRow inserts. Columns follow migrations/clickhouse/0001–0002.
+import { ClickHouseError } from '@clickhouse/client-web';
+import type { LlmCall } from '../engine/telemetry/record';
+import type { ClickHouseClient } from './clickhouse';
+
+export interface LlmCallRow {
+  org_id: string;
+  request_id: string;
+  timestamp: string;
+  ingested_at: string;
+  retention_days: number;
+  source: string;
+  project: string;
+  user: string;
+  feature: string;
+  api_key_id: string;
+  provider: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_input_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  status: string;
+  cost_nanousd: number | null;
+  cost_from_source: 0 | 1;
+  prompt_hash: string;
+  prefix_hashes: string[];
+  max_tokens: number | null;
+  stream: 0 | 1 | null;
+  region: string;
+  attempt: number;
+  trace_id: string;
+  span_id: string;
+  metadata: string;
+}
+
+export interface WorkloadEventRow {
+  event_id: string;
+  org_id: string;
+  timestamp: string;
+  user_id: string;
+  event_type: string;
+  event_data: string;
+}
+
+/** What the ingesting side knows about a call beyond the record itself. */
+export interface CallContext {
+  org_id: string;
+  retention_days: number;
+  /** Our API key that sent the call (or the gateway key that served it); null for signed-in users. */
+  api_key_id: string | null;
+  /** When the platform accepted the call (epoch ms): the ReplacingMergeTree version and the TTL start. */
+  ingested_at: number;
+}
+
+/** Epoch ms → ClickHouse DateTime64(3) text in UTC ("2026-11-23 08:00:00.000"). */
+export function chDateTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+export function toCallRow(call: LlmCall, ctx: CallContext): LlmCallRow {
+  return {
+    org_id: ctx.org_id,
+    request_id: call.request_id,
+    timestamp: chDateTime(call.timestamp),
+    ingested_at: chDateTime(ctx.ingested_at),
+    retention_days: ctx.retention_days,
+    source: call.source,
+    project: call.project ?? '',
+    user: call.user ?? '',
+    feature: call.feature ?? '',
+    api_key_id: ctx.api_key_id ?? '',
+    provider: call.provider,
+    model: call.model,
+    input_tokens: call.input_tokens,
+    output_tokens: call.output_tokens,
+    cached_input_tokens: call.cached_input_tokens,
+    cache_write_tokens: call.cache_write_tokens,
+    reasoning_tokens: call.reasoning_tokens,
+    latency_ms: call.latency_ms,
+    ttft_ms: call.ttft_ms,
+    status: call.status,
+    cost_nanousd: call.cost_nanousd,
+    cost_from_source: call.cost_from_source ? 1 : 0,
+    prompt_hash: call.prompt_hash ?? '',
+    prefix_hashes: call.prefix_hashes,
+    max_tokens: call.max_tokens,
+    stream: call.stream === null ? null : call.stream ? 1 : 0,
+    region: call.region ?? '',
+    attempt: call.attempt,
+    trace_id: call.trace_id ?? '',
+    span_id: call.span_id ?? '',
+    metadata: JSON.stringify(call.metadata),
+  };
+}
+
+export interface UsageEvent {
+  event_id: string;
+  org_id: string;
+  user_id: string | null;
+  event_type: string;
+  data: Record<string, unknown>;
+  timestamp: number;
+}
+
+export function toEventRow(e: UsageEvent): WorkloadEventRow {
+  return {
+    event_id: e.event_id,
+    org_id: e.org_id,
+    timestamp: chDateTime(e.timestamp),
+    user_id: e.user_id ?? '',
+    event_type: e.event_type,
+    event_data: JSON.stringify(e.data),
+  };
+}
+
+export type TelemetryTable = 'llm_calls' | 'workload_events';
+
+/**
+ * Inserts rows as one JSONEachRow block. With a `dedupToken`, ClickHouse drops a block it has already
+ * stored under the same token (in the table and in its materialized views): re-sending a batch whose
+ * acknowledgement was lost is then harmless.
+ */
+export async function insertRows(ch: ClickHouseClient, table: TelemetryTable, rows: ReadonlyArray<LlmCallRow | WorkloadEventRow>, dedupToken?: string): Promise<void> {
+  if (rows.length === 0) return;
+  await ch.insert({
+    table,
+    values: rows,
+    format: 'JSONEachRow',
+    clickhouse_settings: {
+      // Imported history spans many months: one block may touch many monthly partitions.
+      max_partitions_per_insert_block: '1000',
+      ...(dedupToken ? { insert_deduplicate: 1, deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: dedupToken } : {}),
+    },
+  });
+}
+
+/** ClickHouse error codes that mean "these rows are bad" (parsing, types, ranges): retrying cannot help. */
+const DATA_ERROR_CODES = new Set(['6', '26', '27', '38', '41', '53', '69', '70', '72', '117', '131', '321']);
+
+/** True when ClickHouse refused the data itself, as opposed to being unreachable or overloaded. */
+export function isDataError(err: unknown): boolean {
+  return err instanceof ClickHouseError && DATA_ERROR_CODES.has(err.code);
+}

@@ -1,0 +1,57 @@
+// Data intelligence step: builds the org's workload profile in ClickHouse over the window triage found
+// and reports what it holds (volume, spend, top models, data quality) — the facts later steps stand on.
+import { openClickHouse } from '../../db/clickhouse';
+import { nanoToUsd } from '../../engine/telemetry/record';
+import { loadWorkloadProfile } from '../../db/workload-profile';
+import { resolveWindow } from '../../workers/analysis/org-analysis';
+import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
+import { callTool } from './tool-call';
+
+const AGENT = 'data_intelligence';
+
+export interface DataStepResult {
+  window: { from: number; to: number; days: number };
+  calls: number;
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+  top_models: { provider: string; model: string; calls: number; cost_usd: number; share_pct: number }[];
+  data_quality: { unknown_model_calls: number; invalid_calls: number; missing_latency_calls: number; missing_feature_calls: number };
+}
+
+export async function dataStep(ctx: RunContext): Promise<StepOutput> {
+  const ch = openClickHouse(ctx.env);
+  try {
+    const window = await callTool(ctx, AGENT, 'resolve_window', { org_id: ctx.thread.org_id }, () => resolveWindow(ch, ctx.thread.org_id, {}));
+    if (!window) throw new StepError('run_failed', 'no telemetry found for this organization', false);
+    const profile = await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() }, () =>
+      loadWorkloadProfile(ch, ctx.thread.org_id, window),
+      (p) => ({ calls: p.totals.calls, cost_usd: nanoToUsd(p.totals.cost_nanousd), models: p.models.length, segments: p.segments.length, days: p.window.days }),
+    );
+    const total = profile.totals.cost_nanousd;
+    const result: DataStepResult = {
+      window: profile.window,
+      calls: profile.totals.calls,
+      cost_usd: nanoToUsd(total),
+      input_tokens: profile.totals.input_tokens,
+      output_tokens: profile.totals.output_tokens,
+      top_models: profile.models.slice(0, 5).map((m) => ({
+        provider: m.provider,
+        model: m.model,
+        calls: m.calls,
+        cost_usd: nanoToUsd(m.cost_nanousd),
+        share_pct: total > 0 ? Math.round((m.cost_nanousd / total) * 1000) / 10 : 0,
+      })),
+      data_quality: {
+        unknown_model_calls: profile.data_quality.unknown_model_calls,
+        invalid_calls: profile.data_quality.invalid_calls,
+        missing_latency_calls: profile.data_quality.missing_latency_calls,
+        missing_feature_calls: profile.data_quality.missing_feature_calls,
+      },
+    };
+    ctx.emit('agent_log', { level: 'info', message: `${result.calls} calls over ${result.window.days.toFixed(1)} days, $${result.cost_usd.toFixed(2)} spent` }, AGENT);
+    return { result };
+  } finally {
+    await ch.close().catch(() => {});
+  }
+}

@@ -1,0 +1,162 @@
+// Reporting step: the final report as markdown + structured JSON + chart data, stored in Postgres (one per
+// run, so a retried step writes it once), and the answer shown in the chat. Every figure comes from the
+// earlier steps' tool results; the LLM (when configured) may only rephrase the answer.
+import { reports } from '../../db/schema';
+import { openDb } from '../../db/postgres';
+import type { Finding } from '../../engine/findings';
+import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
+import type { PlanResult } from './actions';
+import type { DataHelperResult } from './data-helper';
+import type { DataStepResult } from './data-intelligence';
+import type { OptimizeStepResult } from './optimizer';
+import { phrase } from './reasoner';
+import type { TriageStepResult } from './triage-agent';
+
+const AGENT = 'reporting';
+
+export interface ReportStepResult {
+  report_id: string;
+  answer: string;
+  summary: Record<string, unknown>;
+}
+
+const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const scope = (w: Finding['where']) => [w.feature && `feature ${w.feature}`, w.model && `${w.provider ? `${w.provider}/` : ''}${w.model}`, w.group].filter(Boolean).join(', ') || 'all calls';
+
+/** Report id of a run: derived from the run id, so a retried report step writes the same row. */
+export const reportIdFor = (runId: string) => `rep_${runId.slice(4)}`;
+
+export interface ReportInput {
+  message: string;
+  triage: TriageStepResult;
+  data?: DataStepResult;
+  optimize?: OptimizeStepResult;
+  plan?: PlanResult;
+  helper?: DataHelperResult;
+}
+
+export function composeReport(r: ReportInput): { title: string; markdown: string; data: Record<string, unknown>; answer: string; monthly_saving_usd: number } {
+  const lines: string[] = [];
+  const savings = r.optimize?.savings ?? [];
+  const monthlySaving = Math.round(savings.reduce((s, f) => s + f.saving_usd_month, 0) * 100) / 100;
+  const monthlySpend = r.data && r.data.window.days > 0 ? Math.round(((r.data.cost_usd * 30) / r.data.window.days) * 100) / 100 : null;
+  const title = r.optimize ? `Savings report: ${usd(monthlySaving)}/month found` : 'Telemetry needed for a full analysis';
+  lines.push(`# ${title}`, '', `> ${r.message}`, '');
+
+  if (r.data) {
+    lines.push('## Workload', '', `- ${r.data.calls.toLocaleString('en-US')} calls from ${new Date(r.data.window.from).toISOString().slice(0, 10)} to ${new Date(r.data.window.to).toISOString().slice(0, 10)} (${r.data.window.days.toFixed(1)} days)`);
+    lines.push(`- spend ${usd(r.data.cost_usd)}${monthlySpend !== null ? ` (${usd(monthlySpend)} per 30 days)` : ''}, ${r.data.input_tokens.toLocaleString('en-US')} input and ${r.data.output_tokens.toLocaleString('en-US')} output tokens`);
+    for (const m of r.data.top_models) lines.push(`- ${m.provider}/${m.model}: ${usd(m.cost_usd)} (${m.share_pct}% of spend, ${m.calls.toLocaleString('en-US')} calls)`);
+    lines.push('');
+  }
+
+  if (savings.length) {
+    lines.push('## Savings', '', '| # | what | where | $/month | % of spend | confidence | risk |', '|---|---|---|---|---|---|---|');
+    savings.forEach((f, i) => lines.push(`| ${i + 1} | ${f.title} | ${scope(f.where)} | ${usd(f.saving_usd_month)} | ${f.saving_pct}% | ${f.confidence} | ${f.risk} |`));
+    lines.push('', 'Each saving is computed on the same calls it names; savings of different levers on the same calls are combined in lever order in the plan below, never added twice.', '');
+    lines.push('### Evidence', '');
+    for (const f of savings.slice(0, 8)) lines.push(`- **${f.title}** (${scope(f.where)}): ${f.summary} ${f.recommendation}`);
+    lines.push('');
+  } else if (r.optimize) {
+    lines.push('## Savings', '', 'No saving above $0.01/month was found in this window.', '');
+  }
+
+  if (r.plan?.steps.length) {
+    lines.push('## Plan', '');
+    for (const s of r.plan.steps) lines.push(`${s.order}. ${s.do} — ${usd(s.saving_usd_month)}/month (cumulative ${s.cumulative_pct}% of spend, risk ${s.risk})`);
+    if (r.plan.target_pct !== null) lines.push('', `Target: cut ${r.plan.target_pct}% — ${r.plan.meets_target ? 'met by these steps' : 'not met by the savings found'}.`);
+    lines.push('', '### Gateway policy', '', '```json', JSON.stringify(r.plan.policy, null, 2), '```', '');
+  }
+
+  const s = r.triage.sufficiency;
+  lines.push('## Data sufficiency', '', `Score ${s.score}% (${s.score >= 80 ? 'full analysis' : s.score >= 40 ? 'partial analysis: figures below hold for the data sent, and more data would sharpen them' : 'not enough data for an analysis'}).`, '', '| input | weight | coverage | points |', '|---|---|---|---|');
+  for (const i of s.inputs) lines.push(`| ${i.name} | ${i.weight} | ${Math.round(i.share * 100)}% | ${i.points} |`);
+  lines.push('');
+
+  if (r.helper) {
+    if (r.helper.requests.length) {
+      lines.push('## What to send next', '');
+      for (const q of r.helper.requests) lines.push(`- **${q.what}**: ${q.how}`);
+      lines.push('', '```bash', r.helper.example, '```', '');
+    }
+    lines.push('## Quick wins that need no data', '');
+    for (const w of r.helper.quick_wins) lines.push(`- ${w}`);
+    lines.push('');
+  }
+
+  const answer = r.optimize
+    ? [
+        `Found ${savings.length} saving${savings.length === 1 ? '' : 's'} worth ${usd(monthlySaving)}/month${monthlySpend ? ` on ${usd(monthlySpend)}/month of spend` : ''}.`,
+        ...savings.slice(0, 3).map((f, i) => `${i + 1}. ${f.title} (${scope(f.where)}): ${usd(f.saving_usd_month)}/month, ${f.confidence} confidence.`),
+        s.score < 80 ? `Data sufficiency is ${s.score}%: the report lists what to send for a sharper analysis.` : '',
+      ]
+        .filter(Boolean)
+        .join('\n')
+    : `Your telemetry covers ${s.score}% of what an analysis needs, so here is what to send first${r.helper?.requests[0] ? ` (${r.helper.requests[0].what})` : ''}, and the quick wins that need no data.`;
+
+  const data = {
+    question: r.message,
+    intent: r.triage.triage.intent,
+    goals: r.triage.triage.goals,
+    constraints: r.triage.triage.constraints,
+    sufficiency: s,
+    workload: r.data ?? null,
+    savings,
+    insights: r.optimize?.insights ?? [],
+    data_quality: r.optimize?.data_quality ?? [],
+    monthly_saving_usd: monthlySaving,
+    monthly_spend_usd: monthlySpend,
+    plan: r.plan ?? null,
+    data_requests: r.helper?.requests ?? [],
+    quick_wins: r.helper?.quick_wins ?? [],
+    charts: {
+      spend_by_model: (r.data?.top_models ?? []).map((m) => ({ label: `${m.provider}/${m.model}`, value: m.cost_usd })),
+      savings_by_tool: savings.map((f) => ({ label: f.tool, value: f.saving_usd_month })),
+    },
+  };
+  return { title, markdown: lines.join('\n'), data, answer, monthly_saving_usd: monthlySaving };
+}
+
+export async function reportStep(ctx: RunContext): Promise<StepOutput> {
+  const triage = ctx.results.triage as TriageStepResult;
+  const composed = composeReport({
+    message: ctx.message,
+    triage,
+    data: ctx.results.data as DataStepResult | undefined,
+    optimize: ctx.results.optimize as OptimizeStepResult | undefined,
+    plan: ctx.results.plan_actions as PlanResult | undefined,
+    helper: ctx.results.data_helper as DataHelperResult | undefined,
+  });
+  const reportId = reportIdFor(ctx.run_id);
+  const pg = openDb(ctx.env);
+  try {
+    await pg.db
+      .insert(reports)
+      .values({
+        id: reportId,
+        org_id: ctx.thread.org_id,
+        user_id: ctx.user_id,
+        thread_id: ctx.thread.thread_id,
+        run_id: ctx.run_id,
+        title: composed.title,
+        markdown: composed.markdown,
+        data: composed.data,
+        saving_nanousd_month: Math.round(composed.monthly_saving_usd * 1e9),
+      })
+      .onConflictDoNothing();
+  } catch {
+    throw new StepError('dependency_unavailable', 'could not store the report; retrying', true);
+  } finally {
+    await pg.close();
+  }
+  const phrased = await phrase(ctx.env, composed.answer, (call) =>
+    ctx.usage('llm_call', { provider: call.provider, model: call.model, input_tokens: call.input_tokens, output_tokens: call.output_tokens, latency_ms: call.latency_ms }),
+  );
+  ctx.emit('agent_log', { level: 'info', message: `report ${reportId} stored (${phrased.by} phrasing)` }, AGENT);
+  const result: ReportStepResult = {
+    report_id: reportId,
+    answer: phrased.text,
+    summary: { monthly_saving_usd: composed.monthly_saving_usd, savings: (composed.data.savings as Finding[]).length, sufficiency: triage.sufficiency.score, pipeline: ctx.pipeline },
+  };
+  return { result };
+}

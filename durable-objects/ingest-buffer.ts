@@ -1,0 +1,254 @@
+// IngestBuffer: one Durable Object per org (`idFromName(org_id)`) between the ingest routes and ClickHouse.
+// `append` stores validated rows in SQLite (deduped by request id / event id for DEDUP_WINDOW_MS, and the
+// batch's response under its Idempotency-Key) and returns: only then does the API answer 202. The alarm
+// sends pending rows to ClickHouse in blocks of FLUSH_BATCH_ROWS, each with a deterministic
+// insert_deduplication_token, and deletes them only after ClickHouse acknowledged; while ClickHouse is
+// down it retries with exponential backoff. Rows ClickHouse refuses as malformed are isolated by bisection
+// and kept in `dead_letter` instead of blocking the org's pipeline.
+import { DurableObject } from 'cloudflare:workers';
+import { openClickHouse, type ClickHouseClient } from '../db/clickhouse';
+import { insertRows, isDataError, type TelemetryTable } from '../db/telemetry-writer';
+import { log } from '../workers/lib/logger';
+import { retryDelayMs } from './outbox';
+import { getMeta, setMeta } from './storage';
+
+/** Rows per ClickHouse insert. */
+export const FLUSH_BATCH_ROWS = 5_000;
+/** How long after the first append a flush runs: appends arriving meanwhile join the same inserts. */
+const FLUSH_DELAY_MS = 1_000;
+/** Request ids, event ids and Idempotency-Keys are remembered this long. */
+export const DEDUP_WINDOW_MS = 24 * 3600_000;
+/** Inserts per alarm run; the alarm re-arms at once when more is pending. */
+const MAX_BATCHES_PER_RUN = 20;
+const CLICKHOUSE_TIMEOUT_MS = 15_000;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS pending (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, row TEXT NOT NULL);
+  CREATE INDEX IF NOT EXISTS pending_tbl ON pending (tbl, seq);
+  CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS seen_at ON seen (at);
+  CREATE TABLE IF NOT EXISTS batches (key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, response TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS batches_at ON batches (at);
+  CREATE TABLE IF NOT EXISTS dead_letter (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, row TEXT NOT NULL, error TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`;
+
+/** A row for ClickHouse, serialized once by the Worker (db/telemetry-writer.ts builds it). */
+export interface BufferedRow {
+  /** request_id of a call, event_id of an event: the dedup key. */
+  id: string;
+  json: string;
+}
+
+export interface AppendRequest {
+  calls: BufferedRow[];
+  events?: BufferedRow[];
+  /** Stored with the rows, in the same transaction: a retry with this key gets `response` back. */
+  idempotency?: { key: string; body_hash: string; response: Record<string, unknown> };
+}
+
+export type AppendResult =
+  | { kind: 'stored'; inserted: number; duplicates: number }
+  | { kind: 'replayed'; response: Record<string, unknown> }
+  /** The key was used before for a different body. */
+  | { kind: 'conflict' };
+
+export interface FlushReport {
+  flushed_calls: number;
+  flushed_events: number;
+  dead_lettered: number;
+  pending_calls: number;
+  pending_events: number;
+  /** Why the last flush stopped early (ClickHouse unavailable), or null. */
+  error: string | null;
+}
+
+export interface BufferStats {
+  pending_calls: number;
+  pending_events: number;
+  dead_letter: number;
+  failed_attempts: number;
+  next_flush_at: number | null;
+}
+
+interface Batch {
+  tbl: TelemetryTable;
+  from: number;
+  to: number;
+  token: string;
+}
+
+const TABLES: TelemetryTable[] = ['llm_calls', 'workload_events'];
+const seenId = (tbl: TelemetryTable, id: string) => `${tbl === 'llm_calls' ? 'c' : 'e'}:${id}`;
+
+export class IngestBuffer extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+  /** Serializes flushes (alarm and flushNow) within this instance. */
+  private flushing: Promise<FlushReport> = Promise.resolve(emptyReport());
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => this.sql.exec(SCHEMA));
+  }
+
+  /** The stored answer to a batch sent before under `key`, if any. */
+  lookup(key: string, bodyHash: string): AppendResult | null {
+    const prior = this.sql.exec<{ body_hash: string; response: string }>('SELECT body_hash, response FROM batches WHERE key = ?', key).toArray()[0];
+    if (!prior) return null;
+    return prior.body_hash === bodyHash ? { kind: 'replayed', response: JSON.parse(prior.response) } : { kind: 'conflict' };
+  }
+
+  async append(req: AppendRequest): Promise<AppendResult> {
+    const now = Date.now();
+    const result = this.ctx.storage.transactionSync((): AppendResult => {
+      const idem = req.idempotency;
+      const prior = idem ? this.lookup(idem.key, idem.body_hash) : null;
+      if (prior) return prior;
+      let inserted = 0;
+      for (const r of req.calls) if (this.enqueue('llm_calls', r, now)) inserted++;
+      for (const r of req.events ?? []) this.enqueue('workload_events', r, now);
+      const duplicates = req.calls.length - inserted;
+      if (idem) {
+        this.sql.exec(
+          'INSERT INTO batches (key, body_hash, response, at) VALUES (?, ?, ?, ?)',
+          idem.key,
+          idem.body_hash,
+          JSON.stringify({ ...idem.response, duplicates }),
+          now,
+        );
+      }
+      return { kind: 'stored', inserted, duplicates };
+    });
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + FLUSH_DELAY_MS);
+    return result;
+  }
+
+  /** Flushes now, whatever the backoff says (tests, operators). */
+  flushNow(): Promise<FlushReport> {
+    return this.flush();
+  }
+
+  override async alarm(): Promise<void> {
+    await this.flush();
+  }
+
+  async stats(): Promise<BufferStats> {
+    return { ...this.counts(), next_flush_at: await this.ctx.storage.getAlarm() };
+  }
+
+  private counts(): Omit<BufferStats, 'next_flush_at'> {
+    const count = (sql: string, ...args: string[]) => this.sql.exec<{ n: number }>(sql, ...args).one().n;
+    return {
+      pending_calls: count('SELECT count(*) AS n FROM pending WHERE tbl = ?', 'llm_calls'),
+      pending_events: count('SELECT count(*) AS n FROM pending WHERE tbl = ?', 'workload_events'),
+      dead_letter: count('SELECT count(*) AS n FROM dead_letter'),
+      failed_attempts: Number(getMeta(this.sql, 'attempts') ?? 0),
+    };
+  }
+
+  /** True when the row is new (not seen within the dedup window) and was queued. */
+  private enqueue(tbl: TelemetryTable, r: BufferedRow, now: number): boolean {
+    const fresh = this.sql.exec('INSERT INTO seen (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id', seenId(tbl, r.id), now).toArray().length > 0;
+    if (fresh) this.sql.exec('INSERT INTO pending (tbl, row) VALUES (?, ?)', tbl, r.json);
+    return fresh;
+  }
+
+  private flush(): Promise<FlushReport> {
+    this.flushing = this.flushing.then(
+      () => this.drain(),
+      () => this.drain(),
+    );
+    return this.flushing;
+  }
+
+  private async drain(): Promise<FlushReport> {
+    const report = emptyReport();
+    const ch = openClickHouse(this.env, CLICKHOUSE_TIMEOUT_MS);
+    try {
+      for (let i = 0; i < MAX_BATCHES_PER_RUN; i++) {
+        const batch = this.nextBatch();
+        if (!batch) break;
+        const rows = this.sql
+          .exec<{ row: string }>('SELECT row FROM pending WHERE tbl = ? AND seq BETWEEN ? AND ? ORDER BY seq', batch.tbl, batch.from, batch.to)
+          .toArray()
+          .map((r) => r.row);
+        const dead = await this.insertIsolating(ch, batch.tbl, rows, batch.token);
+        this.ack(batch, dead);
+        report[batch.tbl === 'llm_calls' ? 'flushed_calls' : 'flushed_events'] += rows.length - dead.length;
+        report.dead_lettered += dead.length;
+      }
+      setMeta(this.sql, 'attempts', '0');
+    } catch (err) {
+      const attempts = Number(getMeta(this.sql, 'attempts') ?? 0) + 1;
+      setMeta(this.sql, 'attempts', String(attempts));
+      report.error = err instanceof Error ? err.message.slice(0, 200) : 'clickhouse insert failed';
+      log('warn', 'ingest buffer: clickhouse unavailable, will retry', { attempts, error: report.error });
+    } finally {
+      await ch.close().catch(() => {});
+    }
+    const now = Date.now();
+    this.sql.exec('DELETE FROM seen WHERE at < ?', now - DEDUP_WINDOW_MS);
+    this.sql.exec('DELETE FROM batches WHERE at < ?', now - DEDUP_WINDOW_MS);
+    const stats = this.counts();
+    report.pending_calls = stats.pending_calls;
+    report.pending_events = stats.pending_events;
+    if (report.error) await this.ctx.storage.setAlarm(now + retryDelayMs(stats.failed_attempts));
+    else if (stats.pending_calls + stats.pending_events > 0) await this.ctx.storage.setAlarm(now);
+    else await this.ctx.storage.deleteAlarm();
+    return report;
+  }
+
+  /**
+   * The batch to send: the one in flight when the previous attempt failed (same rows, same token, so a
+   * lost acknowledgement never doubles anything), else the oldest FLUSH_BATCH_ROWS rows of one table.
+   */
+  private nextBatch(): Batch | null {
+    const inflight = getMeta(this.sql, 'inflight');
+    if (inflight) return JSON.parse(inflight) as Batch;
+    for (const tbl of TABLES) {
+      const range = this.sql
+        .exec<{ from: number | null; to: number | null }>(
+          'SELECT min(seq) AS "from", max(seq) AS "to" FROM (SELECT seq FROM pending WHERE tbl = ? ORDER BY seq LIMIT ?)',
+          tbl,
+          FLUSH_BATCH_ROWS,
+        )
+        .one();
+      if (range.from === null || range.to === null) continue;
+      const batch: Batch = { tbl, from: range.from, to: range.to, token: `${this.ctx.id.toString()}:${tbl}:${range.from}-${range.to}` };
+      setMeta(this.sql, 'inflight', JSON.stringify(batch));
+      return batch;
+    }
+    return null;
+  }
+
+  /** Inserts rows; on a data error, splits the block until the malformed rows are alone and returns them. */
+  private async insertIsolating(ch: ClickHouseClient, tbl: TelemetryTable, rows: string[], token: string): Promise<Array<{ row: string; error: string }>> {
+    try {
+      await insertRows(ch, tbl, rows.map((r) => JSON.parse(r)), token);
+      return [];
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      if (rows.length === 1) return [{ row: rows[0]!, error: (err as Error).message.slice(0, 500) }];
+      const mid = rows.length >> 1;
+      return [
+        ...(await this.insertIsolating(ch, tbl, rows.slice(0, mid), `${token}.0`)),
+        ...(await this.insertIsolating(ch, tbl, rows.slice(mid), `${token}.1`)),
+      ];
+    }
+  }
+
+  /** ClickHouse acknowledged the batch: drop its rows (keeping refused ones aside) and clear the in-flight mark. */
+  private ack(batch: Batch, dead: Array<{ row: string; error: string }>): void {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      for (const d of dead) this.sql.exec('INSERT INTO dead_letter (tbl, row, error, at) VALUES (?, ?, ?, ?)', batch.tbl, d.row, d.error, now);
+      this.sql.exec('DELETE FROM pending WHERE tbl = ? AND seq BETWEEN ? AND ?', batch.tbl, batch.from, batch.to);
+      this.sql.exec("DELETE FROM meta WHERE key = 'inflight'");
+    });
+    if (dead.length > 0) log('error', 'ingest buffer: rows refused by clickhouse kept in dead_letter', { table: batch.tbl, rows: dead.length });
+  }
+}
+
+function emptyReport(): FlushReport {
+  return { flushed_calls: 0, flushed_events: 0, dead_lettered: 0, pending_calls: 0, pending_events: 0, error: null };
+}

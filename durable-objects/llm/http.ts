@@ -1,0 +1,46 @@
+// The request loop every HTTP provider shares: deadline, retries with exponential backoff + jitter on
+// 429 / 5xx / network errors (honouring Retry-After), and timing of the streamed answer.
+import { LlmError, type CallOptions } from './types';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function postWithRetries(url: string, init: RequestInit, opts: CallOptions = {}): Promise<Response> {
+  const retries = opts.retries ?? 2;
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  for (let attempt = 0; ; attempt++) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new LlmError('LLM call timed out', null, true);
+    let res: Response;
+    try {
+      res = await fetch(url, { ...init, method: 'POST', signal: AbortSignal.timeout(remaining) });
+    } catch (err) {
+      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+      if (attempt >= retries || timedOut) throw new LlmError(timedOut ? 'LLM call timed out' : 'LLM provider unreachable', null, true);
+      await sleep(backoff(attempt));
+      continue;
+    }
+    if (res.ok) return res;
+    const retryable = res.status === 429 || res.status >= 500;
+    const detail = (await res.text().catch(() => '')).slice(0, 200);
+    if (!retryable || attempt >= retries) throw new LlmError(`LLM provider answered ${res.status}: ${detail}`, res.status, retryable);
+    const retryAfter = Number(res.headers.get('retry-after'));
+    await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 10_000) : backoff(attempt));
+  }
+}
+
+export function backoff(attempt: number): number {
+  const base = 250 * 2 ** attempt;
+  return base / 2 + Math.random() * (base / 2);
+}
+
+/** Measures time to first delta and total latency around a streamed read. */
+export function stopwatch() {
+  const started = performance.now();
+  let first: number | null = null;
+  return {
+    delta() {
+      first ??= performance.now() - started;
+    },
+    result: () => ({ latency_ms: Math.round(performance.now() - started), ttft_ms: first === null ? null : Math.round(first) }),
+  };
+}

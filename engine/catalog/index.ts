@@ -1,0 +1,19 @@
+// The model/price catalog of the optimizer engine: data generated from a maintained price source
+// (scripts/build-catalog.ts), name resolution, the one cost function, substitutes, query and estimate.
+export type { CallUsage, CapabilityTier, CatalogModel, Modality, PriceSource } from './types';
+export { CATALOG } from './data';
+export { costNano, blendedPerM } from './cost';
+export { findModel, normalizeProvider } from './lookup';
+export { substitutes, sameOpenModel, coversModality } from './substitutes';
+export { queryCatalog, catalogQuery, type CatalogQuery } from './query';
+export {
+  estimateWorkload,
+  estimateRequest,
+  workloadProfile,
+  sampleCall,
+  type EstimateRequest,
+  type EstimateResult,
+  type EstimateCandidate,
+  type ModelRef,
+  type Workload,
+} from './estimate';

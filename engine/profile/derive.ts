@@ -1,0 +1,279 @@
+// Every per-call derivation the profile needs, in one place: the in-process reference and the
+// ClickHouse SQL compute exactly these. Calls are ordered by (timestamp, request_id); "earlier" and
+// "later" refer to that order (SQL: window frames ORDER BY timestamp, request_id).
+//
+// validity   A call is valid when provider, model and status are strings, timestamp is a finite number, each token field is a finite integer
+//            in [0, MAX_TOKENS_PER_FIELD], cached_input ≤ input, and cost_nanousd is null or finite
+//            ≥ 0. Invalid calls only count in data_quality.
+// cost       known model ? round(cost_nanousd ?? 0) : 0          (known = catalog findModel(model, provider))
+// status     ok: status = 'ok'; 429: '429'; timeout: 'timeout' | '408' | '504' | 'client_cancel'
+// billed     status ≠ ok and output_tokens > 0
+// buckets    minute/hour/day = floor(ts / unit) · unit (UTC); off-hours: UTC hour-of-day < 6
+// exact dup  prompt_hash set, call ok, and the latest earlier ok call with the same
+//            (provider, model, prompt_hash) is ≤ 24 h before. double fire: that gap ≤ 2 s.
+// near dup   ok, not an exact dup, n = |prefix_hashes| ≥ 2, and the latest earlier ok call with the same
+//            (provider, model, n, prefix_hashes[n−2]) is ≤ 24 h before: the same prompt except its last
+//            512-token block, at the same length in blocks (templated prompt, different question).
+// retry      attempt > 1, or (prompt_hash set and the immediately earlier call with the same
+//            (prompt_hash, user ?? '') is not ok and ≤ 60 s before). For the latter: gap = ts difference,
+//            after_429 when that call was a 429, fast when after_429 and gap < 1 s, fallback when its
+//            (provider, model) differs.
+// prefix     For TTL T: hit blocks = largest k such that each prefix_hashes[j], j < k, occurred in an
+//            earlier call with the same (provider, model) at most T before (any position, any status);
+//            reuse blocks = the same towards later calls. repeat_T = min(hit·512, input);
+//            write_T = max(0, min(reuse·512, input) − repeat_T). At threshold m the profile counts
+//            repeat_T only when repeat_T ≥ m, write_T only when repeat_T + write_T ≥ m;
+//            gap = max(0, counted repeat − cached_input), extra_write = max(0, counted write − cache_write).
+// unread     cache_write_tokens > 0 and no later call with the same (provider, model, cache key) and
+//            cached_input_tokens > 0 within 300 s; cache key = prefix_hashes[0], else 'feature:' + feature.
+// session    user set; the immediately earlier call with the same (feature, provider, model, user) is
+//            ≤ 30 min before → follow-up; growing when input > that call's input; history excess of a
+//            growing call = max(0, input − 8192).
+// at limit   L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S.
+import type { LlmCall } from '../telemetry/record.js';
+import { MAX_TOKENS_PER_FIELD, PREFIX_BLOCK_TOKENS } from '../telemetry/record.js';
+import { CACHE_TTLS_S } from './types.js';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
+export const EXACT_DUP_WINDOW_MS = 24 * HOUR_MS;
+export const DOUBLE_FIRE_MS = 2_000;
+export const RETRY_WINDOW_MS = 60_000;
+export const FAST_RETRY_MS = 1_000;
+export const CACHE_READ_WINDOW_MS = 300_000;
+export const SESSION_GAP_MS = 30 * MINUTE_MS;
+export const HISTORY_WINDOW_TOKENS = 8192;
+export const OFF_HOURS_END_UTC = 6;
+
+export type InvalidReason =
+  | 'missing_fields'
+  | 'negative_tokens'
+  | 'absurd_tokens'
+  | 'cached_exceeds_input'
+  | 'bad_cost'
+  | 'bad_timestamp';
+
+const TOKEN_FIELDS = ['input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens'] as const;
+
+export function invalidReason(c: LlmCall): InvalidReason | null {
+  if (typeof c.provider !== 'string' || typeof c.model !== 'string' || typeof c.status !== 'string') return 'missing_fields';
+  if (typeof c.timestamp !== 'number' || !Number.isFinite(c.timestamp)) return 'bad_timestamp';
+  for (const f of TOKEN_FIELDS) {
+    const v = c[f];
+    if (typeof v !== 'number' || Number.isNaN(v)) return 'absurd_tokens';
+    if (v < 0) return 'negative_tokens';
+    if (!Number.isInteger(v) || v > MAX_TOKENS_PER_FIELD) return 'absurd_tokens';
+  }
+  if (c.cached_input_tokens > c.input_tokens) return 'cached_exceeds_input';
+  const cost = c.cost_nanousd;
+  if (cost !== null && cost !== undefined && (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0)) return 'bad_cost';
+  return null;
+}
+
+export const isOk = (status: string): boolean => status === 'ok';
+export const is429 = (status: string): boolean => status === '429';
+export const isTimeout = (status: string): boolean =>
+  status === 'timeout' || status === '408' || status === '504' || status === 'client_cancel';
+
+export function callCost(c: LlmCall, known: boolean): number {
+  return known && c.cost_nanousd != null ? Math.round(c.cost_nanousd) : 0;
+}
+
+export const floorTo = (ts: number, unit: number): number => Math.floor(ts / unit) * unit;
+
+/** `at limit` index into ROUND_LIMITS_S, or −1. */
+export function roundLimitIndex(latencyMs: number | null, limitsS: readonly number[]): number {
+  if (latencyMs === null || latencyMs === undefined) return -1;
+  for (let i = 0; i < limitsS.length; i++) {
+    const lo = (limitsS[i] ?? 0) * 1000;
+    if (latencyMs >= lo && latencyMs < lo + 1000) return i;
+  }
+  return -1;
+}
+
+/** Comparator of the profile's total order. */
+export function byTimeThenId(a: LlmCall, b: LlmCall): number {
+  if (a.timestamp !== b.timestamp) return a.timestamp - b.timestamp;
+  return a.request_id < b.request_id ? -1 : a.request_id > b.request_id ? 1 : 0;
+}
+
+/** Per-call derived columns, index-aligned with the sorted calls. */
+export interface DerivedColumns {
+  exactDup: Uint8Array;
+  /** ms since the exact-dup predecessor (only meaningful where exactDup = 1). */
+  dupGapMs: Float64Array;
+  nearDup: Uint8Array;
+  retry: Uint8Array;
+  retryAfter429: Uint8Array;
+  fastRetryAfter429: Uint8Array;
+  retryGapMs: Float64Array;
+  fallback: Uint8Array;
+  /** repeat_T and write_T tokens, one array per CACHE_TTLS_S entry. */
+  repeatTokens: Float64Array[];
+  writeTokens: Float64Array[];
+  writeUnread: Uint8Array;
+  followup: Uint8Array;
+  growing: Uint8Array;
+}
+
+const SEP = '\u0000';
+const modelKey = (c: LlmCall): string => c.provider + SEP + c.model;
+
+/** Derives every per-call column over calls already sorted by byTimeThenId. */
+export function deriveColumns(calls: readonly LlmCall[]): DerivedColumns {
+  const n = calls.length;
+  const cols: DerivedColumns = {
+    exactDup: new Uint8Array(n),
+    dupGapMs: new Float64Array(n),
+    nearDup: new Uint8Array(n),
+    retry: new Uint8Array(n),
+    retryAfter429: new Uint8Array(n),
+    fastRetryAfter429: new Uint8Array(n),
+    retryGapMs: new Float64Array(n),
+    fallback: new Uint8Array(n),
+    repeatTokens: CACHE_TTLS_S.map(() => new Float64Array(n)),
+    writeTokens: CACHE_TTLS_S.map(() => new Float64Array(n)),
+    writeUnread: new Uint8Array(n),
+    followup: new Uint8Array(n),
+    growing: new Uint8Array(n),
+  };
+  deriveDuplicatesRetriesSessions(calls, cols);
+  derivePrefixReuse(calls, cols);
+  deriveUnreadWrites(calls, cols);
+  return cols;
+}
+
+function deriveDuplicatesRetriesSessions(calls: readonly LlmCall[], cols: DerivedColumns): void {
+  const lastOkByPrompt = new Map<string, number>();
+  const lastOkByNearKey = new Map<string, number>();
+  const lastByRetryKey = new Map<string, number>();
+  const lastBySession = new Map<string, number>();
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
+    const ok = isOk(c.status);
+    const mk = modelKey(c);
+
+    if (c.prompt_hash) {
+      const key = mk + SEP + c.prompt_hash;
+      const prev = lastOkByPrompt.get(key);
+      if (ok && prev !== undefined && c.timestamp - prev <= EXACT_DUP_WINDOW_MS) {
+        cols.exactDup[i] = 1;
+        cols.dupGapMs[i] = c.timestamp - prev;
+      }
+      if (ok) lastOkByPrompt.set(key, c.timestamp);
+
+      const retryKey = c.prompt_hash + SEP + (c.user ?? '');
+      const p = lastByRetryKey.get(retryKey);
+      if (p !== undefined) {
+        const prevCall = calls[p]!;
+        const gap = c.timestamp - prevCall.timestamp;
+        if (!isOk(prevCall.status) && gap <= RETRY_WINDOW_MS) {
+          cols.retry[i] = 1;
+          cols.retryGapMs[i] = gap;
+          if (is429(prevCall.status)) {
+            cols.retryAfter429[i] = 1;
+            if (gap < FAST_RETRY_MS) cols.fastRetryAfter429[i] = 1;
+          }
+          if (modelKey(prevCall) !== mk) cols.fallback[i] = 1;
+        }
+      }
+      lastByRetryKey.set(retryKey, i);
+    }
+    if ((c.attempt ?? 1) > 1) cols.retry[i] = 1;
+
+    const blocks = c.prefix_hashes?.length ?? 0;
+    if (blocks >= 2) {
+      const key = mk + SEP + blocks + SEP + c.prefix_hashes[blocks - 2];
+      const prev = lastOkByNearKey.get(key);
+      if (ok && !cols.exactDup[i] && prev !== undefined && c.timestamp - prev <= EXACT_DUP_WINDOW_MS) cols.nearDup[i] = 1;
+      if (ok) lastOkByNearKey.set(key, c.timestamp);
+    }
+
+    if (c.user) {
+      const key = (c.feature ?? '') + SEP + mk + SEP + c.user;
+      const p = lastBySession.get(key);
+      if (p !== undefined) {
+        const prevCall = calls[p]!;
+        if (c.timestamp - prevCall.timestamp <= SESSION_GAP_MS) {
+          cols.followup[i] = 1;
+          if (c.input_tokens > prevCall.input_tokens) cols.growing[i] = 1;
+        }
+      }
+      lastBySession.set(key, i);
+    }
+  }
+}
+
+/** Per TTL: leading blocks of `hashes` each seen in `seen` at most that TTL away from ts. */
+function leadingWithin(hashes: readonly string[], seen: Map<string, number>, ts: number, out: Int32Array): void {
+  out.fill(0);
+  for (let j = 0; j < hashes.length; j++) {
+    const at = seen.get(hashes[j]!);
+    if (at === undefined) return;
+    const dist = Math.abs(ts - at);
+    let extended = false;
+    for (let t = 0; t < CACHE_TTLS_S.length; t++) {
+      if (out[t] === j && dist <= CACHE_TTLS_S[t]! * 1000) {
+        out[t] = j + 1;
+        extended = true;
+      }
+    }
+    if (!extended) return;
+  }
+}
+
+function derivePrefixReuse(calls: readonly LlmCall[], cols: DerivedColumns): void {
+  const n = calls.length;
+  const hit = new Int32Array(CACHE_TTLS_S.length);
+  const reuseBlocks = CACHE_TTLS_S.map(() => new Int32Array(n));
+  // Backward pass: how many leading blocks a later call reuses within each TTL.
+  let seenByModel = new Map<string, Map<string, number>>();
+  for (let i = n - 1; i >= 0; i--) {
+    const c = calls[i]!;
+    const hashes = c.prefix_hashes ?? [];
+    if (hashes.length === 0) continue;
+    const seen = mapFor(seenByModel, modelKey(c));
+    leadingWithin(hashes, seen, c.timestamp, hit);
+    for (let t = 0; t < CACHE_TTLS_S.length; t++) reuseBlocks[t]![i] = hit[t]!;
+    for (const h of hashes) seen.set(h, c.timestamp);
+  }
+  // Forward pass: how many leading blocks an earlier call already sent within each TTL.
+  seenByModel = new Map();
+  for (let i = 0; i < n; i++) {
+    const c = calls[i]!;
+    const hashes = c.prefix_hashes ?? [];
+    if (hashes.length === 0) continue;
+    const seen = mapFor(seenByModel, modelKey(c));
+    leadingWithin(hashes, seen, c.timestamp, hit);
+    for (let t = 0; t < CACHE_TTLS_S.length; t++) {
+      const repeat = Math.min(hit[t]! * PREFIX_BLOCK_TOKENS, c.input_tokens);
+      const reusable = Math.min(reuseBlocks[t]![i]! * PREFIX_BLOCK_TOKENS, c.input_tokens);
+      cols.repeatTokens[t]![i] = repeat;
+      cols.writeTokens[t]![i] = Math.max(0, reusable - repeat);
+    }
+    for (const h of hashes) seen.set(h, c.timestamp);
+  }
+}
+
+function deriveUnreadWrites(calls: readonly LlmCall[], cols: DerivedColumns): void {
+  const nextReadAt = new Map<string, number>();
+  for (let i = calls.length - 1; i >= 0; i--) {
+    const c = calls[i]!;
+    const first = c.prefix_hashes?.[0];
+    const key = modelKey(c) + SEP + (first !== undefined ? first : 'feature:' + (c.feature ?? ''));
+    if (c.cache_write_tokens > 0) {
+      const next = nextReadAt.get(key);
+      if (next === undefined || next - c.timestamp > CACHE_READ_WINDOW_MS) cols.writeUnread[i] = 1;
+    }
+    if (c.cached_input_tokens > 0) nextReadAt.set(key, c.timestamp);
+  }
+}
+
+function mapFor<V>(maps: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let m = maps.get(key);
+  if (!m) {
+    m = new Map();
+    maps.set(key, m);
+  }
+  return m;
+}

@@ -1,0 +1,125 @@
+// OTLP/HTTP JSON traces (ExportTraceServiceRequest) with OpenTelemetry GenAI attributes: one record per
+// model-call span. Spans without gen_ai attributes, and agent/tool spans (no model call of their own), are skipped.
+import { RecordError } from '../errors';
+import { asRec, compact, inputIncludingCache, isRec, num, pick, requireFields, text, type Rec } from '../fields';
+import type { FormatSpec, MapItem } from './types';
+
+const FIELDS = ['resourceSpans'] as const;
+
+/** Operations that wrap model calls rather than being one (their usage, if any, repeats their children's). */
+const NOT_A_MODEL_CALL = new Set(['invoke_agent', 'create_agent', 'execute_tool']);
+
+export const otlp: FormatSpec = {
+  name: 'otlp',
+  syntaxes: ['json'],
+  fields: FIELDS,
+  needs: [],
+  positional: false,
+  detect: (s) => 'resourceSpans' in s,
+  *map(value) {
+    const doc = asRec(value);
+    requireFields(doc, FIELDS);
+    for (const [r, resourceSpans] of list(doc.resourceSpans, 'resourceSpans').entries()) {
+      const entry = asRec(resourceSpans, 'resourceSpans entry');
+      const resource = attributes(entry.resource);
+      for (const [s, scopeSpans] of list(entry.scopeSpans, 'scopeSpans').entries()) {
+        for (const [i, span] of list(asRec(scopeSpans, 'scopeSpans entry').spans, 'spans').entries()) {
+          const at = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
+          try {
+            const item = spanItem(asRec(span, 'span'), resource);
+            if (item) yield { ...item, at };
+          } catch (e) {
+            if (!(e instanceof RecordError)) throw e;
+            yield { error: e.message, at };
+          }
+        }
+      }
+    }
+  },
+};
+
+function spanItem(span: Rec, resource: Rec): MapItem | undefined {
+  const a = attributes(span.attributes);
+  if (!Object.keys(a).some((k) => k.startsWith('gen_ai.'))) return undefined;
+  const operation = text(a['gen_ai.operation.name']);
+  if (operation !== undefined && NOT_A_MODEL_CALL.has(operation)) return undefined;
+  const start = nanosToMs(span.startTimeUnixNano, 'startTimeUnixNano');
+  const end = span.endTimeUnixNano === undefined ? undefined : nanosToMs(span.endTimeUnixNano, 'endTimeUnixNano');
+  const failed = isError(span.status);
+  const read = pick(a, 'gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens');
+  const write = pick(a, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens');
+  // a failed call often reports no usage: nothing was billed
+  const input = pick(a, 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens') ?? (failed ? 0 : undefined);
+  return {
+    input: {
+      request_id: text(a['gen_ai.response.id']),
+      timestamp: start,
+      provider: text(pick(a, 'gen_ai.provider.name', 'gen_ai.system')),
+      // the response names the snapshot that actually answered
+      model: text(pick(a, 'gen_ai.response.model', 'gen_ai.request.model')),
+      user: text(pick(a, 'user.id', 'enduser.id')),
+      input_tokens: inputIncludingCache(input, read, write, false),
+      output_tokens: num(pick(a, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens')),
+      cached_input_tokens: num(read),
+      cache_write_tokens: num(write),
+      max_tokens: num(a['gen_ai.request.max_tokens']),
+      latency_ms: end !== undefined && end >= start ? end - start : undefined,
+      status: failed ? errorStatus(a) : 'ok',
+      trace_id: text(span.traceId),
+      span_id: text(span.spanId),
+      region: text(resource['cloud.region']),
+      metadata: compact({
+        operation,
+        span_name: text(span.name),
+        service_name: text(resource['service.name']),
+      }),
+    },
+  };
+}
+
+function list(value: unknown, what: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new RecordError(`${what} is not an array`, true);
+  return value;
+}
+
+/** OTLP KeyValue[] → plain object (AnyValue unwrapped; int64 arrives as text in JSON). */
+function attributes(value: unknown): Rec {
+  const out: Rec = {};
+  const kvs = isRec(value) ? value.attributes : value;
+  if (!Array.isArray(kvs)) return out;
+  for (const kv of kvs) {
+    if (isRec(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+  }
+  return out;
+}
+
+function anyValue(v: unknown): unknown {
+  if (!isRec(v)) return undefined;
+  if ('stringValue' in v) return v.stringValue;
+  if ('intValue' in v) return num(v.intValue);
+  if ('doubleValue' in v) return v.doubleValue;
+  if ('boolValue' in v) return v.boolValue;
+  if (isRec(v.arrayValue) && Array.isArray(v.arrayValue.values)) return v.arrayValue.values.map(anyValue);
+  return undefined;
+}
+
+/** Status code 2 (or its enum name) is an error; 0 unset and 1 ok are not. */
+function isError(status: unknown): boolean {
+  return isRec(status) && (status.code === 2 || status.code === 'STATUS_CODE_ERROR');
+}
+
+/** The HTTP code of a failed call ("429"), else its short error class ("timeout"), else "error". */
+function errorStatus(a: Rec): string {
+  const code = text(a['http.response.status_code']);
+  if (code !== undefined && /^\d{3}$/.test(code)) return code;
+  const type = text(a['error.type']);
+  return type !== undefined && type.length <= 40 ? type : 'error';
+}
+
+/** Unix nanoseconds (text, as OTLP JSON encodes uint64, or number) → epoch ms. */
+function nanosToMs(value: unknown, field: string): number {
+  const n = num(value);
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new RecordError(`${field} is not a unix time in nanoseconds`);
+  return Math.floor(n / 1e6);
+}

@@ -1,0 +1,111 @@
+// One record in any llmCallInput shape → the canonical LlmCall: validated, dated, priced and given a stable id.
+import { costNano, findModel, normalizeProvider } from '../catalog/index';
+import { canonicalJson, fnv1a64 } from './hash';
+import { isRec } from './fields';
+import { llmCallInput, usdToNano, type LlmCall } from './record';
+
+export interface NormalizeContext {
+  /** Where the record came from: "api", "import:<imp_id>", "otlp", … */
+  source: string;
+  /** Filled in when the record has none (traces that name no model). */
+  defaults?: { model?: string; provider?: string };
+  now_ms: number;
+  /** How far past now_ms a timestamp may be (clock skew) before the record is rejected. */
+  future_tolerance_ms: number;
+  /** Mixed into a generated request_id, for rows with no identity of their own (a trace row's line number). */
+  identity?: string;
+}
+
+export type NormalizeResult = { ok: true; call: LlmCall } | { ok: false; reason: string };
+
+/** Prefix of request ids we generate, so they are never mistaken for a provider's. */
+export const GENERATED_ID_PREFIX = 'auto_';
+
+/** The request id for a content key (canonical record text, plus any identity). */
+export function generatedRequestId(key: string): string {
+  return GENERATED_ID_PREFIX + fnv1a64(key);
+}
+
+export function normalizeCall(input: unknown, ctx: NormalizeContext): NormalizeResult {
+  if (!isRec(input)) return { ok: false, reason: 'record is not a JSON object' };
+  const withDefaults = {
+    ...input,
+    model: input.model ?? ctx.defaults?.model,
+    provider: input.provider ?? ctx.defaults?.provider,
+  };
+  const parsed = llmCallInput.safeParse(withDefaults);
+  if (!parsed.success) return { ok: false, reason: describeIssues(parsed.error.issues) };
+  const r = parsed.data;
+  if (r.timestamp > ctx.now_ms + ctx.future_tolerance_ms) {
+    return {
+      ok: false,
+      reason: `timestamp ${new Date(r.timestamp).toISOString()} is more than ${Math.round(ctx.future_tolerance_ms / 1000)}s in the future`,
+    };
+  }
+
+  // The id hashes what the source said (not the catalog's inferences, which change with prices), without the
+  // source tag: a retried batch, or the same file imported twice, yields the same ids and dedupes.
+  const { request_id, ...content } = r;
+  const id = request_id ?? generatedRequestId(canonicalJson(content) + (ctx.identity ?? ''));
+
+  const model = findModel(r.model, r.provider);
+  const provider = r.provider ? normalizeProvider(r.provider) : (model?.provider ?? 'unknown');
+  const metadata = { ...r.metadata };
+  // keep the source's own spelling when the catalog folds it ("azure" → "openai")
+  if (r.provider && provider !== r.provider.trim().toLowerCase()) metadata.source_provider = r.provider;
+
+  const fromSource = r.cost_usd !== undefined && r.cost_usd !== null;
+  const cost = fromSource
+    ? usdToNano(r.cost_usd as number)
+    : model
+      ? costNano(model, {
+          input_tokens: r.input_tokens,
+          output_tokens: r.output_tokens,
+          cached_input_tokens: r.cached_input_tokens,
+          cache_write_tokens: r.cache_write_tokens,
+          // reasoning_tokens are a breakdown of output_tokens here (OpenAI, OTel convention), not billed twice
+          batch: metadata.batch === true, // usage buckets of the Batch API (openai_usage) get its discount
+        })
+      : null;
+
+  return {
+    ok: true,
+    call: {
+      request_id: id,
+      timestamp: r.timestamp,
+      ...(r.project !== undefined && { project: r.project }),
+      ...(r.user !== undefined && { user: r.user }),
+      ...(r.feature !== undefined && { feature: r.feature }),
+      provider,
+      model: r.model,
+      input_tokens: r.input_tokens,
+      output_tokens: r.output_tokens,
+      cached_input_tokens: r.cached_input_tokens,
+      cache_write_tokens: r.cache_write_tokens,
+      reasoning_tokens: r.reasoning_tokens,
+      latency_ms: r.latency_ms ?? null,
+      ttft_ms: r.ttft_ms ?? null,
+      status: r.status,
+      cost_nanousd: cost,
+      cost_from_source: fromSource,
+      prompt_hash: r.prompt_hash ?? null,
+      prefix_hashes: r.prefix_hashes ?? [],
+      max_tokens: r.max_tokens ?? null,
+      stream: r.stream ?? null,
+      region: r.region ?? null,
+      attempt: r.attempt ?? 1,
+      trace_id: r.trace_id ?? null,
+      span_id: r.span_id ?? null,
+      metadata,
+      source: ctx.source,
+    },
+  };
+}
+
+/** "input_tokens: Too small: expected number to be >=0; model: …" (the first three issues). */
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues
+    .slice(0, 3)
+    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}

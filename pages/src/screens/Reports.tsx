@@ -1,0 +1,144 @@
+// Reports: the list of the agents' final reports, and one report rendered from its markdown.
+import { useState } from 'react';
+import { api, type Page } from '../api';
+import { dateTime, json, usd } from '../format';
+import { Markdown } from '../markdown';
+import { Link } from '../router';
+import { Empty, ErrorBox, JsonBlock, Spinner, useAsync } from '../ui';
+
+interface ReportItem {
+  id: string;
+  title?: string | null;
+  created_at?: string;
+  thread_id?: string | null;
+  run_id?: string | null;
+  summary?: unknown;
+  saving_usd_month?: number | null;
+}
+interface Report extends ReportItem {
+  markdown?: string | null;
+  data?: unknown;
+  structured?: unknown;
+  charts?: unknown;
+}
+
+function reportTitle(r: ReportItem): string {
+  return r.title?.trim() || `Report ${r.id}`;
+}
+
+export function ReportsList() {
+  const [pages, setPages] = useState<string[]>([]);
+  const [extra, setExtra] = useState<ReportItem[]>([]);
+  const [moreError, setMoreError] = useState<unknown>(null);
+  const first = useAsync((signal) => api.get<Page<ReportItem>>('/api/reports', { limit: 50 }, signal), []);
+  const nextCursor = pages.length ? pages[pages.length - 1]! : (first.data?.next_cursor ?? null);
+  const [cursorDone, setCursorDone] = useState(false);
+
+  const more = async () => {
+    if (!nextCursor) return;
+    setMoreError(null);
+    try {
+      const page = await api.get<Page<ReportItem>>('/api/reports', { limit: 50, cursor: nextCursor });
+      setExtra((prev) => [...prev, ...(page?.items ?? [])]);
+      if (page?.next_cursor) setPages((p) => [...p, page.next_cursor!]);
+      else setCursorDone(true);
+    } catch (err) {
+      setMoreError(err);
+    }
+  };
+
+  const items = [...(first.data?.items ?? []), ...extra];
+  return (
+    <div className="page">
+      <header className="page-head">
+        <h1>Reports</h1>
+      </header>
+      <ErrorBox error={first.error} onRetry={first.reload} />
+      {first.loading && !first.data && <Spinner />}
+      {first.data && items.length === 0 && (
+        <Empty title="No reports yet">
+          <p className="muted">
+            When the agent finishes an analysis it writes a report here. <Link href="/chat">Ask a question in Chat</Link> to produce one.
+          </p>
+        </Empty>
+      )}
+      {items.length > 0 && (
+        <ul className="report-list">
+          {items.map((r) => (
+            <li key={r.id} className="card">
+              <Link href={`/reports/${encodeURIComponent(r.id)}`} className="report-link">
+                <strong>{reportTitle(r)}</strong>
+                <span className="muted small">
+                  {dateTime(r.created_at)}
+                  {typeof r.saving_usd_month === 'number' && ` · ${usd(r.saving_usd_month)}/month potential saving`}
+                </span>
+                {typeof r.summary === 'string' && <span className="small">{r.summary}</span>}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ErrorBox error={moreError} />
+      {nextCursor && !cursorDone && (
+        <button type="button" className="btn small" onClick={() => void more()}>
+          Load more
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function ReportView({ id }: { id: string }) {
+  const r = useAsync((signal) => api.get<Report>(`/api/reports/${encodeURIComponent(id)}`, undefined, signal), [id]);
+  const rep = r.data;
+  const structured = rep?.data ?? rep?.structured;
+  const download = () => {
+    if (!rep?.markdown) return;
+    const url = URL.createObjectURL(new Blob([rep.markdown], { type: 'text/markdown;charset=utf-8' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `${reportTitle(rep).replace(/[^\w.-]+/g, '_').slice(0, 80) || 'report'}.md`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+  return (
+    <div className="page narrow">
+      <p>
+        <Link href="/reports">← All reports</Link>
+      </p>
+      <ErrorBox error={r.error} onRetry={r.reload} />
+      {r.loading && !rep && <Spinner />}
+      {rep && (
+        <article className="card report">
+          <header className="page-head">
+            <div>
+              <h1>{reportTitle(rep)}</h1>
+              <div className="muted small">
+                {dateTime(rep.created_at)}
+                {rep.thread_id && (
+                  <>
+                    {' · '}
+                    <Link href={`/chat/${encodeURIComponent(rep.thread_id)}`}>Open thread</Link>
+                  </>
+                )}
+              </div>
+            </div>
+            {rep.markdown && (
+              <button type="button" className="btn small" onClick={download}>
+                Download .md
+              </button>
+            )}
+          </header>
+          {rep.markdown ? <Markdown text={rep.markdown} /> : <p className="muted">This report has no text body.</p>}
+          {structured !== undefined && structured !== null && (
+            <details>
+              <summary>Structured data</summary>
+              <JsonBlock value={structured} />
+            </details>
+          )}
+          {!rep.markdown && structured === undefined && <pre className="json">{json(rep)}</pre>}
+        </article>
+      )}
+    </div>
+  );
+}

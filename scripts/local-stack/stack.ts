@@ -1,0 +1,121 @@
+// Starts the local data stack behind production wire protocols: Postgres (direct + Neon WebSocket/HTTP
+// relay), ClickHouse HTTP on chdb (data in dataDir/clickhouse) and Redis (+ Upstash REST). A pid file in
+// dataDir keeps a second process off the same data. A Postgres cluster it had to start keeps running.
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startClickHouseHttp } from './clickhouse-http';
+import { startNeonRelay } from './neon-relay';
+import { ensureDatabase, ensurePostgres } from './postgres';
+import { ensureRedis } from './redis';
+import { startUpstashRest } from './upstash-rest';
+import type { RunningServer } from './util';
+
+export interface StackOptions {
+  dataDir: string;
+  /** Ports of the adapters on 127.0.0.1; 0 or absent: a free one. */
+  ports?: { neon?: number; clickhouse?: number; upstash?: number };
+  /** Postgres database of the app, created when missing. */
+  pgDatabase: string;
+  /** Redis database index behind the Upstash REST adapter. */
+  redisDb: number;
+  /** Bearer token the Upstash REST adapter requires. */
+  redisToken: string;
+}
+
+export interface LocalStack {
+  /** postgres://… of pgDatabase, direct (migrations, scripts). */
+  databaseUrl: string;
+  /** `127.0.0.1:PORT/v1`: neonConfig.wsProxy = (host, port) => `${neonWsProxy}?address=${host}:${port}`. */
+  neonWsProxy: string;
+  /** http://127.0.0.1:PORT/sql: neonConfig.fetchEndpoint for neon()'s SQL over HTTP. */
+  neonHttpEndpoint: string;
+  clickhouseUrl: string;
+  upstashUrl: string;
+  upstashToken: string;
+  /** Stops / restarts the ClickHouse server on the same port with the same data (outage drills). */
+  clickhouse: { stop(): Promise<void>; start(): Promise<void> };
+  stop(): Promise<void>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes dataDir/stack.pid (created atomically with our pid in it); resolves with its release. */
+async function lock(dataDir: string): Promise<() => Promise<void>> {
+  const path = join(dataDir, 'stack.pid');
+  const mine = `${path}.${process.pid}`;
+  await writeFile(mine, String(process.pid));
+  try {
+    for (;;) {
+      try {
+        await link(mine, path);
+        return () => rm(path, { force: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+        if (pid && alive(pid)) {
+          throw new Error(`local stack already running (pid ${pid}) with its data in ${dataDir}: stop it first (Ctrl-C in its terminal), or use another data dir`);
+        }
+        await rm(path, { force: true }); // left behind by a process that is gone
+      }
+    }
+  } finally {
+    await rm(mine, { force: true });
+  }
+}
+
+export async function startStack(opts: StackOptions): Promise<LocalStack> {
+  await mkdir(opts.dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [await lock(opts.dataDir)];
+  const stopAll = async () => {
+    const errors: unknown[] = [];
+    for (const stop of stops.splice(0).reverse()) await stop().catch((err: unknown) => errors.push(err));
+    if (errors.length) throw errors[0];
+  };
+  try {
+    const pg = await ensurePostgres();
+    const databaseUrl = await ensureDatabase(pg.url, opts.pgDatabase);
+    const redis = await ensureRedis({ dataDir: join(opts.dataDir, 'redis') });
+    if (redis.stop) stops.push(redis.stop);
+    const neon = await startNeonRelay({ port: opts.ports?.neon });
+    stops.push(neon.close);
+
+    const chDataDir = join(opts.dataDir, 'clickhouse');
+    await mkdir(chDataDir, { recursive: true });
+    let ch: RunningServer | undefined = await startClickHouseHttp({ port: opts.ports?.clickhouse, dataDir: chDataDir });
+    const chPort = ch.port;
+    const clickhouse = {
+      async stop() {
+        const running = ch;
+        ch = undefined;
+        await running?.close();
+      },
+      async start() {
+        ch ??= await startClickHouseHttp({ port: chPort, dataDir: chDataDir });
+      },
+    };
+    stops.push(clickhouse.stop);
+
+    const upstash = await startUpstashRest({ port: opts.ports?.upstash, redisUrl: redis.url, token: opts.redisToken, db: opts.redisDb });
+    stops.push(upstash.close);
+    return {
+      databaseUrl,
+      neonWsProxy: `127.0.0.1:${neon.port}/v1`,
+      neonHttpEndpoint: `http://127.0.0.1:${neon.port}/sql`,
+      clickhouseUrl: `http://127.0.0.1:${chPort}`,
+      upstashUrl: `http://127.0.0.1:${upstash.port}`,
+      upstashToken: opts.redisToken,
+      clickhouse,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll().catch(() => {});
+    throw err;
+  }
+}

@@ -1,0 +1,91 @@
+// A local LLM provider server for tests: speaks the real streaming wire formats of OpenAI chat completions,
+// Anthropic messages and Gemini streamGenerateContent (SSE), checks the auth header each provider uses,
+// and can be told to fail the next requests (429 / 500) to exercise retries.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface FakeLlm {
+  url: string;
+  key: string;
+  requests: { path: string; body: unknown }[];
+  /** The next `n` requests answer `status` (with Retry-After: 0 on 429). */
+  failNext(n: number, status: number): void;
+  /** The reply text of every provider (split into streamed deltas). */
+  reply: string;
+  close(): Promise<void>;
+}
+
+const sse = (res: ServerResponse, events: { event?: string; data: unknown }[]) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const e of events) res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+  res.end();
+};
+
+const words = (text: string) => text.match(/\S+\s*/g) ?? [];
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => resolve(body));
+  });
+}
+
+export async function startFakeLlm(): Promise<FakeLlm> {
+  const state = { failures: [] as number[] };
+  const fake: Omit<FakeLlm, 'url' | 'close'> = {
+    key: 'test-llm-key',
+    requests: [],
+    reply: 'Your biggest saving is caching.',
+    failNext: (n, status) => state.failures.push(...Array<number>(n).fill(status)),
+  };
+  const server: Server = createServer(async (req, res) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    const raw = await readBody(req);
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    fake.requests.push({ path, body });
+    const fail = state.failures.shift();
+    if (fail) {
+      res.writeHead(fail, { 'content-type': 'application/json', ...(fail === 429 ? { 'retry-after': '0' } : {}) });
+      res.end(JSON.stringify({ error: { message: `injected ${fail}` } }));
+      return;
+    }
+    const parts = words(fake.reply);
+    if (path.endsWith('/chat/completions')) {
+      if (req.headers.authorization !== `Bearer ${fake.key}`) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
+      return sse(res, [
+        ...parts.map((p) => ({ data: { model: body.model, choices: [{ index: 0, delta: { content: p } }] } })),
+        { data: { model: body.model, choices: [], usage: { prompt_tokens: 42, completion_tokens: parts.length } } },
+        { data: '[DONE]' },
+      ]);
+    }
+    if (path.endsWith('/v1/messages')) {
+      if (req.headers['x-api-key'] !== fake.key) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
+      return sse(res, [
+        { event: 'message_start', data: { type: 'message_start', message: { model: body.model, usage: { input_tokens: 42, output_tokens: 1 } } } },
+        { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
+        ...parts.map((p) => ({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: p } } })),
+        { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
+        { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: parts.length } } },
+        { event: 'message_stop', data: { type: 'message_stop' } },
+      ]);
+    }
+    if (path.includes(':streamGenerateContent')) {
+      if (req.headers['x-goog-api-key'] !== fake.key) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
+      return sse(
+        res,
+        parts.map((p, i) => ({
+          data: {
+            candidates: [{ content: { role: 'model', parts: [{ text: p }] } }],
+            ...(i === parts.length - 1 ? { usageMetadata: { promptTokenCount: 42, candidatesTokenCount: parts.length } } : {}),
+            modelVersion: path.split('/models/')[1]?.split(':')[0],
+          },
+        })),
+      );
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  return Object.assign(fake, { url, close: () => new Promise<void>((r) => server.close(() => r())) });
+}
