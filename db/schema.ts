@@ -161,6 +161,7 @@ export const imports = pgTable(
     input_tokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
     output_tokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
     cost_nanousd: bigint('cost_nanousd', { mode: 'number' }).notNull().default(0),
+    /** Decoded bytes of the file read so far. */
     bytes: bigint('bytes', { mode: 'number' }).notNull().default(0),
     errors: jsonb('errors').$type<Array<{ line: number; reason: string }>>().notNull().default([]),
     /** Why a failed import stopped. */

@@ -46,11 +46,10 @@ export interface AppendRequest {
   idempotency?: { key: string; body_hash: string; response: Record<string, unknown> };
 }
 
-export type AppendResult =
-  | { kind: 'stored'; inserted: number; duplicates: number }
-  | { kind: 'replayed'; response: Record<string, unknown> }
-  /** The key was used before for a different body. */
-  | { kind: 'conflict' };
+/** What an Idempotency-Key seen before yields: the stored response, or a conflict (it came with another body). */
+export type PriorBatch = { kind: 'replayed'; response: Record<string, unknown> } | { kind: 'conflict' };
+
+export type AppendResult = { kind: 'stored'; inserted: number; duplicates: number } | PriorBatch;
 
 export interface FlushReport {
   flushed_calls: number;
@@ -92,7 +91,7 @@ export class IngestBuffer extends DurableObject<Env> {
   }
 
   /** The stored answer to a batch sent before under `key`, if any. */
-  lookup(key: string, bodyHash: string): AppendResult | null {
+  lookup(key: string, bodyHash: string): PriorBatch | null {
     const prior = this.sql.exec<{ body_hash: string; response: string }>('SELECT body_hash, response FROM batches WHERE key = ?', key).toArray()[0];
     if (!prior) return null;
     return prior.body_hash === bodyHash ? { kind: 'replayed', response: JSON.parse(prior.response) } : { kind: 'conflict' };

@@ -42,7 +42,10 @@ export class ThreadSocket {
     const Impl = this.opts.WebSocketImpl ?? WebSocket;
     let ws: WebSocket;
     try {
-      ws = new Impl(await this.opts.url());
+      const url = await this.opts.url();
+      // close() may have been called while the URL (a ticket) was being fetched.
+      if (this.stopped) return;
+      ws = new Impl(url);
     } catch {
       this.scheduleReconnect();
       return;

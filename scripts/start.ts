@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   }
   await migrateAll({ databaseUrl: stack.databaseUrl, clickhouseUrl: stack.clickhouseUrl });
   writeDevVars(stack, secrets);
-  if (existsSync('pages/vite.config.ts')) execFileSync('node_modules/.bin/vite', ['build', '--config', 'pages/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'build:web'], { stdio: 'inherit' });
 
   const wrangler: ChildProcess = spawn('node_modules/.bin/wrangler', ['dev', '--local', '--port', String(PORT), '--ip', '127.0.0.1', '--persist-to', `${DATA_DIR}/wrangler`, '--show-interactive-dev-session=false'], {
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -17,6 +17,8 @@ import { corpusRoutes } from './routes/corpus';
 import { supplyRoutes } from './routes/supply';
 import { threadRoutes } from './routes/threads';
 import { wsRoute, wsTicketRoutes } from './routes/ws';
+import { analytics } from './routes/analytics';
+import { ingest, otlp } from './routes/ingest';
 
 export function buildApp() {
   const app = new Hono<AppEnv>();
@@ -47,6 +49,9 @@ export function buildApp() {
   app.route('/api/corpus', corpusRoutes);
   app.route('/api/supply', supplyRoutes);
   app.route('/', wsRoute);
+  app.route('/api/ingest', ingest);
+  app.route('/api/analytics', analytics);
+  app.route('/v1', otlp);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));
 

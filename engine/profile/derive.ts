@@ -11,9 +11,10 @@
 // buckets    minute/hour/day = floor(ts / unit) · unit (UTC); off-hours: UTC hour-of-day < 6
 // exact dup  prompt_hash set, call ok, and the latest earlier ok call with the same
 //            (provider, model, prompt_hash) is ≤ 24 h before. double fire: that gap ≤ 2 s.
-// near dup   ok, not an exact dup, n = |prefix_hashes| ≥ 2, and the latest earlier ok call with the same
-//            (provider, model, n, prefix_hashes[n−2]) is ≤ 24 h before: the same prompt except its last
-//            512-token block, at the same length in blocks (templated prompt, different question).
+// near dup   ok, not an exact dup, n = |prefix_hashes| ≥ 2, and the latest earlier ok call of the same
+//            (provider, model) whose prefix_hashes[n'−2] equals this call's prefix_hashes[n−2] is ≤ 24 h
+//            before and its input differs by at most max(16, input_prev div 50) tokens: the same prompt
+//            but for a few tokens of its last block.
 // retry      attempt > 1, or (prompt_hash set and the immediately earlier call with the same
 //            (prompt_hash, user ?? '') is not ok and ≤ 60 s before). For the latter: gap = ts difference,
 //            after_429 when that call was a 429, fast when after_429 and gap < 1 s, fallback when its
@@ -32,6 +33,7 @@
 // at limit   L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S.
 import type { LlmCall } from '../telemetry/record.js';
 import { MAX_TOKENS_PER_FIELD, PREFIX_BLOCK_TOKENS } from '../telemetry/record.js';
+import { internColumns, type CallColumns } from './columns.js';
 import { CACHE_TTLS_S } from './types.js';
 
 export const MINUTE_MS = 60_000;
@@ -43,6 +45,9 @@ export const FAST_RETRY_MS = 1_000;
 export const CACHE_READ_WINDOW_MS = 300_000;
 export const SESSION_GAP_MS = 30 * MINUTE_MS;
 export const HISTORY_WINDOW_TOKENS = 8192;
+export const NEAR_DUP_MIN_TOLERANCE_TOKENS = 16;
+/** Near duplicates may differ by input_prev div this many tokens (2%). */
+export const NEAR_DUP_TOLERANCE_DIVISOR = 50;
 export const OFF_HOURS_END_UTC = 6;
 
 export type InvalidReason =
@@ -99,6 +104,7 @@ export function byTimeThenId(a: LlmCall, b: LlmCall): number {
 
 /** Per-call derived columns, index-aligned with the sorted calls. */
 export interface DerivedColumns {
+  ids: CallColumns;
   exactDup: Uint8Array;
   /** ms since the exact-dup predecessor (only meaningful where exactDup = 1). */
   dupGapMs: Float64Array;
@@ -116,13 +122,11 @@ export interface DerivedColumns {
   growing: Uint8Array;
 }
 
-const SEP = '\u0000';
-const modelKey = (c: LlmCall): string => c.provider + SEP + c.model;
-
 /** Derives every per-call column over calls already sorted by byTimeThenId. */
 export function deriveColumns(calls: readonly LlmCall[]): DerivedColumns {
   const n = calls.length;
   const cols: DerivedColumns = {
+    ids: internColumns(calls),
     exactDup: new Uint8Array(n),
     dupGapMs: new Float64Array(n),
     nearDup: new Uint8Array(n),
@@ -137,66 +141,81 @@ export function deriveColumns(calls: readonly LlmCall[]): DerivedColumns {
     followup: new Uint8Array(n),
     growing: new Uint8Array(n),
   };
-  deriveDuplicatesRetriesSessions(calls, cols);
+  deriveDuplicates(calls, cols);
+  deriveRetriesAndSessions(calls, cols);
   derivePrefixReuse(calls, cols);
   deriveUnreadWrites(calls, cols);
   return cols;
 }
 
-function deriveDuplicatesRetriesSessions(calls: readonly LlmCall[], cols: DerivedColumns): void {
-  const lastOkByPrompt = new Map<string, number>();
-  const lastOkByNearKey = new Map<string, number>();
-  const lastByRetryKey = new Map<string, number>();
-  const lastBySession = new Map<string, number>();
+function deriveDuplicates(calls: readonly LlmCall[], cols: DerivedColumns): void {
+  const { ids } = cols;
+  const lastOkAt = new Float64Array(ids.modelPromptCount).fill(Number.NaN);
+  const lastOkByNearKey = new Int32Array(ids.blockCount).fill(-1);
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
     const ok = isOk(c.status);
-    const mk = modelKey(c);
-
-    if (c.prompt_hash) {
-      const key = mk + SEP + c.prompt_hash;
-      const prev = lastOkByPrompt.get(key);
-      if (ok && prev !== undefined && c.timestamp - prev <= EXACT_DUP_WINDOW_MS) {
+    const mp = ids.modelPromptId[i]!;
+    if (mp >= 0) {
+      const gap = c.timestamp - lastOkAt[mp]!; // NaN (never) fails the test
+      if (ok && gap <= EXACT_DUP_WINDOW_MS) {
         cols.exactDup[i] = 1;
-        cols.dupGapMs[i] = c.timestamp - prev;
+        cols.dupGapMs[i] = gap;
       }
-      if (ok) lastOkByPrompt.set(key, c.timestamp);
+      if (ok) lastOkAt[mp] = c.timestamp;
+    }
+    const start = ids.blockStart[i]!;
+    const blocks = ids.blockStart[i + 1]! - start;
+    if (blocks >= 2) {
+      const key = ids.blockIds[start + blocks - 2]!;
+      const p = lastOkByNearKey[key]!;
+      if (ok && !cols.exactDup[i] && p >= 0) {
+        const prev = calls[p]!;
+        const tolerance = Math.max(NEAR_DUP_MIN_TOLERANCE_TOKENS, Math.floor(prev.input_tokens / NEAR_DUP_TOLERANCE_DIVISOR));
+        if (c.timestamp - prev.timestamp <= EXACT_DUP_WINDOW_MS && Math.abs(c.input_tokens - prev.input_tokens) <= tolerance) cols.nearDup[i] = 1;
+      }
+      if (ok) lastOkByNearKey[key] = i;
+    }
+  }
+}
 
-      const retryKey = c.prompt_hash + SEP + (c.user ?? '');
-      const p = lastByRetryKey.get(retryKey);
+function deriveRetriesAndSessions(calls: readonly LlmCall[], cols: DerivedColumns): void {
+  const { ids } = cols;
+  const users = ids.userCount + 1;
+  const lastByRetryKey = new Map<number, number>();
+  const lastBySession = new Map<number, number>();
+  for (let i = 0; i < calls.length; i++) {
+    const c = calls[i]!;
+    const user = ids.userId[i]!;
+    const prompt = ids.promptId[i]!;
+    if (prompt >= 0) {
+      const key = prompt * users + user + 1;
+      const p = lastByRetryKey.get(key);
       if (p !== undefined) {
-        const prevCall = calls[p]!;
-        const gap = c.timestamp - prevCall.timestamp;
-        if (!isOk(prevCall.status) && gap <= RETRY_WINDOW_MS) {
+        const prev = calls[p]!;
+        const gap = c.timestamp - prev.timestamp;
+        if (!isOk(prev.status) && gap <= RETRY_WINDOW_MS) {
           cols.retry[i] = 1;
           cols.retryGapMs[i] = gap;
-          if (is429(prevCall.status)) {
+          if (is429(prev.status)) {
             cols.retryAfter429[i] = 1;
             if (gap < FAST_RETRY_MS) cols.fastRetryAfter429[i] = 1;
           }
-          if (modelKey(prevCall) !== mk) cols.fallback[i] = 1;
+          if (ids.modelId[p] !== ids.modelId[i]) cols.fallback[i] = 1;
         }
       }
-      lastByRetryKey.set(retryKey, i);
+      lastByRetryKey.set(key, i);
     }
     if ((c.attempt ?? 1) > 1) cols.retry[i] = 1;
 
-    const blocks = c.prefix_hashes?.length ?? 0;
-    if (blocks >= 2) {
-      const key = mk + SEP + blocks + SEP + c.prefix_hashes[blocks - 2];
-      const prev = lastOkByNearKey.get(key);
-      if (ok && !cols.exactDup[i] && prev !== undefined && c.timestamp - prev <= EXACT_DUP_WINDOW_MS) cols.nearDup[i] = 1;
-      if (ok) lastOkByNearKey.set(key, c.timestamp);
-    }
-
-    if (c.user) {
-      const key = (c.feature ?? '') + SEP + mk + SEP + c.user;
+    if (user >= 0) {
+      const key = ids.segmentId[i]! * users + user;
       const p = lastBySession.get(key);
       if (p !== undefined) {
-        const prevCall = calls[p]!;
-        if (c.timestamp - prevCall.timestamp <= SESSION_GAP_MS) {
+        const prev = calls[p]!;
+        if (c.timestamp - prev.timestamp <= SESSION_GAP_MS) {
           cols.followup[i] = 1;
-          if (c.input_tokens > prevCall.input_tokens) cols.growing[i] = 1;
+          if (c.input_tokens > prev.input_tokens) cols.growing[i] = 1;
         }
       }
       lastBySession.set(key, i);
@@ -204,13 +223,13 @@ function deriveDuplicatesRetriesSessions(calls: readonly LlmCall[], cols: Derive
   }
 }
 
-/** Per TTL: leading blocks of `hashes` each seen in `seen` at most that TTL away from ts. */
-function leadingWithin(hashes: readonly string[], seen: Map<string, number>, ts: number, out: Int32Array): void {
+/** Per TTL: leading blocks of call i each seen (`seenAt`) at most that TTL away from ts. */
+function leadingWithin(ids: CallColumns, i: number, seenAt: Float64Array, ts: number, out: Int32Array): void {
   out.fill(0);
-  for (let j = 0; j < hashes.length; j++) {
-    const at = seen.get(hashes[j]!);
-    if (at === undefined) return;
-    const dist = Math.abs(ts - at);
+  const start = ids.blockStart[i]!;
+  const end = ids.blockStart[i + 1]!;
+  for (let j = 0; j < end - start; j++) {
+    const dist = Math.abs(ts - seenAt[ids.blockIds[start + j]!]!);
     let extended = false;
     for (let t = 0; t < CACHE_TTLS_S.length; t++) {
       if (out[t] === j && dist <= CACHE_TTLS_S[t]! * 1000) {
@@ -218,62 +237,51 @@ function leadingWithin(hashes: readonly string[], seen: Map<string, number>, ts:
         extended = true;
       }
     }
-    if (!extended) return;
+    if (!extended) return; // also when never seen: dist is NaN
   }
 }
 
+function markSeen(ids: CallColumns, i: number, seenAt: Float64Array, ts: number): void {
+  for (let b = ids.blockStart[i]!; b < ids.blockStart[i + 1]!; b++) seenAt[ids.blockIds[b]!] = ts;
+}
+
 function derivePrefixReuse(calls: readonly LlmCall[], cols: DerivedColumns): void {
+  const { ids } = cols;
   const n = calls.length;
   const hit = new Int32Array(CACHE_TTLS_S.length);
   const reuseBlocks = CACHE_TTLS_S.map(() => new Int32Array(n));
+  const seenAt = new Float64Array(ids.blockCount).fill(Number.NaN);
   // Backward pass: how many leading blocks a later call reuses within each TTL.
-  let seenByModel = new Map<string, Map<string, number>>();
   for (let i = n - 1; i >= 0; i--) {
-    const c = calls[i]!;
-    const hashes = c.prefix_hashes ?? [];
-    if (hashes.length === 0) continue;
-    const seen = mapFor(seenByModel, modelKey(c));
-    leadingWithin(hashes, seen, c.timestamp, hit);
+    if (ids.blockStart[i + 1] === ids.blockStart[i]) continue;
+    leadingWithin(ids, i, seenAt, calls[i]!.timestamp, hit);
     for (let t = 0; t < CACHE_TTLS_S.length; t++) reuseBlocks[t]![i] = hit[t]!;
-    for (const h of hashes) seen.set(h, c.timestamp);
+    markSeen(ids, i, seenAt, calls[i]!.timestamp);
   }
   // Forward pass: how many leading blocks an earlier call already sent within each TTL.
-  seenByModel = new Map();
+  seenAt.fill(Number.NaN);
   for (let i = 0; i < n; i++) {
+    if (ids.blockStart[i + 1] === ids.blockStart[i]) continue;
     const c = calls[i]!;
-    const hashes = c.prefix_hashes ?? [];
-    if (hashes.length === 0) continue;
-    const seen = mapFor(seenByModel, modelKey(c));
-    leadingWithin(hashes, seen, c.timestamp, hit);
+    leadingWithin(ids, i, seenAt, c.timestamp, hit);
     for (let t = 0; t < CACHE_TTLS_S.length; t++) {
       const repeat = Math.min(hit[t]! * PREFIX_BLOCK_TOKENS, c.input_tokens);
       const reusable = Math.min(reuseBlocks[t]![i]! * PREFIX_BLOCK_TOKENS, c.input_tokens);
       cols.repeatTokens[t]![i] = repeat;
       cols.writeTokens[t]![i] = Math.max(0, reusable - repeat);
     }
-    for (const h of hashes) seen.set(h, c.timestamp);
+    markSeen(ids, i, seenAt, c.timestamp);
   }
 }
 
 function deriveUnreadWrites(calls: readonly LlmCall[], cols: DerivedColumns): void {
-  const nextReadAt = new Map<string, number>();
+  const { ids } = cols;
+  const nextReadAt = new Float64Array(ids.blockCount).fill(Number.NaN);
   for (let i = calls.length - 1; i >= 0; i--) {
+    const key = ids.cacheKeyId[i]!;
+    if (key < 0) continue;
     const c = calls[i]!;
-    const first = c.prefix_hashes?.[0];
-    const key = modelKey(c) + SEP + (first !== undefined ? first : 'feature:' + (c.feature ?? ''));
-    if (c.cache_write_tokens > 0) {
-      const next = nextReadAt.get(key);
-      if (next === undefined || next - c.timestamp > CACHE_READ_WINDOW_MS) cols.writeUnread[i] = 1;
-    }
-    if (c.cached_input_tokens > 0) nextReadAt.set(key, c.timestamp);
+    if (c.cache_write_tokens > 0 && !(nextReadAt[key]! - c.timestamp <= CACHE_READ_WINDOW_MS)) cols.writeUnread[i] = 1;
+    if (c.cached_input_tokens > 0) nextReadAt[key] = c.timestamp;
   }
-}
-
-function mapFor<V>(maps: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let m = maps.get(key);
-  if (!m) {
-    m = new Map();
-    maps.set(key, m);
-  }
-  return m;
 }

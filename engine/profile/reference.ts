@@ -12,7 +12,6 @@ import {
   type DataQuality,
   type DuplicatePrompt,
   type HourBucket,
-  type ModelCount,
   type ProfileWindow,
   type RateLimitMinute,
   type UserDaySpend,
@@ -30,8 +29,6 @@ export interface BuildProfileOptions {
   /** Window end, epoch ms exclusive; default: the UTC hour after the last call. */
   to?: number;
 }
-
-const SEP = '\u0000';
 
 export function buildProfile(calls: Iterable<LlmCall>, opts: BuildProfileOptions = {}): WorkloadProfile {
   const dq = emptyDataQuality();
@@ -78,14 +75,14 @@ function windowOf(sorted: readonly LlmCall[], opts: BuildProfileOptions): Profil
 }
 
 /** Groups keyed by a sub-key within the current time bucket; calls arrive in time order. */
-class RollingBuckets<T> {
+class RollingBuckets<T, K = string> {
   private time = Number.NaN;
-  private current = new Map<string, T>();
+  private current = new Map<K, T>();
 
-  constructor(private readonly flush: (buckets: Map<string, T>) => void) {}
+  constructor(private readonly flush: (buckets: Map<K, T>) => void) {}
 
   /** The bucket of `key` at `time`, undefined when new (then `put` it). */
-  get(time: number, key: string): T | undefined {
+  get(time: number, key: K): T | undefined {
     if (time !== this.time) {
       this.end();
       this.time = time;
@@ -93,7 +90,7 @@ class RollingBuckets<T> {
     return this.current.get(key);
   }
 
-  put(key: string, bucket: T): T {
+  put(key: K, bucket: T): T {
     this.current.set(key, bucket);
     return bucket;
   }
@@ -107,49 +104,40 @@ class RollingBuckets<T> {
 const byKey = <T>(m: Map<string, T>): T[] => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((e) => e[1]);
 
 function aggregate(calls: readonly LlmCall[], d: DerivedColumns, window: ProfileWindow, dq: DataQuality): WorkloadProfile {
+  const { ids } = d;
   const totals = emptyCounts();
-  const knownByModel = new Map<string, boolean>();
-  const models = new Map<string, ModelAcc>();
-  const segments = new Map<string, SegmentAcc>();
-  const unknown = new Map<string, ModelCount>();
+  const known = ids.models.map((m) => findModel(m.model, m.provider) !== undefined);
+  const models = ids.models.map((m, j) => new ModelAcc(m.provider, m.model, known[j]!));
+  const segments = ids.segments.map((s) => new SegmentAcc(s.feature, s.provider, s.model, known[s.modelId]!));
+  const unknownCalls = new Int32Array(ids.models.length);
   const hours: HourBucket[] = [];
   const hourBuckets = new RollingBuckets<HourBucket>((m) => {
     for (const b of byKey(m)) hours.push(b);
   });
   const rateLimitMinutes: RateLimitMinute[] = [];
-  const minuteBuckets = new RollingBuckets<RateLimitMinute>((m) => {
-    for (const b of byKey(m)) if (b.status_429_calls > 0) rateLimitMinutes.push(b);
+  const minuteBuckets = new RollingBuckets<RateLimitMinute, number>((m) => {
+    for (const b of [...m.values()].sort(byModel)) if (b.status_429_calls > 0) rateLimitMinutes.push(b);
   });
   const userDays: UserDaySpend[] = [];
   const userDayBuckets = new RollingBuckets<UserDaySpend>((m) => {
     for (const b of m.values()) userDays.push(b);
   });
   const users = new Map<string, UserSpend>();
-  const promptCalls = new Map<string, number>();
-  const dupPrompts = new Map<string, DuplicatePrompt>();
+  const promptCalls = new Int32Array(ids.modelPromptCount);
+  const dupPrompts = new Map<number, DuplicatePrompt>();
 
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
-    const mk = c.provider + SEP + c.model;
-    let known = knownByModel.get(mk);
-    if (known === undefined) {
-      known = findModel(c.model, c.provider) !== undefined;
-      knownByModel.set(mk, known);
-    }
-    const cost = callCost(c, known);
-    countDataQuality(c, known, dq, unknown, mk);
+    const m = ids.modelId[i]!;
+    const isKnown = known[m]!;
+    const cost = callCost(c, isKnown);
+    if (!isKnown) unknownCalls[m]!++;
+    countDataQuality(c, isKnown, dq);
     addCall(totals, c, cost);
-
-    let model = models.get(mk);
-    if (!model) models.set(mk, (model = new ModelAcc(c.provider, c.model, known)));
-    model.add(c, cost);
+    models[m]!.add(c, cost);
+    segments[ids.segmentId[i]!]!.add(c, cost, i, d);
 
     const feature = c.feature ?? '';
-    const sk = feature + SEP + mk;
-    let seg = segments.get(sk);
-    if (!seg) segments.set(sk, (seg = new SegmentAcc(feature, c.provider, c.model, known)));
-    seg.add(c, cost, i, d);
-
     const hour = floorTo(c.timestamp, HOUR_MS);
     const hb =
       hourBuckets.get(hour, feature) ??
@@ -162,8 +150,8 @@ function aggregate(calls: readonly LlmCall[], d: DerivedColumns, window: Profile
 
     const minute = floorTo(c.timestamp, MINUTE_MS);
     const mb =
-      minuteBuckets.get(minute, mk) ??
-      minuteBuckets.put(mk, {
+      minuteBuckets.get(minute, m) ??
+      minuteBuckets.put(m, {
         minute,
         provider: c.provider,
         model: c.model,
@@ -191,12 +179,12 @@ function aggregate(calls: readonly LlmCall[], d: DerivedColumns, window: Profile
       ud.cost_nanousd += cost;
     }
 
-    if (c.prompt_hash) {
-      const pk = mk + SEP + c.prompt_hash;
-      promptCalls.set(pk, (promptCalls.get(pk) ?? 0) + 1);
+    const mp = ids.modelPromptId[i]!;
+    if (mp >= 0) {
+      promptCalls[mp]!++;
       if (d.exactDup[i]) {
-        let dp = dupPrompts.get(pk);
-        if (!dp) dupPrompts.set(pk, (dp = { provider: c.provider, model: c.model, prompt_hash: c.prompt_hash, calls: 0, dup_calls: 0, dup_cost_nanousd: 0 }));
+        let dp = dupPrompts.get(mp);
+        if (!dp) dupPrompts.set(mp, (dp = { provider: c.provider, model: c.model, prompt_hash: c.prompt_hash!, calls: 0, dup_calls: 0, dup_cost_nanousd: 0 }));
         dp.dup_calls++;
         dp.dup_cost_nanousd += cost;
       }
@@ -205,24 +193,23 @@ function aggregate(calls: readonly LlmCall[], d: DerivedColumns, window: Profile
   hourBuckets.end();
   minuteBuckets.end();
   userDayBuckets.end();
-  for (const [pk, dp] of dupPrompts) dp.calls = promptCalls.get(pk) ?? 0;
-  dq.unknown_models = topN([...unknown.values()], (a, b) => b.calls - a.calls || cmp(a.provider, b.provider) || cmp(a.model, b.model));
+  for (const [mp, dp] of dupPrompts) dp.calls = promptCalls[mp]!;
+  dq.unknown_models = topN(
+    ids.models.flatMap((k, j) => (unknownCalls[j]! > 0 ? [{ provider: k.provider, model: k.model, calls: unknownCalls[j]! }] : [])),
+    (a, b) => b.calls - a.calls || byModel(a, b),
+  );
 
   return {
     version: PROFILE_VERSION,
     window,
     totals,
-    models: [...models.values()]
-      .map((m) => m.freeze())
-      .sort((a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.provider, b.provider) || cmp(a.model, b.model)),
-    segments: [...segments.values()]
-      .map((s) => s.freeze())
-      .sort((a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.feature, b.feature) || cmp(a.provider, b.provider) || cmp(a.model, b.model)),
+    models: models.map((m) => m.freeze()).sort((a, b) => b.cost_nanousd - a.cost_nanousd || byModel(a, b)),
+    segments: segments.map((s) => s.freeze()).sort((a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.feature, b.feature) || byModel(a, b)),
     hours,
     rate_limit_minutes: rateLimitMinutes,
     duplicate_prompts: topN(
       [...dupPrompts.values()],
-      (a, b) => b.dup_cost_nanousd - a.dup_cost_nanousd || cmp(a.provider, b.provider) || cmp(a.model, b.model) || cmp(a.prompt_hash, b.prompt_hash),
+      (a, b) => b.dup_cost_nanousd - a.dup_cost_nanousd || byModel(a, b) || cmp(a.prompt_hash, b.prompt_hash),
     ),
     users: usersProfile(users, userDays),
     data_quality: dq,
@@ -239,13 +226,9 @@ function usersProfile(users: Map<string, UserSpend>, userDays: UserDaySpend[]): 
   };
 }
 
-function countDataQuality(c: LlmCall, known: boolean, dq: DataQuality, unknown: Map<string, ModelCount>, mk: string): void {
-  if (!known) {
-    dq.unknown_model_calls++;
-    const u = unknown.get(mk);
-    if (u) u.calls++;
-    else unknown.set(mk, { provider: c.provider, model: c.model, calls: 1 });
-  } else if (c.cost_nanousd === null || c.cost_nanousd === undefined) dq.missing_cost_calls++;
+function countDataQuality(c: LlmCall, known: boolean, dq: DataQuality): void {
+  if (!known) dq.unknown_model_calls++;
+  else if (c.cost_nanousd === null || c.cost_nanousd === undefined) dq.missing_cost_calls++;
   if (isOk(c.status) && c.input_tokens === 0 && c.output_tokens === 0) dq.zero_token_calls++;
   if (c.latency_ms === null || c.latency_ms === undefined) dq.missing_latency_calls++;
   if (c.stream === true && (c.ttft_ms === null || c.ttft_ms === undefined)) dq.missing_ttft_streamed_calls++;
@@ -286,6 +269,8 @@ export function emptyDataQuality(): DataQuality {
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byModel = (a: { provider: string; model: string }, b: { provider: string; model: string }): number =>
+  cmp(a.provider, b.provider) || cmp(a.model, b.model);
 
 function topN<T>(items: T[], compare: (a: T, b: T) => number): T[] {
   return items.sort(compare).slice(0, TOP_N);

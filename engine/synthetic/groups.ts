@@ -2,6 +2,7 @@
 // time order the profile uses. A group is one feature on one model, so its findings have one scope.
 import type { CatalogModel } from '../catalog/types.js';
 import type { FindingScope } from '../findings.js';
+import { byTimeThenId } from '../profile/derive.js';
 import type { LlmCall } from '../telemetry/record.js';
 import type { GroundTruthItem } from './types.js';
 import { Rng, childSeed } from './prng.js';
@@ -47,3 +48,11 @@ const USER_POOL = Array.from({ length: 5000 }, (_, i) => `user-${String(i + 1).p
 export function pickUser(rng: Rng, poolSize = USER_POOL.length): string {
   return USER_POOL[rng.int(0, Math.min(poolSize, USER_POOL.length) - 1)] ?? 'user-0001';
 }
+
+/** A plant's calls in the profile's total order (timestamp, request id): the order its formulas walk. */
+export function inProfileOrder(calls: Iterable<LlmCall>): LlmCall[] {
+  return [...calls].sort(byTimeThenId);
+}
+
+/** Calls a plant gets: its share of the workload, never fewer than distribution-based tools need. */
+export const plantCalls = (total: number, share = 0.025, min = 60): number => Math.max(min, Math.round(total * share));

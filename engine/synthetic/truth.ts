@@ -1,6 +1,6 @@
 // Ground-truth arithmetic shared by the plants: the sums and percentiles the tools' saving contract
 // (engine/tools/README.md) is written in, recomputed here from the planted calls, never by the tools.
-import type { CallUsage } from '../catalog/types.js';
+import type { CallUsage, CatalogModel } from '../catalog/types.js';
 import { perMonthUsd, type FindingScope } from '../findings.js';
 import type { LlmCall } from '../telemetry/record.js';
 import type { GroupWindow } from './groups.js';
@@ -30,18 +30,28 @@ export function nearestRankPercentile(values: readonly number[], pm: number): nu
 
 export const isOk = (c: LlmCall): boolean => c.status === 'ok';
 
-export function truthItem(
+export function savingItem(
   window: GroupWindow,
-  fields: { tool: string; where: FindingScope; saving_nanousd: number; calls_affected: number; note: string; latency_saving_ms?: number },
+  f: { tool: string; where: FindingScope; saving_nanousd: number; planted_calls: number; note: string },
 ): GroundTruthItem {
-  const saving = Math.round(fields.saving_nanousd);
-  return {
-    tool: fields.tool,
-    where: fields.where,
-    saving_nanousd: saving,
-    saving_usd_month: perMonthUsd(saving, window.days),
-    latency_saving_ms: fields.latency_saving_ms ?? null,
-    calls_affected: fields.calls_affected,
-    note: fields.note,
-  };
+  const saving = Math.round(f.saving_nanousd);
+  return { ...f, kind: 'saving', saving_nanousd: saving, saving_usd_month: perMonthUsd(saving, window.days), evidence: {} };
+}
+
+export function insightItem(f: {
+  tool: string;
+  where: FindingScope;
+  evidence: Record<string, number>;
+  planted_calls: number;
+  note: string;
+}): GroundTruthItem {
+  return { ...f, kind: 'insight', saving_nanousd: 0, saving_usd_month: 0 };
+}
+
+/** The contract's prompt-cache buckets of a model: TTL 3600 s when the cache lives ≥ 1 h, else 300 s; the
+ * smallest of 512/1024/4096 tokens ≥ its minimum cacheable prefix. */
+export function cacheBuckets(model: CatalogModel): { ttlMs: number; minTokens: number } {
+  const ttlMs = (model.cache_ttl_s ?? 0) >= 3600 ? 3_600_000 : 300_000;
+  const min = model.cache_min_tokens ?? 0;
+  return { ttlMs, minTokens: [512, 1024, 4096].find((t) => t >= min) ?? 4096 };
 }

@@ -19,7 +19,7 @@ export function assertText(head: Uint8Array): void {
   let valid = !head.includes(0);
   try {
     // stream: a multi-byte character cut at the end of the head is not an error
-    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(head, { stream: true });
   } catch {
     valid = false;
   }

@@ -18,12 +18,9 @@ export interface NormalizeContext {
 
 export type NormalizeResult = { ok: true; call: LlmCall } | { ok: false; reason: string };
 
-/** Prefix of request ids we generate, so they are never mistaken for a provider's. */
-export const GENERATED_ID_PREFIX = 'auto_';
-
-/** The request id for a content key (canonical record text, plus any identity). */
+/** The request id for a content key (canonical record text, plus any identity); prefixed so it is never taken for a provider's. */
 export function generatedRequestId(key: string): string {
-  return GENERATED_ID_PREFIX + fnv1a64(key);
+  return `auto_${fnv1a64(key)}`;
 }
 
 export function normalizeCall(input: unknown, ctx: NormalizeContext): NormalizeResult {

@@ -3,7 +3,7 @@
 // INSERT … FORMAT's rows in the body), `param_*` values bound by the engine itself (SET param_…), other URL
 // params as per-query settings, `database`, `default_format`, `/ping`, and errors as `Code: N. DB::Exception: …`
 // with X-ClickHouse-Exception-Code. chdb runs one query at a time here (a queue).
-import { drainPending, Session } from 'chdb';
+import { drainPending, Session, type ChdbResult } from 'chdb';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listen, readBody, type RunningServer } from './util';
@@ -31,6 +31,15 @@ function clickhouseError(err: unknown): { code: number; message: string } {
   const raw = (err instanceof Error ? err.message : String(err)).replace(/^Query failed: /, '');
   const message = /^Code: \d+\./.test(raw) ? raw : `Code: 1001. DB::Exception: ${raw}. (STD_EXCEPTION)`;
   return { code: Number(/^Code: (\d+)/.exec(message)?.[1]), message };
+}
+
+/** X-ClickHouse-Summary from chdb's counters (chdb does not count written rows). */
+function summary(r: ChdbResult): string {
+  const [rows, bytes] = [String(r.rowsRead), String(r.bytesRead)];
+  return JSON.stringify({
+    read_rows: rows, read_bytes: bytes, written_rows: '0', written_bytes: '0', total_rows_to_read: rows,
+    result_rows: rows, result_bytes: bytes, elapsed_ns: String(Math.round(r.elapsed * 1e9)),
+  });
 }
 
 /** The statements that prepare the session for one request (SET is all-or-nothing), and the one that undoes its settings. */
@@ -90,14 +99,11 @@ export async function startClickHouseHttp(opts: { port?: number; host?: string; 
           if (context.after) await session.queryAsync(context.after);
         }
       });
-      const summary = { read_rows: String(result.rowsRead), read_bytes: String(result.bytesRead), written_rows: '0', written_bytes: '0',
-        total_rows_to_read: String(result.rowsRead), result_rows: String(result.rowsRead), result_bytes: String(result.bytesRead),
-        elapsed_ns: String(Math.round(result.elapsed * 1e9)) };
       res.writeHead(200, {
         'Content-Type': `${format.startsWith('JSON') ? 'application/json' : 'text/plain'}; charset=UTF-8`,
         'X-ClickHouse-Format': format,
         'X-ClickHouse-Query-Id': queryId,
-        'X-ClickHouse-Summary': JSON.stringify(summary),
+        'X-ClickHouse-Summary': summary(result),
         'X-ClickHouse-Timezone': timezone,
       });
       res.end(Buffer.from(result.bytes()));

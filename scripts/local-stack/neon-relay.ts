@@ -32,7 +32,10 @@ function beginStatement(req: IncomingMessage): string {
   const header = (name: string) => req.headers[name.toLowerCase()] as string | undefined;
   const level = header('Neon-Batch-Isolation-Level')?.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   if (level !== undefined && !ISOLATION_LEVELS.has(level)) throw new Error(`unknown isolation level ${level}`);
-  const flag = (name: string, on: string, off: string) => ({ true: ` ${on}`, false: ` ${off}` })[String(header(name))] ?? '';
+  const flag = (name: string, on: string, off: string) => {
+    const value = header(name);
+    return value === 'true' ? ` ${on}` : value === 'false' ? ` ${off}` : '';
+  };
   return (
     'begin' +
     (level ? ` isolation level ${level}` : '') +

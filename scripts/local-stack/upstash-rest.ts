@@ -4,7 +4,7 @@
 // `#!lua flags=…` first line Redis 7.0 rejects run without it (EVALSHA of the original script's SHA included).
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createClient, MultiErrorReply, RESP_TYPES } from 'redis';
+import { createClient, ErrorReply, MultiErrorReply, RESP_TYPES } from 'redis';
 import { closeServer, listen, readBody, type RunningServer } from './util';
 
 type Outcome = { result: unknown } | { error: string };
@@ -33,8 +33,9 @@ export async function startUpstashRest(opts: {
     RESP: 2,
     database: opts.db ?? 0,
     commandOptions: { typeMapping: { [RESP_TYPES.BLOB_STRING]: Buffer } },
+    disableOfflineQueue: true, // while Redis is down, fail at once rather than hang
   });
-  redis.on('error', () => {}); // reconnects by itself; commands fail meanwhile
+  redis.on('error', () => {}); // reconnects by itself
   await redis.connect();
   const scripts = new Map<string, string>(); // SHA1 of a script with a `#!lua` line → the script without it
 
@@ -81,7 +82,8 @@ export async function startUpstashRest(opts: {
       if (path === '/multi-exec') return send(200, await multiExec(commands, base64));
       send(404, { error: `ERR unknown path ${path}` });
     } catch (err) {
-      send(400, { error: message(err) });
+      // Redis error replies and bad requests are the caller's (400); an unreachable Redis is ours (500).
+      send(err instanceof ErrorReply || err instanceof SyntaxError ? 400 : 500, { error: message(err) });
     }
   }
 

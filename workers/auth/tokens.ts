@@ -39,10 +39,18 @@ export type AccessClaims = z.infer<typeof claimsSchema>;
 
 export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
 
-function secretKey(env: TokenEnv): Uint8Array {
+// Imported once per secret: re-importing the raw secret on every verification costs more than the HMAC.
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+function secretKey(env: TokenEnv): Promise<CryptoKey> {
   // A configuration fault, not a caller's: surfaces as a 500 with a request id.
   if (!env.JWT_SECRET || env.JWT_SECRET.length < MIN_SECRET_CHARS) throw new Error(`JWT_SECRET must be at least ${MIN_SECRET_CHARS} characters`);
-  return new TextEncoder().encode(env.JWT_SECRET);
+  let key = hmacKeys.get(env.JWT_SECRET);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', new TextEncoder().encode(env.JWT_SECRET), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    hmacKeys.set(env.JWT_SECRET, key);
+  }
+  return key;
 }
 
 export async function signAccessToken(env: TokenEnv, s: SessionSubject): Promise<{ token: string; jti: string; expires_at: Date }> {
@@ -57,13 +65,13 @@ export async function signAccessToken(env: TokenEnv, s: SessionSubject): Promise
     .setIssuedAt(iat)
     .setExpirationTime(exp)
     .setJti(jti)
-    .sign(secretKey(env));
+    .sign(await secretKey(env));
   return { token, jti, expires_at: new Date(exp * 1000) };
 }
 
 /** Verifies signature, algorithm, type, issuer, audience, time claims and claim shapes. Never throws for a bad token. */
 export async function verifyAccessToken(env: TokenEnv, token: string): Promise<VerifyResult> {
-  const key = secretKey(env);
+  const key = await secretKey(env);
   if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: 'invalid' };
   try {
     const { payload } = await jwtVerify(token, key, {

@@ -45,7 +45,7 @@ const malformed = (why: string) => new ApiError('invalid_request', `malformed mu
 
 /** A byte buffer over a stream reader: read more until a pattern shows up. */
 class Cursor {
-  buf = new Uint8Array();
+  buf: Uint8Array = new Uint8Array();
   constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
 
   /** Appends the next chunk; false at the end of the stream. */

@@ -11,27 +11,38 @@ export function monthlyCounterKey(orgId: string, now = new Date()): string {
   return `ingest:calls:${orgId}:${now.toISOString().slice(0, 7)}`;
 }
 
-const nextMonth = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+export interface Quota {
+  tier: Auth['tier'];
+  allowed: number;
+  /** Calls counted this month; null when Redis could not say (the limit is then not enforced). */
+  used: number | null;
+  resets_at: string;
+}
 
-/** 429 `limit_exceeded` when `incoming` more calls would pass the org's monthly limit. */
-export async function checkMonthlyQuota(s: Services, auth: Auth, incoming: number, now = new Date()): Promise<void> {
+export async function monthlyQuota(s: Services, auth: Auth, now = new Date()): Promise<Quota> {
   const allowed = tierLimits(auth.tier).ingested_calls_per_month;
-  let used: number;
+  const resets_at = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString();
   try {
-    used = Number((await s.redis().get<number>(monthlyCounterKey(auth.org_id, now))) ?? 0);
+    const used = Number((await s.redis().get<number>(monthlyCounterKey(auth.org_id, now))) ?? 0);
+    return { tier: auth.tier, allowed, used, resets_at };
   } catch {
     log('warn', 'redis unreachable: monthly ingest limit not enforced', { org_id: auth.org_id });
-    return;
+    return { tier: auth.tier, allowed, used: null, resets_at };
   }
-  if (used + incoming <= allowed) return;
-  throw new ApiError('limit_exceeded', `the ${auth.tier} tier allows ${allowed} ingested calls per month; ${Math.max(0, allowed - used)} remain this month`, {
+}
+
+/** 429 `limit_exceeded` when `incoming` more calls would pass the monthly limit. */
+export function ensureRoom(q: Quota, incoming: number): void {
+  if (q.used === null || q.used + incoming <= q.allowed) return;
+  const remaining = Math.max(0, q.allowed - q.used);
+  throw new ApiError('limit_exceeded', `the ${q.tier} tier allows ${q.allowed} ingested calls per month; ${remaining} remain this month`, {
     limit: 'ingested_calls_per_month',
-    tier: auth.tier,
-    allowed,
-    used,
+    tier: q.tier,
+    allowed: q.allowed,
+    used: q.used,
     requested: incoming,
-    remaining: Math.max(0, allowed - used),
-    resets_at: nextMonth(now).toISOString(),
+    remaining,
+    resets_at: q.resets_at,
   });
 }
 

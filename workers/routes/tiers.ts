@@ -73,10 +73,11 @@ export const tiers = new Hono<AppEnv>()
   .get('/free/demo', signedIn, async (c) => {
     const { tier } = c.get('auth');
     const u = await usageOf(c);
+    const features = tierFeatures(tier);
     return c.json({
       tier,
-      features: tierFeatures(tier),
-      locked_features: tierFeatures('enterprise').filter((f) => !tierFeatures(tier).includes(f)),
+      features,
+      locked_features: tierFeatures('enterprise').filter((f) => !features.includes(f)),
       has_telemetry: u.ingested_calls_this_month > 0,
       ingested_calls_this_month: u.ingested_calls_this_month,
     });
@@ -118,7 +119,6 @@ export const tiers = new Hono<AppEnv>()
       period: { from: from.toISOString(), to: new Date().toISOString() },
       completed_runs: stats.completed,
       realized_savings_usd: 0,
-      spend_avoided_usd: 0,
     });
   })
   // Enterprise endpoints.

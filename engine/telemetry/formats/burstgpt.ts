@@ -24,6 +24,7 @@ export const burstgpt: FormatSpec = {
         input: {
           timestamp: relativeTime(row.Timestamp, 'Timestamp', opts.start_time_ms, 1000),
           model: traceModel === undefined ? undefined : (MODELS[traceModel.toLowerCase()] ?? traceModel),
+          provider: opts.provider ?? 'openai', // served by Azure OpenAI: OpenAI's models, whatever the catalog knows
           input_tokens: num(row['Request tokens']),
           output_tokens: num(row['Response tokens']),
           metadata: compact({ trace_model: traceModel, log_type: text(row['Log Type']) }),

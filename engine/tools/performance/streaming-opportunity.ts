@@ -17,19 +17,18 @@ export const streamingOpportunity: Tool = {
       if (ratio(seg.user_calls, seg.calls) < MIN_USER_SHARE || ratio(seg.non_streamed_calls, seg.calls) < MIN_NON_STREAMED_SHARE) continue;
       const model = profile.models.find((m) => m.provider === seg.provider && m.model === seg.model);
       const ttft = model?.ttft_streamed_ms.p50 ?? model?.ttft_ms.p50 ?? null;
-      const effect = ttft !== null && ttft < p50 ? -(p50 - ttft) : null;
+      if (ttft === null || ttft >= p50) continue;
+      const effect = -(p50 - ttft);
       findings.push(
         savingFinding(
           {
             tool: 'streaming_opportunity',
             family: 'performance',
             title: `Stream ${seg.feature || 'untagged calls'}`,
-            summary:
-              `${segmentLabel(seg)}: users wait ${p50} ms (p50) for the full answer` +
-              (effect !== null ? `; streaming shows the first token after ≈ ${ttft} ms.` : '; streaming would show the first tokens much sooner.'),
+            summary: `${segmentLabel(seg)}: users wait ${p50} ms (p50) for the full answer; streaming shows the first token after ≈ ${ttft} ms.`,
             where: segmentWhere(seg),
             calls_affected: seg.non_streamed_calls,
-            confidence: confidence(seg.non_streamed_calls, effect === null ? 'low' : 'medium'),
+            confidence: confidence(seg.non_streamed_calls, 'medium'),
             risk: 'low',
             latency_effect_ms: effect,
             evidence: { latency_non_streamed_ms: seg.latency_non_streamed_ms, ttft_estimate_ms: ttft, user_calls: seg.user_calls, non_streamed_calls: seg.non_streamed_calls },

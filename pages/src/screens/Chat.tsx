@@ -459,7 +459,7 @@ function ThreadView({ threadId, thread, onRename, onActivity }: { threadId: stri
     setPending((p) => [...p, { text, at: Date.now() }]);
     sock.send({ action: 'start_agent', data: { message: text, thread_id: threadId } });
     stickRef.current = true;
-    if (thread && (thread.title === 'New thread' || !thread.title) && history.length === 0) onRename(titleFrom(text));
+    if (shownThread && (shownThread.title === 'New thread' || !shownThread.title) && history.length === 0) onRename(titleFrom(text));
     onActivity();
     return true;
   };
@@ -487,7 +487,7 @@ function ThreadView({ threadId, thread, onRename, onActivity }: { threadId: stri
         <ConnectionBadge status={conn} />
       </header>
       <div className="timeline" ref={scrollRef} onScroll={onScroll}>
-        <ErrorBox title="Thread" error={threadError} />
+        {!thread && <ErrorBox title="Thread" error={threadError} />}
         {socketError !== null && conn !== 'open' && <ErrorBox title="Live connection" error={socketError} />}
         <ErrorBox title="History" error={historyState.error} onRetry={() => setHistoryTick((t) => t + 1)} />
         {historyState.loading && history.length === 0 && <Spinner label="Loading conversation…" />}

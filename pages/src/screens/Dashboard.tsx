@@ -25,7 +25,9 @@ interface Summary {
   [k: string]: unknown;
 }
 interface BreakdownRow {
-  key: string | null;
+  /** The brief's contract says `key`; the Worker sends `name`. */
+  key?: string | null;
+  name?: string | null;
   calls?: number | string;
   cost_usd?: number | string;
   input_tokens?: number | string;
@@ -52,9 +54,12 @@ interface Finding {
 }
 interface Findings {
   findings?: Finding[];
-  totals?: Record<string, unknown>;
+  totals?: Record<string, unknown> | null;
   combined_saving?: unknown;
+  window?: { from?: string; to?: string; days?: number } | null;
+  message?: string;
 }
+type Series = { items?: { bucket: string; value: number | string }[]; points?: { t: string; value: number | string }[] };
 
 function rangeOf(id: RangeId, now: number) {
   const r = RANGES.find((x) => x.id === id)!;
@@ -116,19 +121,23 @@ function SummaryCards({ state }: { state: Async<Summary> }) {
   ];
   if (s) {
     const extra: [string, string, (v: unknown) => string][] = [
+      ['latency_p50_ms', 'p50 latency', ms],
+      ['latency_p95_ms', 'p95 latency', ms],
       ['p95_latency_ms', 'p95 latency', ms],
-      ['latency_p95', 'p95 latency', ms],
       ['cached_input_tokens', 'Cached input tokens', compact],
       ['avg_cost_per_call_usd', 'Avg cost / call', (v) => usd(v, { precise: true })],
     ];
-    for (const [k, label, f] of extra) if (s[k] !== undefined && !cards.some((c) => c.label === label)) cards.push({ label, value: f(s[k]) });
+    for (const [k, label, f] of extra)
+      if (s[k] !== undefined && s[k] !== null && !cards.some((c) => c.label === label)) cards.push({ label, value: f(s[k]) });
+    const unpriced = num(s.unpriced_calls);
+    if (unpriced) cards.push({ label: 'Unpriced calls', value: int(unpriced), hint: 'calls whose model is not in the price catalog; their cost is not included' });
   }
   return (
     <section aria-label="Summary">
       <ErrorBox title="Summary" error={state.error} onRetry={state.reload} />
       <div className={`cards ${state.loading ? 'loading' : ''}`}>
         {cards.map((c) => (
-          <div key={c.label} className="card stat">
+          <div key={c.label} className="card stat" title={c.hint}>
             <div className="stat-label">{c.label}</div>
             <div className="stat-value">{state.loading && !s ? '…' : c.value}</div>
           </div>
@@ -144,13 +153,13 @@ type R = ReturnType<typeof rangeOf>;
 function TimeseriesPanel({ q, bucket, range }: { q: Q; bucket: 'hour' | 'day'; range: R }) {
   const [metric, setMetric] = useState<Metric>('cost');
   const ts = useAsync(
-    (signal) => api.get<Page<{ bucket: string; value: number | string }>>('/api/analytics/timeseries', { ...q, bucket, metric }, signal),
+    (signal) => api.get<Series>('/api/analytics/timeseries', { ...q, bucket, metric }, signal),
     [range, metric],
   );
   const points = useMemo(
     () =>
-      (ts.data?.items ?? [])
-        .map((p) => ({ t: Date.parse(p.bucket), y: num(p.value) ?? 0 }))
+      [...(ts.data?.items ?? []).map((p) => ({ t: p.bucket, value: p.value })), ...(ts.data?.points ?? [])]
+        .map((p) => ({ t: Date.parse(p.t), y: num(p.value) ?? 0 }))
         .filter((p) => Number.isFinite(p.t)),
     [ts.data],
   );
@@ -182,7 +191,7 @@ function BreakdownPanel({ q, range }: { q: Q; range: R }) {
   const rows = bd.data?.items ?? [];
   const bars = rows
     .map((r) => ({
-      label: r.key ?? '(none)',
+      label: (r.key ?? r.name) || '(not set)',
       value: num(r[measure]) ?? 0,
       note: `${int(r.calls)} calls · ${compact(num(r.input_tokens) ?? 0)} in / ${compact(num(r.output_tokens) ?? 0)} out tokens`,
     }))
@@ -218,7 +227,7 @@ function BreakdownPanel({ q, range }: { q: Q; range: R }) {
 
 function LatencyPanel({ q, range }: { q: Q; range: R }) {
   const lat = useAsync((signal) => api.get<Page<LatencyRow>>('/api/analytics/latency', q, signal), [range]);
-  const rows = lat.data?.items ?? [];
+  const rows = (lat.data?.items ?? []).map(flattenLatency);
   const cols = [
     ['calls', 'Calls'],
     ['p50', 'p50'],
@@ -256,6 +265,7 @@ function LatencyPanel({ q, range }: { q: Q; range: R }) {
                 <tr key={`${r.model}-${i}`}>
                   <td>
                     <code>{r.model}</code>
+                    {typeof r.provider === 'string' && r.provider && <span className="muted small"> · {r.provider}</span>}
                   </td>
                   {shown.map(([k]) => (
                     <td key={k} className="num">
@@ -272,15 +282,38 @@ function LatencyPanel({ q, range }: { q: Q; range: R }) {
   );
 }
 
+/** Accepts flat `{p50, p95, p99, ttft_p50…}` rows and nested `{latency_ms:{p50…}, ttft_ms:{p50…}}` ones. */
+function flattenLatency(r: LatencyRow): LatencyRow {
+  const out: LatencyRow = { ...r };
+  const nest = (obj: unknown, prefix: string) => {
+    if (obj && typeof obj === 'object')
+      for (const [k, v] of Object.entries(obj as Record<string, unknown>)) if (out[prefix + k] === undefined) out[prefix + k] = v;
+  };
+  nest(r.latency_ms, '');
+  nest(r.ttft_ms, 'ttft_');
+  return out;
+}
+
 const LEVEL_KIND: Record<string, string> = { low: 'ok', medium: 'warn', high: 'bad' };
 const CONFIDENCE_KIND: Record<string, string> = { low: 'bad', medium: 'warn', high: 'ok' };
 
+/**
+ * The non-overlapping saving per month. Accepts a plain number, `{saving_usd_month, saving_pct}`, or the
+ * engine's `{combined_saving_nanousd}` over the analysed window (scaled to 30 days with `window.days`).
+ */
 function combinedSaving(data: Findings | undefined): { usd: number | null; pct: number | null } {
   const c = data?.combined_saving;
   if (isNum(c)) return { usd: c, pct: null };
   if (c && typeof c === 'object') {
     const o = c as Record<string, unknown>;
-    return { usd: num(o.saving_usd_month ?? o.usd_month ?? o.usd), pct: num(o.saving_pct ?? o.pct) };
+    const direct = num(o.saving_usd_month ?? o.usd_month);
+    if (direct !== null) return { usd: direct, pct: num(o.saving_pct ?? o.pct) };
+    const nano = num(o.combined_saving_nanousd);
+    const days = num(data?.window?.days);
+    if (nano !== null && days !== null && days > 0) {
+      const spent = num(data?.totals?.cost_usd);
+      return { usd: (nano / 1e9) * (30 / days), pct: spent ? (nano / 1e9 / spent) * 100 : null };
+    }
   }
   return { usd: null, pct: null };
 }
@@ -309,7 +342,7 @@ function FindingsPanel({ q, range }: { q: Q; range: R }) {
       </div>
       <ErrorBox error={f.error} onRetry={f.reload} />
       {f.loading && !f.data && <Spinner label="Running the optimizer tools…" />}
-      {f.data && (
+      {f.data && savings.length > 0 && (
         <div className="saving-banner">
           <div>
             <div className="stat-label">Combined saving (non-overlapping)</div>
@@ -326,8 +359,10 @@ function FindingsPanel({ q, range }: { q: Q; range: R }) {
         </div>
       )}
       {f.data && list.length === 0 && (
-        <Empty title="No savings found in this period">
-          <p className="muted">Either the workload is already lean or there is too little data; try a longer range, or ask the agent in Chat.</p>
+        <Empty title={f.data.message ? 'Nothing to analyze in this period' : 'No savings found in this period'}>
+          <p className="muted">
+            {f.data.message ?? 'Either the workload is already lean or there is too little data; try a longer range, or ask the agent in Chat.'}
+          </p>
         </Empty>
       )}
       {list.length > 0 && (

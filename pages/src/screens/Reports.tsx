@@ -14,12 +14,18 @@ interface ReportItem {
   run_id?: string | null;
   summary?: unknown;
   saving_usd_month?: number | null;
+  monthly_saving_usd?: number | null;
 }
 interface Report extends ReportItem {
   markdown?: string | null;
   data?: unknown;
   structured?: unknown;
   charts?: unknown;
+}
+
+function monthlySaving(r: ReportItem): number | null {
+  const v = r.monthly_saving_usd ?? r.saving_usd_month;
+  return typeof v === 'number' && v > 0 ? v : null;
 }
 
 function reportTitle(r: ReportItem): string {
@@ -70,7 +76,7 @@ export function ReportsList() {
                 <strong>{reportTitle(r)}</strong>
                 <span className="muted small">
                   {dateTime(r.created_at)}
-                  {typeof r.saving_usd_month === 'number' && ` · ${usd(r.saving_usd_month)}/month potential saving`}
+                  {monthlySaving(r) !== null && ` · ${usd(monthlySaving(r))}/month potential saving`}
                 </span>
                 {typeof r.summary === 'string' && <span className="small">{r.summary}</span>}
               </Link>

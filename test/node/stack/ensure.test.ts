@@ -1,7 +1,6 @@
 // Finding the local Postgres and Redis: DATABASE_URL / REDIS_URL first, then the default ports, a clear
 // error when nothing is there, and a redis-server child of our own when none runs.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -10,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ensureDatabase, ensurePostgres } from '../../../scripts/local-stack/postgres';
 import { ensureRedis } from '../../../scripts/local-stack/redis';
 import { portOpen, which } from '../../../scripts/local-stack/util';
+import { freePort } from './free-port';
 
 const hasClusters = Boolean(await which('pg_lsclusters'));
 const hasRedisServer = Boolean(await which('redis-server'));
@@ -22,14 +22,6 @@ afterEach(() => {
     else process.env[key] = value;
   }
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('ensurePostgres / ensureDatabase', () => {
   it.skipIf(!postgresOnDefaultPort)('falls back from an unreachable DATABASE_URL to 127.0.0.1, and honours a reachable one', async () => {

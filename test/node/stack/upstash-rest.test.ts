@@ -1,13 +1,18 @@
 // The Upstash REST adapter against real Redis, through @upstash/redis and @upstash/ratelimit themselves.
 import { Ratelimit } from '@upstash/ratelimit';
-import { createHash } from 'node:crypto';
 import { Redis } from '@upstash/redis';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRedis, type RedisHandle } from '../../../scripts/local-stack/redis';
 import { startUpstashRest } from '../../../scripts/local-stack/upstash-rest';
-import type { RunningServer } from '../../../scripts/local-stack/util';
+import { waitFor, which, type RunningServer } from '../../../scripts/local-stack/util';
+import { freePort } from './free-port';
 
+const hasRedisServer = Boolean(await which('redis-server'));
 const DB = 2;
 const token = 'test-token';
 const prefix = `stack-test:${process.pid}:`;
@@ -89,6 +94,28 @@ describe('Upstash REST on Redis', () => {
   it('answers plain JSON without the base64 header', async () => {
     await redis.set(`${prefix}plain`, 'plain');
     expect(await post(['GET', `${prefix}plain`])).toEqual({ result: 'plain' });
+  });
+
+  it.skipIf(!hasRedisServer)('answers 500 while Redis is down, and recovers when it is back', async () => {
+    const port = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'stack-upstash-'));
+    let own = await ensureRedis({ port, dataDir });
+    const adapter = await startUpstashRest({ redisUrl: own.url, token });
+    const adapterUrl = `http://127.0.0.1:${adapter.port}`;
+    const ping = () => fetch(adapterUrl, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '["PING"]' });
+    try {
+      expect(await (await ping()).json()).toEqual({ result: 'PONG' });
+      await own.stop?.();
+      const down = await ping();
+      expect(down.status).toBe(500);
+      expect(await down.json()).toHaveProperty('error');
+      own = await ensureRedis({ port, dataDir });
+      await waitFor(async () => (await ping()).ok, 10_000, 'the adapter to reconnect');
+    } finally {
+      await adapter.close();
+      await own.stop?.();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('rejects a wrong token with 401', async () => {

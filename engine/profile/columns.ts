@@ -1,0 +1,123 @@
+// Interned ids of the sorted calls: every grouping key the profile uses becomes a small integer once,
+// so the derivation and aggregation passes index typed arrays instead of hashing composite strings.
+import type { LlmCall } from '../telemetry/record.js';
+
+class Interner<K> {
+  private readonly ids = new Map<K, number>();
+  constructor(private readonly counter: { next: number }) {}
+  id(key: K): number {
+    let id = this.ids.get(key);
+    if (id === undefined) this.ids.set(key, (id = this.counter.next++));
+    return id;
+  }
+}
+
+export interface ModelKey {
+  provider: string;
+  model: string;
+}
+
+export interface SegmentKey extends ModelKey {
+  feature: string;
+  modelId: number;
+}
+
+export interface CallColumns {
+  models: ModelKey[];
+  segments: SegmentKey[];
+  modelId: Int32Array;
+  segmentId: Int32Array;
+  /** −1 when the call names no user. */
+  userId: Int32Array;
+  userCount: number;
+  /** prompt_hash id, −1 when absent. */
+  promptId: Int32Array;
+  promptCount: number;
+  /** (provider, model, prompt_hash) id, −1 when absent. */
+  modelPromptId: Int32Array;
+  modelPromptCount: number;
+  /** (provider, model, block hash) ids of call i: blockIds[blockStart[i] … blockStart[i+1]). */
+  blockStart: Int32Array;
+  blockIds: Int32Array;
+  /** Ids of (provider, model, block hash) and of (provider, model, 'feature:' + feature) cache keys share one space. */
+  blockCount: number;
+  /** derive.ts `unread` cache key id, −1 when the call neither writes nor reads the cache. */
+  cacheKeyId: Int32Array;
+}
+
+const FEATURE_KEY = '\u0000feature:';
+
+export function internColumns(calls: readonly LlmCall[]): CallColumns {
+  const n = calls.length;
+  let totalBlocks = 0;
+  for (const c of calls) totalBlocks += c.prefix_hashes?.length ?? 0;
+
+  const modelCounter = { next: 0 };
+  const segmentCounter = { next: 0 };
+  const userCounter = { next: 0 };
+  const userIds = new Interner<string>(userCounter);
+  const promptCounter = { next: 0 };
+  const promptIds = new Interner<string>(promptCounter);
+  const modelPromptCounter = { next: 0 };
+  const blockCounter = { next: 0 };
+  const modelsByProvider = new Map<string, Interner<string>>();
+  const segmentsByFeature = new Map<string, Interner<number>>();
+  const promptsByModel: Interner<string>[] = [];
+  const blocksByModel: Interner<string>[] = [];
+  const models: ModelKey[] = [];
+  const segments: SegmentKey[] = [];
+
+  const cols: CallColumns = {
+    models,
+    segments,
+    modelId: new Int32Array(n),
+    segmentId: new Int32Array(n),
+    userId: new Int32Array(n),
+    userCount: 0,
+    promptId: new Int32Array(n),
+    promptCount: 0,
+    modelPromptId: new Int32Array(n),
+    modelPromptCount: 0,
+    blockStart: new Int32Array(n + 1),
+    blockIds: new Int32Array(totalBlocks),
+    blockCount: 0,
+    cacheKeyId: new Int32Array(n),
+  };
+
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const c = calls[i]!;
+    let byModel = modelsByProvider.get(c.provider);
+    if (!byModel) modelsByProvider.set(c.provider, (byModel = new Interner(modelCounter)));
+    const m = byModel.id(c.model);
+    if (m === models.length) {
+      models.push({ provider: c.provider, model: c.model });
+      promptsByModel.push(new Interner(modelPromptCounter));
+      blocksByModel.push(new Interner(blockCounter));
+    }
+    cols.modelId[i] = m;
+
+    const feature = c.feature ?? '';
+    let byFeature = segmentsByFeature.get(feature);
+    if (!byFeature) segmentsByFeature.set(feature, (byFeature = new Interner(segmentCounter)));
+    const s = byFeature.id(m);
+    if (s === segments.length) segments.push({ feature, provider: c.provider, model: c.model, modelId: m });
+    cols.segmentId[i] = s;
+
+    cols.userId[i] = c.user ? userIds.id(c.user) : -1;
+    cols.promptId[i] = c.prompt_hash ? promptIds.id(c.prompt_hash) : -1;
+    cols.modelPromptId[i] = c.prompt_hash ? promptsByModel[m]!.id(c.prompt_hash) : -1;
+
+    cols.blockStart[i] = b;
+    const blocks = blocksByModel[m]!;
+    for (const h of c.prefix_hashes ?? []) cols.blockIds[b++] = blocks.id(h);
+    const usesCache = c.cache_write_tokens > 0 || c.cached_input_tokens > 0;
+    cols.cacheKeyId[i] = !usesCache ? -1 : b > cols.blockStart[i]! ? cols.blockIds[cols.blockStart[i]!]! : blocks.id(FEATURE_KEY + feature);
+  }
+  cols.blockStart[n] = b;
+  cols.userCount = userCounter.next;
+  cols.promptCount = promptCounter.next;
+  cols.modelPromptCount = modelPromptCounter.next;
+  cols.blockCount = blockCounter.next;
+  return cols;
+}

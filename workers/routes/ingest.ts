@@ -1,0 +1,148 @@
+// Telemetry ingestion: REST batches (/api/ingest/calls), file imports (/api/ingest/import and their progress)
+// and OTLP/HTTP JSON traces (/v1/traces). An API key with the `ingest` scope or a signed-in user.
+// A 202 means the calls are stored durably in the org's IngestBuffer; ClickHouse gets them shortly after.
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { PriorBatch } from '../../durable-objects/ingest-buffer';
+import { FORMAT_NAMES, parseBatch, parseStream, type FormatName } from '../../engine/telemetry/import';
+import type { LlmCall } from '../../engine/telemetry/record';
+import { requireAuth } from '../auth/middleware';
+import { sha256Hex } from '../auth/secrets';
+import { queryParams, validate } from '../lib/body';
+import { ApiError } from '../lib/errors';
+import { uuidv7 } from '../lib/ids';
+import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { waitUntil, type AppEnv } from '../lib/services';
+import { bodyOrInputError, decodedBody, idempotencyKey, inputError, readText } from '../ingest/body';
+import { runImport } from '../ingest/import-runner';
+import { findImport, importJson, listImports } from '../ingest/imports';
+import { FUTURE_TOLERANCE_MS, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_IMPORT_BYTES, MAX_REJECTIONS_LISTED } from '../ingest/limits';
+import { multipartBoundary, multipartFile } from '../ingest/multipart';
+import { countIngested, ensureRoom, monthlyQuota } from '../ingest/quota';
+import { ingestBuffer, submit } from '../ingest/submit';
+
+const ingestAuth = requireAuth({ scopes: ['ingest'] });
+
+/** Media types a REST batch may declare (JSON array or NDJSON; the body itself decides which). */
+const BATCH_TYPES = /^(application\/(json|x-ndjson|ndjson|jsonl|x-jsonlines|octet-stream)|text\/plain)\s*(;|$)/i;
+
+const importOptions = z
+  .object({
+    format: z.enum(FORMAT_NAMES as [FormatName, ...FormatName[]]).optional(),
+    model: z.string().trim().min(1).max(200).optional(),
+    provider: z.string().trim().min(1).max(100).optional(),
+    start_time: z.string().trim().min(1).max(40).optional(),
+    filename: z.string().trim().min(1).max(255).optional(),
+  })
+  .strict();
+
+const newBatchId = () => `bat_${uuidv7()}`;
+
+/** A stored answer for a repeated Idempotency-Key, or 409 when the key came with another body. */
+function priorAnswer(c: Context<AppEnv>, result: PriorBatch): Response {
+  if (result.kind === 'conflict') throw new ApiError('conflict', 'this Idempotency-Key was already used for a different request body');
+  c.header('Idempotent-Replayed', 'true');
+  return c.json(result.response, 202);
+}
+
+/** Checks the monthly limit, hands the calls (and the batch's usage event) to the buffer, then counts what was new. */
+async function store(c: Context<AppEnv>, calls: LlmCall[], source: string, batchId: string, rejected: number, idempotency?: { key: string; body_hash: string; response: Record<string, unknown> }) {
+  const auth = c.get('auth');
+  ensureRoom(await monthlyQuota(c.get('services'), auth), calls.length);
+  const result = await submit(c.env, auth, {
+    calls,
+    event: { event_id: batchId, event_type: 'ingest_batch', data: { batch_id: batchId, source, accepted: calls.length, rejected } },
+    idempotency,
+  });
+  if (result.kind === 'stored') waitUntil(c, countIngested(c.get('services'), auth.org_id, result.inserted));
+  return result;
+}
+
+export const ingest = new Hono<AppEnv>()
+  .post('/calls', ingestAuth, async (c) => {
+    const contentType = c.req.header('content-type');
+    if (contentType && !BATCH_TYPES.test(contentType)) {
+      throw new ApiError('unsupported_media_type', `Content-Type ${contentType.slice(0, 80)} is not accepted here: send a JSON array (application/json) or NDJSON (application/x-ndjson); files go to POST /api/ingest/import`);
+    }
+    const key = idempotencyKey(c);
+    const body = decodedBody(c, MAX_BATCH_BYTES);
+    const text = await readText(body.stream);
+    body.check();
+    const bodyHash = key ? await sha256Hex(text) : '';
+    if (key) {
+      const prior = await ingestBuffer(c.env, c.get('auth').org_id).lookup(key, bodyHash);
+      if (prior) return priorAnswer(c, prior);
+    }
+    let batch: ReturnType<typeof parseBatch>;
+    try {
+      batch = parseBatch(text, { source: 'api', now_ms: Date.now(), future_tolerance_ms: FUTURE_TOLERANCE_MS, maxRecords: MAX_BATCH_RECORDS });
+    } catch (err) {
+      throw inputError(err);
+    }
+    const rejections = batch.rejected.slice(0, MAX_REJECTIONS_LISTED);
+    if (batch.accepted.length === 0) {
+      throw new ApiError('invalid_request', 'no valid record in the batch', { rejected: batch.rejected.length, rejections });
+    }
+    const batchId = newBatchId();
+    const response = { batch_id: batchId, accepted: batch.accepted.length, rejected: batch.rejected.length, rejections };
+    const result = await store(c, batch.accepted, 'api', batchId, batch.rejected.length, key ? { key, body_hash: bodyHash, response } : undefined);
+    if (result.kind !== 'stored') return priorAnswer(c, result);
+    return c.json({ ...response, duplicates: result.duplicates }, 202);
+  })
+  .post('/import', ingestAuth, async (c) => {
+    const query = queryParams(c, importOptions);
+    const key = idempotencyKey(c);
+    const body = decodedBody(c, MAX_IMPORT_BYTES);
+    let stream = body.stream;
+    let fields: Record<string, string> = {};
+    let filename = query.filename ?? null;
+    const boundary = multipartBoundary(c.req.header('content-type'));
+    if (boundary) {
+      const file = await multipartFile(stream, boundary).catch((err: unknown) => Promise.reject(bodyOrInputError(body, err)));
+      stream = file.body;
+      fields = file.fields;
+      filename ??= file.filename;
+    }
+    // Options may also come as form fields before the file; the query string wins.
+    const formOptions = Object.fromEntries(Object.entries(fields).filter(([k]) => k in importOptions.shape));
+    const { format, model, provider, start_time } = validate(importOptions, { ...formOptions, ...query }, 'import options');
+    const { row, created } = await runImport(c, { stream, check: body.check, format, options: { model, provider, start_time }, filename, idempotency_key: key });
+    c.header('Location', `/api/ingest/imports/${row.id}`);
+    if (!created) c.header('Idempotent-Replayed', 'true');
+    return c.json(importJson(row), created ? 202 : 200);
+  })
+  .get('/imports', ingestAuth, async (c) => {
+    const { limit, cursor } = queryParams(c, pageQuery);
+    const rows = await listImports(c.get('services').db(), c.get('auth').org_id, { limit, after: decodeCursor(cursor) });
+    return c.json(toPage(rows, limit, importJson));
+  })
+  .get('/imports/:id', ingestAuth, async (c) => {
+    const row = await findImport(c.get('services').db(), c.get('auth').org_id, c.req.param('id'));
+    return c.json(importJson(row));
+  });
+
+/** OTLP/HTTP JSON (ExportTraceServiceRequest): spans with GenAI attributes become calls; other spans are ignored. */
+export const otlp = new Hono<AppEnv>().post('/traces', ingestAuth, async (c) => {
+  const contentType = c.req.header('content-type') ?? '';
+  if (/^application\/(x-)?protobuf/i.test(contentType)) {
+    throw new ApiError('unsupported_media_type', 'OTLP/HTTP protobuf is not supported: export OTLP/HTTP JSON (Content-Type: application/json, e.g. OTEL_EXPORTER_OTLP_PROTOCOL=http/json)');
+  }
+  if (!/^application\/json\s*(;|$)/i.test(contentType)) {
+    throw new ApiError('unsupported_media_type', 'send OTLP/HTTP JSON with Content-Type: application/json');
+  }
+  const body = decodedBody(c, MAX_BATCH_BYTES);
+  const calls: LlmCall[] = [];
+  const reasons: string[] = [];
+  try {
+    const spans = parseStream(body.stream, { format: 'otlp', source: 'otlp', now_ms: Date.now(), future_tolerance_ms: FUTURE_TOLERANCE_MS, maxRecords: MAX_BATCH_RECORDS });
+    for await (const item of spans) {
+      if (item.ok) calls.push(item.call);
+      else reasons.push(item.reason);
+    }
+    body.check();
+  } catch (err) {
+    throw bodyOrInputError(body, err);
+  }
+  if (calls.length > 0) await store(c, calls, 'otlp', newBatchId(), reasons.length);
+  return c.json({ partialSuccess: { rejectedSpans: reasons.length, errorMessage: reasons.slice(0, 5).join('; ') } });
+});
