@@ -2,28 +2,56 @@
 // GET /api/analysis/findings, streams one tool_call/tool_result per tool family, and keeps the
 // quantified findings (savings, evidence, confidence, risk) for the plan and the report.
 import { openClickHouse } from '../../db/clickhouse';
-import type { Finding, ToolFamily } from '../../engine/findings';
+import type { CombinedSaving } from '../../engine/analyze';
+import { pctOf, type Finding, type ToolFamily } from '../../engine/findings';
+import type { WorkloadProfile } from '../../engine/profile/types';
+import { combineSavings, LEVER_STEPS, TOOL_LEVERS } from '../../engine/tools/reporting/combine';
+import type { GatewayPolicy } from '../../engine/tools/policy/policy';
 import { nanoToUsd } from '../../engine/telemetry/record';
 import { analyzeOrg } from '../../workers/analysis/org-analysis';
 import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
 import type { DataStepResult } from './data-intelligence';
 import { callTool } from './tool-call';
+import type { TriageStepResult } from './triage-agent';
+import { whatIf, type WhatIfResult } from './what-if';
 
 const AGENT = 'optimizations_core';
 const FAMILIES: ToolFamily[] = ['cost', 'performance', 'cache', 'policy', 'reporting'];
 
+/** A saving in lever order, with the share of spend saved by it and every lever before it, combined without double counting. */
+export type OrderedSaving = Finding & { cumulative_pct: number };
+
 export interface OptimizeStepResult {
   total_cost_nanousd: number;
   window_days: number;
-  /** Saving findings, largest first (at most 20), then insights and data-quality findings (at most 10 each). */
-  savings: Finding[];
+  /** The 20 largest savings, in the order LEVERS.md applies the levers (waste → calls → model → cache → tokens → batch). */
+  savings: OrderedSaving[];
   insights: Finding[];
   data_quality: Finding[];
-  /** Sum of the saving findings' monthly savings (the report combines them without double counting). */
-  combined_saving: unknown;
+  /** All savings combined per segment on the residual (never double counted). */
+  combined: CombinedSaving;
+  /** The gateway policy the routing_policy tool proposes, or null when nothing is enforceable. */
+  policy: GatewayPolicy | null;
+  /** For what-if questions: the window replayed under the proposed change. */
+  what_if: WhatIfResult | null;
 }
 
-const trim = (f: Finding): Finding => ({ ...f, evidence: Object.fromEntries(Object.entries(f.evidence).slice(0, 12)) });
+const MAX_SAVINGS = 20;
+const trim = <F extends Finding>(f: F): F => ({ ...f, evidence: Object.fromEntries(Object.entries(f.evidence).slice(0, 12)) });
+const leverRank = (tool: string) => {
+  const lever = TOOL_LEVERS[tool];
+  return lever ? LEVER_STEPS.indexOf(lever.step) : LEVER_STEPS.length;
+};
+
+/** Largest savings, put in lever order, each with the combined share of spend of itself and the levers before it. */
+export function orderSavings(findings: readonly Finding[], profile: WorkloadProfile): OrderedSaving[] {
+  const top = findings
+    .filter((f) => f.kind === 'saving' && f.saving_nanousd > 0)
+    .sort((a, b) => b.saving_nanousd - a.saving_nanousd)
+    .slice(0, MAX_SAVINGS)
+    .sort((a, b) => leverRank(a.tool) - leverRank(b.tool) || b.saving_nanousd - a.saving_nanousd);
+  return top.map((f, i) => ({ ...f, cumulative_pct: pctOf(combineSavings(top.slice(0, i + 1), profile).combined_saving_nanousd, profile.totals.cost_nanousd) }));
+}
 
 export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
   const data = ctx.results.data as DataStepResult | undefined;
@@ -55,14 +83,24 @@ export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
         AGENT,
       );
     }
+    const triage = (ctx.results.triage as TriageStepResult | undefined)?.triage;
+    const what_if =
+      triage?.intent === 'what_if'
+        ? await callTool(ctx, AGENT, 'what_if_simulation', { scope: triage.scope, previous_feature: ctx.previous?.feature ?? null }, async () =>
+            whatIf(analysis.profile, triage.scope, analysis.findings, ctx.previous?.feature ?? null),
+          )
+        : null;
     const byKind = (k: Finding['kind']) => analysis.findings.filter((f) => f.kind === k);
+    const policy = analysis.findings.find((f) => f.tool === 'routing_policy')?.evidence.policy as GatewayPolicy | undefined;
     const result: OptimizeStepResult = {
       total_cost_nanousd: analysis.profile.totals.cost_nanousd,
       window_days: analysis.profile.window.days,
-      savings: byKind('saving').sort((a, b) => b.saving_nanousd - a.saving_nanousd).slice(0, 20).map(trim),
-      insights: byKind('insight').slice(0, 10).map(trim),
+      savings: orderSavings(analysis.findings, analysis.profile).map(trim),
+      insights: byKind('insight').filter((f) => f.tool !== 'routing_policy').slice(0, 10).map(trim),
       data_quality: byKind('data_quality').slice(0, 10).map(trim),
-      combined_saving: analysis.combined_saving,
+      combined: analysis.combined_saving,
+      policy: policy ?? null,
+      what_if,
     };
     ctx.emit('agent_log', { level: 'info', message: `${result.savings.length} savings found` }, AGENT);
     return { result };

@@ -3,7 +3,7 @@
 // earlier steps' tool results; the LLM (when configured) may only rephrase the answer.
 import { reports } from '../../db/schema';
 import { openDb } from '../../db/postgres';
-import type { Finding } from '../../engine/findings';
+import { perMonthUsd, type Finding } from '../../engine/findings';
 import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
 import type { PlanResult } from './actions';
 import type { DataHelperResult } from './data-helper';
@@ -38,7 +38,8 @@ export interface ReportInput {
 export function composeReport(r: ReportInput): { title: string; markdown: string; data: Record<string, unknown>; answer: string; monthly_saving_usd: number } {
   const lines: string[] = [];
   const savings = r.optimize?.savings ?? [];
-  const monthlySaving = Math.round(savings.reduce((s, f) => s + f.saving_usd_month, 0) * 100) / 100;
+  // Combined per segment on the residual: never the plain sum of the findings.
+  const monthlySaving = r.optimize?.combined.saving_usd_month ?? 0;
   const monthlySpend = r.data && r.data.window.days > 0 ? Math.round(((r.data.cost_usd * 30) / r.data.window.days) * 100) / 100 : null;
   const title = r.optimize ? `Savings report: ${usd(monthlySaving)}/month found` : 'Telemetry needed for a full analysis';
   lines.push(`# ${title}`, '', `> ${r.message}`, '');
@@ -53,7 +54,7 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
   if (savings.length) {
     lines.push('## Savings', '', '| # | what | where | $/month | % of spend | confidence | risk |', '|---|---|---|---|---|---|---|');
     savings.forEach((f, i) => lines.push(`| ${i + 1} | ${f.title} | ${scope(f.where)} | ${usd(f.saving_usd_month)} | ${f.saving_pct}% | ${f.confidence} | ${f.risk} |`));
-    lines.push('', 'Each saving is computed on the same calls it names; savings of different levers on the same calls are combined in lever order in the plan below, never added twice.', '');
+    lines.push('', `Together: ${usd(monthlySaving)}/month (${r.optimize?.combined.saving_pct ?? 0}% of spend) — levers on the same calls are combined in order on what is left, never added twice (the plain sum would claim ${usd(perMonthUsd(r.optimize?.combined.naive_sum_nanousd ?? 0, r.optimize?.window_days ?? 0))}).`, '');
     lines.push('### Evidence', '');
     for (const f of savings.slice(0, 8)) lines.push(`- **${f.title}** (${scope(f.where)}): ${f.summary} ${f.recommendation}`);
     lines.push('');
@@ -61,11 +62,20 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
     lines.push('## Savings', '', 'No saving above $0.01/month was found in this window.', '');
   }
 
+  const w = r.optimize?.what_if;
+  const whatIfLine = w
+    ? w.skipped
+      ? `What-if not simulated: ${w.skipped}.`
+      : `Moving feature ${w.feature} (${w.calls.toLocaleString('en-US')} calls) to ${w.target!.provider}/${w.target!.model} would have cost ${usd(w.after_usd)} instead of ${usd(w.before_usd)} over the window: ${usd(w.saving_usd_month)}/month less (${w.saving_pct_of_feature}% of that feature's spend).`
+    : null;
+  if (whatIfLine) lines.push('## What if', '', whatIfLine, '');
+
   if (r.plan?.steps.length) {
     lines.push('## Plan', '');
     for (const s of r.plan.steps) lines.push(`${s.order}. ${s.do} — ${usd(s.saving_usd_month)}/month (cumulative ${s.cumulative_pct}% of spend, risk ${s.risk})`);
     if (r.plan.target_pct !== null) lines.push('', `Target: cut ${r.plan.target_pct}% — ${r.plan.meets_target ? 'met by these steps' : 'not met by the savings found'}.`);
-    lines.push('', '### Gateway policy', '', '```json', JSON.stringify(r.plan.policy, null, 2), '```', '');
+    if (r.plan.policy) lines.push('', '### Gateway policy', '', '```json', JSON.stringify(r.plan.policy, null, 2), '```');
+    lines.push('');
   }
 
   const s = r.triage.sufficiency;
@@ -84,7 +94,9 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
     lines.push('');
   }
 
-  const answer = r.optimize
+  const answer = whatIfLine
+    ? `${whatIfLine}\nAll ${savings.length} savings found in this window are in the report (${usd(monthlySaving)}/month combined).`
+    : r.optimize
     ? [
         `Found ${savings.length} saving${savings.length === 1 ? '' : 's'} worth ${usd(monthlySaving)}/month${monthlySpend ? ` on ${usd(monthlySpend)}/month of spend` : ''}.`,
         ...savings.slice(0, 3).map((f, i) => `${i + 1}. ${f.title} (${scope(f.where)}): ${usd(f.saving_usd_month)}/month, ${f.confidence} confidence.`),
@@ -107,6 +119,7 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
     monthly_saving_usd: monthlySaving,
     monthly_spend_usd: monthlySpend,
     plan: r.plan ?? null,
+    what_if: w ?? null,
     data_requests: r.helper?.requests ?? [],
     quick_wins: r.helper?.quick_wins ?? [],
     charts: {

@@ -9,7 +9,7 @@ import type { SocketIdentity } from '../sockets';
 import type { Timers } from '../timers';
 import { initialState, STEP_TIMEOUT_MS, TERMINAL, transition, type Effect, type MachineEvent, type RunState, type StepStage } from './machine';
 import { admitRun, releaseRun, renewRun, type Admission } from './admission';
-import { runStep, type RunContext, StepError } from './steps';
+import { runStep, StepError, type PreviousRun, type RunContext } from './steps';
 
 export interface ThreadInfo {
   thread_id: string;
@@ -120,6 +120,7 @@ export class RunManager {
       message: cp.message,
       results: cp.machine.results,
       pipeline: cp.machine.pipeline,
+      previous: this.previousRun(runId),
       emit: (type, data, agent) => this.deps.emit(type, data, runId, agent),
       usage: (type, data) => this.usage(runId, row.user_id, type, data),
     };
@@ -132,6 +133,18 @@ export class RunManager {
       event = { type: 'step_failed', stage, code: e.code, message: e.message, retryable: e.retryable };
     }
     await this.advance(runId, event);
+  }
+
+  /** The latest completed run of this thread before `runId`. */
+  private previousRun(runId: string): PreviousRun | null {
+    const row = this.deps.sql
+      .exec<RunRow>("SELECT * FROM runs WHERE status = 'completed' AND run_id < ? ORDER BY run_id DESC LIMIT 1", runId)
+      .toArray()[0];
+    if (!row) return null;
+    const cp = JSON.parse(row.checkpoint) as Checkpoint;
+    const triage = cp.machine.results.triage as { triage?: { scope?: { feature?: string } } } | undefined;
+    const optimize = cp.machine.results.optimize as { savings?: { where?: { feature?: string } }[] } | undefined;
+    return { message: cp.message, feature: triage?.triage?.scope?.feature ?? optimize?.savings?.find((f) => f.where?.feature)?.where?.feature ?? null };
   }
 
   private row(runId: string): RunRow | undefined {

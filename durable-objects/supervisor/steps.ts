@@ -18,8 +18,16 @@ export interface RunContext {
   message: string;
   results: Partial<Record<StepStage, unknown>>;
   pipeline: Pipeline | null;
+  /** The thread's previous completed run, for follow-up questions ("what if only that feature…"). */
+  previous: PreviousRun | null;
   emit: <T extends ServerEventType>(type: T, data: ServerEventData<T>, agent: string) => ServerEvent;
   usage: (eventType: string, data: Record<string, unknown>) => void;
+}
+
+export interface PreviousRun {
+  message: string;
+  /** The feature the previous answer was about: the one the user named, else its top saving's. */
+  feature: string | null;
 }
 
 export interface StepOutput {

@@ -20,7 +20,8 @@ function chat(seed: number, window: GroupWindow, calls: number): BackgroundGroup
   const spec = {
     feature: 'chat',
     model,
-    firstInput: { kind: 'trace', trace: 'mooncake', side: 'input', scale: 0.15, min: 200, max: 6000 },
+    // Every chat prompt carries a system prompt of more than one block, so a follow-up always shares a prefix.
+    firstInput: { kind: 'trace', trace: 'mooncake', side: 'input', scale: 0.12, min: 600, max: 5000 },
     message: { kind: 'trace', trace: 'azure_code', side: 'input', scale: 0.2, min: 10, max: 2000 },
     output,
     maxTokens: output.max,

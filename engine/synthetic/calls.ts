@@ -57,7 +57,8 @@ export function makeCall(rng: Rng, spec: CallSpec): LlmCall {
     request_id: `req_${rng.hex()}`,
     timestamp: Math.floor(spec.timestamp),
     project: 'synthetic',
-    ...(spec.user !== undefined ? { user: spec.user } : {}),
+    // Always present (possibly undefined): one object shape for every call keeps consumers monomorphic.
+    user: spec.user,
     feature: spec.feature,
     provider: spec.model.provider,
     model: spec.model.id,

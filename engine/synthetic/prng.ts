@@ -20,6 +20,8 @@ export function childSeed(seed: number, label: string): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export class Rng {
   private readonly next: () => number;
 
@@ -63,10 +65,13 @@ export class Rng {
     return -Math.log(1 - this.next()) * mean;
   }
 
-  /** 16 hex characters: ids and hashes. */
+  /** 16 hex characters: ids and hashes (one per call, so a byte table instead of toString/padStart). */
   hex(): string {
-    const a = Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
-    const b = Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
-    return a + b;
+    let out = '';
+    for (let i = 0; i < 2; i++) {
+      const x = Math.floor(this.next() * 0x100000000);
+      out += HEX_BYTE[x >>> 24]! + HEX_BYTE[(x >>> 16) & 255]! + HEX_BYTE[(x >>> 8) & 255]! + HEX_BYTE[x & 255]!;
+    }
+    return out;
   }
 }

@@ -81,7 +81,8 @@ export async function detectFormat(head: Uint8Array | string): Promise<DetectRes
     if (item.kind === 'error') continue; // a malformed first line (or one cut by the head's end): look further
     const sample = sampleOf(item);
     const spec = sample && detectSpec(sample);
-    return spec ? { format: spec.name, layout } : { format: null, layout, reason: formatMismatch(undefined, describeRecord(item)).message };
+    if (spec) return { format: spec.name, layout };
+    return { format: null, layout, reason: formatMismatch(undefined, describeRecord(item)).message };
   }
   return { format: null, layout, reason: 'no complete record in the first bytes' };
 }

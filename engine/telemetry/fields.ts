@@ -131,7 +131,12 @@ export function relativeTime(offset: unknown, field: string, startMs: number | u
  * included; Anthropic's API: reported apart). Ours includes them: add them when the source reported them
  * apart, or when the cache read alone exceeds the input (the source cannot have included it).
  */
-export function inputIncludingCache(input: unknown, cacheRead: unknown, cacheWrite: unknown, reportedApart: boolean): unknown {
+export function inputIncludingCache(
+  input: unknown,
+  cacheRead: unknown,
+  cacheWrite: unknown,
+  reportedApart: boolean,
+): unknown {
   const [i, r, w] = [num(input), num(cacheRead), num(cacheWrite)];
   if (typeof i !== 'number' || (typeof r !== 'number' && typeof w !== 'number')) return i;
   const read = typeof r === 'number' ? r : 0;

@@ -2,15 +2,16 @@
 // streamed (memory stays bounded by one record); and the REST batch of native records.
 import { assertText, describeRecord, detectSpec, formatMismatch, HEAD_BYTES, sampleOf, sniffLayout } from './detect';
 import { RecordError, TelemetryImportError } from './errors';
-import { isRec, parseUtc } from './fields';
+import { parseUtc } from './fields';
 import { FORMAT_NAMES, formatByName, type FormatName, type FormatSpec, type MapOptions, type Syntax } from './formats/index';
 import { peekHead, type ByteSource } from './lines';
-import { generatedRequestId, normalizeCall, type NormalizeContext } from './normalize';
+import { normalizeCall, type NormalizeContext } from './normalize';
 import { rawItems, type RawItem } from './records';
 import type { LlmCall } from './record';
 
+export { parseBatch, type BatchOptions, type BatchRejection } from './batch';
 export { detectFormat, type DetectResult } from './detect';
-export { RecordError, TelemetryImportError, type ImportErrorCode } from './errors';
+export { TelemetryImportError, type ImportErrorCode } from './errors';
 export { FORMAT_NAMES, type FormatName } from './formats/index';
 
 export interface ImportOptions {
@@ -41,7 +42,8 @@ export async function* parseStream(stream: ByteSource, opts: ParseStreamOptions)
   const requested = opts.format ?? 'auto';
   let spec = requested === 'auto' ? undefined : formatByName(requested);
   if (requested !== 'auto' && !spec) {
-    throw new TelemetryImportError('invalid_format', `unknown format '${String(requested)}'; supported formats: ${FORMAT_NAMES.join(', ')}`);
+    const supported = FORMAT_NAMES.join(', ');
+    throw new TelemetryImportError('invalid_format', `unknown format '${String(requested)}'; supported formats: ${supported}`);
   }
   const mapOpts = resolveOptions(opts.options ?? {});
   if (spec) requireOptions(spec, mapOpts);
@@ -79,13 +81,13 @@ export async function* parseStream(stream: ByteSource, opts: ParseStreamOptions)
 
     for (const outcome of outcomes(raw, spec, mapOpts, syntax, ctx)) {
       if (++count > limit) {
-        yield* probe.end(spec);
+        probe.end(spec);
         throw new TelemetryImportError('record_limit', `input has more than ${limit} records; the first ${limit} were read`);
       }
       yield* probe.pass(outcome, spec);
     }
   }
-  yield* probe.end(spec);
+  probe.end(spec);
 }
 
 /** An ImportItem, plus what the wrong-format rule needs: did it fail for its shape, and what does it look like. */
@@ -152,9 +154,9 @@ class FormatProbe {
     }
   }
 
-  *end(spec: FormatSpec | undefined): Generator<ImportItem> {
+  /** At the end of the input (or of the records allowed): still undecided means every record failed structurally. */
+  end(spec: FormatSpec | undefined): void {
     if (!this.decided && this.held.length > 0) throw formatMismatch(spec, this.firstShape ?? 'no record is readable');
-    this.decided = true;
   }
 }
 
@@ -192,88 +194,11 @@ function requireOptions(spec: FormatSpec, o: MapOptions): void {
   }
 }
 
-export interface BatchOptions {
-  source: string;
-  defaults?: NormalizeContext['defaults'];
-  now_ms: number;
-  future_tolerance_ms: number;
-  /** A batch of more records is refused whole ('record_limit'). */
-  maxRecords?: number;
-}
-
-/** index: 0-based position among the batch's records; line: 1-based NDJSON line (absent for a JSON array). */
-export interface BatchRejection {
-  index: number;
-  line?: number;
-  reason: string;
-}
-
-/**
- * The REST ingest batch: a JSON array, one JSON object, or NDJSON of native records, as text or already
- * parsed. Each record is accepted or rejected on its own. Throws TelemetryImportError when the body as a
- * whole is unusable (empty, not JSON, over maxRecords).
- */
-export function parseBatch(body: unknown, opts: BatchOptions): { accepted: LlmCall[]; rejected: BatchRejection[] } {
-  const entries = batchEntries(body);
-  if (opts.maxRecords !== undefined && entries.length > opts.maxRecords) {
-    throw new TelemetryImportError('record_limit', `batch has ${entries.length} records; at most ${opts.maxRecords} are accepted`);
-  }
-  const accepted: LlmCall[] = [];
-  const rejected: BatchRejection[] = [];
-  const seen = new Map<string, number>();
-  entries.forEach((entry, index) => {
-    const at = entry.line === undefined ? { index } : { index, line: entry.line };
-    if ('error' in entry) {
-      rejected.push({ ...at, reason: entry.error });
-      return;
-    }
-    const r = normalizeCall(entry.value, opts);
-    if (!r.ok) {
-      rejected.push({ ...at, reason: r.reason });
-      return;
-    }
-    // Identical records without ids in one batch are distinct calls: the k-th copy gets its own (still
-    // deterministic) id, so a retry of the batch maps copy to copy.
-    const id = r.call.request_id;
-    const generated = !(isRec(entry.value) && entry.value.request_id !== undefined);
-    const copies = generated ? (seen.get(id) ?? 0) + 1 : 1;
-    if (generated) seen.set(id, copies);
-    accepted.push(copies > 1 ? { ...r.call, request_id: generatedRequestId(`${id}#${copies}`) } : r.call);
-  });
-  return { accepted, rejected };
-}
-
-type BatchEntry = { value: unknown; line?: number } | { error: string; line?: number };
-
-function batchEntries(body: unknown): BatchEntry[] {
-  if (Array.isArray(body)) return body.map((value) => ({ value }));
-  if (isRec(body)) return [{ value: body }];
-  if (typeof body !== 'string') throw new TelemetryImportError('invalid_format', 'body must be a JSON array, a JSON object or NDJSON');
-  const trimmed = body.trim();
-  if (trimmed === '') throw new TelemetryImportError('empty_input', 'body is empty');
-  if (trimmed.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(trimmed);
-    } catch (e) {
-      throw new TelemetryImportError('invalid_format', `body is not valid JSON: ${e instanceof Error ? e.message.slice(0, 120) : ''}`);
-    }
-    return batchEntries(parsed);
-  }
-  const entries: BatchEntry[] = [];
-  body.split('\n').forEach((text, i) => {
-    if (text.trim() === '') return;
-    try {
-      entries.push({ value: JSON.parse(text) as unknown, line: i + 1 });
-    } catch {
-      entries.push({ error: 'invalid JSON', line: i + 1 });
-    }
-  });
-  return entries;
-}
-
 /** The body stream as sent: gzip-decoded when Content-Encoding says gzip (DecompressionStream, a Web API). */
-export function maybeGunzip(stream: ReadableStream<Uint8Array>, contentEncoding: string | null | undefined): ReadableStream<Uint8Array> {
+export function maybeGunzip(
+  stream: ReadableStream<Uint8Array>,
+  contentEncoding: string | null | undefined,
+): ReadableStream<Uint8Array> {
   const encoding = contentEncoding?.trim().toLowerCase() ?? '';
   if (encoding === '' || encoding === 'identity') return stream;
   if (encoding === 'gzip' || encoding === 'x-gzip') {

@@ -18,7 +18,7 @@ export interface NormalizeContext {
 
 export type NormalizeResult = { ok: true; call: LlmCall } | { ok: false; reason: string };
 
-/** The request id for a content key (canonical record text, plus any identity); prefixed so it is never taken for a provider's. */
+/** The request id for a content key (canonical record text, plus any identity); prefixed, never taken for a provider's. */
 export function generatedRequestId(key: string): string {
   return `auto_${fnv1a64(key)}`;
 }
@@ -99,10 +99,22 @@ export function normalizeCall(input: unknown, ctx: NormalizeContext): NormalizeR
   };
 }
 
-/** "input_tokens: Too small: expected number to be >=0; model: …" (the first three issues). */
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
+type Issue = { code?: string; path: readonly PropertyKey[]; message: string; errors?: readonly (readonly Issue[])[] };
+
+/**
+ * "input_tokens: Too small: expected number to be >=0; model: …" (up to three). A cross-field check is
+ * dropped when a field already failed (it only echoes it), and a union names its closest branch's problem
+ * ("timestamp is not ISO 8601", not "Invalid input").
+ */
+function describeIssues(issues: readonly Issue[]): string {
+  const fieldIssues = issues.filter((i) => i.code !== 'custom');
+  return (fieldIssues.length > 0 ? fieldIssues : issues)
     .slice(0, 3)
-    .map((i) => (i.path.length > 0 ? `${i.path.map(String).join('.')}: ${i.message}` : i.message))
+    .map((i) => {
+      const inner = i.errors?.flat().find((e) => e.code !== 'invalid_type');
+      const where = [...i.path, ...(inner?.path ?? [])].map(String).join('.');
+      const message = inner?.message ?? i.message;
+      return where ? `${where}: ${message}` : message;
+    })
     .join('; ');
 }

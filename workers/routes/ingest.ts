@@ -31,7 +31,14 @@ const importOptions = z
     format: z.enum(FORMAT_NAMES as [FormatName, ...FormatName[]]).optional(),
     model: z.string().trim().min(1).max(200).optional(),
     provider: z.string().trim().min(1).max(100).optional(),
-    start_time: z.string().trim().min(1).max(40).optional(),
+    // ISO 8601, or epoch milliseconds (digits only).
+    start_time: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .transform((v) => (/^\d{1,15}$/.test(v) ? Number(v) : v))
+      .optional(),
     filename: z.string().trim().min(1).max(255).optional(),
   })
   .strict();
@@ -90,23 +97,22 @@ export const ingest = new Hono<AppEnv>()
     return c.json({ ...response, duplicates: result.duplicates }, 202);
   })
   .post('/import', ingestAuth, async (c) => {
-    const query = queryParams(c, importOptions);
     const key = idempotencyKey(c);
     const body = decodedBody(c, MAX_IMPORT_BYTES);
     let stream = body.stream;
     let fields: Record<string, string> = {};
-    let filename = query.filename ?? null;
+    let fileName: string | null = null;
     const boundary = multipartBoundary(c.req.header('content-type'));
     if (boundary) {
       const file = await multipartFile(stream, boundary).catch((err: unknown) => Promise.reject(bodyOrInputError(body, err)));
       stream = file.body;
       fields = file.fields;
-      filename ??= file.filename;
+      fileName = file.filename;
     }
-    // Options may also come as form fields before the file; the query string wins.
+    // Options come in the query string, or as form fields before the file; the query string wins.
     const formOptions = Object.fromEntries(Object.entries(fields).filter(([k]) => k in importOptions.shape));
-    const { format, model, provider, start_time } = validate(importOptions, { ...formOptions, ...query }, 'import options');
-    const { row, created } = await runImport(c, { stream, check: body.check, format, options: { model, provider, start_time }, filename, idempotency_key: key });
+    const { format, model, provider, start_time, filename } = validate(importOptions, { ...formOptions, ...c.req.query() }, 'import options');
+    const { row, created } = await runImport(c, { stream, check: body.check, format, options: { model, provider, start_time }, filename: filename ?? fileName, idempotency_key: key });
     c.header('Location', `/api/ingest/imports/${row.id}`);
     if (!created) c.header('Idempotent-Replayed', 'true');
     return c.json(importJson(row), created ? 202 : 200);

@@ -1,5 +1,6 @@
 // Planted: a sales assistant whose agent loop runs away for three night hours on one day → cost_anomalies.
-// The spike is sized against the rest of the workload (8 % of its spend), so it needs the others' hourly costs.
+// The spike is sized against the rest of the workload (each hour ≥ 6 average hours and ≥ 2 % of the spend),
+// so it needs the others' hourly costs.
 import { DAY_MS } from '../../findings.js';
 import type { LlmCall } from '../../telemetry/record.js';
 import { catalogModel } from '../calls.js';
@@ -11,7 +12,9 @@ import { PLANT_TOOL } from '../types.js';
 
 const FEATURE = 'sales-assistant';
 const HOUR_MS = 3_600_000;
-const SPIKE_SHARE = 0.08;
+/** Each spike hour costs this many average hours, and at least this share of the window's spend. */
+const SPIKE_HOUR_VS_AVERAGE = 6;
+const SPIKE_HOUR_SHARE = 0.02;
 const SPIKE_HOURS = 3;
 /** A runaway job at night, when nobody watches (and the usual traffic is lowest). */
 const SPIKE_START_UTC_HOUR = 4;
@@ -50,7 +53,9 @@ export function plantCostSpike(seed: number, window: GroupWindow, total: number,
   const spikeFrom = Math.floor((window.from + window.to) / 2 / DAY_MS) * DAY_MS + SPIKE_START_UTC_HOUR * HOUR_MS;
   const spikeTo = spikeFrom + SPIKE_HOURS * HOUR_MS;
   const perCall = usualCost / Math.max(1, usual.length);
-  const spikeCalls = Math.ceil((SPIKE_SHARE * (others.spend + usualCost)) / Math.max(1, perCall));
+  const spend0 = others.spend + usualCost;
+  const perHour = Math.max((SPIKE_HOUR_VS_AVERAGE * spend0) / others.hourlyCost.length, SPIKE_HOUR_SHARE * spend0);
+  const spikeCalls = Math.ceil((SPIKE_HOURS * perHour) / Math.max(1, perCall));
   const looping = pickUser(ctx.rng, 2500);
   const spike = [...arrivalsFor(ctx, spikeCalls, 'steady', spikeFrom, spikeTo)].map((t) => ({ ...singleShotCall(ctx, spec, t), user: looping }));
   const calls = inProfileOrder([...usual, ...spike]);

@@ -10,17 +10,17 @@ import { isOk, savingItem } from '../truth.js';
 import { PLANT_TOOL } from '../types.js';
 
 const FEATURE = 'faq-answer';
-const POPULAR_QUESTIONS = 40;
+const POPULAR_QUESTIONS = 12;
 /** Share of questions that are one of the popular ones (MeanCache reports ~31 % repeated queries). */
-const POPULAR_SHARE = 0.3;
+const POPULAR_SHARE = 0.35;
 const DOUBLE_FIRE_SHARE = 0.04;
 const DUP_WINDOW_MS = 24 * 3_600_000;
 const INPUT: TokenShape = { kind: 'trace', trace: 'azure_code', side: 'input', scale: 0.8, min: 50, max: 4000 };
 
 export function plantExactDuplicates(seed: number, window: GroupWindow, total: number): PlantedGroup {
-  const model = catalogModel('command-r');
+  const model = catalogModel('command-a');
   const output = cappedAtP90({ kind: 'narrow', trace: 'azure_code', side: 'output', median: 260, spread: 0.5, min: 20, max: 2048 });
-  const ctx = groupContext(seed, FEATURE, window, plantCalls(total));
+  const ctx = groupContext(seed, FEATURE, window, plantCalls(total, 0.04));
   const { rng } = ctx;
   const popular = Array.from({ length: POPULAR_QUESTIONS }, () => {
     const input = drawShape(rng, INPUT);

@@ -7,17 +7,19 @@ import { isOk, nanoPerToken, nearestRankPercentile, savingItem } from '../truth.
 import { PLANT_TOOL } from '../types.js';
 
 const FEATURE = 'product-copy';
+/** Output limit of the model when the catalog does not say: what stops an answer with no max_tokens. */
+const UNBOUNDED_OUTPUT_LIMIT = 16_384;
 
 export function plantOutputLongTail(seed: number, window: GroupWindow, total: number): PlantedGroup {
-  const model = catalogModel('gpt-4o-mini');
-  const ctx = groupContext(seed, FEATURE, window, plantCalls(total));
+  const model = catalogModel('mistral-medium-3-1');
+  const ctx = groupContext(seed, FEATURE, window, plantCalls(total, 0.04));
   const calls = inProfileOrder(
     singleShotCalls(ctx, {
       feature: FEATURE,
       model,
       input: { kind: 'trace', trace: 'azure_code', side: 'input', scale: 0.5, min: 50, max: 4000 },
       // Unbounded: only the model's own output limit stops an answer.
-      output: { kind: 'trace', trace: 'azure_code', side: 'output', scale: 24, min: 1, max: model.max_output_tokens ?? 16_384 },
+      output: { kind: 'trace', trace: 'azure_code', side: 'output', scale: 24, min: 1, max: model.max_output_tokens ?? UNBOUNDED_OUTPUT_LIMIT },
       maxTokens: null,
       stream: true,
       userPool: 2500,

@@ -30,7 +30,10 @@ export interface FormatSpec {
   fields: readonly string[];
   /** Options the import must give (traces that name no model, or only relative timestamps). */
   needs: readonly ('model' | 'start_time')[];
-  /** Rows carry no identity of their own (traces): the line number joins the generated request_id, so equal rows stay distinct. */
+  /**
+   * Rows carry no identity of their own (traces): the line number joins the generated request_id,
+   * so equal rows stay distinct.
+   */
   positional: boolean;
   /** Does this first record (CSV: header columns → cells) look like this format? */
   detect(sample: Rec): boolean;

@@ -64,3 +64,32 @@ export function numbersIn(value: unknown, path = '$', out: { path: string; value
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) numbersIn(v, `${path}.${k}`, out);
   return out;
 }
+
+import { expect } from 'vitest';
+import type { Finding } from '../../../engine/findings.js';
+import { buildProfile } from '../../../engine/profile/reference.js';
+import type { WorkloadProfile } from '../../../engine/profile/types.js';
+import { TOOLS, type ToolContext } from '../../../engine/tools/index.js';
+
+/** Runs one tool of the registry over a profile (or over calls, profiled first). */
+export function runTool(id: string, input: WorkloadProfile | LlmCall[], ctx: Partial<ToolContext> = {}): Finding[] {
+  const tool = TOOLS.find((t) => t.id === id);
+  if (!tool) throw new Error(`no tool ${id}`);
+  const profile = Array.isArray(input) ? buildProfile(input) : input;
+  const findings = tool.run(profile, { engineer_hourly_usd: 150, min_saving_usd_month: 0, findings: [], ...ctx });
+  expectWellFormed(findings);
+  return findings;
+}
+
+/** Every field set, every number finite, savings consistent with the money conventions. */
+export function expectWellFormed(findings: readonly Finding[]): void {
+  for (const f of findings) {
+    expect(numbersIn(f).filter((n) => !Number.isFinite(n.value)), `${f.tool}: non-finite numbers`).toEqual([]);
+    for (const key of ['tool', 'family', 'kind', 'title', 'summary', 'where', 'calls_affected', 'saving_nanousd', 'saving_usd_month', 'saving_pct', 'latency_effect_ms', 'confidence', 'risk', 'evidence', 'recommendation'] as const) {
+      expect(f[key], `${f.tool}.${key}`).not.toBeUndefined();
+    }
+    expect(Number.isInteger(f.saving_nanousd)).toBe(true);
+    expect(f.saving_nanousd).toBeGreaterThanOrEqual(0);
+    if (f.kind !== 'saving') expect(f.saving_nanousd).toBe(0);
+  }
+}

@@ -1,0 +1,386 @@
+// Shared launcher of the benchmarks that talk to a running app (bench/health.ts, bench/ws.ts):
+//  - startApp(): the local data stack (Postgres, ClickHouse on chdb, Redis + their adapters) on free ports in a
+//    temp data dir with its own Postgres database, migrated; then `wrangler dev --local` of the app on a free
+//    port with a temp env file (the developer's .dev.vars is neither read nor written: `--env-file` makes
+//    wrangler skip .dev.vars), its state persisted in the temp dir. Waits for GET /health/ready.
+//  - startEcho(): `wrangler dev` of the bare echo Worker (bench/ws-echo/wrangler.toml), the baseline of bench/ws.ts.
+// The stack runs in a child Node process (this file, `serve-stack` mode) so the benchmark client's event loop
+// does not also serve the ClickHouse/Neon/Upstash adapters. Each wrangler runs detached in its own process
+// group and is stopped by group (wrangler + its workerd children). stop() drops the database and removes
+// the temp dir; SIGINT/SIGTERM and process exit stop whatever is still running.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const WRANGLER = join(repoRoot, 'node_modules/.bin/wrangler');
+const THIS_FILE = fileURLToPath(import.meta.url);
+/** Redis database index behind the bench stack's Upstash adapter (0: npm start, 1: tests, 2: bench/auth). */
+const BENCH_REDIS_DB = 3;
+
+export interface Running {
+  url: string;
+  /** Temp directory holding state and logs (removed by stop()). */
+  dir: string;
+  /** wrangler's combined stdout/stderr (inside dir). */
+  logFile: string;
+  /** CPU seconds used so far by wrangler dev's process group (wrangler + workerd). */
+  cpuSeconds(): number;
+  stop(): Promise<void>;
+}
+
+export interface RunningApp extends Running {
+  databaseUrl: string;
+  /** CPU seconds used so far by the local stack's process (the Neon/ClickHouse/Upstash adapters, chdb). */
+  stackCpuSeconds(): number;
+}
+
+// ---------- small helpers ----------
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** utime+stime (seconds) of live processes in process group `pgid` (or of the one process `pid`), from /proc. */
+export function procCpuSeconds(sel: { pgid?: number; pid?: number }): number {
+  let ticks = 0;
+  const pids = sel.pid !== undefined ? [String(sel.pid)] : readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // f[0] = state (field 3)
+    if (sel.pgid !== undefined && Number(f[2]) !== sel.pgid) continue;
+    ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function tail(file: string, lines = 40): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// Everything still running, stopped on SIGINT/SIGTERM (async) or at process exit (sync, best effort).
+const cleanups = new Set<() => Promise<void>>();
+const groups = new Set<number>();
+const children = new Set<ChildProcess>();
+let handlersInstalled = false;
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const onSignal = (sig: NodeJS.Signals) => {
+    console.error(`\n${sig}: stopping the bench app(s)…`);
+    void Promise.allSettled([...cleanups].map((c) => c())).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.on('exit', () => {
+    for (const g of groups) {
+      try {
+        process.kill(-g, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    for (const c of children) c.kill('SIGTERM');
+  });
+}
+
+// ---------- wrangler dev ----------
+
+interface WranglerOptions {
+  label: string;
+  /** Wrangler config file (absolute). */
+  config: string;
+  dir: string;
+  envFile?: string;
+  readyPath: string;
+  timeoutMs?: number;
+}
+
+async function startWrangler(o: WranglerOptions): Promise<{ url: string; logFile: string; pgid: number; stop(): Promise<void> }> {
+  installHandlers();
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const logFile = join(o.dir, `wrangler-${o.label}.log`);
+  const fd = openSync(logFile, 'a');
+  const args = [
+    'dev',
+    '--config', o.config,
+    '--local',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--inspector-port', String(inspectorPort),
+    '--persist-to', join(o.dir, `wrangler-${o.label}-state`),
+    '--show-interactive-dev-session=false',
+    ...(o.envFile ? ['--env-file', o.envFile] : []),
+  ];
+  const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
+  delete env.CLOUDFLARE_INCLUDE_PROCESS_ENV; // only the env file's values reach the Worker
+  const child = spawn(WRANGLER, args, { cwd: dirname(o.config), stdio: ['ignore', fd, fd], detached: true, env });
+  closeSync(fd);
+  const pgid = child.pid!;
+  groups.add(pgid);
+  let exited: number | null | undefined;
+  const exitPromise = new Promise<void>((r) => child.once('exit', (code) => ((exited = code), r())));
+
+  const stop = async () => {
+    if (!groups.has(pgid)) return;
+    try {
+      process.kill(-pgid, 'SIGTERM');
+    } catch {
+      // gone
+    }
+    const deadline = Date.now() + 8_000;
+    while (groupAlive(pgid) && Date.now() < deadline) await sleep(100);
+    if (groupAlive(pgid)) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+      await Promise.race([exitPromise, sleep(2_000)]);
+    }
+    groups.delete(pgid);
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (o.timeoutMs ?? 90_000);
+  for (;;) {
+    if (exited !== undefined) {
+      await stop();
+      throw new Error(`wrangler dev (${o.label}) exited with code ${exited} before it was ready:\n${tail(logFile)}`);
+    }
+    const log = tail(logFile, 200);
+    if (/Build failed|Could not resolve|\[ERROR\]/.test(log)) {
+      await stop();
+      throw new Error(`wrangler dev (${o.label}) failed to build/start:\n${tail(logFile)}`);
+    }
+    try {
+      const res = await fetch(url + o.readyPath, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev (${o.label}) not ready at ${url}${o.readyPath} within ${(o.timeoutMs ?? 90_000) / 1000}s:\n${tail(logFile)}`);
+    }
+    await sleep(250);
+  }
+  return { url, logFile, pgid, stop };
+}
+
+// ---------- the local stack, in a child process ----------
+
+interface StackInfo {
+  databaseUrl: string;
+  neonWsProxy: string;
+  neonHttpEndpoint: string;
+  clickhouseUrl: string;
+  upstashUrl: string;
+  upstashToken: string;
+}
+
+async function startStackChild(dir: string, pgDatabase: string): Promise<{ info: StackInfo; pid: number; stop(): Promise<void> }> {
+  installHandlers();
+  const logFile = join(dir, 'stack.log');
+  const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, 'serve-stack', JSON.stringify({ dataDir: join(dir, 'stack'), pgDatabase })], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exitPromise = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const info = await new Promise<StackInfo>((resolveInfo, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local stack not up within 120s:\n${err.slice(-3000)}`)), 120_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{"stack":'));
+      if (line) {
+        clearTimeout(timer);
+        resolveInfo((JSON.parse(line) as { stack: StackInfo }).stack);
+      }
+    });
+    void exitPromise.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`local stack exited (code ${code}) before it was up:\n${err.slice(-3000)}`));
+    });
+  });
+  const stop = async () => {
+    if (!children.has(child)) return;
+    child.stdin!.end(); // the child stops the stack and drops its database when stdin closes
+    const code = await Promise.race([exitPromise, sleep(30_000).then(() => 'timeout' as const)]);
+    if (code === 'timeout') {
+      child.kill('SIGKILL');
+      await exitPromise;
+    }
+    children.delete(child);
+    await writeFile(logFile, err).catch(() => {});
+    if (code !== 0) console.error(`local stack child exited with ${code}:\n${err.slice(-2000)}`);
+  };
+  return { info, pid: child.pid!, stop };
+}
+
+/** `node --import tsx bench/lib/app.ts serve-stack '{"dataDir":…,"pgDatabase":…}'`: runs until stdin closes. */
+async function serveStack(cfg: { dataDir: string; pgDatabase: string }): Promise<void> {
+  const { startStack } = await import('../../scripts/local-stack/stack');
+  const { migrateAll } = await import('../../scripts/migrate');
+  const pg = (await import('pg')).default;
+  const stack = await startStack({ dataDir: cfg.dataDir, pgDatabase: cfg.pgDatabase, redisDb: BENCH_REDIS_DB, redisToken: randomBytes(24).toString('hex') });
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    let code = 0;
+    await stack.stop().catch((e: unknown) => {
+      console.error('stack.stop failed:', e);
+      code = 1;
+    });
+    const admin = new URL(stack.databaseUrl);
+    admin.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: admin.toString() });
+    try {
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${cfg.pgDatabase.replace(/"/g, '""')}" WITH (FORCE)`);
+    } catch (e) {
+      console.error('dropping the bench database failed:', e);
+      code = 1;
+    } finally {
+      await client.end().catch(() => {});
+    }
+    process.exit(code);
+  };
+  process.stdin.on('end', () => void shutdown());
+  process.stdin.on('close', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => {}); // the parent decides when to stop (it closes stdin)
+  process.stdin.resume();
+  try {
+    await migrateAll({ databaseUrl: stack.databaseUrl, clickhouseUrl: stack.clickhouseUrl });
+  } catch (e) {
+    console.error('migrations failed:', e);
+    await shutdown();
+    return;
+  }
+  const info: StackInfo = {
+    databaseUrl: stack.databaseUrl,
+    neonWsProxy: stack.neonWsProxy,
+    neonHttpEndpoint: stack.neonHttpEndpoint,
+    clickhouseUrl: stack.clickhouseUrl,
+    upstashUrl: stack.upstashUrl,
+    upstashToken: stack.upstashToken,
+  };
+  process.stdout.write(JSON.stringify({ stack: info }) + '\n');
+}
+
+// ---------- public API ----------
+
+/** The app under wrangler dev against a fresh local stack. */
+export async function startApp(opts: { timeoutMs?: number } = {}): Promise<RunningApp> {
+  installHandlers();
+  const dir = await mkdtemp(join(tmpdir(), 'netra-bench-app-'));
+  const pgDatabase = `netra_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  let stack: Awaited<ReturnType<typeof startStackChild>> | undefined;
+  let wrangler: Awaited<ReturnType<typeof startWrangler>> | undefined;
+  const stop = async () => {
+    cleanups.delete(stop);
+    await wrangler?.stop();
+    await stack?.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  cleanups.add(stop);
+  try {
+    stack = await startStackChild(dir, pgDatabase);
+    const s = stack.info;
+    const envFile = join(dir, 'bench.env');
+    const vars: Record<string, string> = {
+      ENVIRONMENT: 'development',
+      DATABASE_URL: s.databaseUrl,
+      NEON_WS_PROXY: s.neonWsProxy,
+      NEON_HTTP_ENDPOINT: s.neonHttpEndpoint,
+      CLICKHOUSE_URL: s.clickhouseUrl,
+      UPSTASH_REDIS_REST_URL: s.upstashUrl,
+      UPSTASH_REDIS_REST_TOKEN: s.upstashToken,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      CORS_ORIGINS: 'http://127.0.0.1',
+    };
+    await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+    wrangler = await startWrangler({ label: 'app', config: join(repoRoot, 'wrangler.toml'), dir, envFile, readyPath: '/health/ready', timeoutMs: opts.timeoutMs });
+    const pgid = wrangler.pgid;
+    const stackPid = stack.pid;
+    return {
+      url: wrangler.url,
+      dir,
+      logFile: wrangler.logFile,
+      databaseUrl: s.databaseUrl,
+      cpuSeconds: () => procCpuSeconds({ pgid }),
+      stackCpuSeconds: () => procCpuSeconds({ pid: stackPid }),
+      stop,
+    };
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+}
+
+/** The bare echo Worker + DO (bench/ws-echo) under its own wrangler dev. */
+export async function startEcho(opts: { timeoutMs?: number } = {}): Promise<Running> {
+  installHandlers();
+  const dir = await mkdtemp(join(tmpdir(), 'netra-bench-echo-'));
+  let wrangler: Awaited<ReturnType<typeof startWrangler>> | undefined;
+  const stop = async () => {
+    cleanups.delete(stop);
+    await wrangler?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  cleanups.add(stop);
+  try {
+    wrangler = await startWrangler({ label: 'echo', config: join(repoRoot, 'bench/ws-echo/wrangler.toml'), dir, readyPath: '/health', timeoutMs: opts.timeoutMs });
+    const pgid = wrangler.pgid;
+    return { url: wrangler.url, dir, logFile: wrangler.logFile, cpuSeconds: () => procCpuSeconds({ pgid }), stop };
+  } catch (err) {
+    await stop().catch(() => {});
+    throw err;
+  }
+}
+
+if (process.argv[1] === THIS_FILE && process.argv[2] === 'serve-stack') {
+  await serveStack(JSON.parse(process.argv[3] ?? '{}') as { dataDir: string; pgDatabase: string });
+}

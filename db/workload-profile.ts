@@ -1,0 +1,105 @@
+// The workload profile (engine/profile/types.ts) computed by ClickHouse over `llm_calls FINAL`: the same
+// object buildProfile (engine/profile/reference.ts) returns for the org's calls in the window, without
+// loading those calls anywhere. Row-level work (every rule of engine/profile/derive.ts) runs inside
+// ClickHouse as window functions; only aggregates and top-N lists come back. One module per section
+// (db/workload-profile/*); all SQL takes its inputs as query parameters.
+//
+//   1. the distinct (provider, model) pairs in scope → `known` decided here with the catalog (findModel),
+//      the unknown pairs passed back as two parallel Array(String) parameters (cost 0, data quality);
+//   2. the sections in parallel: models, segments (+ prefix cache), hours, rate-limit minutes,
+//      duplicate prompts, users, data quality; totals and unknown models are sums over the models.
+//
+// Scope: the records are the org's rows with from ≤ timestamp < to (and source = window.source when
+// given). Rows outside the window are not read, so data_quality.out_of_window_calls is 0: the profile
+// equals buildProfile(those rows, { from, to }).
+import type { ClickHouseClient } from './clickhouse';
+import { findModel } from '../engine/catalog/index';
+import { DAY_MS } from '../engine/findings';
+import { TOP_N } from '../engine/profile/reference';
+import { PROFILE_VERSION, type CallCounts, type ModelCount, type TokenSums, type WorkloadProfile } from '../engine/profile/types';
+import { loadHours, loadRateLimitMinutes } from './workload-profile/buckets';
+import { loadDuplicatePrompts } from './workload-profile/duplicates';
+import { loadModels } from './workload-profile/models';
+import { loadPrefixCache, prefixStats, segmentKey } from './workload-profile/prefix';
+import { loadDataQuality } from './workload-profile/quality';
+import { loadSegments } from './workload-profile/segments';
+import { IN_SCOPE, cmp, queryRows, scopeParams, str } from './workload-profile/sql';
+import { loadUsers } from './workload-profile/users';
+
+export interface ProfileWindowInput {
+  /** Epoch ms, inclusive. */
+  from: number;
+  /** Epoch ms, exclusive. */
+  to: number;
+  /** Only calls of this source ("api", "otlp", "import:imp_…"). */
+  source?: string;
+}
+
+// Without FINAL: a pair that only an older version of a row carries is harmless in the unknown list.
+const PAIRS = `SELECT DISTINCT provider, model FROM llm_calls WHERE ${IN_SCOPE}`;
+
+const isKnown = (provider: string, model: string): boolean => findModel(model, provider) !== undefined;
+
+export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<WorkloadProfile> {
+  const params = scopeParams(orgId, window, TOP_N);
+  for (const r of await queryRows(ch, PAIRS, params)) {
+    const provider = str(r, 'provider');
+    const model = str(r, 'model');
+    if (!isKnown(provider, model)) {
+      params.unknown_p.push(provider);
+      params.unknown_m.push(model);
+    }
+  }
+
+  const [models, segments, prefix, hours, rateLimitMinutes, duplicatePrompts, users, quality] = await Promise.all([
+    loadModels(ch, params, isKnown),
+    loadSegments(ch, params, isKnown),
+    loadPrefixCache(ch, params),
+    loadHours(ch, params),
+    loadRateLimitMinutes(ch, params),
+    loadDuplicatePrompts(ch, params),
+    loadUsers(ch, params),
+    loadDataQuality(ch, params),
+  ]);
+
+  const totals: CallCounts & TokenSums = {
+    calls: 0,
+    ok_calls: 0,
+    error_calls: 0,
+    status_429_calls: 0,
+    timeout_calls: 0,
+    cost_nanousd: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cached_input_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+  };
+  const unknown: ModelCount[] = [];
+  for (const m of models) {
+    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += m[k];
+    if (!m.known) {
+      quality.unknown_model_calls += m.calls;
+      unknown.push({ provider: m.provider, model: m.model, calls: m.calls });
+    }
+  }
+  quality.unknown_models = unknown
+    .sort((a, b) => b.calls - a.calls || cmp(a.provider, b.provider) || cmp(a.model, b.model))
+    .slice(0, TOP_N);
+
+  const noPrefix = prefixStats(() => 0);
+  return {
+    version: PROFILE_VERSION,
+    window: { from: window.from, to: window.to, days: Math.max(0, (window.to - window.from) / DAY_MS) },
+    totals,
+    models: models.sort((a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.provider, b.provider) || cmp(a.model, b.model)),
+    segments: segments
+      .map((s) => ({ ...s, prefix_cache: prefix.get(segmentKey(s.feature, s.provider, s.model)) ?? noPrefix.map((p) => ({ ...p })) }))
+      .sort((a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.feature, b.feature) || cmp(a.provider, b.provider) || cmp(a.model, b.model)),
+    hours,
+    rate_limit_minutes: rateLimitMinutes,
+    duplicate_prompts: duplicatePrompts,
+    users,
+    data_quality: quality,
+  };
+}

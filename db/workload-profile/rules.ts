@@ -1,0 +1,124 @@
+// The per-call rules of engine/profile/derive.ts as ClickHouse window functions over the profile's total
+// order (ORDER BY ts, request_id; request ids are unique within an org after FINAL). Each rule is a set
+// of window columns plus the flag expressions read from them; `derived` stacks the windows over CALLS and
+// the flags over the windows, so a section aggregates plain columns (exact_dup, retry, …).
+// "No earlier call" is a NULL lag (lagInFrame of a Nullable) and every "≤ gap" test is coalesce(…, 0).
+import {
+  CACHE_READ_WINDOW_MS,
+  EXACT_DUP_WINDOW_MS,
+  FAST_RETRY_MS,
+  NEAR_DUP_MIN_TOLERANCE_TOKENS,
+  NEAR_DUP_TOLERANCE_DIVISOR,
+  RETRY_WINDOW_MS,
+  SESSION_GAP_MS,
+} from '../../engine/profile/derive';
+import { CALLS } from './sql';
+
+const PREVIOUS_ROW = 'ORDER BY ts, request_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW';
+
+export interface Rule {
+  /** `window function OVER … AS name` columns. */
+  windows: string[];
+  /** [name, expression] per flag; later flags may read earlier ones. */
+  flags: [string, string][];
+}
+
+/**
+ * derive.ts §exact dup: prompt_hash set, ok, and the latest earlier ok call of the same (provider, model,
+ * prompt_hash) ≤ 24 h before. Partitioning by `ok` too makes the lag of an ok row the previous ok row.
+ * dup_gap: ts − that call's ts (double fire when ≤ 2 s).
+ */
+export const EXACT_DUP: Rule = {
+  windows: [`lagInFrame(toNullable(ts)) OVER (PARTITION BY provider, model, prompt_hash, ok ${PREVIOUS_ROW}) AS dup_prev_ts`],
+  flags: [
+    ['exact_dup', `prompt_hash != '' AND ok AND coalesce(ts - dup_prev_ts <= ${EXACT_DUP_WINDOW_MS}, 0)`],
+    ['dup_gap', `ifNull(ts - dup_prev_ts, 0)`],
+  ],
+};
+
+/**
+ * derive.ts §near dup: ok, not an exact dup, n = |prefix_hashes| ≥ 2, and the latest earlier ok call of the
+ * same (provider, model) with n' ≥ 2 whose prefix_hashes[n'−2] equals this call's prefix_hashes[n−2]
+ * (1-based: [n−1]) is ≤ 24 h before and its input differs by at most max(16, input_prev div 50) tokens.
+ * Partitioning by (n ≥ 2) keeps calls with fewer blocks (whose key is '') out. Needs EXACT_DUP.
+ */
+export const NEAR_DUP: Rule = {
+  windows: [`lagInFrame(toNullable(ts)) OVER w_near AS near_prev_ts`, `lagInFrame(toInt64(input_tokens)) OVER w_near AS near_prev_input`],
+  flags: [
+    [
+      'near_dup',
+      `ok AND NOT exact_dup AND length(prefix_hashes) >= 2 AND coalesce(ts - near_prev_ts <= ${EXACT_DUP_WINDOW_MS}, 0)
+       AND abs(toInt64(input_tokens) - near_prev_input) <= greatest(${NEAR_DUP_MIN_TOLERANCE_TOKENS}, intDiv(near_prev_input, ${NEAR_DUP_TOLERANCE_DIVISOR}))`,
+    ],
+  ],
+};
+const NEAR_WINDOW = `w_near AS (PARTITION BY provider, model, length(prefix_hashes) >= 2, prefix_hashes[toInt64(length(prefix_hashes)) - 1], ok ${PREVIOUS_ROW})`;
+
+/**
+ * derive.ts §retry: attempt > 1, or prompt_hash set and the immediately earlier call of the same
+ * (prompt_hash, user) is not ok and ≤ 60 s before (retry_hash). For the latter: retry_gap = the ts
+ * difference, after a 429, fast when < 1 s, fallback when (provider, model) differs.
+ */
+export const RETRY: Rule = {
+  windows: [
+    `lagInFrame(toNullable(ts)) OVER w_retry AS retry_prev_ts`,
+    `lagInFrame(status) OVER w_retry AS retry_prev_status`,
+    `lagInFrame(provider) OVER w_retry AS retry_prev_provider`,
+    `lagInFrame(model) OVER w_retry AS retry_prev_model`,
+  ],
+  flags: [
+    ['retry_hash', `prompt_hash != '' AND retry_prev_ts IS NOT NULL AND retry_prev_status != 'ok' AND coalesce(ts - retry_prev_ts <= ${RETRY_WINDOW_MS}, 0)`],
+    ['retry', `attempt > 1 OR retry_hash`],
+    ['retry_gap', `if(retry_hash, ifNull(ts - retry_prev_ts, 0), 0)`],
+    ['retry_after_429', `retry_hash AND retry_prev_status = '429'`],
+    ['fast_retry_after_429', `retry_after_429 AND retry_gap < ${FAST_RETRY_MS}`],
+    ['fallback', `retry_hash AND (retry_prev_provider != provider OR retry_prev_model != model)`],
+  ],
+};
+const RETRY_WINDOW = `w_retry AS (PARTITION BY prompt_hash, user ${PREVIOUS_ROW})`;
+
+/**
+ * derive.ts §session: user set and the immediately earlier call of the same (feature, provider, model,
+ * user) ≤ 30 min before → follow-up; growing when its input is larger than that call's.
+ */
+export const SESSION: Rule = {
+  windows: [`lagInFrame(toNullable(ts)) OVER w_session AS session_prev_ts`, `lagInFrame(input_tokens) OVER w_session AS session_prev_input`],
+  flags: [
+    ['followup', `user != '' AND coalesce(ts - session_prev_ts <= ${SESSION_GAP_MS}, 0)`],
+    ['growing', `followup AND input_tokens > session_prev_input`],
+  ],
+};
+const SESSION_WINDOW = `w_session AS (PARTITION BY feature, provider, model, user ${PREVIOUS_ROW})`;
+
+/**
+ * derive.ts §unread: cache_write_tokens > 0 and no later call of the same (provider, model, cache key)
+ * with cached_input_tokens > 0 within 300 s; cache key = prefix_hashes[0], else '\0feature:' + feature
+ * (columns.ts FEATURE_KEY, in the same key space as the block hashes).
+ * The earliest later read is the min ts of the reads that precede the row in descending order.
+ */
+export const UNREAD: Rule = {
+  windows: [
+    `min(if(cached_input_tokens > 0, ts, NULL)) OVER (
+       PARTITION BY provider, model, if(empty(prefix_hashes), concat(char(0), 'feature:', feature), prefix_hashes[1])
+       ORDER BY ts DESC, request_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_read_ts`,
+  ],
+  flags: [['write_unread', `cache_write_tokens > 0 AND NOT coalesce(next_read_ts - ts <= ${CACHE_READ_WINDOW_MS}, 0)`]],
+};
+
+/** CALLS (optionally filtered) + the rules' window columns + their flags, as one subquery. */
+export function derived(rules: readonly Rule[], where = '1'): string {
+  const windows = rules.flatMap((r) => r.windows);
+  const flags = rules.flatMap((r) => r.flags.map(([name, expr]) => `(${expr}) AS ${name}`));
+  const named: string[] = [];
+  if (rules.includes(NEAR_DUP)) named.push(NEAR_WINDOW);
+  if (rules.includes(RETRY)) named.push(RETRY_WINDOW);
+  if (rules.includes(SESSION)) named.push(SESSION_WINDOW);
+  return `
+  SELECT *, ${flags.join(',\n         ')}
+  FROM (
+    SELECT *, ${windows.join(',\n           ')}
+    FROM (${CALLS})
+    WHERE ${where}
+    ${named.length ? `WINDOW ${named.join(', ')}` : ''}
+  )`;
+}

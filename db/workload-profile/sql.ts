@@ -1,0 +1,171 @@
+// What every section of the ClickHouse workload profile shares: the query parameters, the scope filter
+// (one org, one window, optionally one source), the validity rule and the `calls` row source (derive.ts
+// §validity, §cost, §status), nearest-rank distributions (distribution.ts) and parsing of result rows.
+//
+// Output aliases never reuse a column name (`n_calls`, `sum_input`, …): ClickHouse substitutes an alias
+// wherever its name appears in the same SELECT, so `sum(input_tokens) AS input_tokens` would capture every
+// other use of input_tokens.
+import type { ClickHouseClient } from '../clickhouse';
+import { MAX_TOKENS_PER_FIELD } from '../../engine/telemetry/record';
+import type { CallCounts, Distribution, TokenSums } from '../../engine/profile/types';
+
+/** Query parameters of every section (ClickHouse `{name:Type}` placeholders; never spliced into SQL). */
+export interface ProfileParams {
+  [name: string]: unknown;
+  org: string;
+  /** Coarse DateTime64 bounds (inclusive, clamped to the type's range): partition pruning only. */
+  from_dt: string;
+  to_dt: string;
+  /** Exact bounds in epoch ms: from_ms ≤ ts < to_ms (ts is an integer, so ceil of the window's bounds). */
+  from_ms: number;
+  to_ms: number;
+  by_source: 0 | 1;
+  source: string;
+  /** (provider, model) pairs the catalog does not know, as two parallel arrays: cost 0, data quality. */
+  unknown_p: string[];
+  unknown_m: string[];
+  /** Length of the top-N lists. */
+  top: number;
+}
+
+// DateTime64(3) spans 1900-01-01 … 2299-12-31.
+const MIN_DT_MS = Date.UTC(1900, 0, 1);
+const MAX_DT_MS = Date.UTC(2300, 0, 1) - 1;
+const MAX_MS = 8.64e15; // the largest Date; beyond it every stored timestamp is "before"
+
+const dateTime64 = (ms: number): string => new Date(Math.min(MAX_DT_MS, Math.max(MIN_DT_MS, ms))).toISOString().replace('T', ' ').replace('Z', '');
+/** ceil (timestamps are integers: ts ≥ x ⟺ ts ≥ ceil x, ts < x ⟺ ts < ceil x), clamped; NaN compares false in the reference: no bound. */
+const boundMs = (ms: number, nan: number): number => (Number.isNaN(ms) ? nan : Math.min(MAX_MS, Math.max(-MAX_MS, Math.ceil(ms))));
+
+export function scopeParams(org: string, window: { from: number; to: number; source?: string }, top: number): ProfileParams {
+  const from_ms = boundMs(window.from, -MAX_MS);
+  const to_ms = boundMs(window.to, MAX_MS);
+  return {
+    org,
+    from_dt: dateTime64(from_ms),
+    to_dt: dateTime64(to_ms),
+    from_ms,
+    to_ms,
+    by_source: window.source === undefined ? 0 : 1,
+    source: window.source ?? '',
+    unknown_p: [],
+    unknown_m: [],
+    top,
+  };
+}
+
+/** The rows of the profile: one org, the window [from, to), and the source when one is given. */
+export const IN_SCOPE = `org_id = {org:String}
+    AND timestamp >= {from_dt:DateTime64(3, 'UTC')} AND timestamp <= {to_dt:DateTime64(3, 'UTC')}
+    AND toUnixTimestamp64Milli(timestamp) >= {from_ms:Int64} AND toUnixTimestamp64Milli(timestamp) < {to_ms:Int64}
+    AND ({by_source:UInt8} = 0 OR source = {source:String})`;
+
+// derive.ts §validity, for what a row can hold: provider/model/status are non-null strings, timestamps are
+// finite and token columns are non-negative integers (UInt32), so the reasons left are a token field above
+// MAX_TOKENS_PER_FIELD (absurd), cached > input, and a negative cost (Int64) — checked in that order.
+export const ABSURD = `greatest(input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens) > ${MAX_TOKENS_PER_FIELD}`;
+export const CACHED_EXCEEDS = `cached_input_tokens > input_tokens`;
+export const BAD_COST = `ifNull(cost_nanousd, 0) < 0`;
+export const VALID = `NOT (${ABSURD}) AND NOT (${CACHED_EXCEEDS}) AND NOT (${BAD_COST})`;
+
+/** derive.ts §cost: known = the (provider, model) pair is not among the unknown ones found by the catalog. */
+export const KNOWN = `NOT has(arrayZip({unknown_p:Array(String)}, {unknown_m:Array(String)}), (provider, model))`;
+
+/**
+ * The valid calls in scope, one row per request id (FINAL), with the columns every rule reads:
+ * ts (epoch ms), ok, known, cost (derive.ts §cost), streamed / non_streamed (stream true / false).
+ */
+export const CALLS = `
+  SELECT toUnixTimestamp64Milli(timestamp) AS ts, request_id, feature, provider, model, user, status,
+         status = 'ok' AS ok,
+         input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
+         latency_ms, ttft_ms, stream, coalesce(stream = 1, 0) AS streamed, coalesce(stream = 0, 0) AS non_streamed,
+         max_tokens, attempt, prompt_hash, prefix_hashes, cost_nanousd,
+         ${KNOWN} AS known,
+         if(known, ifNull(cost_nanousd, 0), 0) AS cost
+  FROM llm_calls FINAL
+  WHERE ${IN_SCOPE} AND ${VALID}`;
+
+/** derive.ts §buckets: floor(ts / unit) · unit, as Int64 (the same IEEE division the reference does). */
+export const bucket = (unitMs: number): string => `toInt64(floor(ts / ${unitMs})) * ${unitMs}`;
+
+/** derive.ts §status: timeout. */
+export const IS_TIMEOUT = `status IN ('timeout', '408', '504', 'client_cancel')`;
+
+/** CallCounts & TokenSums of the group (accumulators.ts addCall). */
+export const COUNTS = `
+  count() AS n_calls, countIf(ok) AS n_ok, countIf(NOT ok) AS n_error,
+  countIf(status = '429') AS n_429, countIf(${IS_TIMEOUT}) AS n_timeout, sum(cost) AS sum_cost,
+  sum(toUInt64(input_tokens)) AS sum_input, sum(toUInt64(output_tokens)) AS sum_output,
+  sum(toUInt64(cached_input_tokens)) AS sum_cached, sum(toUInt64(cache_write_tokens)) AS sum_cache_write,
+  sum(toUInt64(reasoning_tokens)) AS sum_reasoning`;
+
+/** 1-based nearest rank of per-mille `pm` among the values of the sorted array alias `a`. */
+const rank = (a: string, pm: number): string => `greatest(1, intDiv(${pm} * length(${a}) + 999, 1000))`;
+
+/** The sorted-array alias a `dist(name, …)` defines (usable elsewhere in the same SELECT). */
+export const sortedAlias = (name: string): string => `_sorted_${name}`;
+
+/** Value at per-mille `pm` of the distribution `name` (0 when empty: guard with its count). */
+export const percentileOf = (name: string, pm: number): string => {
+  const a = sortedAlias(name);
+  return `${a}[${rank(a, pm)}]`;
+};
+
+/**
+ * Distribution of `values` (an Array expression, typically groupArrayIf(…)) as one tuple column
+ * (count, p50, p95, p99, max): arraySort + arrayElement at rank max(1, (p·n + 999) div 1000). Exact.
+ */
+export function dist(name: string, values: string): string {
+  const a = sortedAlias(name);
+  return `tuple(length(arraySort(${values}) AS ${a}), ${percentileOf(name, 500)}, ${percentileOf(name, 950)}, ${percentileOf(name, 990)}, ${a}[length(${a})]) AS ${name}`;
+}
+
+export type Row = Record<string, unknown>;
+
+export async function queryRows(ch: ClickHouseClient, query: string, params: ProfileParams): Promise<Row[]> {
+  const rs = await ch.query({ query, query_params: params, format: 'JSONEachRow' });
+  return rs.json<Row>();
+}
+
+/** A numeric result column (64-bit integers arrive as strings; every value here stays below 2^53). */
+export function num(row: Row, key: string): number {
+  const v = row[key];
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v !== '') return Number(v);
+  throw new Error(`workload profile: column ${key} is not a number (${JSON.stringify(v)})`);
+}
+
+export function str(row: Row, key: string): string {
+  const v = row[key];
+  if (typeof v !== 'string') throw new Error(`workload profile: column ${key} is not a string`);
+  return v;
+}
+
+/** A `dist` tuple column → Distribution. */
+export function toDistribution(row: Row, key: string): Distribution {
+  const t = row[key];
+  if (!Array.isArray(t) || t.length !== 5) throw new Error(`workload profile: column ${key} is not a distribution`);
+  const count = Number(t[0]);
+  if (count === 0) return { count: 0, p50: null, p95: null, p99: null, max: null };
+  return { count, p50: Number(t[1]), p95: Number(t[2]), p99: Number(t[3]), max: Number(t[4]) };
+}
+
+export function toCounts(row: Row): CallCounts & TokenSums {
+  return {
+    calls: num(row, 'n_calls'),
+    ok_calls: num(row, 'n_ok'),
+    error_calls: num(row, 'n_error'),
+    status_429_calls: num(row, 'n_429'),
+    timeout_calls: num(row, 'n_timeout'),
+    cost_nanousd: num(row, 'sum_cost'),
+    input_tokens: num(row, 'sum_input'),
+    output_tokens: num(row, 'sum_output'),
+    cached_input_tokens: num(row, 'sum_cached'),
+    cache_write_tokens: num(row, 'sum_cache_write'),
+    reasoning_tokens: num(row, 'sum_reasoning'),
+  };
+}
+
+/** JavaScript string order (what the reference sorts by). */
+export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

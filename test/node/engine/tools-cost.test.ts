@@ -1,0 +1,135 @@
+// Cost-analysis tools on hand-made workloads; expected savings computed by hand from catalog prices
+// ($ per 1M tokens → nano-USD per token = price × 1000).
+import { describe, expect, it } from 'vitest';
+import { findModel } from '../../../engine/catalog/index.js';
+import { buildProfile } from '../../../engine/profile/reference.js';
+import { DAY, HOUR, MIN, T0, call, calls, runTool } from './tools-fixtures.js';
+
+const price = (model: string, provider: string) => {
+  const m = findModel(model, provider)!;
+  return [m.input_per_m, m.output_per_m, m.batch_discount];
+};
+
+describe('catalog prices these tests are computed from', () => {
+  it('has not moved', () => {
+    expect(price('gpt-4o', 'openai')).toEqual([2.5, 10, 0.5]);
+    expect(price('gpt-5-mini', 'openai')).toEqual([0.25, 2, 0.5]);
+    expect(price('meta-llama/Llama-3.3-70B-Instruct-Turbo', 'together')).toEqual([0.88, 0.88, 0]);
+    expect(price('llama-3.3-70b-versatile', 'groq')).toEqual([0.59, 0.79, 0]);
+  });
+});
+
+describe('spend_breakdown', () => {
+  it('splits spend by provider, model and feature', () => {
+    // gpt-4o 1000/100: 2,500,000 + 1,000,000 = 3,500,000; gpt-5-mini 1000/100: 250,000 + 200,000 = 450,000
+    const [f] = runTool('spend_breakdown', [call(), call({ feature: 'search', model: 'gpt-5-mini' })]);
+    expect(f!.kind).toBe('insight');
+    expect(f!.evidence.total_cost_nanousd).toBe(3_950_000);
+    expect(f!.evidence.by_model).toEqual([
+      { name: 'openai/gpt-4o', calls: 1, cost_nanousd: 3_500_000, share_pct: 88.61 },
+      { name: 'openai/gpt-5-mini', calls: 1, cost_nanousd: 450_000, share_pct: 11.39 },
+    ]);
+  });
+
+  it('says nothing about an empty window', () => {
+    expect(runTool('spend_breakdown', [])).toEqual([]);
+  });
+});
+
+describe('cost_anomalies', () => {
+  // 48 hours with one chat call each (c = 3,500,000) and 19 extra "report" calls in hour 30.
+  const workload = () => [...calls(48, (h) => ({ timestamp: T0 + h * HOUR })), ...calls(19, (i) => ({ feature: 'report', timestamp: T0 + 30 * HOUR + i * MIN }))];
+
+  it('flags the spike hour against the median hour and names the feature', () => {
+    const findings = runTool('cost_anomalies', workload());
+    expect(findings).toHaveLength(1);
+    const f = findings[0]!;
+    // hourly series: 47 × c and one 20c; p50 = c; 20c > 3c and the excess 19c ≥ 1% of 67c
+    expect(f.evidence).toMatchObject({ hours: 1, spend_nanousd: 70_000_000, baseline_nanousd_per_hour: 3_500_000, excess_nanousd: 66_500_000, top_feature: 'report' });
+    expect(f.where.feature).toBe('report');
+    expect(f.calls_affected).toBe(20);
+  });
+
+  it('stays quiet on flat traffic and on windows under 24 h', () => {
+    expect(runTool('cost_anomalies', calls(48, (h) => ({ timestamp: T0 + h * HOUR })))).toEqual([]);
+    expect(runTool('cost_anomalies', [...calls(10, (h) => ({ timestamp: T0 + h * HOUR })), ...calls(20, () => ({ timestamp: T0 }))])).toEqual([]);
+  });
+});
+
+describe('model_downgrade', () => {
+  // 100 gpt-4o calls, 1000 in / 50 out, 1 min apart (window 2 h = 1/12 day).
+  const classify = (over = {}) => calls(100, (i) => ({ feature: 'classify', timestamp: T0 + i * MIN, output_tokens: 50, ...over }));
+
+  it('routes short-output traffic to the highest-tier cheaper model of the same provider', () => {
+    const [f, ...rest] = runTool('model_downgrade', classify());
+    expect(rest).toEqual([]);
+    // current: 100,000 × 2,500 + 5,000 × 10,000 = 300,000,000
+    // gpt-5-mini (same provider, tier high, cheapest high): 100,000 × 250 + 5,000 × 2,000 = 35,000,000
+    // saving = (300,000,000 − 35,000,000) × 0.5 = 132,500,000
+    expect(f!.saving_nanousd).toBe(132_500_000);
+    expect(f!.evidence.substitute).toMatchObject({ provider: 'openai', model: 'gpt-5-mini' });
+    expect(f!.where).toEqual({ feature: 'classify', provider: 'openai', model: 'gpt-4o' });
+    // monthly: 0.1325 $ × 30 / (1/12) = 47.7; share of spend 132.5 / 300 = 44.17%
+    expect(f!.saving_usd_month).toBeCloseTo(47.7, 9);
+    expect(f!.saving_pct).toBe(44.17);
+    expect(f!.confidence).toBe('medium');
+  });
+
+  it('leaves long outputs, small samples and unknown models alone', () => {
+    expect(runTool('model_downgrade', classify({ output_tokens: 300 }))).toEqual([]);
+    expect(runTool('model_downgrade', classify().slice(0, 19))).toEqual([]);
+    expect(runTool('model_downgrade', classify({ provider: 'acme', model: 'mystery' }))).toEqual([]);
+  });
+});
+
+describe('provider_switch', () => {
+  const llama = (provider: string, model: string, input = 10_000) => calls(10, (i) => ({ provider, model, timestamp: T0 + i * MIN, input_tokens: input, output_tokens: 1000 }));
+
+  it('moves the same open weights to the cheapest provider that fits the p99 input', () => {
+    const [f] = runTool('provider_switch', llama('together', 'meta-llama/Llama-3.3-70B-Instruct-Turbo'));
+    // together: 100,000 × 880 + 10,000 × 880 = 96,800,000
+    // groq:     100,000 × 590 + 10,000 × 790 = 66,900,000 (bedrock 0.72/0.72 = 79,200,000)
+    expect(f!.saving_nanousd).toBe(29_900_000);
+    expect(f!.evidence.alternative).toMatchObject({ provider: 'groq', model: 'llama-3.3-70b-versatile' });
+  });
+
+  it('finds nothing when already cheapest, or when no alternative context fits', () => {
+    expect(runTool('provider_switch', llama('groq', 'llama-3.3-70b-versatile'))).toEqual([]);
+    expect(runTool('provider_switch', llama('together', 'meta-llama/Llama-3.3-70B-Instruct-Turbo', 130_000))).toEqual([]);
+    expect(runTool('provider_switch', calls(10, () => ({})))).toEqual([]); // closed model
+  });
+});
+
+describe('batch_eligibility', () => {
+  const job = (over = {}) => calls(20, (i) => ({ feature: 'nightly-eval', timestamp: T0 + i * MIN, ...over }));
+
+  it('discounts job-like, unstreamed, user-less features', () => {
+    const [f] = runTool('batch_eligibility', job());
+    // 20 × 3,500,000 = 70,000,000 at 50% off → 35,000,000
+    expect(f!.saving_nanousd).toBe(35_000_000);
+    expect(f!.evidence.signals).toEqual(['name']);
+  });
+
+  it('also recognises bursts and off-hours traffic', () => {
+    // 30 calls in one minute + 1 in each of 5 minutes: max 30 ≥ 10 × p50 (1)
+    const bursty = [...calls(30, (i) => ({ feature: 'misc', timestamp: T0 + i })), ...calls(5, (i) => ({ feature: 'misc', timestamp: T0 + (i + 1) * MIN }))];
+    expect(runTool('batch_eligibility', bursty)[0]!.evidence.signals).toEqual(['bursty']);
+    const night = calls(20, (i) => ({ feature: 'misc', timestamp: T0 - 10 * HOUR + i * MIN })); // 02:00 UTC
+    expect(runTool('batch_eligibility', night)[0]!.evidence.signals).toEqual(['off_hours']);
+  });
+
+  it('never batches streamed or user-facing traffic, or models without a batch API', () => {
+    expect(runTool('batch_eligibility', job({ stream: true }))).toEqual([]);
+    expect(runTool('batch_eligibility', job({ user: 'someone' }))).toEqual([]);
+    expect(runTool('batch_eligibility', job({ provider: 'groq', model: 'llama-3.3-70b-versatile' }))).toEqual([]);
+    expect(runTool('batch_eligibility', calls(20, (i) => ({ feature: 'chat', timestamp: T0 + i * MIN })))).toEqual([]);
+  });
+});
+
+describe('window extrapolation', () => {
+  it('scales savings to 30 days from the window length', () => {
+    const p = buildProfile(calls(20, (i) => ({ feature: 'nightly-eval', timestamp: T0 + i * MIN })), { from: T0, to: T0 + 3 * DAY });
+    // 35,000,000 nano over 3 days → 0.035 $ × 10 = 0.35 $/month
+    expect(runTool('batch_eligibility', p)[0]!.saving_usd_month).toBe(0.35);
+  });
+});
