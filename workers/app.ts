@@ -15,6 +15,7 @@ import { analysisRoutes } from './routes/analysis';
 import { reportRoutes } from './routes/reports';
 import { corpusRoutes } from './routes/corpus';
 import { supplyRoutes } from './routes/supply';
+import { generationRoutes } from './routes/generation';
 import { threadRoutes } from './routes/threads';
 import { wsRoute, wsTicketRoutes } from './routes/ws';
 import { analytics } from './routes/analytics';
@@ -48,6 +49,7 @@ export function buildApp() {
   app.route('/api/reports', reportRoutes);
   app.route('/api/corpus', corpusRoutes);
   app.route('/api/supply', supplyRoutes);
+  app.route('/api/generation', generationRoutes);
   app.route('/', wsRoute);
   app.route('/api/ingest', ingest);
   app.route('/api/analytics', analytics);

@@ -13,6 +13,7 @@ import { StepError, type RunContext, type StepOutput } from '../supervisor/steps
 import type { DataStepResult } from './data-intelligence';
 import { callTool } from './tool-call';
 import type { TriageStepResult } from './triage-agent';
+import { alternativesForTopModel, type Alternatives } from './supply-researcher';
 import { whatIf, type WhatIfResult } from './what-if';
 
 const AGENT = 'optimizations_core';
@@ -34,6 +35,8 @@ export interface OptimizeStepResult {
   policy: GatewayPolicy | null;
   /** For what-if questions: the window replayed under the proposed change. */
   what_if: WhatIfResult | null;
+  /** Supply researcher: the top model's workload priced on its candidate stand-ins. */
+  alternatives: Alternatives | null;
 }
 
 const MAX_SAVINGS = 20;
@@ -90,6 +93,7 @@ export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
             whatIf(analysis.profile, triage.scope, analysis.findings, ctx.previous?.feature ?? null),
           )
         : null;
+    const alternatives = await callTool(ctx, 'supply_researcher', 'supply_estimate', { basis: 'top model by spend' }, async () => alternativesForTopModel(analysis.profile));
     const byKind = (k: Finding['kind']) => analysis.findings.filter((f) => f.kind === k);
     const policy = analysis.findings.find((f) => f.tool === 'routing_policy')?.evidence.policy as GatewayPolicy | undefined;
     const result: OptimizeStepResult = {
@@ -101,6 +105,7 @@ export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
       combined: analysis.combined_saving,
       policy: policy ?? null,
       what_if,
+      alternatives,
     };
     ctx.emit('agent_log', { level: 'info', message: `${result.savings.length} savings found` }, AGENT);
     return { result };

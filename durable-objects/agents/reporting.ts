@@ -1,7 +1,8 @@
 // Reporting step: the final report as markdown + structured JSON + chart data, stored in Postgres (one per
 // run, so a retried step writes it once), and the answer shown in the chat. Every figure comes from the
 // earlier steps' tool results; the LLM (when configured) may only rephrase the answer.
-import { reports } from '../../db/schema';
+import { desc, eq } from 'drizzle-orm';
+import { corpusDocuments, reports } from '../../db/schema';
 import { openDb } from '../../db/postgres';
 import { perMonthUsd, type Finding } from '../../engine/findings';
 import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
@@ -26,8 +27,16 @@ const scope = (w: Finding['where']) => [w.feature && `feature ${w.feature}`, w.m
 /** Report id of a run: derived from the run id, so a retried report step writes the same row. */
 export const reportIdFor = (runId: string) => `rep_${runId.slice(4)}`;
 
+export interface CorpusNote {
+  id: string;
+  title: string;
+  excerpt: string;
+}
+
 export interface ReportInput {
   message: string;
+  /** The org's corpus notes relevant to this answer (corpus admin). */
+  notes?: CorpusNote[];
   triage: TriageStepResult;
   data?: DataStepResult;
   optimize?: OptimizeStepResult;
@@ -70,11 +79,24 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
     : null;
   if (whatIfLine) lines.push('## What if', '', whatIfLine, '');
 
+  const alt = r.optimize?.alternatives;
+  if (alt?.estimate.current && alt.estimate.candidates.length) {
+    lines.push(`## Alternatives for ${alt.provider}/${alt.model}`, '', `Its workload (${alt.estimate.calls.toLocaleString('en-US')} calls per 30 days) costs ${usd(alt.estimate.current.cost_usd)}/month at list prices; on each stand-in from the catalog:`, '', '| model | tier | $/month | saving |', '|---|---|---|---|');
+    for (const c of alt.estimate.candidates) lines.push(`| ${c.model.provider}/${c.model.id} | ${c.model.tier} | ${usd(c.cost_usd)} | ${c.saving_pct === null ? '—' : `${c.saving_pct}%`} |`);
+    lines.push('', 'Quality differs between models: validate a stand-in on your own evaluation set before routing traffic to it.', '');
+  }
+
   if (r.plan?.steps.length) {
     lines.push('## Plan', '');
     for (const s of r.plan.steps) lines.push(`${s.order}. ${s.do} — ${usd(s.saving_usd_month)}/month (cumulative ${s.cumulative_pct}% of spend, risk ${s.risk})`);
     if (r.plan.target_pct !== null) lines.push('', `Target: cut ${r.plan.target_pct}% — ${r.plan.meets_target ? 'met by these steps' : 'not met by the savings found'}.`);
     if (r.plan.policy) lines.push('', '### Gateway policy', '', '```json', JSON.stringify(r.plan.policy, null, 2), '```');
+    lines.push('');
+  }
+
+  if (r.notes?.length) {
+    lines.push('## From your notes', '');
+    for (const n of r.notes) lines.push(`- **${n.title}** (${n.id}): ${n.excerpt}`);
     lines.push('');
   }
 
@@ -120,6 +142,8 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
     monthly_spend_usd: monthlySpend,
     plan: r.plan ?? null,
     what_if: w ?? null,
+    alternatives: alt ?? null,
+    notes: r.notes ?? [],
     data_requests: r.helper?.requests ?? [],
     quick_wins: r.helper?.quick_wins ?? [],
     charts: {
@@ -130,19 +154,34 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
   return { title, markdown: lines.join('\n'), data, answer, monthly_saving_usd: monthlySaving };
 }
 
+/** Corpus notes whose title, tags or text name a feature, model or provider the answer is about. */
+export function relevantNotes(docs: { id: string; title: string; content: string; tags: string[] }[], terms: string[]): CorpusNote[] {
+  const wanted = terms.filter((t) => t.length >= 3).map((t) => t.toLowerCase());
+  return docs
+    .filter((d) => wanted.some((t) => d.title.toLowerCase().includes(t) || d.tags.some((g) => g.toLowerCase() === t) || d.content.toLowerCase().includes(t)))
+    .slice(0, 5)
+    .map((d) => ({ id: d.id, title: d.title, excerpt: d.content.length > 240 ? `${d.content.slice(0, 237)}...` : d.content }));
+}
+
 export async function reportStep(ctx: RunContext): Promise<StepOutput> {
   const triage = ctx.results.triage as TriageStepResult;
-  const composed = composeReport({
-    message: ctx.message,
-    triage,
-    data: ctx.results.data as DataStepResult | undefined,
-    optimize: ctx.results.optimize as OptimizeStepResult | undefined,
-    plan: ctx.results.plan_actions as PlanResult | undefined,
-    helper: ctx.results.data_helper as DataHelperResult | undefined,
-  });
+  const optimize = ctx.results.optimize as OptimizeStepResult | undefined;
+  const terms = [...new Set((optimize?.savings ?? []).flatMap((f) => [f.where.feature, f.where.model, f.where.provider]).filter((t): t is string => !!t))];
+  if (triage.triage.scope.feature) terms.push(triage.triage.scope.feature);
   const reportId = reportIdFor(ctx.run_id);
   const pg = openDb(ctx.env);
+  let composed: ReturnType<typeof composeReport>;
   try {
+    const docs = await pg.db.select().from(corpusDocuments).where(eq(corpusDocuments.org_id, ctx.thread.org_id)).orderBy(desc(corpusDocuments.id)).limit(200);
+    composed = composeReport({
+      message: ctx.message,
+      notes: relevantNotes(docs, terms),
+      triage,
+      data: ctx.results.data as DataStepResult | undefined,
+      optimize,
+      plan: ctx.results.plan_actions as PlanResult | undefined,
+      helper: ctx.results.data_helper as DataHelperResult | undefined,
+    });
     await pg.db
       .insert(reports)
       .values({
@@ -158,7 +197,7 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
       })
       .onConflictDoNothing();
   } catch {
-    throw new StepError('dependency_unavailable', 'could not store the report; retrying', true);
+    throw new StepError('dependency_unavailable', 'could not read the corpus or store the report; retrying', true);
   } finally {
     await pg.close();
   }

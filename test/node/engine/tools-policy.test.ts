@@ -85,7 +85,8 @@ describe('simulatePolicy', () => {
   it('applies caps, response cache, partial routing and batch share', () => {
     // cap 100: the 5 long answers lose 150 tokens each → 750 × 10,000 = 7,500,000 less
     expect(simulatePolicy(workload(), policy({ max_tokens: 100 })).saving_nanousd).toBe(7_500_000);
-    // profile: p95 = 50, p99 = 250 = max: a cap of 100 sits between p95 and p99 → linear: 750 × (250−100)/(250−50) + ... exact here
+    // profile: p95 = 50, p99 = max = 250, 1000 tokens above the p95 and 0 above the p99; a cap of 100
+    // between them trims 0 + 1000 × (250 − 100) / (250 − 50) = 750 tokens → the same 7,500,000
     expect(simulatePolicy(buildProfile(workload()), policy({ max_tokens: 100 })).saving_nanousd).toBe(7_500_000);
     // response cache: calls 1..9 repeat 'same' (call 0 has 250 out, 1..9 have 50) → 9 × 3,000,000 = 27,000,000
     expect(simulatePolicy(workload(), policy({ response_cache_ttl_s: 3600 })).saving_nanousd).toBe(27_000_000);

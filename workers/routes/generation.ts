@@ -1,0 +1,91 @@
+// Synthetic data (the synthetic data agent's API): `POST /api/generation/start` generates a seeded, realistic
+// workload with planted inefficiencies of known size into the org's telemetry (source `synthetic:<job_id>`),
+// and `GET /api/generation/status/{job_id}` reports progress and the ground-truth manifest.
+import { and, eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { generationJobs } from '../../db/schema';
+import type { Db } from '../../db/postgres';
+import { generateWorkload, PLANT_IDS } from '../../engine/synthetic';
+import { requireUser } from '../auth/middleware';
+import { submit } from '../ingest/submit';
+import { jsonBody } from '../lib/body';
+import { ApiError } from '../lib/errors';
+import { hasPrefix, newId } from '../lib/ids';
+import { log } from '../lib/logger';
+import { createServices, waitUntil, type AppEnv, type Auth } from '../lib/services';
+import { isoInstant } from './analytics';
+
+const CHUNK = 5_000;
+
+const startRequest = z
+  .object({
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    calls: z.number().int().min(2_000).max(100_000).default(10_000),
+    days: z.number().int().min(1).max(90).default(7),
+    start: isoInstant.optional(),
+    plants: z.array(z.enum(PLANT_IDS)).max(PLANT_IDS.length).optional(),
+  })
+  .strict();
+
+type Job = typeof generationJobs.$inferSelect;
+
+const jobJson = (j: Job) => ({
+  job_id: j.id,
+  status: j.status,
+  params: j.params,
+  generated: j.generated,
+  source: `synthetic:${j.id}`,
+  manifest: j.manifest,
+  failure: j.failure,
+  created_at: j.created_at.toISOString(),
+  completed_at: j.completed_at?.toISOString() ?? null,
+});
+
+async function run(env: Env, auth: Auth, job: Job, params: z.output<typeof startRequest>): Promise<void> {
+  const s = createServices(env);
+  try {
+    const days = params.days;
+    const start = params.start?.getTime() ?? Date.now() - days * 86_400_000;
+    const { calls, manifest } = generateWorkload({ seed: params.seed, calls: params.calls, days, start, plants: params.plants });
+    const source = `synthetic:${job.id}`;
+    const tagged = calls.map((c) => ({ ...c, request_id: `${job.id}:${c.request_id}`, source }));
+    for (let i = 0; i < tagged.length; i += CHUNK) {
+      const chunk = tagged.slice(i, i + CHUNK);
+      await submit(env, auth, {
+        calls: chunk,
+        ...(i === 0 ? { event: { event_id: `${job.id}:generated`, event_type: 'synthetic_generated', data: { job_id: job.id, calls: tagged.length } } } : {}),
+      });
+      await s.db().update(generationJobs).set({ generated: Math.min(tagged.length, i + CHUNK) }).where(eq(generationJobs.id, job.id));
+    }
+    await s.db().update(generationJobs).set({ status: 'completed', generated: tagged.length, manifest: manifest as unknown as Record<string, unknown>, completed_at: new Date() }).where(eq(generationJobs.id, job.id));
+  } catch (err) {
+    log('error', 'generation job failed', { job_id: job.id, error: err instanceof Error ? err.message : String(err) });
+    await s.db().update(generationJobs).set({ status: 'failed', failure: 'generation failed; start a new job', completed_at: new Date() }).where(eq(generationJobs.id, job.id)).catch(() => {});
+  } finally {
+    await s.close();
+  }
+}
+
+async function findJob(db: Db, orgId: string, id: string): Promise<Job> {
+  if (!hasPrefix(id, 'job')) throw new ApiError('not_found', 'generation job not found');
+  const [row] = await db.select().from(generationJobs).where(and(eq(generationJobs.id, id), eq(generationJobs.org_id, orgId))).limit(1);
+  if (!row) throw new ApiError('not_found', 'generation job not found');
+  return row;
+}
+
+export const generationRoutes = new Hono<AppEnv>()
+  .use('*', requireUser())
+  .post('/start', async (c) => {
+    const params = await jsonBody(c, startRequest);
+    const auth = c.get('auth');
+    const [job] = await c
+      .get('services')
+      .db()
+      .insert(generationJobs)
+      .values({ id: newId('job'), org_id: auth.org_id, created_by: auth.user_id, params: { ...params, start: params.start?.toISOString() ?? null } })
+      .returning();
+    waitUntil(c, run(c.env, auth, job!, params));
+    return c.json(jobJson(job!), 202);
+  })
+  .get('/status/:job_id', async (c) => c.json(jobJson(await findJob(c.get('services').db(), c.get('auth').org_id, c.req.param('job_id')))));
