@@ -6,13 +6,14 @@
 // engine/tools/README.md, never by the tools).
 //
 // Definitions
-// - claim: a finding of kind 'saving', or of kind 'insight' from a tool whose plants are insight items
-//   (cost_anomalies, rate_limit_storms), by a tool id some plant targets (PLANT_TOOL), whose `where` lies in a
+// - claim: a finding of kind 'saving' by a tool id some plant targets (PLANT_TOOL) whose `where` lies in a
 //   planted or clean group (same group = the scopes share a key and agree on every key both set).
-// - match: a claim with the item's tool id and the item's group; one-to-one, closest figure first.
+// - match: a finding with the item's tool id, kind and group; one-to-one, closest figure first. Saving items
+//   match claims; insight items (cost_anomalies, rate_limit_storms) match insight findings of their tool.
 // - recall = matched items / manifest items.
 // - precision = matched claims / claims. A claim in a clean group, or by the wrong tool in a planted group,
-//   counts against precision; findings outside these groups are not scored.
+//   counts against precision; findings outside these groups are not scored. Unmatched insights of the
+//   insight-plant tools are listed ("unplanned insights") but are not part of precision.
 // - savings error = |found − truth| / truth per matched item: the saving for saving items, the evidence figure
 //   (excess_nanousd, retry_wait_ms) for insight items; median and max over matched items.
 // - by_family: the same figures per tool family (engine/tools registry).
@@ -28,7 +29,6 @@ import { scoreWorkload, type ItemOutcome } from './lib/score-findings.js';
 
 const WORKLOADS = 24;
 const PLANT_TOOLS = new Set(Object.values(PLANT_TOOL));
-const INSIGHT_TOOLS = new Set([PLANT_TOOL.cost_spike_day, PLANT_TOOL.rate_limit_storm]);
 const FAMILY = new Map<string, ToolFamily>(TOOLS.map((t) => [t.id, t.family]));
 
 function workloadOptions(i: number): WorkloadOptions {
@@ -78,6 +78,7 @@ function summarize(outcomes: Outcome[], claims: number, falsePositives: number) 
 export default function run(): void {
   const outcomes: Outcome[] = [];
   const claims: { workload: string; finding: Finding; falsePositive: boolean }[] = [];
+  const unplanned: { workload: string; finding: Finding }[] = [];
   const started = Date.now();
   for (let i = 0; i < WORKLOADS; i++) {
     const opts = workloadOptions(i);
@@ -85,12 +86,13 @@ export default function run(): void {
     const { calls, manifest } = generateWorkload(opts);
     const profile = buildProfile(calls, { from: manifest.window.from, to: manifest.window.to });
     const { findings } = analyzeWorkload(profile);
-    const score = scoreWorkload(manifest, findings, PLANT_TOOLS, INSIGHT_TOOLS);
+    const score = scoreWorkload(manifest, findings, PLANT_TOOLS);
     outcomes.push(...score.items.map((o) => ({ ...o, workload: label })));
     const fps = new Set(score.falsePositives);
     claims.push(...score.claims.map((finding) => ({ workload: label, finding, falsePositive: fps.has(finding) })));
+    unplanned.push(...score.unplannedInsights.map((finding) => ({ workload: label, finding })));
     const matched = score.items.filter((o) => o.finding).length;
-    console.log(`${label}: ${matched}/${score.items.length} items found, ${fps.size} false positives`);
+    console.log(`${label}: ${matched}/${score.items.length} items found, ${fps.size} false positives, ${score.unplannedInsights.length} unplanned insights`);
   }
 
   const overall = summarize(outcomes, claims.length, claims.filter((c) => c.falsePositive).length);
@@ -121,9 +123,18 @@ export default function run(): void {
   for (const o of outcomes.filter((x) => x.finding === null)) {
     console.log(`  MISSED ${o.item.tool} ${scope(o.item.where)} truth=${o.item.saving_nanousd || scope(o.item.evidence)} (${o.workload}; ${o.item.note})`);
   }
-  for (const c of claims.filter((x) => x.falsePositive)) {
-    console.log(`  FALSE POSITIVE ${c.finding.tool} ${scope(c.finding.where)} saving=${c.finding.saving_nanousd} (${c.workload}): ${c.finding.summary}`);
-  }
+  const grouped = (list: { workload: string; finding: Finding }[], label: string) => {
+    const byKey = new Map<string, { count: number; example: { workload: string; finding: Finding } }>();
+    for (const c of list) {
+      const key = `${c.finding.tool} in ${c.finding.where.feature ?? scope(c.finding.where)}`;
+      byKey.set(key, { count: (byKey.get(key)?.count ?? 0) + 1, example: byKey.get(key)?.example ?? c });
+    }
+    for (const [key, { count, example }] of [...byKey].sort((a, b) => b[1].count - a[1].count)) {
+      console.log(`  ${label} ×${count} ${key}, e.g. ${example.workload}: ${example.finding.summary}`);
+    }
+  };
+  grouped(claims.filter((c) => c.falsePositive), 'FALSE POSITIVE');
+  grouped(unplanned, 'UNPLANNED INSIGHT');
   const worst = outcomes.filter((o) => o.error !== null && o.error > 1e-9).sort((a, b) => (b.error ?? 0) - (a.error ?? 0));
   for (const o of worst.slice(0, 10)) {
     const got = o.item.kind === 'saving' ? o.finding?.saving_nanousd : scope(o.finding?.evidence ?? {});
@@ -136,6 +147,7 @@ export default function run(): void {
       workloads: WORKLOADS,
       items: overall.items,
       claims: overall.claims,
+      unplanned_insights: unplanned.length,
       recall: overall.recall,
       precision: overall.precision,
       savings_error_median: overall.savings_error_median,

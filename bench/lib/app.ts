@@ -22,6 +22,8 @@ const WRANGLER = join(repoRoot, 'node_modules/.bin/wrangler');
 const THIS_FILE = fileURLToPath(import.meta.url);
 /** Redis database index behind the bench stack's Upstash adapter (0: npm start, 1: tests, 2: bench/auth). */
 const BENCH_REDIS_DB = 3;
+/** BENCH_KEEP=1 keeps each temp dir (wrangler logs, state) instead of removing it; its path is printed. */
+const KEEP = process.env.BENCH_KEEP === '1';
 
 export interface Running {
   url: string;
@@ -75,6 +77,8 @@ export function procCpuSeconds(sel: { pgid?: number; pid?: number }): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Like sleep, but does not keep the process alive (for races against an exit). */
+const unrefSleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
 function tail(file: string, lines = 40): string {
   try {
@@ -172,7 +176,7 @@ async function startWrangler(o: WranglerOptions): Promise<{ url: string; logFile
       } catch {
         // gone
       }
-      await Promise.race([exitPromise, sleep(2_000)]);
+      await Promise.race([exitPromise, unrefSleep(2_000)]);
     }
     groups.delete(pgid);
   };
@@ -246,7 +250,7 @@ async function startStackChild(dir: string, pgDatabase: string): Promise<{ info:
   const stop = async () => {
     if (!children.has(child)) return;
     child.stdin!.end(); // the child stops the stack and drops its database when stdin closes
-    const code = await Promise.race([exitPromise, sleep(30_000).then(() => 'timeout' as const)]);
+    const code = await Promise.race([exitPromise, unrefSleep(30_000).then(() => 'timeout' as const)]);
     if (code === 'timeout') {
       child.kill('SIGKILL');
       await exitPromise;
@@ -323,7 +327,8 @@ export async function startApp(opts: { timeoutMs?: number } = {}): Promise<Runni
     cleanups.delete(stop);
     await wrangler?.stop();
     await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
+    if (KEEP) console.error(`BENCH_KEEP=1: logs and state kept in ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   };
   cleanups.add(stop);
   try {
@@ -368,7 +373,8 @@ export async function startEcho(opts: { timeoutMs?: number } = {}): Promise<Runn
   const stop = async () => {
     cleanups.delete(stop);
     await wrangler?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (KEEP) console.error(`BENCH_KEEP=1: logs and state kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   };
   cleanups.add(stop);
   try {

@@ -35,31 +35,35 @@ export interface ItemOutcome {
 
 export interface WorkloadScore {
   items: ItemOutcome[];
-  /** Claims inside planted or clean groups (the precision denominator). */
+  /** Saving findings of plant tools inside planted or clean groups (the precision denominator). */
   claims: Finding[];
   /** Claims that matched no item. */
   falsePositives: Finding[];
+  /** Insights of insight-plant tools inside planted or clean groups that matched no item (not in precision). */
+  unplannedInsights: Finding[];
 }
 
 /**
- * A claim is a saving finding, or an insight of a tool whose plants are insight items, by a tool some plant
- * targets. Items and claims match one-to-one on tool id + same group, best figure first.
+ * Items match findings one-to-one on tool id + same group, closest figure first: saving items against saving
+ * findings, insight items against insight findings of their tool.
  */
-export function scoreWorkload(truth: GroundTruth, findings: readonly Finding[], plantTools: ReadonlySet<string>, insightTools: ReadonlySet<string>): WorkloadScore {
+export function scoreWorkload(truth: GroundTruth, findings: readonly Finding[], plantTools: ReadonlySet<string>): WorkloadScore {
   const groups = [...truth.planted_groups, ...truth.clean_groups];
-  const claims = findings.filter(
-    (f) =>
-      plantTools.has(f.tool) &&
-      (f.kind === 'saving' || (f.kind === 'insight' && insightTools.has(f.tool))) &&
-      groups.some((g) => sameGroup(f.where, g)),
-  );
+  const scored = findings.filter((f) => plantTools.has(f.tool) && f.kind !== 'data_quality' && groups.some((g) => sameGroup(f.where, g)));
   const used = new Set<Finding>();
   const items = truth.items.map((item): ItemOutcome => {
-    const candidates = claims.filter((f) => !used.has(f) && f.tool === item.tool && sameGroup(f.where, item.where));
+    const candidates = scored.filter((f) => !used.has(f) && f.kind === item.kind && f.tool === item.tool && sameGroup(f.where, item.where));
     const best = candidates.sort((a, b) => relativeError(item, a) - relativeError(item, b))[0];
     if (!best) return { item, finding: null, error: null };
     used.add(best);
     return { item, finding: best, error: relativeError(item, best) };
   });
-  return { items, claims, falsePositives: claims.filter((f) => !used.has(f)) };
+  const insightTools = new Set(truth.items.filter((i) => i.kind === 'insight').map((i) => i.tool));
+  const claims = scored.filter((f) => f.kind === 'saving');
+  return {
+    items,
+    claims,
+    falsePositives: claims.filter((f) => !used.has(f)),
+    unplannedInsights: scored.filter((f) => f.kind === 'insight' && insightTools.has(f.tool) && !used.has(f)),
+  };
 }

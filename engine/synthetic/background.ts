@@ -10,7 +10,7 @@ import { singleShotCalls, type SingleShotSpec } from './single-shot.js';
 const SHARES = { chat: 0.48, summarize: 0.2, extract: 0.2, 'embed-index': 0.12 } as const;
 
 /** Largest prompt of the user-facing features: above it a history-window lever would apply. */
-export const BOUNDED_INPUT = 8192;
+const BOUNDED_INPUT = 8192;
 
 /** Chat: Mooncake-shaped conversations; a turn continues with the trace's prefix-reuse share. */
 function chat(seed: number, window: GroupWindow, calls: number): BackgroundGroup {
@@ -37,14 +37,14 @@ function chat(seed: number, window: GroupWindow, calls: number): BackgroundGroup
   const conversations = conversationsFor(calls, 1 / (1 - continueProb));
   return {
     scope: scopeOf('chat', model),
-    calls: () => conversationCalls(groupContext(seed, 'chat', window, calls), spec, conversations),
+    calls: { [Symbol.iterator]: () => conversationCalls(groupContext(seed, 'chat', window, calls), spec, conversations) },
   };
 }
 
 function singleShot(seed: number, window: GroupWindow, calls: number, spec: SingleShotSpec): BackgroundGroup {
   return {
     scope: scopeOf(spec.feature, spec.model),
-    calls: () => singleShotCalls(groupContext(seed, spec.feature, window, calls), spec),
+    calls: { [Symbol.iterator]: () => singleShotCalls(groupContext(seed, spec.feature, window, calls), spec) },
   };
 }
 

@@ -23,10 +23,10 @@ export function groupContext(seed: number, label: string, window: GroupWindow, c
   return { ...window, rng: new Rng(childSeed(seed, label)), calls };
 }
 
-/** A clean background feature: produced lazily, in time order, afresh (same calls) on every iteration. */
+/** A clean background feature: produced lazily, in time order; every pass over `calls` regenerates the same calls. */
 export interface BackgroundGroup {
   scope: FindingScope;
-  calls(): Iterable<LlmCall>;
+  calls: Iterable<LlmCall>;
 }
 
 /** A planted inefficiency: its calls (sorted by byTimeThenId) and what a perfect analyzer reports on them. */

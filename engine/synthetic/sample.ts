@@ -1,4 +1,4 @@
-// Draws token counts and arrival times with the shapes fitted on the real traces (fitted-params.json).
+// Draws from fitted empirical distributions, and arrival times shaped like the real traces (fitted-params.json).
 import type { Quantiles } from './fit.js';
 import type { Rng } from './prng.js';
 
@@ -11,14 +11,9 @@ export function drawQuantile(rng: Rng, q: Quantiles): number {
   return a + (b - a) * (pos - lo);
 }
 
-/** A token count from a fitted distribution scaled by `scale`, clamped to [min, max]. */
-export function drawTokens(rng: Rng, q: Quantiles, scale: number, min: number, max: number): number {
-  return Math.max(min, Math.min(max, Math.round(drawQuantile(rng, q) * scale)));
-}
-
 /** Relative call rate by UTC hour for user-facing traffic: low at night, peak in the working day. */
 function diurnalWeight(ts: number): number {
-  const hour = new Date(ts).getUTCHours() + new Date(ts).getUTCMinutes() / 60;
+  const hour = (ts % 86_400_000) / 3_600_000;
   return 0.55 + 0.45 * Math.sin(((hour - 8) / 24) * 2 * Math.PI);
 }
 

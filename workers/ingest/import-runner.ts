@@ -10,7 +10,7 @@ import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
 import type { AppEnv } from '../lib/services';
 import { bodyOrInputError } from './body';
-import { createImport, finishImport, MAX_IMPORT_ERRORS, saveProgress, type ImportProgress, type ImportRow } from './imports';
+import { createImport, finishImport, importByKey, MAX_IMPORT_ERRORS, saveProgress, type ImportProgress, type ImportRow } from './imports';
 import { FUTURE_TOLERANCE_MS } from './limits';
 import { countIngested, ensureRoom, monthlyQuota } from './quota';
 import { submit } from './submit';
@@ -30,12 +30,14 @@ export interface ImportRequest {
 }
 
 /**
- * Runs the import to its end and returns its record (`created` false: the Idempotency-Key named an earlier
- * import, returned as is). Empty, binary or wrongly formatted input is a 400 before any import exists.
+ * Runs the import to its end and returns its record (`created` false: the Idempotency-Key names an earlier
+ * import, returned as it is). Empty, binary or wrongly formatted input is a 400 before any import exists.
  */
 export async function runImport(c: Context<AppEnv>, req: ImportRequest): Promise<{ row: ImportRow; created: boolean }> {
   const auth = c.get('auth');
   const services = c.get('services');
+  const prior = req.idempotency_key ? await importByKey(services.db(), auth.org_id, req.idempotency_key) : undefined;
+  if (prior) return { row: prior, created: false }; // the body is not read at all
   const id = newId('imp');
   let bytes = 0;
   const { head, chunks } = await peekHead(counted(req.stream, (n) => (bytes += n)), HEAD_BYTES);
@@ -75,18 +77,17 @@ export async function runImport(c: Context<AppEnv>, req: ImportRequest): Promise
   let uncounted = 0;
   let savedAt = Date.now();
 
-  const save = async (force: boolean) => {
-    if (!force && Date.now() - savedAt < PROGRESS_INTERVAL_MS) return;
-    progress.bytes = bytes;
-    await Promise.all([saveProgress(services.db(), id, progress), countIngested(services, auth.org_id, uncounted)]);
+  /** Adds the newly stored calls to the monthly count (never throws: the count fails open). */
+  const countNew = async () => {
+    await countIngested(services, auth.org_id, uncounted);
     uncounted = 0;
-    savedAt = Date.now();
+    progress.bytes = bytes;
   };
   const flush = async () => {
     if (chunk.length === 0) return;
     ensureRoom({ ...quota, used: quota.used === null ? null : quota.used + progress.accepted - progress.duplicates }, chunk.length);
     const result = await submit(c.env, auth, { calls: chunk });
-    if (result.kind !== 'stored') throw new Error('import chunk was not stored');
+    if (result.kind !== 'stored') throw new Error('an import chunk without Idempotency-Key cannot be a replay');
     for (const call of chunk) {
       progress.input_tokens += call.input_tokens;
       progress.output_tokens += call.output_tokens;
@@ -96,7 +97,11 @@ export async function runImport(c: Context<AppEnv>, req: ImportRequest): Promise
     progress.duplicates += result.duplicates;
     uncounted += result.inserted;
     chunk = [];
-    await save(false);
+    if (Date.now() - savedAt >= PROGRESS_INTERVAL_MS) {
+      await countNew();
+      await saveProgress(services.db(), id, progress);
+      savedAt = Date.now();
+    }
   };
 
   try {
@@ -112,7 +117,7 @@ export async function runImport(c: Context<AppEnv>, req: ImportRequest): Promise
     }
     req.check();
     await flush();
-    await save(true);
+    await countNew();
     await submit(c.env, auth, {
       calls: [],
       event: {
@@ -125,8 +130,9 @@ export async function runImport(c: Context<AppEnv>, req: ImportRequest): Promise
   } catch (err) {
     const failure = bodyOrInputError(req, err);
     const message = failure instanceof ApiError ? failure.message : 'the import stopped on an internal error';
-    await save(true).catch(() => {});
-    await finishImport(services.db(), id, progress, message);
+    await countNew();
+    // If Postgres is down too, the import stays "running" until findImport reports it interrupted.
+    await finishImport(services.db(), id, progress, message).catch(() => {});
     if (!(failure instanceof ApiError)) throw failure;
     throw new ApiError(failure.code, failure.message, { ...failure.details, import_id: id, accepted: progress.accepted, rejected: progress.rejected }, failure.headers);
   }

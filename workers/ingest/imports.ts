@@ -28,15 +28,21 @@ export interface ImportProgress {
   errors: Array<{ line: number; reason: string }>;
 }
 
-/** Creates the import; with an Idempotency-Key already used by the org, returns that import instead. */
+/** The org's import started under this Idempotency-Key, if any. */
+export async function importByKey(db: Db, orgId: string, key: string): Promise<ImportRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(imports)
+    .where(and(eq(imports.org_id, orgId), eq(imports.idempotency_key, key)))
+    .limit(1);
+  return row;
+}
+
+/** Creates the import; when a concurrent request took its Idempotency-Key first, returns that import instead. */
 export async function createImport(db: Db, values: NewImport): Promise<{ row: ImportRow; created: boolean }> {
   const [row] = await db.insert(imports).values(values).onConflictDoNothing().returning();
   if (row) return { row, created: true };
-  const [prior] = await db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.org_id, values.org_id), eq(imports.idempotency_key, values.idempotency_key ?? '')))
-    .limit(1);
+  const prior = values.idempotency_key ? await importByKey(db, values.org_id, values.idempotency_key) : undefined;
   if (!prior) throw new ApiError('conflict', 'the import could not be created; retry');
   return { row: prior, created: false };
 }

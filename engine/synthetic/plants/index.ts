@@ -13,7 +13,7 @@ import { plantProviderSwitch } from './provider-switch.js';
 import { plantRateLimitStorm } from './rate-limit-storm.js';
 import { plantRetryWaste } from './retry-waste.js';
 
-export { plantCostSpike, hourIndex, type OtherTraffic } from './cost-spike.js';
+export { plantCostSpike, hourIndex } from './cost-spike.js';
 
 /** Plants that stand alone; cost_spike_day is sized against the others (plantCostSpike). */
 export const INDEPENDENT_PLANTS: Record<Exclude<PlantId, 'cost_spike_day'>, (seed: number, window: GroupWindow, total: number) => PlantedGroup> = {

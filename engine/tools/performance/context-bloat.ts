@@ -7,10 +7,11 @@ export const COMPRESSION_SAVED_SHARE = 0.5; // compression ratio c = 2 → 1 −
 export const contextBloat: Tool = {
   id: 'context_bloat',
   family: 'performance',
-  description: 'Input/output > 20: compress or trim the uncached part of the prompt (c = 2).',
+  description: 'Input/output > 20 (not embeddings): compress or trim the uncached part of the prompt (c = 2).',
   run(profile) {
     const findings = [];
     for (const { seg, model } of knownSegments(profile, MIN_CALLS)) {
+      if (model.modality === 'embedding') continue; // what is embedded is the product, not overhead
       const inOut = ratio(seg.input_tokens, Math.max(1, seg.output_tokens));
       if (inOut <= BLOAT_MIN_RATIO) continue;
       const uncached = seg.input_tokens - seg.cached_input_tokens;
