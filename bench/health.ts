@@ -127,7 +127,7 @@ export default async function main(): Promise<void> {
   const app = await startApp();
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
   try {
-    console.log(`app ready at ${app.url} in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${CONCURRENCY} in flight, ${SECONDS} s per endpoint in ${ROUNDS} alternating rounds`);
+    console.log(`app (${app.mode}) ready at ${app.url} in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${CONCURRENCY} in flight, ${SECONDS} s per endpoint in ${ROUNDS} alternating rounds`);
     await load(app, agent, '/health', WARMUP_SECONDS);
     await load(app, agent, '/health/ready', WARMUP_SECONDS);
     let live: Phase | undefined;
@@ -148,6 +148,8 @@ export default async function main(): Promise<void> {
       );
     }
     const ratio = round(R.rps / L.rps, 3);
+    const reloads = app.reloads();
+    if (reloads > 0) console.log(`WARNING: wrangler hot-reloaded the app ${reloads} time(s) during the run: figures are suspect`);
     console.log(`ready/live throughput ratio: ${ratio} (load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
     console.log(
       JSON.stringify({
@@ -162,6 +164,8 @@ export default async function main(): Promise<void> {
         errors: { ready: R.errors, live: L.errors },
         cpu_ms_per_req: { ready: R.cpu_ms_per_req, live: L.cpu_ms_per_req },
         concurrency: CONCURRENCY,
+        app_mode: app.mode,
+        reloads,
         seconds_per_endpoint: SECONDS,
         node: process.version,
       }),

@@ -91,7 +91,7 @@ function clickhouseUrl(app: RunningApp): string {
 async function main(): Promise<void> {
   console.log(`starting the local stack and wrangler dev…`);
   const app = await startApp();
-  const ch = createClient({ url: clickhouseUrl(app), request_timeout: 120_000, clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
+  const ch = createClient({ url: clickhouseUrl(app), clickhouse_settings: { output_format_json_quote_64bit_integers: 0 } });
   /** Rows of the org in llm_calls FINAL whose request id starts with `prefix` ('' = all). */
   const count = async (orgId: string, prefix: string) => {
     const rs = await ch.query({ query: 'SELECT count() AS n FROM llm_calls FINAL WHERE org_id = {org:String} AND startsWith(request_id, {p:String})', query_params: { org: orgId, p: prefix }, format: 'JSONEachRow' });

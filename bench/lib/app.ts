@@ -33,11 +33,16 @@ export interface Running {
   logFile: string;
   /** CPU seconds used so far by wrangler dev's process group (wrangler + workerd). */
   cpuSeconds(): number;
+  /** Hot reloads of the Worker since it was ready (source edits; each one drops every WebSocket). */
+  reloads(): number;
   stop(): Promise<void>;
 }
 
 export interface RunningApp extends Running {
   databaseUrl: string;
+  /** 'frozen': one bundle built at start, run with --no-bundle (edits to the repo during the run change nothing);
+   *  'watch': plain `wrangler dev` bundling and watching the sources (BENCH_WATCH=1). */
+  mode: 'frozen' | 'watch';
   /** CPU seconds used so far by the local stack's process (the Neon/ClickHouse/Upstash adapters, chdb). */
   stackCpuSeconds(): number;
 }
@@ -131,11 +136,24 @@ interface WranglerOptions {
   config: string;
   dir: string;
   envFile?: string;
+  /** A pre-built bundle to run with --no-bundle (no source watching) instead of bundling `main` with a watcher. */
+  prebuilt?: string;
   readyPath: string;
   timeoutMs?: number;
 }
 
-async function startWrangler(o: WranglerOptions): Promise<{ url: string; logFile: string; pgid: number; stop(): Promise<void> }> {
+const RELOAD_LINE = /Reloading local server/g;
+
+interface StartedWrangler {
+  url: string;
+  logFile: string;
+  pgid: number;
+  /** Hot reloads since ready (each one drops every WebSocket and resets the isolate). */
+  reloads(): number;
+  stop(): Promise<void>;
+}
+
+async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
   installHandlers();
   const port = await freePort();
   const inspectorPort = await freePort();
@@ -151,8 +169,10 @@ async function startWrangler(o: WranglerOptions): Promise<{ url: string; logFile
     '--persist-to', join(o.dir, `wrangler-${o.label}-state`),
     '--show-interactive-dev-session=false',
     ...(o.envFile ? ['--env-file', o.envFile] : []),
+    ...(o.prebuilt ? ['--no-bundle', o.prebuilt] : []),
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
+  if (o.prebuilt) env.WRANGLER_CI_DISABLE_CONFIG_WATCHING = 'true';
   delete env.CLOUDFLARE_INCLUDE_PROCESS_ENV; // only the env file's values reach the Worker
   const child = spawn(WRANGLER, args, { cwd: dirname(o.config), stdio: ['ignore', fd, fd], detached: true, env });
   closeSync(fd);
@@ -206,7 +226,27 @@ async function startWrangler(o: WranglerOptions): Promise<{ url: string; logFile
     }
     await sleep(250);
   }
-  return { url, logFile, pgid, stop };
+  const reloadsAtReady = (readFileSync(logFile, 'utf8').match(RELOAD_LINE) ?? []).length;
+  const reloads = () => {
+    try {
+      return (readFileSync(logFile, 'utf8').match(RELOAD_LINE) ?? []).length - reloadsAtReady;
+    } catch {
+      return 0;
+    }
+  };
+  return { url, logFile, pgid, reloads, stop };
+}
+
+/** `wrangler deploy --dry-run --outdir <outDir>`: the Worker bundled once, as it would be deployed. */
+async function bundleOnce(config: string, outDir: string): Promise<string> {
+  const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
+  const child = spawn(WRANGLER, ['deploy', '--dry-run', '--config', config, '--outdir', outDir], { cwd: dirname(config), stdio: ['ignore', 'pipe', 'pipe'], env });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`bundling the app failed (wrangler deploy --dry-run, exit ${code}):\n${out.split('\n').slice(-40).join('\n')}`);
+  return join(outDir, 'index.js');
 }
 
 // ---------- the local stack, in a child process ----------
@@ -316,8 +356,11 @@ async function serveStack(cfg: { dataDir: string; pgDatabase: string }): Promise
 
 // ---------- public API ----------
 
-/** The app under wrangler dev against a fresh local stack. */
-export async function startApp(opts: { timeoutMs?: number } = {}): Promise<RunningApp> {
+/** The app under wrangler dev against a fresh local stack. By default the Worker is bundled once and run with
+ *  --no-bundle, so that other people's edits in the repo during a run do not hot-reload it (a reload drops every
+ *  WebSocket with 1006 and resets the isolate); BENCH_WATCH=1 (or opts.watch) runs plain `wrangler dev` instead. */
+export async function startApp(opts: { timeoutMs?: number; watch?: boolean } = {}): Promise<RunningApp> {
+  const watch = opts.watch ?? process.env.BENCH_WATCH === '1';
   installHandlers();
   const dir = await mkdtemp(join(tmpdir(), 'netra-bench-app-'));
   const pgDatabase = `netra_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -332,8 +375,16 @@ export async function startApp(opts: { timeoutMs?: number } = {}): Promise<Runni
   };
   cleanups.add(stop);
   try {
-    stack = await startStackChild(dir, pgDatabase);
-    const s = stack.info;
+    const config = join(repoRoot, 'wrangler.toml');
+    // Bundle while the stack starts; a failed bundle (e.g. a missing module) fails fast.
+    const bundling = watch ? Promise.resolve(undefined) : bundleOnce(config, join(dir, 'bundle'));
+    bundling.catch(() => {}); // awaited below
+    const [stackResult, bundleResult] = await Promise.allSettled([startStackChild(dir, pgDatabase), bundling]);
+    if (stackResult.status === 'fulfilled') stack = stackResult.value;
+    if (stackResult.status === 'rejected') throw stackResult.reason;
+    if (bundleResult.status === 'rejected') throw bundleResult.reason;
+    const prebuilt = bundleResult.value;
+    const s = stack!.info;
     const envFile = join(dir, 'bench.env');
     const vars: Record<string, string> = {
       ENVIRONMENT: 'development',
@@ -347,14 +398,17 @@ export async function startApp(opts: { timeoutMs?: number } = {}): Promise<Runni
       CORS_ORIGINS: 'http://127.0.0.1',
     };
     await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
-    wrangler = await startWrangler({ label: 'app', config: join(repoRoot, 'wrangler.toml'), dir, envFile, readyPath: '/health/ready', timeoutMs: opts.timeoutMs });
+    wrangler = await startWrangler({ label: 'app', config, dir, envFile, prebuilt, readyPath: '/health/ready', timeoutMs: opts.timeoutMs });
     const pgid = wrangler.pgid;
-    const stackPid = stack.pid;
+    const stackPid = stack!.pid;
+    const w = wrangler;
     return {
       url: wrangler.url,
       dir,
       logFile: wrangler.logFile,
       databaseUrl: s.databaseUrl,
+      mode: watch ? 'watch' : 'frozen',
+      reloads: () => w.reloads(),
       cpuSeconds: () => procCpuSeconds({ pgid }),
       stackCpuSeconds: () => procCpuSeconds({ pid: stackPid }),
       stop,
@@ -380,7 +434,8 @@ export async function startEcho(opts: { timeoutMs?: number } = {}): Promise<Runn
   try {
     wrangler = await startWrangler({ label: 'echo', config: join(repoRoot, 'bench/ws-echo/wrangler.toml'), dir, readyPath: '/health', timeoutMs: opts.timeoutMs });
     const pgid = wrangler.pgid;
-    return { url: wrangler.url, dir, logFile: wrangler.logFile, cpuSeconds: () => procCpuSeconds({ pgid }), stop };
+    const w = wrangler;
+    return { url: w.url, dir, logFile: w.logFile, cpuSeconds: () => procCpuSeconds({ pgid }), reloads: () => w.reloads(), stop };
   } catch (err) {
     await stop().catch(() => {});
     throw err;

@@ -1,7 +1,9 @@
 // Interned ids of the sorted calls: every grouping key the profile uses becomes a small integer once,
 // so the derivation and aggregation passes index typed arrays instead of hashing composite strings.
 import type { LlmCall } from '../telemetry/record.js';
+import { KeyIds } from './key-ids.js';
 
+/** Few distinct keys (providers, models, features): a Map per level. */
 class Interner<K> {
   private readonly ids = new Map<K, number>();
   constructor(private readonly counter: { next: number }) {}
@@ -54,16 +56,13 @@ export function internColumns(calls: readonly LlmCall[]): CallColumns {
 
   const modelCounter = { next: 0 };
   const segmentCounter = { next: 0 };
-  const userCounter = { next: 0 };
-  const userIds = new Interner<string>(userCounter);
-  const promptCounter = { next: 0 };
-  const promptIds = new Interner<string>(promptCounter);
-  const modelPromptCounter = { next: 0 };
-  const blockCounter = { next: 0 };
   const modelsByProvider = new Map<string, Interner<string>>();
   const segmentsByFeature = new Map<string, Interner<number>>();
-  const promptsByModel: Interner<string>[] = [];
-  const blocksByModel: Interner<string>[] = [];
+  // Many distinct keys: users and prompts (group 0), (model, prompt) and (model, block) with the model id as group.
+  const userIds = new KeyIds();
+  const promptIds = new KeyIds();
+  const modelPromptIds = new KeyIds();
+  const blockIds = new KeyIds();
   const models: ModelKey[] = [];
   const segments: SegmentKey[] = [];
 
@@ -90,11 +89,7 @@ export function internColumns(calls: readonly LlmCall[]): CallColumns {
     let byModel = modelsByProvider.get(c.provider);
     if (!byModel) modelsByProvider.set(c.provider, (byModel = new Interner(modelCounter)));
     const m = byModel.id(c.model);
-    if (m === models.length) {
-      models.push({ provider: c.provider, model: c.model });
-      promptsByModel.push(new Interner(modelPromptCounter));
-      blocksByModel.push(new Interner(blockCounter));
-    }
+    if (m === models.length) models.push({ provider: c.provider, model: c.model });
     cols.modelId[i] = m;
 
     const feature = c.feature ?? '';
@@ -104,20 +99,20 @@ export function internColumns(calls: readonly LlmCall[]): CallColumns {
     if (s === segments.length) segments.push({ feature, provider: c.provider, model: c.model, modelId: m });
     cols.segmentId[i] = s;
 
-    cols.userId[i] = c.user ? userIds.id(c.user) : -1;
-    cols.promptId[i] = c.prompt_hash ? promptIds.id(c.prompt_hash) : -1;
-    cols.modelPromptId[i] = c.prompt_hash ? promptsByModel[m]!.id(c.prompt_hash) : -1;
+    cols.userId[i] = c.user ? userIds.id(0, c.user) : -1;
+    cols.promptId[i] = c.prompt_hash ? promptIds.id(0, c.prompt_hash) : -1;
+    cols.modelPromptId[i] = c.prompt_hash ? modelPromptIds.id(m, c.prompt_hash) : -1;
 
-    cols.blockStart[i] = b;
-    const blocks = blocksByModel[m]!;
-    for (const h of c.prefix_hashes ?? []) cols.blockIds[b++] = blocks.id(h);
+    const start = b;
+    cols.blockStart[i] = start;
+    for (const h of c.prefix_hashes ?? []) cols.blockIds[b++] = blockIds.id(m, typeof h === 'string' ? h : String(h));
     const usesCache = c.cache_write_tokens > 0 || c.cached_input_tokens > 0;
-    cols.cacheKeyId[i] = !usesCache ? -1 : b > cols.blockStart[i]! ? cols.blockIds[cols.blockStart[i]!]! : blocks.id(FEATURE_KEY + feature);
+    cols.cacheKeyId[i] = !usesCache ? -1 : b > start ? cols.blockIds[start]! : blockIds.id(m, FEATURE_KEY + feature);
   }
   cols.blockStart[n] = b;
-  cols.userCount = userCounter.next;
-  cols.promptCount = promptCounter.next;
-  cols.modelPromptCount = modelPromptCounter.next;
-  cols.blockCount = blockCounter.next;
+  cols.userCount = userIds.size;
+  cols.promptCount = promptIds.size;
+  cols.modelPromptCount = modelPromptIds.size;
+  cols.blockCount = blockIds.size;
   return cols;
 }

@@ -9,6 +9,9 @@ import { singleShotCalls, type SingleShotSpec } from './single-shot.js';
 /** Share of the background calls per feature. */
 const SHARES = { chat: 0.48, summarize: 0.2, extract: 0.2, 'embed-index': 0.12 } as const;
 
+/** Longest chat conversation, in turns (Mooncake's multi-turn sessions are short). */
+const MAX_CHAT_TURNS = 6;
+
 /** Largest prompt of the user-facing features: above it a history-window lever would apply. */
 const BOUNDED_INPUT = 8192;
 
@@ -27,7 +30,7 @@ function chat(seed: number, window: GroupWindow, calls: number): BackgroundGroup
     maxTokens: output.max,
     turns: (rng) => {
       let n = 1;
-      while (n < 6 && rng.chance(continueProb)) n++;
+      while (n < MAX_CHAT_TURNS && rng.chance(continueProb)) n++;
       return n;
     },
     maxInput: BOUNDED_INPUT,

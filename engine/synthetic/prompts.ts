@@ -8,7 +8,7 @@ export interface Prompt {
   prefix_hashes: string[];
 }
 
-export function blockCount(inputTokens: number): number {
+function blockCount(inputTokens: number): number {
   return Math.ceil(inputTokens / PREFIX_BLOCK_TOKENS);
 }
 

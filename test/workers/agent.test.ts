@@ -18,7 +18,7 @@ import { whatIf } from '../../durable-objects/agents/what-if';
 import { triageMessage } from '../../durable-objects/agents/triage';
 import { api, jsonRequest, stackControl } from './helpers';
 import { clickhouse, drain } from './ingest-support';
-import { signUp, type Tenant } from './tenancy';
+import { setTier, signUp, type Tenant } from './tenancy';
 import { connect, type TestSocket } from './ws-client';
 
 const AZURE = { format: 'azure_trace', model: 'gpt-4o', provider: 'openai' };
@@ -98,7 +98,7 @@ describe('agent run on the real trace sample', () => {
     const profile = buildProfile(all, { from, to });
     const expected = orderSavings(analyzeWorkload(profile).findings, profile);
     expect(expected.length).toBeGreaterThan(0);
-    const key = (f: Finding) => `${f.tool}|${JSON.stringify(f.where)}|${f.saving_nanousd}`;
+    const key = (f: Finding) => `${f.tool}|${JSON.stringify(Object.entries(f.where).sort())}|${f.saving_nanousd}`;
     expect(r.data.savings.map(key)).toEqual(expected.map(key));
     expect(r.data.monthly_saving_usd).toBe(analyzeWorkload(profile).combined_saving.saving_usd_month);
 
@@ -182,7 +182,7 @@ describe('adaptive workflow by data sufficiency', () => {
 
 describe('runs: limits, cancel, eviction, metering', () => {
   it('a 6th concurrent run is refused with concurrency_limit and nothing starts; cancel frees a slot', async () => {
-    const t = await signUp();
+    const t = await setTier(await signUp(), 'mid'); // the tiers that allow the maximum of 5 concurrent runs
     const threads = await Promise.all(Array.from({ length: 6 }, () => newThread(t)));
     // With ClickHouse away, runs sit in their retry back-off: five are in flight at once.
     expect((await stackControl('clickhouse/stop')).status).toBe(204);
@@ -241,9 +241,12 @@ describe('runs: limits, cancel, eviction, metering', () => {
     await s.waitFor((e) => e.type === 'agent_started');
     await abortAllDurableObjects();
     const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
-    // Drive the alarm until the run's checkpoint says it is done (the alarm is what resumes it).
+    // The alarm resumes the run once its step deadline passes: let time pass (due times → now) and fire it.
     for (let i = 0; i < 50; i++) {
-      const status = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ status: string }>('SELECT status FROM runs').one().status);
+      const status = await runInDurableObject(stub, (_o, state) => {
+        state.storage.sql.exec('UPDATE timers SET due_at = 0');
+        return state.storage.sql.exec<{ status: string }>('SELECT status FROM runs').one().status;
+      });
       if (status !== 'running') break;
       await runDurableObjectAlarm(stub);
     }

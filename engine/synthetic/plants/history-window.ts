@@ -14,7 +14,7 @@ const HISTORY_WINDOW_TOKENS = 8192;
 const SESSION_GAP_MS = 30 * 60_000;
 
 export function plantHistoryWindow(seed: number, window: GroupWindow, total: number): PlantedGroup {
-  const model = catalogModel('gpt-5.4-mini');
+  const model = catalogModel('gpt-5.4-nano');
   const output = cappedAtP90({ kind: 'narrow', trace: 'azure_code', side: 'output', median: 900, spread: 0.35, min: 100, max: 4096 });
   const ctx = groupContext(seed, FEATURE, window, plantCalls(total));
   const sessions = conversationsFor(ctx.calls, (TURNS.min + TURNS.max) / 2);

@@ -1,4 +1,4 @@
-// Planted: a frontier-priced model on a simple classification feature (short labels) → model_downgrade.
+// Planted: an expensive model on a simple classification feature (short labels) → model_downgrade.
 import { costNano, substitutes } from '../../catalog/index.js';
 import type { CapabilityTier, CatalogModel } from '../../catalog/types.js';
 import { catalogModel } from '../calls.js';
@@ -30,12 +30,15 @@ export function plantModelDowngrade(seed: number, window: GroupWindow, total: nu
     }),
   );
 
-  // Contract: substitutes with context ≥ the segment's largest ok input; highest tier, then cheapest cost(alt, U).
+  // Contract: substitutes whose (known) context ≥ the segment's largest ok input; same-provider ones only when
+  // there are any; then highest tier; then cheapest cost(alt, U).
   const usage = usageOf(calls);
   const maxInput = Math.max(...calls.filter(isOk).map((c) => c.input_tokens));
-  const fitting = substitutes(model).filter((m) => m.context_window >= maxInput);
-  const topTier = Math.max(...fitting.map((m) => TIER_RANK[m.tier]));
-  const alt = fitting
+  const fitting = substitutes(model).filter((m) => m.context_window > 0 && m.context_window >= maxInput);
+  const sameProvider = fitting.filter((m) => m.provider === model.provider);
+  const pool = sameProvider.length > 0 ? sameProvider : fitting;
+  const topTier = Math.max(...pool.map((m) => TIER_RANK[m.tier]));
+  const alt = pool
     .filter((m) => TIER_RANK[m.tier] === topTier)
     .reduce<CatalogModel | null>((best, m) => (best === null || costNano(m, usage) < costNano(best, usage) ? m : best), null);
   if (!alt) throw new Error('model_downgrade plant: the catalog offers no substitute for gpt-4o');

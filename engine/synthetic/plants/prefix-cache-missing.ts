@@ -18,9 +18,9 @@ const QUESTIONS_PER_VISIT = { min: 2, max: 7 };
 const SUFFIX: TokenShape = { kind: 'trace', trace: 'azure_code', side: 'input', scale: 1, min: 600, max: 2500 };
 
 export function plantPrefixCacheMissing(seed: number, window: GroupWindow, total: number): PlantedGroup {
-  const model = catalogModel('gpt-4.1');
+  const model = catalogModel('gpt-4o-mini');
   const output = cappedAtP90({ kind: 'narrow', trace: 'azure_code', side: 'output', median: 320, spread: 0.5, min: 20, max: 2048 });
-  const ctx = groupContext(seed, FEATURE, window, plantCalls(total));
+  const ctx = groupContext(seed, FEATURE, window, plantCalls(total, 0.04));
   const { rng } = ctx;
   // Pack sizes follow the Mooncake reuse depth (in blocks), scaled to fit under the 8k bounded prompt.
   const depth = FITTED.traces.mooncake.prefix?.depth_blocks_quantiles ?? [8];

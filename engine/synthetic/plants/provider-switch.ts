@@ -27,14 +27,14 @@ export function plantProviderSwitch(seed: number, window: GroupWindow, total: nu
     }),
   );
 
-  // Contract: alternatives whose context ≥ p99 input of the model's calls; the cheapest cost(alt, U).
+  // Contract: alternatives whose (known) context ≥ p99 input of the model's calls; the cheapest cost(alt, U).
   const usage = usageOf(calls);
   const p99 = nearestRankPercentile(
     calls.map((c) => c.input_tokens),
     990,
   );
   const alt = sameOpenModel(model)
-    .filter((m) => m.context_window >= p99)
+    .filter((m) => m.context_window > 0 && m.context_window >= p99)
     .reduce<CatalogModel | null>((best, m) => (best === null || costNano(m, usage) < costNano(best, usage) ? m : best), null);
   if (!alt) throw new Error('provider_switch plant: no other provider of llama-3.3-70b in the catalog');
   return {
