@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { openClickHouse } from '../db/clickhouse';
 import { openDb } from '../db/postgres';
+import { insertRows, toEventRow } from '../db/telemetry-writer';
 import { messages, runs } from '../db/schema';
 import type { OutboxDelivery, OutboxItem } from './outbox';
 
@@ -88,21 +89,11 @@ const deliverRuns = (env: Env, items: OutboxItem[]) =>
 async function deliverUsage(env: Env, items: OutboxItem[]): Promise<void> {
   const ch = openClickHouse(env, 10_000);
   try {
-    await ch.insert({
-      table: 'workload_events',
-      format: 'JSONEachRow',
-      values: items.map((it) => {
-        const p = it.payload as UsageEventPayload;
-        return {
-          event_id: it.id,
-          org_id: p.org_id,
-          user_id: p.user_id,
-          event_type: p.event_type,
-          timestamp: p.timestamp.replace('T', ' ').replace('Z', ''),
-          event_data: JSON.stringify(p.event_data),
-        };
-      }),
+    const rows = items.map((it) => {
+      const p = it.payload as UsageEventPayload;
+      return toEventRow({ event_id: it.id, org_id: p.org_id, user_id: p.user_id, event_type: p.event_type, data: p.event_data, timestamp: Date.parse(p.timestamp) });
     });
+    await insertRows(ch, 'workload_events', rows);
   } finally {
     await ch.close().catch(() => {});
   }

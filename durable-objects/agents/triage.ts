@@ -1,5 +1,6 @@
 // Triage sub-agent, offline reasoner: intent, goals and constraints from the user's words, and the data
 // sufficiency score from what the org's telemetry covers. Deterministic; an LLM may rephrase, never score.
+import type { CoverageRow } from '../../db/coverage';
 
 export type Intent = 'cost' | 'latency' | 'quality' | 'capacity' | 'what_if' | 'general';
 
@@ -65,17 +66,8 @@ export function triageMessage(message: string): TriageResult {
   return { intent, goals, constraints, scope };
 }
 
-/** What the org's telemetry covers, from one aggregate query (see data coverage in the data agent). */
-export interface DataCoverage {
-  calls: number;
-  days: number;
-  with_latency: number;
-  with_feature: number;
-  with_prompt_hash: number;
-  with_prefix_or_cache: number;
-  with_user: number;
-  with_ttft: number;
-}
+/** What the org's telemetry covers (db/coverage.ts measures it in one aggregate query). */
+export type DataCoverage = Omit<CoverageRow, 'from_ms' | 'to_ms'>;
 
 export interface SufficiencyInput {
   name: string;

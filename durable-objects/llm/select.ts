@@ -6,7 +6,16 @@ import { OpenAiCompatible } from './openai';
 import type { LlmProvider } from './types';
 import { WorkersAi, type AiBinding } from './workers-ai';
 
-export type LlmEnv = Partial<Pick<Env, 'OPENAI_API_KEY' | 'OPENAI_BASE_URL' | 'ANTHROPIC_API_KEY' | 'ANTHROPIC_BASE_URL' | 'GEMINI_API_KEY' | 'GEMINI_BASE_URL'>> & { AI?: AiBinding };
+/** The settings the provider layer reads (a subset of the Worker's env, so it also runs in Node). */
+export interface LlmEnv {
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  ANTHROPIC_API_KEY?: string;
+  ANTHROPIC_BASE_URL?: string;
+  GEMINI_API_KEY?: string;
+  GEMINI_BASE_URL?: string;
+  AI?: AiBinding;
+}
 
 export function selectProvider(env: LlmEnv): LlmProvider | null {
   if (env.OPENAI_API_KEY) return new OpenAiCompatible(env.OPENAI_API_KEY, env.OPENAI_BASE_URL || undefined);

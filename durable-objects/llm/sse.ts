@@ -5,13 +5,14 @@ export interface SseEvent {
 }
 
 export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let buffer = '';
   let event = 'message';
   let data: string[] = [];
   for (;;) {
     const { done, value } = await reader.read();
-    if (value) buffer += value;
+    buffer += decoder.decode(value, { stream: !done });
     let nl: number;
     while ((nl = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, nl).replace(/\r$/, '');

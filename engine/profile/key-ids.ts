@@ -13,9 +13,9 @@ function hashKey(group: number, s: string): number {
 }
 
 export class KeyIds {
-  private slots = new Int32Array(1024).fill(EMPTY);
-  private slotHashes = new Int32Array(1024);
-  private groups = new Int32Array(512);
+  private slots: Int32Array = new Int32Array(1024).fill(EMPTY);
+  private slotHashes: Int32Array = new Int32Array(1024);
+  private groups: Int32Array = new Int32Array(512);
   private readonly strings: string[] = [];
 
   get size(): number {

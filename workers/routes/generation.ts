@@ -22,7 +22,7 @@ const startRequest = z
   .object({
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     calls: z.number().int().min(2_000).max(100_000).default(10_000),
-    days: z.number().int().min(1).max(90).default(7),
+    days: z.number().int().min(2).max(90).default(7),
     start: isoInstant.optional(),
     plants: z.array(z.enum(PLANT_IDS)).max(PLANT_IDS.length).optional(),
   })
