@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Request logs of passing tests are noise; a failing test still shows its output.
+    silent: 'passed-only',
     projects: [
       {
         test: {

@@ -129,9 +129,9 @@ async function main(): Promise<void> {
     console.log(`raw ClickHouse inserts: ${CALLS} rows in ${round(rawS, 2)} s`);
 
     // Fill the org up to ANALYTICS_ROWS rows, then time the analytics endpoints.
-    for (let from = 0; from < ANALYTICS_ROWS - 2 * CALLS; from += 50_000) {
-      const block = rows(orgId, 'fill', from, Math.min(50_000, ANALYTICS_ROWS - 2 * CALLS - from));
-      for (let i = 0; i < block.length; i += 25_000) await insertRows(ch, 'llm_calls', block.slice(i, i + 25_000));
+    // (Block by block: building many rows at once would stall the event loop past the adapter's keep-alive timeout.)
+    for (let from = 0; from < ANALYTICS_ROWS - 2 * CALLS; from += BATCH) {
+      await insertRows(ch, 'llm_calls', rows(orgId, 'fill', from, Math.min(BATCH, ANALYTICS_ROWS - 2 * CALLS - from)));
     }
     const total = await count(orgId, '');
     const endpoints: Record<string, string> = {

@@ -2,6 +2,7 @@
 // Parameterized SQL only; the few identifiers that vary (group-by column, metric, bucket) come from fixed maps.
 // Money is summed in integer nano-USD and converted to USD once, exactly, at the end.
 import type { ClickHouseClient } from './clickhouse';
+import { chDateTime } from './telemetry-writer';
 
 export interface Window {
   org_id: string;
@@ -16,14 +17,13 @@ export interface Window {
 // DateTime64(3) spans 1900–2299: these bounds stand for "no bound".
 const MIN_TIME = '1900-01-01 00:00:00.000';
 const MAX_TIME = '2299-12-31 23:59:59.999';
-const chTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 
 const WHERE = `org_id = {org:String}
   AND timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
   AND ({source:String} = '' OR source = {source:String})`;
 
 function params(w: Window) {
-  return { org: w.org_id, from: w.from ? chTime(w.from) : MIN_TIME, to: w.to ? chTime(w.to) : MAX_TIME, source: w.source ?? '' };
+  return { org: w.org_id, from: w.from ? chDateTime(w.from.getTime()) : MIN_TIME, to: w.to ? chDateTime(w.to.getTime()) : MAX_TIME, source: w.source ?? '' };
 }
 
 async function rows<T>(ch: ClickHouseClient, query: string, w: Window, extra: Record<string, unknown> = {}): Promise<T[]> {

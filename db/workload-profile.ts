@@ -20,10 +20,10 @@ import { PROFILE_VERSION, type CallCounts, type ModelCount, type TokenSums, type
 import { loadHours, loadRateLimitMinutes } from './workload-profile/buckets';
 import { loadDuplicatePrompts } from './workload-profile/duplicates';
 import { loadModels } from './workload-profile/models';
-import { loadPrefixCache, prefixStats, segmentKey } from './workload-profile/prefix';
+import { loadPrefixCache, prefixStats } from './workload-profile/prefix';
 import { loadDataQuality } from './workload-profile/quality';
 import { loadSegments } from './workload-profile/segments';
-import { IN_SCOPE, cmp, queryRows, scopeParams, str } from './workload-profile/sql';
+import { IN_SCOPE, cmp, queryRows, scopeParams, segmentKey, str } from './workload-profile/sql';
 import { loadUsers } from './workload-profile/users';
 
 export interface ProfileWindowInput {

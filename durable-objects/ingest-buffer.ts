@@ -13,11 +13,11 @@ import { retryDelayMs } from './outbox';
 import { getMeta, setMeta } from './storage';
 
 /** Rows per ClickHouse insert. */
-export const FLUSH_BATCH_ROWS = 5_000;
+const FLUSH_BATCH_ROWS = 5_000;
 /** How long after the first append a flush runs: appends arriving meanwhile join the same inserts. */
 const FLUSH_DELAY_MS = 1_000;
 /** Request ids, event ids and Idempotency-Keys are remembered this long. */
-export const DEDUP_WINDOW_MS = 24 * 3600_000;
+const DEDUP_WINDOW_MS = 24 * 3600_000;
 /** Inserts per alarm run; the alarm re-arms at once when more is pending. */
 const MAX_BATCHES_PER_RUN = 20;
 const CLICKHOUSE_TIMEOUT_MS = 15_000;

@@ -3,6 +3,9 @@
 //    temp data dir with its own Postgres database, migrated; then `wrangler dev --local` of the app on a free
 //    port with a temp env file (the developer's .dev.vars is neither read nor written: `--env-file` makes
 //    wrangler skip .dev.vars), its state persisted in the temp dir. Waits for GET /health/ready.
+//    By default the Worker is bundled once (`wrangler deploy --dry-run`) and run with `--no-bundle`: plain
+//    `wrangler dev` watches the sources and hot-reloads on every edit in the repo, which drops all WebSockets
+//    (1006) mid-run; BENCH_WATCH=1 runs plain `wrangler dev` anyway. reloads() counts reloads during a run.
 //  - startEcho(): `wrangler dev` of the bare echo Worker (bench/ws-echo/wrangler.toml), the baseline of bench/ws.ts.
 // The stack runs in a child Node process (this file, `serve-stack` mode) so the benchmark client's event loop
 // does not also serve the ClickHouse/Neon/Upstash adapters. Each wrangler runs detached in its own process
@@ -273,7 +276,10 @@ async function startStackChild(dir: string, pgDatabase: string): Promise<{ info:
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exitPromise = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const info = await new Promise<StackInfo>((resolveInfo, reject) => {
-    const timer = setTimeout(() => reject(new Error(`local stack not up within 120s:\n${err.slice(-3000)}`)), 120_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`local stack not up within 120s:\n${err.slice(-3000)}`));
+    }, 120_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n').find((l) => l.startsWith('{"stack":'));

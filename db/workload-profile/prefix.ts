@@ -13,7 +13,7 @@
 import type { ClickHouseClient } from '../clickhouse';
 import { PREFIX_BLOCK_TOKENS } from '../../engine/telemetry/record';
 import { CACHE_MIN_TOKENS, CACHE_TTLS_S, type PrefixCacheStats } from '../../engine/profile/types';
-import { CALLS, queryRows, str, type ProfileParams } from './sql';
+import { CALLS, partitionBy, queryRows, segmentKey, str, type ProfileParams } from './sql';
 
 const TTLS = CACHE_TTLS_S.map((ttl_s, t) => ({ ttl_s, t, ms: ttl_s * 1000 }));
 
@@ -31,7 +31,7 @@ const PER_CALL = `
     ARRAY JOIN
       arrayFilter((h, u) -> u = 1, prefix_hashes, arrayEnumerateUniq(prefix_hashes)) AS hash,
       arrayFilter((i, u) -> u = 1, arrayEnumerate(prefix_hashes), arrayEnumerateUniq(prefix_hashes)) AS first_index
-    WINDOW w_hash AS (PARTITION BY provider, model, hash ORDER BY ts, request_id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)
+    WINDOW w_hash AS (PARTITION BY ${partitionBy('provider', 'model', 'hash')} ORDER BY ts, request_id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)
   )
   GROUP BY request_id`;
 
@@ -89,5 +89,3 @@ export function prefixStats(value: (i: number, field: number) => number): Prefix
     }),
   );
 }
-
-export const segmentKey = (feature: string, provider: string, model: string): string => `${feature}\u0000${provider}\u0000${model}`;

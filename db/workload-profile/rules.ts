@@ -12,7 +12,7 @@ import {
   RETRY_WINDOW_MS,
   SESSION_GAP_MS,
 } from '../../engine/profile/derive';
-import { CALLS } from './sql';
+import { CALLS, partitionBy } from './sql';
 
 const PREVIOUS_ROW = 'ORDER BY ts, request_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW';
 
@@ -29,7 +29,7 @@ export interface Rule {
  * dup_gap: ts − that call's ts (double fire when ≤ 2 s).
  */
 export const EXACT_DUP: Rule = {
-  windows: [`lagInFrame(toNullable(ts)) OVER (PARTITION BY provider, model, prompt_hash, ok ${PREVIOUS_ROW}) AS dup_prev_ts`],
+  windows: [`lagInFrame(toNullable(ts)) OVER (PARTITION BY ${partitionBy('provider', 'model', 'prompt_hash', 'ok')} ${PREVIOUS_ROW}) AS dup_prev_ts`],
   flags: [
     ['exact_dup', `prompt_hash != '' AND ok AND coalesce(ts - dup_prev_ts <= ${EXACT_DUP_WINDOW_MS}, 0)`],
     ['dup_gap', `ifNull(ts - dup_prev_ts, 0)`],
@@ -52,7 +52,7 @@ export const NEAR_DUP: Rule = {
     ],
   ],
 };
-const NEAR_WINDOW = `w_near AS (PARTITION BY provider, model, length(prefix_hashes) >= 2, prefix_hashes[toInt64(length(prefix_hashes)) - 1], ok ${PREVIOUS_ROW})`;
+const NEAR_WINDOW = `w_near AS (PARTITION BY ${partitionBy('provider', 'model', 'length(prefix_hashes) >= 2', 'prefix_hashes[toInt64(length(prefix_hashes)) - 1]', 'ok')} ${PREVIOUS_ROW})`;
 
 /**
  * derive.ts §retry: attempt > 1, or prompt_hash set and the immediately earlier call of the same
@@ -75,7 +75,7 @@ export const RETRY: Rule = {
     ['fallback', `retry_hash AND (retry_prev_provider != provider OR retry_prev_model != model)`],
   ],
 };
-const RETRY_WINDOW = `w_retry AS (PARTITION BY prompt_hash, user ${PREVIOUS_ROW})`;
+const RETRY_WINDOW = `w_retry AS (PARTITION BY ${partitionBy('prompt_hash', 'user')} ${PREVIOUS_ROW})`;
 
 /**
  * derive.ts §session: user set and the immediately earlier call of the same (feature, provider, model,
@@ -88,7 +88,7 @@ export const SESSION: Rule = {
     ['growing', `followup AND input_tokens > session_prev_input`],
   ],
 };
-const SESSION_WINDOW = `w_session AS (PARTITION BY feature, provider, model, user ${PREVIOUS_ROW})`;
+const SESSION_WINDOW = `w_session AS (PARTITION BY ${partitionBy('feature', 'provider', 'model', 'user')} ${PREVIOUS_ROW})`;
 
 /**
  * derive.ts §unread: cache_write_tokens > 0 and no later call of the same (provider, model, cache key)
@@ -99,7 +99,7 @@ const SESSION_WINDOW = `w_session AS (PARTITION BY feature, provider, model, use
 export const UNREAD: Rule = {
   windows: [
     `min(if(cached_input_tokens > 0, ts, NULL)) OVER (
-       PARTITION BY provider, model, if(empty(prefix_hashes), concat(char(0), 'feature:', feature), prefix_hashes[1])
+       PARTITION BY ${partitionBy('provider', 'model', `if(empty(prefix_hashes), concat(char(0), 'feature:', feature), prefix_hashes[1])`)}
        ORDER BY ts DESC, request_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_read_ts`,
   ],
   flags: [['write_unread', `cache_write_tokens > 0 AND NOT coalesce(next_read_ts - ts <= ${CACHE_READ_WINDOW_MS}, 0)`]],

@@ -6,19 +6,21 @@
 //   at limit       L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S (any status)
 //   per minute     calls per active minute of the segment: sumMap over the minute buckets
 //   output excess  Σ max(0, output − p95) and Σ max(0, output − p99) over ok calls
-// The prefix-cache columns come from prefix.ts.
+// Two queries: the plain aggregates (one pass, no window) and the rule flags (window functions), merged by
+// segment. The prefix-cache columns come from prefix.ts.
 import type { ClickHouseClient } from '../clickhouse';
 import { DOUBLE_FIRE_MS, HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
 import { EXACT_DUP, NEAR_DUP, RETRY, SESSION, UNREAD, derived } from './rules';
-import { COUNTS, bucket, dist, num, percentileOf, queryRows, sortedAlias, str, toCounts, toDistribution, type ProfileParams } from './sql';
+import { CALLS, COUNTS, bucket, dist, num, percentileOf, queryRows, segmentKey, sortedAlias, str, toCounts, toDistribution, type ProfileParams } from './sql';
 
 const OK_OUTPUT = `groupArrayIf(output_tokens, ok)`;
 /** Σ max(0, v − p) over the ok outputs, p = the output distribution's percentile at per-mille pm (0 when empty). */
 const excessOver = (pm: number): string =>
   `if(length(${sortedAlias('d_output')}) = 0, 0, arraySum(x -> greatest(toInt64(x) - toInt64(${percentileOf('d_output', pm)}), 0), ${sortedAlias('d_output')}))`;
 
-const QUERY = `
+/** Everything that needs no per-call rule: one pass over the valid calls. */
+const PLAIN = `
 SELECT feature, provider, model, ${COUNTS},
   countIf(streamed) AS n_streamed, countIf(non_streamed) AS n_non_streamed, countIf(user != '') AS n_user,
   countIf(toInt64(floor(ts / 3600000)) % 24 < ${OFF_HOURS_END_UTC}) AS n_off_hours,
@@ -33,6 +35,15 @@ SELECT feature, provider, model, ${COUNTS},
   ${excessOver(950)} AS sum_output_over_p95,
   ${excessOver(990)} AS sum_output_over_p99,
   ${dist('d_per_minute', `tupleElement(sumMap([${bucket(MINUTE_MS)}], [toUInt64(1)]), 2)`)},
+  countIf(notEmpty(prefix_hashes)) AS n_prefix,
+  countIf(cache_write_tokens > 0) AS n_cache_write,
+  [${ROUND_LIMITS_S.map((l) => `countIf(coalesce(latency_ms >= ${l * 1000} AND latency_ms < ${l * 1000 + 1000}, 0))`).join(', ')}] AS n_at_limit
+FROM (${CALLS})
+GROUP BY feature, provider, model`;
+
+/** The rule flags of rules.ts (window functions), summed per segment. */
+const RULES = `
+SELECT feature, provider, model,
   countIf(exact_dup) AS n_exact_dup, sumIf(cost, exact_dup) AS sum_exact_dup_cost,
   sumIf(assumeNotNull(latency_ms), exact_dup AND latency_ms IS NOT NULL) AS sum_exact_dup_latency,
   countIf(exact_dup AND dup_gap <= ${DOUBLE_FIRE_MS}) AS n_double_fire,
@@ -40,12 +51,9 @@ SELECT feature, provider, model, ${COUNTS},
   countIf(retry) AS n_retry, countIf(retry AND retry_after_429) AS n_retry_after_429,
   countIf(retry AND fast_retry_after_429) AS n_fast_retry_after_429, sumIf(retry_gap, retry) AS sum_retry_wait,
   countIf(retry AND fallback) AS n_fallback,
-  countIf(notEmpty(prefix_hashes)) AS n_prefix,
-  countIf(cache_write_tokens > 0) AS n_cache_write, countIf(write_unread) AS n_cache_write_unread,
-  sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread,
+  countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread,
   countIf(followup) AS n_followup, countIf(followup AND growing) AS n_growing,
-  sumIf(greatest(toInt64(input_tokens) - ${HISTORY_WINDOW_TOKENS}, 0), followup AND growing) AS sum_history_excess,
-  [${ROUND_LIMITS_S.map((l) => `countIf(coalesce(latency_ms >= ${l * 1000} AND latency_ms < ${l * 1000 + 1000}, 0))`).join(', ')}] AS n_at_limit
+  sumIf(greatest(toInt64(input_tokens) - ${HISTORY_WINDOW_TOKENS}, 0), followup AND growing) AS sum_history_excess
 FROM (${derived([EXACT_DUP, NEAR_DUP, RETRY, SESSION, UNREAD])})
 GROUP BY feature, provider, model`;
 
@@ -56,34 +64,39 @@ export async function loadSegments(
   params: ProfileParams,
   isKnown: (provider: string, model: string) => boolean,
 ): Promise<SegmentRow[]> {
-  return (await queryRows(ch, QUERY, params)).map((r) => {
-    const provider = str(r, 'provider');
-    const model = str(r, 'model');
-    const atLimit = r['n_at_limit'];
+  const [plain, rules] = await Promise.all([queryRows(ch, PLAIN, params), queryRows(ch, RULES, params)]);
+  const byKey = new Map(rules.map((r) => [segmentKey(str(r, 'feature'), str(r, 'provider'), str(r, 'model')), r]));
+  return plain.map((p) => {
+    const provider = str(p, 'provider');
+    const model = str(p, 'model');
+    const feature = str(p, 'feature');
+    const r = byKey.get(segmentKey(feature, provider, model));
+    if (!r) throw new Error('workload profile: a segment without its rules row');
+    const atLimit = p['n_at_limit'];
     if (!Array.isArray(atLimit)) throw new Error('workload profile: n_at_limit is not an array');
     return {
-      feature: str(r, 'feature'),
+      feature,
       provider,
       model,
       known: isKnown(provider, model),
-      ...toCounts(r),
-      streamed_calls: num(r, 'n_streamed'),
-      non_streamed_calls: num(r, 'n_non_streamed'),
-      user_calls: num(r, 'n_user'),
-      off_hours_calls: num(r, 'n_off_hours'),
-      max_tokens_set_calls: num(r, 'n_max_tokens_set'),
-      hit_max_tokens_calls: num(r, 'n_hit_max_tokens'),
-      billed_failed_calls: num(r, 'n_billed_failed'),
-      billed_failed_cost_nanousd: num(r, 'sum_billed_failed_cost'),
-      latency_ms: toDistribution(r, 'd_latency'),
-      latency_non_streamed_ms: toDistribution(r, 'd_latency_non_streamed'),
-      ttft_ms: toDistribution(r, 'd_ttft'),
-      input_tokens_dist: toDistribution(r, 'd_input'),
-      output_tokens_dist: toDistribution(r, 'd_output'),
-      ok_output_tokens: num(r, 'sum_ok_output'),
-      output_over_p95_tokens: num(r, 'sum_output_over_p95'),
-      output_over_p99_tokens: num(r, 'sum_output_over_p99'),
-      calls_per_minute: toDistribution(r, 'd_per_minute'),
+      ...toCounts(p),
+      streamed_calls: num(p, 'n_streamed'),
+      non_streamed_calls: num(p, 'n_non_streamed'),
+      user_calls: num(p, 'n_user'),
+      off_hours_calls: num(p, 'n_off_hours'),
+      max_tokens_set_calls: num(p, 'n_max_tokens_set'),
+      hit_max_tokens_calls: num(p, 'n_hit_max_tokens'),
+      billed_failed_calls: num(p, 'n_billed_failed'),
+      billed_failed_cost_nanousd: num(p, 'sum_billed_failed_cost'),
+      latency_ms: toDistribution(p, 'd_latency'),
+      latency_non_streamed_ms: toDistribution(p, 'd_latency_non_streamed'),
+      ttft_ms: toDistribution(p, 'd_ttft'),
+      input_tokens_dist: toDistribution(p, 'd_input'),
+      output_tokens_dist: toDistribution(p, 'd_output'),
+      ok_output_tokens: num(p, 'sum_ok_output'),
+      output_over_p95_tokens: num(p, 'sum_output_over_p95'),
+      output_over_p99_tokens: num(p, 'sum_output_over_p99'),
+      calls_per_minute: toDistribution(p, 'd_per_minute'),
       exact_dup_calls: num(r, 'n_exact_dup'),
       exact_dup_cost_nanousd: num(r, 'sum_exact_dup_cost'),
       exact_dup_latency_ms: num(r, 'sum_exact_dup_latency'),
@@ -95,8 +108,8 @@ export async function loadSegments(
       fast_retry_after_429_calls: num(r, 'n_fast_retry_after_429'),
       retry_wait_ms: num(r, 'sum_retry_wait'),
       fallback_calls: num(r, 'n_fallback'),
-      prefix_calls: num(r, 'n_prefix'),
-      cache_write_calls: num(r, 'n_cache_write'),
+      prefix_calls: num(p, 'n_prefix'),
+      cache_write_calls: num(p, 'n_cache_write'),
       cache_write_unread_calls: num(r, 'n_cache_write_unread'),
       cache_write_unread_tokens: num(r, 'sum_cache_write_unread'),
       followup_calls: num(r, 'n_followup'),

@@ -68,8 +68,19 @@ export const CACHED_EXCEEDS = `cached_input_tokens > input_tokens`;
 export const BAD_COST = `ifNull(cost_nanousd, 0) < 0`;
 export const VALID = `NOT (${ABSURD}) AND NOT (${CACHED_EXCEEDS}) AND NOT (${BAD_COST})`;
 
-/** derive.ts §cost: known = the (provider, model) pair is not among the unknown ones found by the catalog. */
-export const KNOWN = `NOT has(arrayZip({unknown_p:Array(String)}, {unknown_m:Array(String)}), (provider, model))`;
+/**
+ * derive.ts §cost: known = the (provider, model) pair is not among the unknown ones found by the catalog.
+ * `model IN …` runs on the LowCardinality dictionary; the pair test (tuples materialize the columns) only
+ * runs, short-circuited, on the rows whose model is in the list.
+ */
+export const KNOWN = `NOT (model IN {unknown_m:Array(String)} AND (provider, model) IN arrayZip({unknown_p:Array(String)}, {unknown_m:Array(String)}))`;
+
+/**
+ * PARTITION BY keys that sort fast and stay exact: a 64-bit hash of the key first (rows of different keys
+ * are ordered by it, almost never reaching the next columns), then the key itself, so that two keys with the
+ * same hash still land in different partitions. (LowCardinality and multi-column string sort keys are slow.)
+ */
+export const partitionBy = (...keys: string[]): string => `cityHash64(${keys.join(', ')}), ${keys.join(', ')}`;
 
 /**
  * The valid calls in scope, one row per request id (FINAL), with the columns every rule reads:
@@ -166,6 +177,9 @@ export function toCounts(row: Row): CallCounts & TokenSums {
     reasoning_tokens: num(row, 'sum_reasoning'),
   };
 }
+
+/** Map key of a segment. */
+export const segmentKey = (feature: string, provider: string, model: string): string => `${feature}\u0000${provider}\u0000${model}`;
 
 /** JavaScript string order (what the reference sorts by). */
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -3,7 +3,7 @@
 import type { LlmCall } from '../telemetry/record.js';
 import { DOUBLE_FIRE_MS, HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC, floorTo, is429, isOk, isTimeout, roundLimitIndex } from './derive.js';
 import type { DerivedColumns } from './derive.js';
-import { distribution, distributionOfSorted, excessOverSorted, sortedCopy } from './distribution.js';
+import { Values, distributionOfSorted, excessOverSorted } from './distribution.js';
 import {
   CACHE_MIN_TOKENS,
   CACHE_TTLS_S,
@@ -49,10 +49,10 @@ const hasValue = (v: number | null | undefined): v is number => v !== null && v 
 
 export class ModelAcc {
   readonly counts = emptyCounts();
-  private readonly latency: number[] = [];
-  private readonly ttft: number[] = [];
-  private readonly ttftStreamed: number[] = [];
-  private readonly input: number[] = [];
+  private readonly latency = new Values();
+  private readonly ttft = new Values();
+  private readonly ttftStreamed = new Values();
+  private readonly input = new Values();
 
   constructor(
     readonly provider: string,
@@ -77,10 +77,10 @@ export class ModelAcc {
       model: this.model,
       known: this.known,
       ...this.counts,
-      latency_ms: distribution(this.latency),
-      ttft_ms: distribution(this.ttft),
-      ttft_streamed_ms: distribution(this.ttftStreamed),
-      input_tokens_dist: distribution(this.input),
+      latency_ms: distributionOfSorted(this.latency.sorted()),
+      ttft_ms: distributionOfSorted(this.ttft.sorted()),
+      ttft_streamed_ms: distributionOfSorted(this.ttftStreamed.sorted()),
+      input_tokens_dist: distributionOfSorted(this.input.sorted()),
     };
   }
 }
@@ -118,12 +118,12 @@ export class SegmentAcc {
     growing_calls: 0,
     history_excess_tokens: 0,
   };
-  private readonly latency: number[] = [];
-  private readonly latencyNonStreamed: number[] = [];
-  private readonly ttft: number[] = [];
-  private readonly inputOk: number[] = [];
-  private readonly outputOk: number[] = [];
-  private readonly callsPerMinute: number[] = [];
+  private readonly latency = new Values();
+  private readonly latencyNonStreamed = new Values();
+  private readonly ttft = new Values();
+  private readonly inputOk = new Values();
+  private readonly outputOk = new Values();
+  private readonly callsPerMinute = new Values();
   private minute = Number.NaN;
   private minuteCalls = 0;
   private readonly prefix = new Float64Array(CACHE_TTLS_S.length * CACHE_MIN_TOKENS.length * PREFIX_FIELDS);
@@ -236,7 +236,7 @@ export class SegmentAcc {
       this.callsPerMinute.push(this.minuteCalls);
       this.minuteCalls = 0;
     }
-    const outputSorted = sortedCopy(this.outputOk);
+    const outputSorted = this.outputOk.sorted();
     const output = distributionOfSorted(outputSorted);
     const prefixCache: PrefixCacheStats[] = [];
     let k = 0;
@@ -261,14 +261,14 @@ export class SegmentAcc {
       known: this.known,
       ...this.counts,
       ...this.n,
-      latency_ms: distribution(this.latency),
-      latency_non_streamed_ms: distribution(this.latencyNonStreamed),
-      ttft_ms: distribution(this.ttft),
-      input_tokens_dist: distribution(this.inputOk),
+      latency_ms: distributionOfSorted(this.latency.sorted()),
+      latency_non_streamed_ms: distributionOfSorted(this.latencyNonStreamed.sorted()),
+      ttft_ms: distributionOfSorted(this.ttft.sorted()),
+      input_tokens_dist: distributionOfSorted(this.inputOk.sorted()),
       output_tokens_dist: output,
       output_over_p95_tokens: excessOverSorted(outputSorted, output.p95),
       output_over_p99_tokens: excessOverSorted(outputSorted, output.p99),
-      calls_per_minute: distribution(this.callsPerMinute),
+      calls_per_minute: distributionOfSorted(this.callsPerMinute.sorted()),
       prefix_cache: prefixCache,
       latency_at_limit: ROUND_LIMITS_S.map((limit_s, j) => ({ limit_s, calls: this.atLimit[j]! })),
     };

@@ -31,10 +31,14 @@ export interface CallColumns {
   segmentId: Int32Array;
   /** −1 when the call names no user. */
   userId: Int32Array;
-  userCount: number;
-  /** prompt_hash id, −1 when absent. */
-  promptId: Int32Array;
-  promptCount: number;
+  /** Names of the user ids. */
+  users: string[];
+  /** derive.ts `retry` key (prompt_hash, user ?? '') id, −1 without prompt_hash. */
+  retryKeyId: Int32Array;
+  retryKeyCount: number;
+  /** derive.ts `session` key (feature, provider, model, user) id, −1 without user. */
+  sessionKeyId: Int32Array;
+  sessionKeyCount: number;
   /** (provider, model, prompt_hash) id, −1 when absent. */
   modelPromptId: Int32Array;
   modelPromptCount: number;
@@ -58,9 +62,11 @@ export function internColumns(calls: readonly LlmCall[]): CallColumns {
   const segmentCounter = { next: 0 };
   const modelsByProvider = new Map<string, Interner<string>>();
   const segmentsByFeature = new Map<string, Interner<number>>();
-  // Many distinct keys: users and prompts (group 0), (model, prompt) and (model, block) with the model id as group.
+  // Many distinct keys, an integer id as the group: users (0), (user, prompt), (segment, user),
+  // (model, prompt) and (model, block).
   const userIds = new KeyIds();
-  const promptIds = new KeyIds();
+  const retryIds = new KeyIds();
+  const sessionIds = new KeyIds();
   const modelPromptIds = new KeyIds();
   const blockIds = new KeyIds();
   const models: ModelKey[] = [];
@@ -72,9 +78,11 @@ export function internColumns(calls: readonly LlmCall[]): CallColumns {
     modelId: new Int32Array(n),
     segmentId: new Int32Array(n),
     userId: new Int32Array(n),
-    userCount: 0,
-    promptId: new Int32Array(n),
-    promptCount: 0,
+    users: [],
+    retryKeyId: new Int32Array(n),
+    retryKeyCount: 0,
+    sessionKeyId: new Int32Array(n),
+    sessionKeyCount: 0,
     modelPromptId: new Int32Array(n),
     modelPromptCount: 0,
     blockStart: new Int32Array(n + 1),
@@ -99,8 +107,10 @@ export function internColumns(calls: readonly LlmCall[]): CallColumns {
     if (s === segments.length) segments.push({ feature, provider: c.provider, model: c.model, modelId: m });
     cols.segmentId[i] = s;
 
-    cols.userId[i] = c.user ? userIds.id(0, c.user) : -1;
-    cols.promptId[i] = c.prompt_hash ? promptIds.id(0, c.prompt_hash) : -1;
+    const user = c.user ? userIds.id(0, c.user) : -1;
+    cols.userId[i] = user;
+    cols.sessionKeyId[i] = c.user ? sessionIds.id(s, c.user) : -1;
+    cols.retryKeyId[i] = c.prompt_hash ? retryIds.id(user + 1, c.prompt_hash) : -1;
     cols.modelPromptId[i] = c.prompt_hash ? modelPromptIds.id(m, c.prompt_hash) : -1;
 
     const start = b;
@@ -110,8 +120,9 @@ export function internColumns(calls: readonly LlmCall[]): CallColumns {
     cols.cacheKeyId[i] = !usesCache ? -1 : b > start ? cols.blockIds[start]! : blockIds.id(m, FEATURE_KEY + feature);
   }
   cols.blockStart[n] = b;
-  cols.userCount = userIds.size;
-  cols.promptCount = promptIds.size;
+  cols.users = Array.from({ length: userIds.size }, (_, id) => userIds.stringOf(id));
+  cols.retryKeyCount = retryIds.size;
+  cols.sessionKeyCount = sessionIds.size;
   cols.modelPromptCount = modelPromptIds.size;
   cols.blockCount = blockIds.size;
   return cols;

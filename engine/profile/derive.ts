@@ -107,16 +107,16 @@ export interface DerivedColumns {
   ids: CallColumns;
   exactDup: Uint8Array;
   /** ms since the exact-dup predecessor (only meaningful where exactDup = 1). */
-  dupGapMs: Float64Array;
+  dupGapMs: Int32Array;
   nearDup: Uint8Array;
   retry: Uint8Array;
   retryAfter429: Uint8Array;
   fastRetryAfter429: Uint8Array;
-  retryGapMs: Float64Array;
+  retryGapMs: Int32Array;
   fallback: Uint8Array;
   /** repeat_T and write_T tokens, one array per CACHE_TTLS_S entry. */
-  repeatTokens: Float64Array[];
-  writeTokens: Float64Array[];
+  repeatTokens: Int32Array[];
+  writeTokens: Int32Array[];
   writeUnread: Uint8Array;
   followup: Uint8Array;
   growing: Uint8Array;
@@ -128,15 +128,15 @@ export function deriveColumns(calls: readonly LlmCall[]): DerivedColumns {
   const cols: DerivedColumns = {
     ids: internColumns(calls),
     exactDup: new Uint8Array(n),
-    dupGapMs: new Float64Array(n),
+    dupGapMs: new Int32Array(n),
     nearDup: new Uint8Array(n),
     retry: new Uint8Array(n),
     retryAfter429: new Uint8Array(n),
     fastRetryAfter429: new Uint8Array(n),
-    retryGapMs: new Float64Array(n),
+    retryGapMs: new Int32Array(n),
     fallback: new Uint8Array(n),
-    repeatTokens: CACHE_TTLS_S.map(() => new Float64Array(n)),
-    writeTokens: CACHE_TTLS_S.map(() => new Float64Array(n)),
+    repeatTokens: CACHE_TTLS_S.map(() => new Int32Array(n)),
+    writeTokens: CACHE_TTLS_S.map(() => new Int32Array(n)),
     writeUnread: new Uint8Array(n),
     followup: new Uint8Array(n),
     growing: new Uint8Array(n),
@@ -181,17 +181,14 @@ function deriveDuplicates(calls: readonly LlmCall[], cols: DerivedColumns): void
 
 function deriveRetriesAndSessions(calls: readonly LlmCall[], cols: DerivedColumns): void {
   const { ids } = cols;
-  const users = ids.userCount + 1;
-  const lastByRetryKey = new Map<number, number>();
-  const lastBySession = new Map<number, number>();
+  const lastByRetryKey = new Int32Array(ids.retryKeyCount).fill(-1);
+  const lastBySession = new Int32Array(ids.sessionKeyCount).fill(-1);
   for (let i = 0; i < calls.length; i++) {
     const c = calls[i]!;
-    const user = ids.userId[i]!;
-    const prompt = ids.promptId[i]!;
-    if (prompt >= 0) {
-      const key = prompt * users + user + 1;
-      const p = lastByRetryKey.get(key);
-      if (p !== undefined) {
+    const retryKey = ids.retryKeyId[i]!;
+    if (retryKey >= 0) {
+      const p = lastByRetryKey[retryKey]!;
+      if (p >= 0) {
         const prev = calls[p]!;
         const gap = c.timestamp - prev.timestamp;
         if (!isOk(prev.status) && gap <= RETRY_WINDOW_MS) {
@@ -204,21 +201,21 @@ function deriveRetriesAndSessions(calls: readonly LlmCall[], cols: DerivedColumn
           if (ids.modelId[p] !== ids.modelId[i]) cols.fallback[i] = 1;
         }
       }
-      lastByRetryKey.set(key, i);
+      lastByRetryKey[retryKey] = i;
     }
     if ((c.attempt ?? 1) > 1) cols.retry[i] = 1;
 
-    if (user >= 0) {
-      const key = ids.segmentId[i]! * users + user;
-      const p = lastBySession.get(key);
-      if (p !== undefined) {
+    const sessionKey = ids.sessionKeyId[i]!;
+    if (sessionKey >= 0) {
+      const p = lastBySession[sessionKey]!;
+      if (p >= 0) {
         const prev = calls[p]!;
         if (c.timestamp - prev.timestamp <= SESSION_GAP_MS) {
           cols.followup[i] = 1;
           if (c.input_tokens > prev.input_tokens) cols.growing[i] = 1;
         }
       }
-      lastBySession.set(key, i);
+      lastBySession[sessionKey] = i;
     }
   }
 }

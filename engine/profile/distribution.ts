@@ -42,3 +42,23 @@ export function excessOverSorted(sorted: ArrayLike<number>, threshold: number | 
   }
   return sum;
 }
+
+/** Numbers collected for one distribution: a growable Float64Array, sorted in place once at the end. */
+export class Values {
+  private buf = new Float64Array(16);
+  private n = 0;
+
+  push(v: number): void {
+    if (this.n === this.buf.length) {
+      const bigger = new Float64Array(this.buf.length * 2);
+      bigger.set(this.buf);
+      this.buf = bigger;
+    }
+    this.buf[this.n++] = v;
+  }
+
+  /** The values sorted ascending (sorts in place: push nothing after). */
+  sorted(): Float64Array {
+    return this.buf.subarray(0, this.n).sort();
+  }
+}

@@ -22,6 +22,11 @@ export class KeyIds {
     return this.strings.length;
   }
 
+  /** The string part of the key of `id`. */
+  stringOf(id: number): string {
+    return this.strings[id]!;
+  }
+
   /** The id of (group, s), assigning the next one when new. */
   id(group: number, s: string): number {
     const h = hashKey(group, s);

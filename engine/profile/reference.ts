@@ -119,10 +119,13 @@ function aggregate(calls: readonly LlmCall[], d: DerivedColumns, window: Profile
     for (const b of [...m.values()].sort(byModel)) if (b.status_429_calls > 0) rateLimitMinutes.push(b);
   });
   const userDays: UserDaySpend[] = [];
-  const userDayBuckets = new RollingBuckets<UserDaySpend>((m) => {
+  const userDayBuckets = new RollingBuckets<UserDaySpend, number>((m) => {
     for (const b of m.values()) userDays.push(b);
   });
-  const users = new Map<string, UserSpend>();
+  const userCalls = new Int32Array(ids.users.length);
+  const userCost = new Float64Array(ids.users.length);
+  const userInput = new Float64Array(ids.users.length);
+  const userOutput = new Float64Array(ids.users.length);
   const promptCalls = new Int32Array(ids.modelPromptCount);
   const dupPrompts = new Map<number, DuplicatePrompt>();
 
@@ -165,16 +168,14 @@ function aggregate(calls: readonly LlmCall[], d: DerivedColumns, window: Profile
     if (d.fastRetryAfter429[i]) mb.fast_retry_after_429_calls++;
     if (d.retryAfter429[i]) mb.retry_wait_ms += d.retryGapMs[i]!;
 
-    if (c.user) {
-      const user = c.user;
-      let u = users.get(user);
-      if (!u) users.set(user, (u = { user, calls: 0, cost_nanousd: 0, input_tokens: 0, output_tokens: 0 }));
-      u.calls++;
-      u.cost_nanousd += cost;
-      u.input_tokens += c.input_tokens;
-      u.output_tokens += c.output_tokens;
+    const u = ids.userId[i]!;
+    if (u >= 0) {
+      userCalls[u]!++;
+      userCost[u]! += cost;
+      userInput[u]! += c.input_tokens;
+      userOutput[u]! += c.output_tokens;
       const day = floorTo(c.timestamp, DAY_MS);
-      const ud = userDayBuckets.get(day, user) ?? userDayBuckets.put(user, { user, day, calls: 0, cost_nanousd: 0 });
+      const ud = userDayBuckets.get(day, u) ?? userDayBuckets.put(u, { user: ids.users[u]!, day, calls: 0, cost_nanousd: 0 });
       ud.calls++;
       ud.cost_nanousd += cost;
     }
@@ -211,17 +212,20 @@ function aggregate(calls: readonly LlmCall[], d: DerivedColumns, window: Profile
       [...dupPrompts.values()],
       (a, b) => b.dup_cost_nanousd - a.dup_cost_nanousd || byModel(a, b) || cmp(a.prompt_hash, b.prompt_hash),
     ),
-    users: usersProfile(users, userDays),
+    users: usersProfile(
+      ids.users.map((user, u) => ({ user, calls: userCalls[u]!, cost_nanousd: userCost[u]!, input_tokens: userInput[u]!, output_tokens: userOutput[u]! })),
+      userDays,
+    ),
     data_quality: dq,
   };
 }
 
-function usersProfile(users: Map<string, UserSpend>, userDays: UserDaySpend[]): UsersProfile {
+function usersProfile(users: UserSpend[], userDays: UserDaySpend[]): UsersProfile {
   return {
-    users: users.size,
+    users: users.length,
     user_days: userDays.length,
     user_day_cost: distribution(userDays.map((u) => u.cost_nanousd)),
-    top_users: topN([...users.values()], (a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.user, b.user)),
+    top_users: topN(users, (a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.user, b.user)),
     top_user_days: topN(userDays, (a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.user, b.user) || a.day - b.day),
   };
 }

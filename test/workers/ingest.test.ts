@@ -1,9 +1,11 @@
 // POST /api/ingest/calls: JSON array / NDJSON / gzip, API keys with the ingest scope or a signed-in user,
 // durable in the org's IngestBuffer before 202, idempotent (Idempotency-Key and request ids), per-record
 // rejections next to kept records, 4xx for unusable bodies, the monthly tier limit.
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { Redis } from '@upstash/redis/cloudflare';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildApp } from '../../workers/app';
 import { tierLimits } from '../../workers/auth/tiers';
 import { monthlyCounterKey } from '../../workers/ingest/quota';
 import { api } from './helpers';
@@ -191,5 +193,28 @@ describe('POST /api/ingest/calls', () => {
     await accepted(await postCalls(k, JSON.stringify([call(1)])));
     await expect.poll(async () => Number(await redis().get(counter)), { timeout: 5_000 }).toBe(allowed);
     await expectError(await postCalls(k, JSON.stringify([call(2)])), 429, 'limit_exceeded');
+  });
+
+  it('Redis down: the monthly limit fails open — the batch is stored and the outage logged', async () => {
+    const org = await signUp();
+    const k = await createKey(org, ['ingest']);
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((line: unknown) => void warnings.push(String(line)));
+    try {
+      // Nothing listens on port 9 of localhost: every Redis call fails fast, as in an outage.
+      const ctx = createExecutionContext();
+      const res = await buildApp().fetch(
+        new Request('http://api.test/api/ingest/calls', { method: 'POST', headers: { ...bearer(k), 'content-type': 'application/json' }, body: JSON.stringify([call(1)]) }),
+        { ...env, UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9' },
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      expect(await accepted(res)).toMatchObject({ accepted: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(warnings.some((w) => w.includes('monthly ingest limit not enforced'))).toBe(true);
+    await drain(org.org_id);
+    expect(await countRows(org.org_id)).toBe(1);
   });
 });

@@ -15,7 +15,7 @@ import { FUTURE_TOLERANCE_MS } from './limits';
 import { countIngested, ensureRoom, monthlyQuota } from './quota';
 import { submit } from './submit';
 
-export const IMPORT_CHUNK_CALLS = 5_000;
+const IMPORT_CHUNK_CALLS = 5_000;
 const PROGRESS_INTERVAL_MS = 1_000;
 
 export interface ImportRequest {
