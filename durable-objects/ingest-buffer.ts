@@ -18,6 +18,8 @@ const FLUSH_BATCH_ROWS = 5_000;
 const FLUSH_DELAY_MS = 1_000;
 /** Request ids, event ids and Idempotency-Keys are remembered this long. */
 const DEDUP_WINDOW_MS = 24 * 3600_000;
+/** Rows per SQLite statement when queueing (keeps each bound JSON parameter well under the 2 MB value limit). */
+const STATEMENT_ROWS = 500;
 /** Inserts per alarm run; the alarm re-arms at once when more is pending. */
 const MAX_BATCHES_PER_RUN = 20;
 const CLICKHOUSE_TIMEOUT_MS = 15_000;
@@ -103,9 +105,8 @@ export class IngestBuffer extends DurableObject<Env> {
       const idem = req.idempotency;
       const prior = idem ? this.lookup(idem.key, idem.body_hash) : null;
       if (prior) return prior;
-      let inserted = 0;
-      for (const r of req.calls) if (this.enqueue('llm_calls', r, now)) inserted++;
-      for (const r of req.events ?? []) this.enqueue('workload_events', r, now);
+      const inserted = this.enqueue('llm_calls', req.calls, now);
+      this.enqueue('workload_events', req.events ?? [], now);
       const duplicates = req.calls.length - inserted;
       if (idem) {
         this.sql.exec(
@@ -145,11 +146,29 @@ export class IngestBuffer extends DurableObject<Env> {
     };
   }
 
-  /** True when the row is new (not seen within the dedup window) and was queued. */
-  private enqueue(tbl: TelemetryTable, r: BufferedRow, now: number): boolean {
-    const fresh = this.sql.exec('INSERT INTO seen (id, at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id', seenId(tbl, r.id), now).toArray().length > 0;
-    if (fresh) this.sql.exec('INSERT INTO pending (tbl, row) VALUES (?, ?)', tbl, r.json);
-    return fresh;
+  /**
+   * Queues the rows whose id was not seen within the dedup window (the first of equal ids in `rows` wins) and
+   * returns how many. STATEMENT_ROWS rows per statement, passed as one JSON array (json_each).
+   */
+  private enqueue(tbl: TelemetryTable, rows: BufferedRow[], now: number): number {
+    let queued = 0;
+    for (let i = 0; i < rows.length; i += STATEMENT_ROWS) {
+      const slice = rows.slice(i, i + STATEMENT_ROWS);
+      const fresh = new Set(
+        this.sql
+          .exec<{ id: string }>(
+            'INSERT INTO seen (id, at) SELECT value, ? FROM json_each(?) WHERE true ON CONFLICT (id) DO NOTHING RETURNING id',
+            now,
+            JSON.stringify(slice.map((r) => seenId(tbl, r.id))),
+          )
+          .toArray()
+          .map((r) => r.id),
+      );
+      const fresher = slice.filter((r) => fresh.delete(seenId(tbl, r.id))).map((r) => r.json);
+      if (fresher.length > 0) this.sql.exec('INSERT INTO pending (tbl, row) SELECT ?, value FROM json_each(?)', tbl, JSON.stringify(fresher));
+      queued += fresher.length;
+    }
+    return queued;
   }
 
   private flush(): Promise<FlushReport> {
