@@ -48,6 +48,8 @@ export default defineConfig({
         test: {
           name: 'workers',
           include: ['test/workers/**/*.test.ts'],
+          // Outage tests stop the shared ClickHouse: files run one at a time so no other file sees it.
+          fileParallelism: false,
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -8,7 +8,7 @@ import { requireAuth } from '../auth/middleware';
 import { queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/services';
-import { isoInstant } from './analytics';
+import { isoInstant } from '../lib/time';
 
 const findingsQuery = z
   .object({ from: isoInstant.optional(), to: isoInstant.optional(), source: z.string().min(1).max(200).optional() })

@@ -14,7 +14,7 @@ import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
 import { log } from '../lib/logger';
 import { createServices, waitUntil, type AppEnv, type Auth } from '../lib/services';
-import { isoInstant } from './analytics';
+import { isoInstant } from '../lib/time';
 
 const CHUNK = 5_000;
 
