@@ -6,7 +6,8 @@
 // prefix reuse across both cache TTLs (hashes repeated inside a call, chains that break midway, the same
 // hashes on another model), cache writes read and unread, unknown models, missing costs, latencies at
 // round time-outs, ties on the timestamp, invalid rows, superseded row versions (FINAL) and a second org
-// whose rows share request ids and hashes with the first and must not leak in.
+// whose rows share request ids and hashes with the first and must not leak in. Then the same agreement over
+// the synthetic workload generator (engine/synthetic generateWorkload), and a 100k-call run with timings.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { insertRows, toCallRow, type LlmCallRow } from '../../../db/telemetry-wr
 import { loadWorkloadProfile } from '../../../db/workload-profile';
 import { costNano, findModel } from '../../../engine/catalog/index';
 import { buildProfile } from '../../../engine/profile/reference';
+import { generateWorkload } from '../../../engine/synthetic/index';
 import { Rng } from '../../../engine/synthetic/prng';
 import type { LlmCall } from '../../../engine/telemetry/record';
 import { migrateClickHouse } from '../../../scripts/migrate';
@@ -374,13 +376,28 @@ describe('loadWorkloadProfile (ClickHouse) = buildProfile (reference)', () => {
     });
   }
 
-  it('100k calls over 14 days', async () => {
-    const w = generateCalls(42, 100_000, 14);
+  describe('the synthetic workload generator (engine/synthetic)', () => {
+    for (const seed of [7, 8]) {
+      it(`seed ${seed}: 20k calls over 7 days, whole window and a sub-window`, async () => {
+        const w = generateWorkload({ seed, calls: 20_000, days: 7, start: START });
+        expect(new Set(w.calls.map((c) => c.request_id)).size).toBe(w.calls.length); // FINAL keeps one row per id
+        const org = `org_syn${seed}`;
+        await store(org, { calls: w.calls, superseded: [] });
+        const { from, to } = w.manifest.window;
+        for (const [f, t] of [[from, to], [from + 2 * DAY + 5 * HOUR, from + 4 * DAY]] as const) {
+          const expected = buildProfile(inScope(w.calls, f, t), { from: f, to: t });
+          expect(await loadWorkloadProfile(ch, org, { from: f, to: t })).toStrictEqual(expected);
+        }
+      }, 120_000);
+    }
+  });
+
+  it('100k calls over 14 days (timing printed)', async () => {
+    const w = generateWorkload({ seed: 42, calls: 100_000, days: 14, start: START });
     let t = performance.now();
-    const calls = await store('org_big', w);
+    const calls = await store('org_big', { calls: w.calls, superseded: [] });
     const insertMs = performance.now() - t;
-    const from = START;
-    const to = START + 14 * DAY;
+    const { from, to } = w.manifest.window;
     t = performance.now();
     const expected = buildProfile(inScope(calls, from, to), { from, to });
     const referenceMs = performance.now() - t;
@@ -391,5 +408,13 @@ describe('loadWorkloadProfile (ClickHouse) = buildProfile (reference)', () => {
       `profile of ${calls.length} calls: ClickHouse ${clickhouseMs.toFixed(0)} ms, reference in-process ${referenceMs.toFixed(0)} ms (insert ${insertMs.toFixed(0)} ms)`,
     );
     expect(actual).toStrictEqual(expected);
+  }, 600_000);
+
+  it('100k calls of the edge-case generator', async () => {
+    const w = generateCalls(43, 100_000, 14);
+    const calls = await store('org_big_edges', w);
+    const from = START;
+    const to = START + 14 * DAY;
+    expect(await loadWorkloadProfile(ch, 'org_big_edges', { from, to })).toStrictEqual(buildProfile(inScope(calls, from, to), { from, to }));
   }, 600_000);
 });
