@@ -60,7 +60,7 @@ export class ThreadAgent extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     const now = Date.now();
-    const identity: SocketIdentity = { connection_id: newId('req').replace('req_', 'conn_'), user_id: caller.user_id, org_id: caller.org_id, connected_at: now, last_seen: now };
+    const identity: SocketIdentity = { connection_id: newId('conn'), user_id: caller.user_id, org_id: caller.org_id, connected_at: now, last_seen: now };
     this.ctx.acceptWebSocket(server, [caller.user_id]);
     server.serializeAttachment(identity);
     this.sendLocal(server, 'connection_established', {
@@ -214,8 +214,7 @@ export class ThreadAgent extends DurableObject<Env> {
   private async heartbeat(now: number): Promise<void> {
     const sockets = this.ctx.getWebSockets();
     for (const ws of sockets) {
-      const id = identityOf(ws);
-      const lastSeen = Math.max(id?.last_seen ?? 0, this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0);
+      const lastSeen = identityOf(ws)?.last_seen ?? 0;
       if (now - lastSeen > DEAD_SOCKET_MS) {
         try {
           ws.close(4408, 'heartbeat timeout');

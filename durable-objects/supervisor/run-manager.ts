@@ -209,7 +209,7 @@ export class RunManager {
   }
 
   private usage(runId: string, userId: string, eventType: string, data: Record<string, unknown>): void {
-    this.deps.outbox.add(newId('req').replace('req_', 'evt_'), 'usage_event', {
+    this.deps.outbox.add(newId('evt'), 'usage_event', {
       org_id: this.deps.thread().org_id,
       user_id: userId,
       event_type: eventType,

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers';
-import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { MAX_CLIENT_FRAME_BYTES } from '../../protocol/messages';
 import { api, jsonRequest } from './helpers';
@@ -121,5 +121,31 @@ describe('WebSocket protocol', () => {
     expect(fromB.metadata.seq).toBe(fromA.metadata.seq);
     a.close();
     b.close();
+  });
+
+  it('heartbeats live sockets and closes silent ones on the heartbeat alarm', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const [live, silent] = [await connect(t, thread), await connect(t, thread)];
+    await Promise.all([live.waitFor((e) => e.type === 'connection_established'), silent.waitFor((e) => e.type === 'connection_established')]);
+    const silentId = silent.events[0]!.type === 'connection_established' ? silent.events[0]!.data.connection_id : '';
+    const closed = new Promise<number>((resolve) => silent.ws.addEventListener('close', (e) => resolve(e.code)));
+    const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
+    // The silent socket was last heard from long ago; the heartbeat is due now.
+    await runInDurableObject(stub, (_o, state) => {
+      for (const ws of state.getWebSockets()) {
+        const a = ws.deserializeAttachment() as { connection_id: string; last_seen: number };
+        if (a.connection_id === silentId) ws.serializeAttachment({ ...a, last_seen: 0 });
+      }
+      state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'heartbeat'");
+    });
+    const from = live.events.length;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const beat = await live.waitFor((e) => e.type === 'heartbeat', 10_000, from);
+    expect(beat.data).not.toHaveProperty('reply_to');
+    expect(await closed).toBe(4408);
+    const open = await runInDurableObject(stub, (_o, state) => state.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length);
+    expect(open).toBe(1);
+    live.close();
   });
 });
