@@ -2,6 +2,8 @@
 // thread's Durable Object, the event sequence, the stored report — and its figures against the engine run
 // in process over the same data.
 import { env } from 'cloudflare:workers';
+import { Redis } from '@upstash/redis/cloudflare';
+import { tierLimits } from '../../workers/auth/tiers';
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import azureCsv from '../../../shared/data/azure_llm_inference_2023_code.csv?raw';
@@ -216,6 +218,20 @@ describe('runs: limits, cancel, eviction, metering', () => {
       expect((await stackControl('clickhouse/start')).status).toBe(204);
       for (const s of sockets) s.close();
     }
+  });
+
+  it('the tier’s runs per day are enforced: over the limit start_agent gets daily_limit', async () => {
+    const t = await signUp(); // free tier
+    const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
+    await redis.set(`runs:day:${t.user_id}:${new Date().toISOString().slice(0, 10)}`, tierLimits('free').runs_per_day, { ex: 3600 });
+    const thread = await newThread(t);
+    const s = await connect(t, thread);
+    await s.waitFor((e) => e.type === 'connection_established');
+    s.send({ action: 'start_agent', data: { message: 'one more please', thread_id: thread } });
+    const refusal = await s.waitFor((e) => e.type === 'error');
+    expect(refusal.data).toMatchObject({ code: 'daily_limit', details: { limit: tierLimits('free').runs_per_day } });
+    expect(s.events.some((e) => e.type === 'agent_started')).toBe(false);
+    s.close();
   });
 
   it('cancel of another user’s run id is refused with run_not_found', async () => {
