@@ -90,7 +90,7 @@ const SELECTION: Record<string, (string | [model: string, openModel: string])[]>
     'gpt-6-astra', 'gpt-6-sol', 'gpt-6-luna', 'gpt-5.6-sol', 'gpt-5.6-terra', 'gpt-5.6-luna',
     'gpt-5.5', 'gpt-5.5-pro', 'gpt-5.4', 'gpt-5.4-pro', 'gpt-5.4-mini', 'gpt-5.4-nano', 'gpt-5.2', 'gpt-5.1',
     'gpt-5', 'gpt-5-mini', 'gpt-5-nano', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4.1-nano', 'gpt-4o', 'gpt-4o-mini',
-    'o3', 'o4-mini', 'o3-mini', 'o1', 'gpt-4-turbo', 'gpt-3.5-turbo',
+    'o3', 'o4-mini', 'o3-mini', 'o1', 'gpt-4-turbo', 'gpt-4', 'gpt-3.5-turbo',
     'text-embedding-3-large', 'text-embedding-3-small', 'text-embedding-ada-002',
   ],
   anthropic: [
