@@ -209,6 +209,8 @@ async function runAgent(app: RunningApp, t: Tenant): Promise<{ t0: number; event
   const events: Stamped[] = [];
   let t0 = 0;
   let timer: NodeJS.Timeout | undefined;
+  // Like protocol/client.ts: a ping every 20 s (the DO closes a socket silent for 75 s with 4408).
+  const pinger = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ action: 'ping' })), 20_000);
   const lastEvents = (k: number) => events.slice(-k).map((e) => `${e.type}:${String(e.data.tool ?? e.data.sub_agent ?? e.data.message ?? '')}`).join(', ');
   try {
     await new Promise<void>((resolve, reject) => {
@@ -248,6 +250,7 @@ async function runAgent(app: RunningApp, t: Tenant): Promise<{ t0: number; event
     });
   } finally {
     clearTimeout(timer);
+    clearInterval(pinger);
     await new Promise<void>((resolve) => {
       if (ws.readyState === WebSocket.CLOSED) return resolve();
       const kill = setTimeout(() => {
@@ -307,7 +310,7 @@ interface SizeResult {
   shares: { clickhouse: number; engine: number; do_other: number };
   status: string;
   tools_ms: Record<string, number>;
-  tool_failures: number;
+  tool_failures: { tool: string; duration_ms: number; message: string }[];
   stages_ms: Record<string, number>;
   direct_ms: { coverage: number; profile: number; analyze: number; reps: number; coverage_first: number; profile_first: number; analyze_first: number };
   clickhouse_app_vs_direct: number | null;
@@ -333,18 +336,27 @@ async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n
   const wall = completed.at - t0;
 
   const tools: Record<string, number> = {};
-  let failures = 0;
+  const failures: SizeResult['tool_failures'] = [];
   for (const e of events) {
     if (e.type !== 'tool_result') continue;
     const tool = String(e.data.tool);
     tools[tool] = (tools[tool] ?? 0) + Number(e.data.duration_ms ?? 0);
     if (e.data.ok === false) {
-      failures++;
+      failures.push({ tool, duration_ms: Number(e.data.duration_ms ?? 0), message: String((e.data.output as { message?: string } | undefined)?.message ?? '') });
       console.log(`[${label(n)}]   tool ${tool} FAILED after ${e.data.duration_ms} ms: ${JSON.stringify(e.data.output)}`);
     }
   }
   for (const e of events) if (e.type === 'agent_log' && e.data.level !== 'info') console.log(`[${label(n)}]   ${e.agent}: ${e.data.level} ${e.data.message}`);
   for (const e of events) if (e.type === 'error') console.log(`[${label(n)}]   error event: ${JSON.stringify(e.data)}`);
+
+  // The run's event timeline (ms after start_agent) when a tool failed, or with --timeline.
+  if (failures.length || process.argv.includes('--timeline')) {
+    for (const e of events) {
+      const what = e.data.tool ?? e.data.sub_agent ?? e.data.message ?? e.data.code ?? '';
+      const extra = e.type === 'tool_result' ? ` ok=${String(e.data.ok)} ${String(e.data.duration_ms)} ms` : e.type === 'sub_agent_update' ? ` ${String(e.data.status)}` : '';
+      console.log(`[${label(n)}]     +${round(e.at - t0, 0)} ms ${e.type} ${String(what)}${extra}`);
+    }
+  }
 
   // Stage times as the client saw them: sub_agent_update started → completed (alarm latency, the step, its checkpoint).
   const stages: Record<string, number> = {};

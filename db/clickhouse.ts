@@ -10,6 +10,9 @@ export interface ClickHouseEnv {
 
 export type { ClickHouseClient };
 
+/** Analysis over millions of rows (the workload profile) may take tens of seconds; a request gets this long. */
+export const ANALYSIS_TIMEOUT_MS = 110_000;
+
 export function openClickHouse(env: ClickHouseEnv, timeoutMs = 30_000): ClickHouseClient {
   return createClient({
     url: env.CLICKHOUSE_URL,

@@ -27,6 +27,8 @@ const MIGRATIONS: string[] = [
      created_at INTEGER NOT NULL,
      updated_at INTEGER NOT NULL
    );`,
+  // Larger step outputs a later step of the same run reads (the workload profile), kept out of the checkpoint.
+  `CREATE TABLE IF NOT EXISTS run_artifacts (run_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, name));`,
 ];
 
 export function migrateStorage(sql: SqlStorage): void {

@@ -1,9 +1,11 @@
 // Data intelligence step: builds the org's workload profile in ClickHouse over the window triage found
 // and reports what it holds (volume, spend, top models, data quality) — the facts later steps stand on.
-import { openClickHouse } from '../../db/clickhouse';
+import { ANALYSIS_TIMEOUT_MS, openClickHouse } from '../../db/clickhouse';
 import { nanoToUsd } from '../../engine/telemetry/record';
 import { loadWorkloadProfile } from '../../db/workload-profile';
-import { resolveWindow } from '../../workers/analysis/org-analysis';
+import { windowOf } from '../../workers/analysis/org-analysis';
+import type { TriageStepResult } from './triage-agent';
+import { PROFILE_ARTIFACT } from './optimizer';
 import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
 import { callTool } from './tool-call';
 
@@ -20,14 +22,21 @@ export interface DataStepResult {
 }
 
 export async function dataStep(ctx: RunContext): Promise<StepOutput> {
-  const ch = openClickHouse(ctx.env);
+  const ch = openClickHouse(ctx.env, ANALYSIS_TIMEOUT_MS);
   try {
-    const window = await callTool(ctx, AGENT, 'resolve_window', { org_id: ctx.thread.org_id }, () => resolveWindow(ch, ctx.thread.org_id, {}));
+    // The window triage measured: the org's first call to just after its last.
+    const window = windowOf((ctx.results.triage as TriageStepResult).coverage, {});
     if (!window) throw new StepError('run_failed', 'no telemetry found for this organization', false);
     const profile = await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() }, () =>
       loadWorkloadProfile(ch, ctx.thread.org_id, window),
       (p) => ({ calls: p.totals.calls, cost_usd: nanoToUsd(p.totals.cost_nanousd), models: p.models.length, segments: p.segments.length, days: p.window.days }),
     );
+    try {
+      ctx.artifacts.put(PROFILE_ARTIFACT, profile);
+    } catch {
+      // Too large for one stored value: the optimizer step builds it again in ClickHouse.
+      ctx.emit('agent_log', { level: 'warn', message: 'profile too large to keep between steps; it will be rebuilt' }, AGENT);
+    }
     const total = profile.totals.cost_nanousd;
     const result: DataStepResult = {
       window: profile.window,

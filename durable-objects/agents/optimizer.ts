@@ -1,8 +1,8 @@
 // Optimizations core: runs every optimizer tool of the engine through the same findings path as
 // GET /api/analysis/findings, streams one tool_call/tool_result per tool family, and keeps the
 // quantified findings (savings, evidence, confidence, risk) for the plan and the report.
-import { openClickHouse } from '../../db/clickhouse';
-import type { CombinedSaving } from '../../engine/analyze';
+import { ANALYSIS_TIMEOUT_MS, openClickHouse } from '../../db/clickhouse';
+import { analyzeWorkload, type CombinedSaving } from '../../engine/analyze';
 import { pctOf, type Finding, type ToolFamily } from '../../engine/findings';
 import type { WorkloadProfile } from '../../engine/profile/types';
 import { combineSavings, LEVER_STEPS, TOOL_LEVERS } from '../../engine/tools/reporting/combine';
@@ -40,6 +40,8 @@ export interface OptimizeStepResult {
 }
 
 const MAX_SAVINGS = 20;
+/** The data step's profile, stored for this step so ClickHouse builds it once per run. */
+export const PROFILE_ARTIFACT = 'profile';
 const trim = <F extends Finding>(f: F): F => ({ ...f, evidence: Object.fromEntries(Object.entries(f.evidence).slice(0, 12)) });
 const leverRank = (tool: string) => {
   const lever = TOOL_LEVERS[tool];
@@ -58,14 +60,20 @@ export function orderSavings(findings: readonly Finding[], profile: WorkloadProf
 
 export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
   const data = ctx.results.data as DataStepResult | undefined;
-  const ch = openClickHouse(ctx.env);
+  const ch = openClickHouse(ctx.env, ANALYSIS_TIMEOUT_MS);
   try {
     const analysis = await callTool(
       ctx,
       AGENT,
       'run_optimizer_tools',
       { org_id: ctx.thread.org_id, from: data ? new Date(data.window.from).toISOString() : null, to: data ? new Date(data.window.to).toISOString() : null },
-      () => analyzeOrg(ch, ctx.thread.org_id, data ? { from: data.window.from, to: data.window.to } : {}),
+      async () => {
+        // Same findings path as GET /api/analysis/findings (profile in ClickHouse → engine), reusing the
+        // profile the data step already built; after a lost artifact the profile is built again.
+        const profile = ctx.artifacts.get<WorkloadProfile>(PROFILE_ARTIFACT);
+        if (profile) return { ...analyzeWorkload(profile), profile };
+        return analyzeOrg(ch, ctx.thread.org_id, data ? { from: data.window.from, to: data.window.to } : {});
+      },
       (a) => (a ? { findings: a.findings.length } : { findings: 0 }),
     );
     if (!analysis) throw new StepError('run_failed', 'no telemetry found for this organization', false);

@@ -122,6 +122,7 @@ export class RunManager {
       pipeline: cp.machine.pipeline,
       previous: this.previousRun(runId),
       emit: (type, data, agent) => this.deps.emit(type, data, runId, agent),
+      artifacts: this.artifacts(runId),
       usage: (type, data) => this.usage(runId, row.user_id, type, data),
     };
     let event: MachineEvent;
@@ -133,6 +134,18 @@ export class RunManager {
       event = { type: 'step_failed', stage, code: e.code, message: e.message, retryable: e.retryable };
     }
     await this.advance(runId, event);
+  }
+
+  private artifacts(runId: string): RunContext['artifacts'] {
+    const sql = this.deps.sql;
+    return {
+      put: (name, value) =>
+        sql.exec('INSERT INTO run_artifacts (run_id, name, value) VALUES (?, ?, ?) ON CONFLICT(run_id, name) DO UPDATE SET value = excluded.value', runId, name, JSON.stringify(value)),
+      get: <T>(name: string) => {
+        const row = sql.exec<{ value: string }>('SELECT value FROM run_artifacts WHERE run_id = ? AND name = ?', runId, name).toArray()[0];
+        return row ? (JSON.parse(row.value) as T) : undefined;
+      },
+    };
   }
 
   /** The latest completed run of this thread before `runId`. */
@@ -186,6 +199,7 @@ export class RunManager {
         return;
       case 'finish': {
         await this.deps.timers.clear(`run:${runId}`);
+        this.deps.sql.exec('DELETE FROM run_artifacts WHERE run_id = ?', runId);
         const answer = finalAnswer(state);
         if (answer) {
           this.deps.outbox.add(newId('msg'), 'pg_message', {

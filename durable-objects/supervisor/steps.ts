@@ -21,6 +21,8 @@ export interface RunContext {
   /** The thread's previous completed run, for follow-up questions ("what if only that feature…"). */
   previous: PreviousRun | null;
   emit: <T extends ServerEventType>(type: T, data: ServerEventData<T>, agent: string) => ServerEvent;
+  /** Step outputs too large for the checkpoint (the profile), stored in the DO for later steps of this run. */
+  artifacts: { put(name: string, value: unknown): void; get<T>(name: string): T | undefined };
   usage: (eventType: string, data: Record<string, unknown>) => void;
 }
 

@@ -4,7 +4,7 @@
 import { analyzeWorkload, type AnalysisResult } from '../../engine/analyze';
 import type { WorkloadProfile } from '../../engine/profile/types';
 import type { ClickHouseClient } from '../../db/clickhouse';
-import { dataCoverage } from '../../db/coverage';
+import { dataCoverage, type CoverageRow } from '../../db/coverage';
 import { loadWorkloadProfile } from '../../db/workload-profile';
 
 export interface AnalysisWindow {
@@ -16,16 +16,26 @@ export interface AnalysisWindow {
   source?: string;
 }
 
+export interface ResolvedWindow {
+  from: number;
+  to: number;
+  source?: string;
+}
+
 export interface OrgAnalysis extends AnalysisResult {
   profile: WorkloadProfile;
 }
 
-/** Fills an open window from the org's data; null when the org has no calls in it. */
-export async function resolveWindow(ch: ClickHouseClient, orgId: string, w: AnalysisWindow): Promise<{ from: number; to: number; source?: string } | null> {
+/** Fills an open window from what the org's data covers; null when it has no calls. */
+export function windowOf(cov: CoverageRow | null, w: AnalysisWindow): ResolvedWindow | null {
   if (w.from !== undefined && w.to !== undefined) return { from: w.from, to: w.to, ...(w.source ? { source: w.source } : {}) };
-  const cov = await dataCoverage(ch, orgId, w.source);
-  if (cov.calls === 0 || cov.from_ms === null || cov.to_ms === null) return null;
+  if (!cov || cov.calls === 0 || cov.from_ms === null || cov.to_ms === null) return null;
   return { from: w.from ?? cov.from_ms, to: w.to ?? cov.to_ms + 1, ...(w.source ? { source: w.source } : {}) };
+}
+
+export async function resolveWindow(ch: ClickHouseClient, orgId: string, w: AnalysisWindow): Promise<ResolvedWindow | null> {
+  const open = w.from === undefined || w.to === undefined;
+  return windowOf(open ? await dataCoverage(ch, orgId, w.source) : null, w);
 }
 
 export async function analyzeOrg(ch: ClickHouseClient, orgId: string, w: AnalysisWindow): Promise<OrgAnalysis | null> {
