@@ -1,5 +1,5 @@
 // Anthropic Messages API, streamed (message_start → content_block_delta… → message_delta → message_stop).
-import { postWithRetries, stopwatch } from './http';
+import { postWithRetries, streamedAnswer } from './http';
 import { readSse } from './sse';
 import type { CallOptions, ChatRequest, ChatResult, LlmProvider } from './types';
 
@@ -28,10 +28,7 @@ export class Anthropic implements LlmProvider {
       },
       opts,
     );
-    const clock = stopwatch();
-    let text = '';
-    let input_tokens = 0;
-    let output_tokens = 0;
+    const answer = streamedAnswer(opts);
     let model = req.model;
     for await (const ev of readSse(res.body!)) {
       const data = JSON.parse(ev.data) as {
@@ -43,15 +40,13 @@ export class Anthropic implements LlmProvider {
       };
       if (data.type === 'message_start') {
         model = data.message?.model ?? model;
-        input_tokens = data.message?.usage?.input_tokens ?? 0;
-      } else if (data.type === 'content_block_delta' && data.delta?.type === 'text_delta' && data.delta.text) {
-        clock.delta();
-        text += data.delta.text;
-        opts.onDelta?.(data.delta.text);
+        answer.usage(data.message?.usage?.input_tokens ?? 0);
+      } else if (data.type === 'content_block_delta' && data.delta?.type === 'text_delta') {
+        answer.delta(data.delta.text);
       } else if (data.type === 'message_delta') {
-        output_tokens = data.usage?.output_tokens ?? output_tokens;
+        answer.usage(undefined, data.usage?.output_tokens);
       } else if (data.type === 'message_stop') break;
     }
-    return { text, provider: this.name, model, input_tokens, output_tokens, ...clock.result() };
+    return answer.result(this.name, model);
   }
 }

@@ -1,5 +1,5 @@
 // Google Gemini generateContent, streamed as SSE (streamGenerateContent?alt=sse).
-import { postWithRetries, stopwatch } from './http';
+import { postWithRetries, streamedAnswer } from './http';
 import { readSse } from './sse';
 import type { CallOptions, ChatRequest, ChatResult, LlmProvider } from './types';
 
@@ -27,10 +27,7 @@ export class Gemini implements LlmProvider {
       },
       opts,
     );
-    const clock = stopwatch();
-    let text = '';
-    let input_tokens = 0;
-    let output_tokens = 0;
+    const answer = streamedAnswer(opts);
     let model = req.model;
     for await (const ev of readSse(res.body!)) {
       const chunk = JSON.parse(ev.data) as {
@@ -39,17 +36,9 @@ export class Gemini implements LlmProvider {
         modelVersion?: string;
       };
       model = chunk.modelVersion ?? model;
-      for (const part of chunk.candidates?.[0]?.content?.parts ?? []) {
-        if (!part.text) continue;
-        clock.delta();
-        text += part.text;
-        opts.onDelta?.(part.text);
-      }
-      if (chunk.usageMetadata) {
-        input_tokens = chunk.usageMetadata.promptTokenCount ?? input_tokens;
-        output_tokens = chunk.usageMetadata.candidatesTokenCount ?? output_tokens;
-      }
+      for (const part of chunk.candidates?.[0]?.content?.parts ?? []) answer.delta(part.text);
+      if (chunk.usageMetadata) answer.usage(chunk.usageMetadata.promptTokenCount, chunk.usageMetadata.candidatesTokenCount);
     }
-    return { text, provider: this.name, model, input_tokens, output_tokens, ...clock.result() };
+    return answer.result(this.name, model);
   }
 }

@@ -1,6 +1,6 @@
 // The request loop every HTTP provider shares: deadline, retries with exponential backoff + jitter on
 // 429 / 5xx / network errors (honouring Retry-After), and timing of the streamed answer.
-import { LlmError, type CallOptions } from './types';
+import { LlmError, type CallOptions, type ChatResult } from './types';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,14 +33,32 @@ export function backoff(attempt: number): number {
   return base / 2 + Math.random() * (base / 2);
 }
 
-/** Measures time to first delta and total latency around a streamed read. */
-export function stopwatch() {
+/** Collects a streamed answer: text deltas (timed: time to first delta, total latency) and token counts. */
+export function streamedAnswer(opts: CallOptions) {
   const started = performance.now();
   let first: number | null = null;
+  let text = '';
+  let input_tokens = 0;
+  let output_tokens = 0;
   return {
-    delta() {
+    delta(t: string | null | undefined): void {
+      if (!t) return;
       first ??= performance.now() - started;
+      text += t;
+      opts.onDelta?.(t);
     },
-    result: () => ({ latency_ms: Math.round(performance.now() - started), ttft_ms: first === null ? null : Math.round(first) }),
+    usage(input?: number, output?: number): void {
+      if (input !== undefined) input_tokens = input;
+      if (output !== undefined) output_tokens = output;
+    },
+    result: (provider: string, model: string): ChatResult => ({
+      text,
+      provider,
+      model,
+      input_tokens,
+      output_tokens,
+      latency_ms: Math.round(performance.now() - started),
+      ttft_ms: first === null ? null : Math.round(first),
+    }),
   };
 }

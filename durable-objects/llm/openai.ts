@@ -1,5 +1,5 @@
 // OpenAI-compatible chat completions (OpenAI, Azure OpenAI-compatible gateways, Groq, Together, vLLM…), streamed.
-import { postWithRetries, stopwatch } from './http';
+import { postWithRetries, streamedAnswer } from './http';
 import { readSse } from './sse';
 import type { CallOptions, ChatRequest, ChatResult, LlmProvider } from './types';
 
@@ -27,10 +27,7 @@ export class OpenAiCompatible implements LlmProvider {
       },
       opts,
     );
-    const clock = stopwatch();
-    let text = '';
-    let input_tokens = 0;
-    let output_tokens = 0;
+    const answer = streamedAnswer(opts);
     let model = req.model;
     for await (const ev of readSse(res.body!)) {
       if (ev.data === '[DONE]') break;
@@ -40,17 +37,9 @@ export class OpenAiCompatible implements LlmProvider {
         usage?: { prompt_tokens: number; completion_tokens: number } | null;
       };
       model = chunk.model ?? model;
-      const delta = chunk.choices?.[0]?.delta?.content;
-      if (delta) {
-        clock.delta();
-        text += delta;
-        opts.onDelta?.(delta);
-      }
-      if (chunk.usage) {
-        input_tokens = chunk.usage.prompt_tokens;
-        output_tokens = chunk.usage.completion_tokens;
-      }
+      answer.delta(chunk.choices?.[0]?.delta?.content);
+      if (chunk.usage) answer.usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens);
     }
-    return { text, provider: this.name, model, input_tokens, output_tokens, ...clock.result() };
+    return answer.result(this.name, model);
   }
 }

@@ -1,5 +1,5 @@
 // Workers AI through the `AI` binding, streamed (SSE of {"response": "…"} chunks, usage in the last one).
-import { stopwatch } from './http';
+import { streamedAnswer } from './http';
 import { readSse } from './sse';
 import { LlmError, type CallOptions, type ChatRequest, type ChatResult, type LlmProvider } from './types';
 
@@ -14,7 +14,7 @@ export class WorkersAi implements LlmProvider {
   constructor(private readonly ai: AiBinding) {}
 
   async complete(req: ChatRequest, opts: CallOptions = {}): Promise<ChatResult> {
-    const clock = stopwatch();
+    const answer = streamedAnswer(opts);
     let stream: unknown;
     try {
       stream = await this.ai.run(req.model, { messages: req.messages, max_tokens: req.max_tokens, temperature: req.temperature ?? 0, stream: true });
@@ -22,22 +22,12 @@ export class WorkersAi implements LlmProvider {
       throw new LlmError(`Workers AI failed: ${err instanceof Error ? err.message.slice(0, 200) : 'error'}`, null, true);
     }
     if (!(stream instanceof ReadableStream)) throw new LlmError('Workers AI returned no stream', null, false);
-    let text = '';
-    let input_tokens = 0;
-    let output_tokens = 0;
     for await (const ev of readSse(stream as ReadableStream<Uint8Array>)) {
       if (ev.data === '[DONE]') break;
       const chunk = JSON.parse(ev.data) as { response?: string; usage?: { prompt_tokens?: number; completion_tokens?: number } };
-      if (chunk.response) {
-        clock.delta();
-        text += chunk.response;
-        opts.onDelta?.(chunk.response);
-      }
-      if (chunk.usage) {
-        input_tokens = chunk.usage.prompt_tokens ?? input_tokens;
-        output_tokens = chunk.usage.completion_tokens ?? output_tokens;
-      }
+      answer.delta(chunk.response);
+      if (chunk.usage) answer.usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens);
     }
-    return { text, provider: this.name, model: req.model, input_tokens, output_tokens, ...clock.result() };
+    return answer.result(this.name, req.model);
   }
 }
