@@ -15,15 +15,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findModel } from '../engine/catalog/index';
-import { TOP_N } from '../engine/profile/reference';
-import { loadWorkloadProfile } from '../db/workload-profile';
+import { loadProfileParams, loadWorkloadProfile } from '../db/workload-profile';
 import { loadHours, loadRateLimitMinutes } from '../db/workload-profile/buckets';
 import { loadDuplicatePrompts } from '../db/workload-profile/duplicates';
 import { loadModels } from '../db/workload-profile/models';
 import { loadPrefixCache } from '../db/workload-profile/prefix';
 import { loadDataQuality } from '../db/workload-profile/quality';
 import { loadSegments } from '../db/workload-profile/segments';
-import { scopeParams, type ProfileParams } from '../db/workload-profile/sql';
 import { loadUsers } from '../db/workload-profile/users';
 import { startClickHouseHttp } from '../scripts/local-stack/clickhouse-http';
 import { migrateClickHouse } from '../scripts/migrate';
@@ -88,7 +86,20 @@ const isKnown = (provider: string, model: string) => findModel(model, provider) 
 const dataDir = await mkdtemp(join(tmpdir(), 'bench-profile-ch-'));
 const server = await startClickHouseHttp({ dataDir });
 const url = `http://127.0.0.1:${server.port}`;
-const ch = createClient({ url, request_timeout: 3_600_000, clickhouse_settings: { output_format_json_quote_64bit_integers: 1, send_progress_in_http_headers: 1 } });
+// chdb answers one query at a time; the profile sends its queries together, so a later one would wait for
+// its response headers longer than Node's fetch allows (300 s) at 10M rows. Send them one after another.
+let queue: Promise<unknown> = Promise.resolve();
+const serialFetch: typeof fetch = (input, init) => {
+  const sent = queue.then(() => fetch(input, init));
+  queue = sent.catch(() => undefined);
+  return sent;
+};
+const ch = createClient({
+  url,
+  fetch: serialFetch,
+  request_timeout: 3_600_000,
+  clickhouse_settings: { output_format_json_quote_64bit_integers: 1, send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '60000' },
+});
 const figures: Record<string, number> = {};
 try {
   await migrateClickHouse(url);
@@ -116,9 +127,7 @@ try {
         `exact dups ${seg.dup}, near dups ${seg.near}, retries ${seg.retry}`,
     );
     if (sections) {
-      const params: ProfileParams = scopeParams(org, window, TOP_N);
-      params.unknown_p.push('acme');
-      params.unknown_m.push('acme-llm-7b');
+      const params = await loadProfileParams(ch, org, window);
       const parts: [string, () => Promise<unknown>][] = [
         ['models', () => loadModels(ch, params, isKnown)],
         ['segments', () => loadSegments(ch, params, isKnown)],

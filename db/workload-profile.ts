@@ -4,8 +4,9 @@
 // ClickHouse as window functions; only aggregates and top-N lists come back. One module per section
 // (db/workload-profile/*); all SQL takes its inputs as query parameters.
 //
-//   1. the distinct (provider, model) pairs in scope → `known` decided here with the catalog (findModel),
-//      the unknown pairs passed back as two parallel Array(String) parameters (cost 0, data quality);
+//   1. the distinct (provider, model) pairs in scope → `known` decided here with the catalog (findModel);
+//      the pairs and their known flags go back as array parameters: a row's index among them is its exact
+//      numeric model id (pm), and {pair_known}[pm] zeroes the cost of unknown models (data quality);
 //   2. the sections in parallel: models, segments (+ prefix cache), hours, rate-limit minutes,
 //      duplicate prompts, users, data quality; totals and unknown models are sums over the models.
 //
@@ -23,7 +24,7 @@ import { loadModels } from './workload-profile/models';
 import { loadPrefixCache, prefixStats } from './workload-profile/prefix';
 import { loadDataQuality } from './workload-profile/quality';
 import { loadSegments } from './workload-profile/segments';
-import { IN_SCOPE, cmp, queryRows, scopeParams, segmentKey, str } from './workload-profile/sql';
+import { IN_SCOPE, cmp, queryRows, scopeParams, segmentKey, str, type ProfileParams } from './workload-profile/sql';
 import { loadUsers } from './workload-profile/users';
 
 export interface ProfileWindowInput {
@@ -35,22 +36,26 @@ export interface ProfileWindowInput {
   source?: string;
 }
 
-// Without FINAL: a pair that only an older version of a row carries is harmless in the unknown list.
+// Without FINAL: a superset of the pairs of the rows FINAL keeps (an older row version may add one), which is all pm needs.
 const PAIRS = `SELECT DISTINCT provider, model FROM llm_calls WHERE ${IN_SCOPE}`;
 
 const isKnown = (provider: string, model: string): boolean => findModel(model, provider) !== undefined;
 
-export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<WorkloadProfile> {
+/** The query parameters of every section: the scope, and the (provider, model) pairs in it with `known`. */
+export async function loadProfileParams(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<ProfileParams> {
   const params = scopeParams(orgId, window, TOP_N);
   for (const r of await queryRows(ch, PAIRS, params)) {
     const provider = str(r, 'provider');
     const model = str(r, 'model');
-    if (!isKnown(provider, model)) {
-      params.unknown_p.push(provider);
-      params.unknown_m.push(model);
-    }
+    params.pairs_p.push(provider);
+    params.pairs_m.push(model);
+    params.pair_known.push(isKnown(provider, model) ? 1 : 0);
   }
+  return params;
+}
 
+export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<WorkloadProfile> {
+  const params = await loadProfileParams(ch, orgId, window);
   const [models, segments, prefix, hours, rateLimitMinutes, duplicatePrompts, users, quality] = await Promise.all([
     loadModels(ch, params, isKnown),
     loadSegments(ch, params, isKnown),

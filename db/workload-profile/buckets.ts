@@ -17,11 +17,11 @@ FROM (${CALLS})
 GROUP BY hour_ms, feature`;
 
 const RATE_LIMIT_MINUTES = `
-SELECT ${bucket(MINUTE_MS)} AS minute_ms, provider, model,
-  count() AS n_calls, countIf(status = '429') AS n_429,
+SELECT ${bucket(MINUTE_MS)} AS minute_ms, {pairs_p:Array(String)}[pm] AS minute_provider, {pairs_m:Array(String)}[pm] AS minute_model,
+  count() AS n_calls, countIf(is_429) AS n_429,
   countIf(fast_retry_after_429) AS n_fast_retry_after_429, sumIf(retry_gap, retry_after_429) AS sum_retry_wait
 FROM (${derived([RETRY])})
-GROUP BY minute_ms, provider, model
+GROUP BY minute_ms, pm
 HAVING n_429 > 0`;
 
 export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Promise<HourBucket[]> {
@@ -42,8 +42,8 @@ export async function loadRateLimitMinutes(ch: ClickHouseClient, params: Profile
   return (await queryRows(ch, RATE_LIMIT_MINUTES, params))
     .map((r) => ({
       minute: num(r, 'minute_ms'),
-      provider: str(r, 'provider'),
-      model: str(r, 'model'),
+      provider: str(r, 'minute_provider'),
+      model: str(r, 'minute_model'),
       calls: num(r, 'n_calls'),
       status_429_calls: num(r, 'n_429'),
       fast_retry_after_429_calls: num(r, 'n_fast_retry_after_429'),

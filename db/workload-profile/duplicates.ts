@@ -7,18 +7,19 @@ import { EXACT_DUP, derived } from './rules';
 import { cmp, num, queryRows, str, type ProfileParams } from './sql';
 
 const QUERY = `
-SELECT provider, model, prompt_hash, count() AS n_calls, countIf(exact_dup) AS n_dup, sumIf(cost, exact_dup) AS sum_dup_cost
+SELECT {pairs_p:Array(String)}[pm] AS dup_provider, {pairs_m:Array(String)}[pm] AS dup_model, prompt_hash,
+  count() AS n_calls, countIf(exact_dup) AS n_dup, sumIf(cost, exact_dup) AS sum_dup_cost
 FROM (${derived([EXACT_DUP], `prompt_hash != ''`)})
-GROUP BY provider, model, prompt_hash
+GROUP BY pm, prompt_hash
 HAVING n_dup > 0
-ORDER BY sum_dup_cost DESC, provider, model, prompt_hash
+ORDER BY sum_dup_cost DESC, dup_provider, dup_model, prompt_hash
 LIMIT {top:UInt32}`;
 
 export async function loadDuplicatePrompts(ch: ClickHouseClient, params: ProfileParams): Promise<DuplicatePrompt[]> {
   return (await queryRows(ch, QUERY, params))
     .map((r) => ({
-      provider: str(r, 'provider'),
-      model: str(r, 'model'),
+      provider: str(r, 'dup_provider'),
+      model: str(r, 'dup_model'),
       prompt_hash: str(r, 'prompt_hash'),
       calls: num(r, 'n_calls'),
       dup_calls: num(r, 'n_dup'),

@@ -4,7 +4,7 @@
 // remaining counts are over the valid calls, as reference.ts countDataQuality does them.
 import type { ClickHouseClient } from '../clickhouse';
 import type { DataQuality } from '../../engine/profile/types';
-import { ABSURD, BAD_COST, CACHED_EXCEEDS, IN_SCOPE, KNOWN, num, queryRows, type ProfileParams } from './sql';
+import { ABSURD, BAD_COST, CACHED_EXCEEDS, IN_SCOPE, KNOWN, PM, num, queryRows, type ProfileParams } from './sql';
 
 const QUERY = `
 SELECT count() AS n_records,
@@ -25,6 +25,7 @@ FROM (
          (NOT absurd AND ${CACHED_EXCEEDS}) AS cached_exceeds,
          (NOT absurd AND NOT cached_exceeds AND ${BAD_COST}) AS bad_cost,
          NOT (absurd OR cached_exceeds OR bad_cost) AS valid,
+         ${PM} AS pm,
          (${KNOWN}) AS known
   FROM llm_calls FINAL
   WHERE ${IN_SCOPE}

@@ -3,6 +3,8 @@
 // of window columns plus the flag expressions read from them; `derived` stacks the windows over CALLS and
 // the flags over the windows, so a section aggregates plain columns (exact_dup, retry, …).
 // "No earlier call" is a NULL lag (lagInFrame of a Nullable) and every "≤ gap" test is coalesce(…, 0).
+// Window keys and lagged values avoid LowCardinality columns (slow to sort and to lag): the model is the
+// exact numeric id `pm`, the feature its String copy `feature_s`, the status the flags ok / is_429.
 import {
   CACHE_READ_WINDOW_MS,
   EXACT_DUP_WINDOW_MS,
@@ -12,11 +14,13 @@ import {
   RETRY_WINDOW_MS,
   SESSION_GAP_MS,
 } from '../../engine/profile/derive';
-import { CALLS, partitionBy } from './sql';
+import { CALLS } from './sql';
 
 const PREVIOUS_ROW = 'ORDER BY ts, request_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW';
 
 export interface Rule {
+  /** `WINDOW name AS (…)` definitions the columns use. */
+  named: string[];
   /** `window function OVER … AS name` columns. */
   windows: string[];
   /** [name, expression] per flag; later flags may read earlier ones. */
@@ -29,7 +33,8 @@ export interface Rule {
  * dup_gap: ts − that call's ts (double fire when ≤ 2 s).
  */
 export const EXACT_DUP: Rule = {
-  windows: [`lagInFrame(toNullable(ts)) OVER (PARTITION BY ${partitionBy('provider', 'model', 'prompt_hash', 'ok')} ${PREVIOUS_ROW}) AS dup_prev_ts`],
+  named: [`w_dup AS (PARTITION BY pm, prompt_hash, ok ${PREVIOUS_ROW})`],
+  windows: [`lagInFrame(toNullable(ts)) OVER w_dup AS dup_prev_ts`],
   flags: [
     ['exact_dup', `prompt_hash != '' AND ok AND coalesce(ts - dup_prev_ts <= ${EXACT_DUP_WINDOW_MS}, 0)`],
     ['dup_gap', `ifNull(ts - dup_prev_ts, 0)`],
@@ -43,16 +48,16 @@ export const EXACT_DUP: Rule = {
  * Partitioning by (n ≥ 2) keeps calls with fewer blocks (whose key is '') out. Needs EXACT_DUP.
  */
 export const NEAR_DUP: Rule = {
+  named: [`w_near AS (PARTITION BY pm, n_blocks >= 2, near_key, ok ${PREVIOUS_ROW})`],
   windows: [`lagInFrame(toNullable(ts)) OVER w_near AS near_prev_ts`, `lagInFrame(toInt64(input_tokens)) OVER w_near AS near_prev_input`],
   flags: [
     [
       'near_dup',
-      `ok AND NOT exact_dup AND length(prefix_hashes) >= 2 AND coalesce(ts - near_prev_ts <= ${EXACT_DUP_WINDOW_MS}, 0)
+      `ok AND NOT exact_dup AND n_blocks >= 2 AND coalesce(ts - near_prev_ts <= ${EXACT_DUP_WINDOW_MS}, 0)
        AND abs(toInt64(input_tokens) - near_prev_input) <= greatest(${NEAR_DUP_MIN_TOLERANCE_TOKENS}, intDiv(near_prev_input, ${NEAR_DUP_TOLERANCE_DIVISOR}))`,
     ],
   ],
 };
-const NEAR_WINDOW = `w_near AS (PARTITION BY ${partitionBy('provider', 'model', 'length(prefix_hashes) >= 2', 'prefix_hashes[toInt64(length(prefix_hashes)) - 1]', 'ok')} ${PREVIOUS_ROW})`;
 
 /**
  * derive.ts §retry: attempt > 1, or prompt_hash set and the immediately earlier call of the same
@@ -60,65 +65,57 @@ const NEAR_WINDOW = `w_near AS (PARTITION BY ${partitionBy('provider', 'model', 
  * difference, after a 429, fast when < 1 s, fallback when (provider, model) differs.
  */
 export const RETRY: Rule = {
+  named: [`w_retry AS (PARTITION BY prompt_hash, user ${PREVIOUS_ROW})`],
   windows: [
     `lagInFrame(toNullable(ts)) OVER w_retry AS retry_prev_ts`,
-    `lagInFrame(status) OVER w_retry AS retry_prev_status`,
-    `lagInFrame(provider) OVER w_retry AS retry_prev_provider`,
-    `lagInFrame(model) OVER w_retry AS retry_prev_model`,
+    `lagInFrame(ok) OVER w_retry AS retry_prev_ok`,
+    `lagInFrame(is_429) OVER w_retry AS retry_prev_429`,
+    `lagInFrame(pm) OVER w_retry AS retry_prev_pm`,
   ],
   flags: [
-    ['retry_hash', `prompt_hash != '' AND retry_prev_ts IS NOT NULL AND retry_prev_status != 'ok' AND coalesce(ts - retry_prev_ts <= ${RETRY_WINDOW_MS}, 0)`],
+    ['retry_hash', `prompt_hash != '' AND retry_prev_ts IS NOT NULL AND NOT retry_prev_ok AND coalesce(ts - retry_prev_ts <= ${RETRY_WINDOW_MS}, 0)`],
     ['retry', `attempt > 1 OR retry_hash`],
     ['retry_gap', `if(retry_hash, ifNull(ts - retry_prev_ts, 0), 0)`],
-    ['retry_after_429', `retry_hash AND retry_prev_status = '429'`],
+    ['retry_after_429', `retry_hash AND retry_prev_429`],
     ['fast_retry_after_429', `retry_after_429 AND retry_gap < ${FAST_RETRY_MS}`],
-    ['fallback', `retry_hash AND (retry_prev_provider != provider OR retry_prev_model != model)`],
+    ['fallback', `retry_hash AND retry_prev_pm != pm`],
   ],
 };
-const RETRY_WINDOW = `w_retry AS (PARTITION BY ${partitionBy('prompt_hash', 'user')} ${PREVIOUS_ROW})`;
 
 /**
  * derive.ts §session: user set and the immediately earlier call of the same (feature, provider, model,
  * user) ≤ 30 min before → follow-up; growing when its input is larger than that call's.
  */
 export const SESSION: Rule = {
+  named: [`w_session AS (PARTITION BY user, pm, feature_s ${PREVIOUS_ROW})`],
   windows: [`lagInFrame(toNullable(ts)) OVER w_session AS session_prev_ts`, `lagInFrame(input_tokens) OVER w_session AS session_prev_input`],
   flags: [
     ['followup', `user != '' AND coalesce(ts - session_prev_ts <= ${SESSION_GAP_MS}, 0)`],
     ['growing', `followup AND input_tokens > session_prev_input`],
   ],
 };
-const SESSION_WINDOW = `w_session AS (PARTITION BY ${partitionBy('feature', 'provider', 'model', 'user')} ${PREVIOUS_ROW})`;
 
 /**
  * derive.ts §unread: cache_write_tokens > 0 and no later call of the same (provider, model, cache key)
- * with cached_input_tokens > 0 within 300 s; cache key = prefix_hashes[0], else '\0feature:' + feature
- * (columns.ts FEATURE_KEY, in the same key space as the block hashes).
- * The earliest later read is the min ts of the reads that precede the row in descending order.
+ * with cached_input_tokens > 0 within 300 s (cache_key: see CALLS). The earliest later read is the min ts
+ * of the reads that precede the row in descending order.
  */
 export const UNREAD: Rule = {
-  windows: [
-    `min(if(cached_input_tokens > 0, ts, NULL)) OVER (
-       PARTITION BY ${partitionBy('provider', 'model', `if(empty(prefix_hashes), concat(char(0), 'feature:', feature), prefix_hashes[1])`)}
-       ORDER BY ts DESC, request_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS next_read_ts`,
+  named: [
+    `w_unread AS (PARTITION BY pm, cache_key ORDER BY ts DESC, request_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)`,
   ],
+  windows: [`min(if(cached_input_tokens > 0, ts, NULL)) OVER w_unread AS next_read_ts`],
   flags: [['write_unread', `cache_write_tokens > 0 AND NOT coalesce(next_read_ts - ts <= ${CACHE_READ_WINDOW_MS}, 0)`]],
 };
 
 /** CALLS (optionally filtered) + the rules' window columns + their flags, as one subquery. */
 export function derived(rules: readonly Rule[], where = '1'): string {
-  const windows = rules.flatMap((r) => r.windows);
-  const flags = rules.flatMap((r) => r.flags.map(([name, expr]) => `(${expr}) AS ${name}`));
-  const named: string[] = [];
-  if (rules.includes(NEAR_DUP)) named.push(NEAR_WINDOW);
-  if (rules.includes(RETRY)) named.push(RETRY_WINDOW);
-  if (rules.includes(SESSION)) named.push(SESSION_WINDOW);
   return `
-  SELECT *, ${flags.join(',\n         ')}
+  SELECT *, ${rules.flatMap((r) => r.flags.map(([name, expr]) => `(${expr}) AS ${name}`)).join(',\n         ')}
   FROM (
-    SELECT *, ${windows.join(',\n           ')}
+    SELECT *, ${rules.flatMap((r) => r.windows).join(',\n           ')}
     FROM (${CALLS})
     WHERE ${where}
-    ${named.length ? `WINDOW ${named.join(', ')}` : ''}
+    WINDOW ${rules.flatMap((r) => r.named).join(',\n           ')}
   )`;
 }

@@ -6,15 +6,23 @@
 //   at limit       L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S (any status)
 //   per minute     calls per active minute of the segment: sumMap over the minute buckets
 //   output excess  Σ max(0, output − p95) and Σ max(0, output − p99) over ok calls
-// Two queries: the plain aggregates (one pass, no window) and the rule flags (window functions), merged by
-// segment. The prefix-cache columns come from prefix.ts.
+// The plain aggregates (one pass, no window) and the rule flags (window functions, one query per rule group)
+// are merged by segment. The prefix-cache columns come from prefix.ts.
 import type { ClickHouseClient } from '../clickhouse';
 import { DOUBLE_FIRE_MS, HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
-import { EXACT_DUP, NEAR_DUP, RETRY, SESSION, UNREAD, derived } from './rules';
-import { CALLS, COUNTS, bucket, dist, num, percentileOf, queryRows, segmentKey, sortedAlias, str, toCounts, toDistribution, type ProfileParams } from './sql';
+import { EXACT_DUP, NEAR_DUP, RETRY, SESSION, UNREAD, derived, type Rule } from './rules';
+import { CALLS, COUNTS, bucket, dist, num, percentileOf, queryRows, segmentKey, sortedAlias, str, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
 
 const OK_OUTPUT = `groupArrayIf(output_tokens, ok)`;
+
+/**
+ * Σ of a Float64 over the rows matching `cond`, added left to right in (ts, request_id) order as the
+ * reference does: floating-point addition is not associative, so sum() (any order) could differ in the
+ * last bits for latencies that are not whole (or dyadic) milliseconds.
+ */
+const FLOAT_SUM_IN_ORDER = (value: string, cond: string): string =>
+  `arrayFold((acc, x) -> acc + x.3, arraySort(groupArrayIf((ts, request_id, ${value}), ${cond})), toFloat64(0))`;
 /** Σ max(0, v − p) over the ok outputs, p = the output distribution's percentile at per-mille pm (0 when empty). */
 const excessOver = (pm: number): string =>
   `if(length(${sortedAlias('d_output')}) = 0, 0, arraySum(x -> greatest(toInt64(x) - toInt64(${percentileOf('d_output', pm)}), 0), ${sortedAlias('d_output')}))`;
@@ -35,27 +43,44 @@ SELECT feature, provider, model, ${COUNTS},
   ${excessOver(950)} AS sum_output_over_p95,
   ${excessOver(990)} AS sum_output_over_p99,
   ${dist('d_per_minute', `tupleElement(sumMap([${bucket(MINUTE_MS)}], [toUInt64(1)]), 2)`)},
-  countIf(notEmpty(prefix_hashes)) AS n_prefix,
+  countIf(n_blocks > 0) AS n_prefix,
   countIf(cache_write_tokens > 0) AS n_cache_write,
   [${ROUND_LIMITS_S.map((l) => `countIf(coalesce(latency_ms >= ${l * 1000} AND latency_ms < ${l * 1000 + 1000}, 0))`).join(', ')}] AS n_at_limit
 FROM (${CALLS})
 GROUP BY feature, provider, model`;
 
-/** The rule flags of rules.ts (window functions), summed per segment. */
-const RULES = `
-SELECT feature, provider, model,
-  countIf(exact_dup) AS n_exact_dup, sumIf(cost, exact_dup) AS sum_exact_dup_cost,
-  sumIf(assumeNotNull(latency_ms), exact_dup AND latency_ms IS NOT NULL) AS sum_exact_dup_latency,
+/**
+ * The rule flags of rules.ts (window functions), summed per segment: one query per group of rules, so each
+ * sorts only the few columns it needs (and a server runs them in parallel). Grouped by (feature_s, pm):
+ * no LowCardinality column travels through the window sorts.
+ */
+const ruleQuery = (rules: Rule[], sums: string): string => `
+SELECT feature_s AS segment_feature, {pairs_p:Array(String)}[pm] AS segment_provider, {pairs_m:Array(String)}[pm] AS segment_model,
+  ${sums}
+FROM (${derived(rules)})
+GROUP BY feature_s, pm`;
+
+const RULE_QUERIES = [
+  ruleQuery(
+    [EXACT_DUP, NEAR_DUP],
+    `countIf(exact_dup) AS n_exact_dup, sumIf(cost, exact_dup) AS sum_exact_dup_cost,
+  ${FLOAT_SUM_IN_ORDER('assumeNotNull(latency_ms)', 'exact_dup AND latency_ms IS NOT NULL')} AS sum_exact_dup_latency,
   countIf(exact_dup AND dup_gap <= ${DOUBLE_FIRE_MS}) AS n_double_fire,
-  countIf(near_dup) AS n_near_dup, sumIf(cost, near_dup) AS sum_near_dup_cost,
-  countIf(retry) AS n_retry, countIf(retry AND retry_after_429) AS n_retry_after_429,
+  countIf(near_dup) AS n_near_dup, sumIf(cost, near_dup) AS sum_near_dup_cost`,
+  ),
+  ruleQuery(
+    [RETRY],
+    `countIf(retry) AS n_retry, countIf(retry AND retry_after_429) AS n_retry_after_429,
   countIf(retry AND fast_retry_after_429) AS n_fast_retry_after_429, sumIf(retry_gap, retry) AS sum_retry_wait,
-  countIf(retry AND fallback) AS n_fallback,
-  countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread,
-  countIf(followup) AS n_followup, countIf(followup AND growing) AS n_growing,
-  sumIf(greatest(toInt64(input_tokens) - ${HISTORY_WINDOW_TOKENS}, 0), followup AND growing) AS sum_history_excess
-FROM (${derived([EXACT_DUP, NEAR_DUP, RETRY, SESSION, UNREAD])})
-GROUP BY feature, provider, model`;
+  countIf(retry AND fallback) AS n_fallback`,
+  ),
+  ruleQuery(
+    [SESSION],
+    `countIf(followup) AS n_followup, countIf(followup AND growing) AS n_growing,
+  sumIf(greatest(toInt64(input_tokens) - ${HISTORY_WINDOW_TOKENS}, 0), followup AND growing) AS sum_history_excess`,
+  ),
+  ruleQuery([UNREAD], `countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread`),
+];
 
 export type SegmentRow = Omit<SegmentProfile, 'prefix_cache'>;
 
@@ -64,13 +89,18 @@ export async function loadSegments(
   params: ProfileParams,
   isKnown: (provider: string, model: string) => boolean,
 ): Promise<SegmentRow[]> {
-  const [plain, rules] = await Promise.all([queryRows(ch, PLAIN, params), queryRows(ch, RULES, params)]);
-  const byKey = new Map(rules.map((r) => [segmentKey(str(r, 'feature'), str(r, 'provider'), str(r, 'model')), r]));
+  const [plain, ruleRows] = await Promise.all([queryRows(ch, PLAIN, params), Promise.all(RULE_QUERIES.map((q) => queryRows(ch, q, params)))]);
+  // Every segment has a row in each rule query (same calls, same grouping): merge them into one.
+  const rules = new Map<string, Row>();
+  for (const r of ruleRows.flat()) {
+    const key = segmentKey(str(r, 'segment_feature'), str(r, 'segment_provider'), str(r, 'segment_model'));
+    rules.set(key, { ...rules.get(key), ...r });
+  }
   return plain.map((p) => {
     const provider = str(p, 'provider');
     const model = str(p, 'model');
     const feature = str(p, 'feature');
-    const r = byKey.get(segmentKey(feature, provider, model));
+    const r = rules.get(segmentKey(feature, provider, model));
     if (!r) throw new Error('workload profile: a segment without its rules row');
     const atLimit = p['n_at_limit'];
     if (!Array.isArray(atLimit)) throw new Error('workload profile: n_at_limit is not an array');

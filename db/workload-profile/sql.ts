@@ -21,9 +21,13 @@ export interface ProfileParams {
   to_ms: number;
   by_source: 0 | 1;
   source: string;
-  /** (provider, model) pairs the catalog does not know, as two parallel arrays: cost 0, data quality. */
-  unknown_p: string[];
-  unknown_m: string[];
+  /**
+   * Every (provider, model) pair in scope as parallel arrays, and whether the catalog knows it (1/0):
+   * pm = the pair's 1-based index, the exact numeric model id the window functions key on.
+   */
+  pairs_p: string[];
+  pairs_m: string[];
+  pair_known: number[];
   /** Length of the top-N lists. */
   top: number;
 }
@@ -48,8 +52,9 @@ export function scopeParams(org: string, window: { from: number; to: number; sou
     to_ms,
     by_source: window.source === undefined ? 0 : 1,
     source: window.source ?? '',
-    unknown_p: [],
-    unknown_m: [],
+    pairs_p: [],
+    pairs_m: [],
+    pair_known: [],
     top,
   };
 }
@@ -68,30 +73,28 @@ export const CACHED_EXCEEDS = `cached_input_tokens > input_tokens`;
 export const BAD_COST = `ifNull(cost_nanousd, 0) < 0`;
 export const VALID = `NOT (${ABSURD}) AND NOT (${CACHED_EXCEEDS}) AND NOT (${BAD_COST})`;
 
-/**
- * derive.ts §cost: known = the (provider, model) pair is not among the unknown ones found by the catalog.
- * `model IN …` runs on the LowCardinality dictionary; the pair test (tuples materialize the columns) only
- * runs, short-circuited, on the rows whose model is in the list.
- */
-export const KNOWN = `NOT (model IN {unknown_m:Array(String)} AND (provider, model) IN arrayZip({unknown_p:Array(String)}, {unknown_m:Array(String)}))`;
-
-/**
- * PARTITION BY keys that sort fast and stay exact: a 64-bit hash of the key first (rows of different keys
- * are ordered by it, almost never reaching the next columns), then the key itself, so that two keys with the
- * same hash still land in different partitions. (LowCardinality and multi-column string sort keys are slow.)
- */
-export const partitionBy = (...keys: string[]): string => `cityHash64(${keys.join(', ')}), ${keys.join(', ')}`;
+/** The pair's index in the pairs parameter (1-based; the pairs cover every row in scope). */
+export const PM = `indexOf(arrayZip({pairs_p:Array(String)}, {pairs_m:Array(String)}), (provider, model))`;
+/** derive.ts §cost: known = the catalog finds the (provider, model) pair (decided in TypeScript). */
+export const KNOWN = `{pair_known:Array(UInt8)}[pm] = 1`;
 
 /**
  * The valid calls in scope, one row per request id (FINAL), with the columns every rule reads:
- * ts (epoch ms), ok, known, cost (derive.ts §cost), streamed / non_streamed (stream true / false).
+ * ts (epoch ms), ok / is_429, pm (model id), feature_s (feature as a plain String), known, cost
+ * (derive.ts §cost), streamed / non_streamed (stream true / false), and the scalars the rules key on, so
+ * that no array travels through their sorts: n_blocks = |prefix_hashes|, near_key = prefix_hashes[n−2]
+ * (0-based; '' when n < 2), cache_key (derive.ts §unread: prefix_hashes[0], else '\0feature:' + feature,
+ * columns.ts FEATURE_KEY).
  */
 export const CALLS = `
   SELECT toUnixTimestamp64Milli(timestamp) AS ts, request_id, feature, provider, model, user, status,
-         status = 'ok' AS ok,
+         status = 'ok' AS ok, status = '429' AS is_429, ${PM} AS pm, toString(feature) AS feature_s,
          input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
          latency_ms, ttft_ms, stream, coalesce(stream = 1, 0) AS streamed, coalesce(stream = 0, 0) AS non_streamed,
          max_tokens, attempt, prompt_hash, prefix_hashes, cost_nanousd,
+         length(prefix_hashes) AS n_blocks,
+         prefix_hashes[toInt64(n_blocks) - 1] AS near_key,
+         if(n_blocks = 0, concat(char(0), 'feature:', feature_s), prefix_hashes[1]) AS cache_key,
          ${KNOWN} AS known,
          if(known, ifNull(cost_nanousd, 0), 0) AS cost
   FROM llm_calls FINAL

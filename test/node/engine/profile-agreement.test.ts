@@ -85,7 +85,7 @@ function generateCalls(seed: number, n: number, days: number): Workload {
           ? null
           : rng.chance(0.08)
             ? rng.pick(LIMIT_LATENCIES)
-            : rng.int(50, 20_000) + rng.pick([0, 0, 0.25, 0.5, 0.75]);
+            : rng.int(50, 20_000) + rng.pick([0, 0, 0.25, 0.5, 0.1, 0.3, 0.7]);
     const ttft = stream === true && latency !== null && rng.chance(0.9) ? Math.min(latency, rng.int(20, 3_000)) : rng.chance(0.1) ? rng.int(20, 900) : null;
     const catalog = findModel(modelId, provider);
     const cost =
