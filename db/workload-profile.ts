@@ -17,7 +17,8 @@ import type { ClickHouseClient } from './clickhouse';
 import { findModel } from '../engine/catalog/index';
 import { DAY_MS } from '../engine/findings';
 import { TOP_N } from '../engine/profile/reference';
-import { PROFILE_VERSION, type CallCounts, type ModelCount, type TokenSums, type WorkloadProfile } from '../engine/profile/types';
+import { PROFILE_VERSION, type ModelCount, type WorkloadProfile } from '../engine/profile/types';
+import { emptyCounts } from '../engine/profile/accumulators';
 import { loadHours, loadRateLimitMinutes } from './workload-profile/buckets';
 import { loadDuplicatePrompts } from './workload-profile/duplicates';
 import { loadModels } from './workload-profile/models';
@@ -67,19 +68,7 @@ export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, w
     loadDataQuality(ch, params),
   ]);
 
-  const totals: CallCounts & TokenSums = {
-    calls: 0,
-    ok_calls: 0,
-    error_calls: 0,
-    status_429_calls: 0,
-    timeout_calls: 0,
-    cost_nanousd: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-    cached_input_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
-  };
+  const totals = emptyCounts();
   const unknown: ModelCount[] = [];
   for (const m of models) {
     for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += m[k];
