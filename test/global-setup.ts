@@ -49,7 +49,8 @@ export async function setup(project: TestProject): Promise<void> {
     dataDir,
     // A database of this run's own: no state leaks between runs; dropped in teardown.
     pgDatabase: `netra_test_${process.pid}`,
-    redisDb: 1,
+    // Redis logical database: 1 unless NETRA_TEST_REDIS_DB picks another, so two checkouts can test at once.
+    redisDb: Number(process.env.NETRA_TEST_REDIS_DB ?? 1),
     redisToken: 'test-upstash-token',
   });
   await migrateAll({ databaseUrl: stack.databaseUrl, clickhouseUrl: stack.clickhouseUrl });
