@@ -3,7 +3,7 @@
 // gateway policy the engine synthesized to enforce them.
 import type { Finding } from '../../engine/findings';
 import type { GatewayPolicy } from '../../engine/tools/policy/policy';
-import type { RunContext, StepOutput } from '../supervisor/steps';
+import type { RunContext, StepOutput } from '../supervisor/contract';
 import type { OptimizeStepResult } from './optimizer';
 import type { TriageStepResult } from './triage-agent';
 

@@ -1,6 +1,6 @@
 // Data helper step: says exactly which telemetry is missing and how to send it, plus the quick wins that
 // need no data. Its advice follows the sufficiency inputs that scored lowest.
-import type { RunContext, StepOutput } from '../supervisor/steps';
+import type { RunContext, StepOutput } from '../supervisor/contract';
 import type { TriageStepResult } from './triage-agent';
 import type { SufficiencyInput } from './triage';
 

@@ -6,7 +6,7 @@ import { loadWorkloadProfile } from '../../db/workload-profile';
 import { windowOf } from '../../workers/analysis/org-analysis';
 import type { TriageStepResult } from './triage-agent';
 import { PROFILE_ARTIFACT } from './optimizer';
-import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
+import { StepError, type RunContext, type StepOutput } from '../supervisor/contract';
 import { callTool } from './tool-call';
 
 const AGENT = 'data_intelligence';

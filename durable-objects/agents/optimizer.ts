@@ -9,7 +9,7 @@ import { combineSavings, LEVER_STEPS, TOOL_LEVERS } from '../../engine/tools/rep
 import type { GatewayPolicy } from '../../engine/tools/policy/policy';
 import { nanoToUsd } from '../../engine/telemetry/record';
 import { analyzeOrg } from '../../workers/analysis/org-analysis';
-import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
+import { StepError, type RunContext, type StepOutput } from '../supervisor/contract';
 import type { DataStepResult } from './data-intelligence';
 import { callTool } from './tool-call';
 import type { TriageStepResult } from './triage-agent';

@@ -5,7 +5,7 @@ import { desc, eq } from 'drizzle-orm';
 import { corpusDocuments, reports } from '../../db/schema';
 import { openDb } from '../../db/postgres';
 import { perMonthUsd, type Finding } from '../../engine/findings';
-import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
+import { StepError, type RunContext, type StepOutput } from '../supervisor/contract';
 import type { PlanResult } from './actions';
 import type { DataHelperResult } from './data-helper';
 import type { DataStepResult } from './data-intelligence';
@@ -170,9 +170,16 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
   if (triage.triage.scope.feature) terms.push(triage.triage.scope.feature);
   const reportId = reportIdFor(ctx.run_id);
   const pg = openDb(ctx.env);
+  let docs: (typeof corpusDocuments.$inferSelect)[];
+  try {
+    docs = await pg.db.select().from(corpusDocuments).where(eq(corpusDocuments.org_id, ctx.thread.org_id)).orderBy(desc(corpusDocuments.id)).limit(200);
+  } catch {
+    await pg.close();
+    throw new StepError('dependency_unavailable', 'could not read the corpus; retrying', true);
+  }
+  // Composing is pure: an error here is a bug, not an outage, so it fails the step instead of being retried.
   let composed: ReturnType<typeof composeReport>;
   try {
-    const docs = await pg.db.select().from(corpusDocuments).where(eq(corpusDocuments.org_id, ctx.thread.org_id)).orderBy(desc(corpusDocuments.id)).limit(200);
     composed = composeReport({
       message: ctx.message,
       notes: relevantNotes(docs, terms),
@@ -182,6 +189,11 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
       plan: ctx.results.plan_actions as PlanResult | undefined,
       helper: ctx.results.data_helper as DataHelperResult | undefined,
     });
+  } catch (err) {
+    await pg.close();
+    throw new StepError('run_failed', `could not compose the report (${err instanceof Error ? err.message : 'unknown error'})`, false);
+  }
+  try {
     await pg.db
       .insert(reports)
       .values({
@@ -197,7 +209,7 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
       })
       .onConflictDoNothing();
   } catch {
-    throw new StepError('dependency_unavailable', 'could not read the corpus or store the report; retrying', true);
+    throw new StepError('dependency_unavailable', 'could not store the report; retrying', true);
   } finally {
     await pg.close();
   }

@@ -1,6 +1,6 @@
 // Runs one tool inside a sub-agent step, streaming `tool_call` and `tool_result` events with its input
 // and output, and metering it as a usage event. Store failures become retryable step errors.
-import { StepError, type RunContext } from '../supervisor/steps';
+import { StepError, type RunContext } from '../supervisor/contract';
 
 export async function callTool<T>(
   ctx: RunContext,

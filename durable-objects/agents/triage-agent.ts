@@ -2,7 +2,7 @@
 // data sufficiency — the score picks the pipeline (full / partial / data helper).
 import { openClickHouse } from '../../db/clickhouse';
 import { dataCoverage, type CoverageRow } from '../../db/coverage';
-import type { RunContext, StepOutput } from '../supervisor/steps';
+import type { RunContext, StepOutput } from '../supervisor/contract';
 import { callTool } from './tool-call';
 import { scoreSufficiency, triageMessage, type SufficiencyInput, type TriageResult } from './triage';
 
