@@ -168,12 +168,12 @@ export class RunManager {
       .toArray()[0];
     if (!row) return null;
     const cp = JSON.parse(row.checkpoint) as Checkpoint;
-    const triage = cp.machine.results.triage as { triage?: { scope?: { feature?: string } }; request?: unknown } | undefined;
+    const triage = cp.machine.results.triage as { request?: { scope?: { features?: string[] } } } | undefined;
     const optimize = cp.machine.results.optimize as { savings?: { where?: { feature?: string } }[] } | undefined;
     const plan = cp.machine.results.plan_actions as { steps?: unknown[] } | undefined;
     return {
       message: cp.message,
-      feature: triage?.triage?.scope?.feature ?? optimize?.savings?.find((f) => f.where?.feature)?.where?.feature ?? null,
+      feature: triage?.request?.scope?.features?.[0] ?? optimize?.savings?.find((f) => f.where?.feature)?.where?.feature ?? null,
       request: triage?.request ?? null,
       steps: plan?.steps ?? [],
     };
