@@ -41,10 +41,14 @@ const MAX_SAVINGS = 20;
 /** The data step's profiles, stored for this run's later steps so ClickHouse builds them once. */
 export const PROFILE_ARTIFACT = 'profile';
 export const PREVIOUS_PROFILE_ARTIFACT = 'previous_profile';
-/** A finding with its evidence cut to 12 fields (the substitute, which constraints check, always kept). */
+/** A finding with its evidence cut to 12 fields (the substitute constraints check and the policy always kept). */
 const trim = <F extends Finding>(f: F): F => ({
   ...f,
-  evidence: { ...Object.fromEntries(Object.entries(f.evidence).slice(0, 12)), ...(f.evidence.substitute ? { substitute: f.evidence.substitute } : {}) },
+  evidence: {
+    ...Object.fromEntries(Object.entries(f.evidence).slice(0, 12)),
+    ...(f.evidence.substitute ? { substitute: f.evidence.substitute } : {}),
+    ...(f.evidence.policy ? { policy: f.evidence.policy } : {}),
+  },
 });
 const leverRank = (tool: string) => {
   const lever = TOOL_LEVERS[tool];
@@ -72,7 +76,7 @@ function summarize(output: unknown): unknown {
 
 function trimOutputs(out: ToolOutputs): ToolOutputs {
   const t: ToolOutputs = { ...out };
-  if (t.optimizer) t.optimizer = { ...t.optimizer, findings: t.optimizer.findings.filter((f) => f.kind === 'saving').slice(0, 40).map(trim) };
+  if (t.optimizer) t.optimizer = { ...t.optimizer, findings: t.optimizer.findings.filter((f) => f.kind === 'saving' || f.tool === 'routing_policy').map(trim) };
   if (t.latency_levers) t.latency_levers = t.latency_levers.map(trim);
   if (t.cache_tools) t.cache_tools = t.cache_tools.slice(0, 20).map(trim);
   if (t.cost_anomalies) t.cost_anomalies = t.cost_anomalies.map(trim);
