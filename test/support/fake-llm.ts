@@ -1,9 +1,15 @@
 // A local LLM provider server for tests: speaks the real streaming wire formats of OpenAI chat completions,
 // Anthropic messages and Gemini streamGenerateContent (SSE), checks the auth header each provider uses,
-// and can be told to fail the next requests (429 / 500) to exercise retries.
+// and can be told to fail the next requests (429 / 500) to exercise retries. With tools in an OpenAI request it
+// answers the next scripted turn: tool calls (streamed in fragments, or as one JSON body) or a final text.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
+/** One scripted answer of the model in a tool-calling conversation. */
+export type ScriptedTurn = { tool_calls: { name: string; arguments: unknown }[] } | { text: string } | { status: number };
+
 export interface FakeLlm {
+  /** Turns answered, in order, to requests that carry tools; when empty such requests get `reply` as text. */
+  script: ScriptedTurn[];
   url: string;
   key: string;
   requests: { path: string; body: unknown }[];
@@ -30,10 +36,50 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** An OpenAI chat-completions answer to a request with tools: the scripted tool calls or text, streamed or not. */
+function toolTurn(res: ServerResponse, body: Record<string, unknown>, turn: ScriptedTurn, seq: number): void {
+  if ('status' in turn) {
+    res.writeHead(turn.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { message: `scripted ${turn.status}` } }));
+    return;
+  }
+  const calls = 'tool_calls' in turn ? turn.tool_calls.map((c, i) => ({ id: `call_${seq}_${i}`, name: c.name, arguments: JSON.stringify(c.arguments) })) : [];
+  const text = 'text' in turn ? turn.text : null;
+  const usage = { prompt_tokens: 120, completion_tokens: calls.length ? 20 * calls.length : words(text ?? '').length };
+  if (body.stream === false) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        id: `chatcmpl_${seq}`,
+        object: 'chat.completion',
+        model: body.model,
+        choices: [{ index: 0, finish_reason: calls.length ? 'tool_calls' : 'stop', message: { role: 'assistant', content: text, ...(calls.length ? { tool_calls: calls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } })) } : {}) } }],
+        usage,
+      }),
+    );
+    return;
+  }
+  const events: { data: unknown }[] = [];
+  calls.forEach((c, index) => {
+    events.push({ data: { model: body.model, choices: [{ index: 0, delta: { tool_calls: [{ index, id: c.id, type: 'function', function: { name: c.name, arguments: '' } }] } }] } });
+    // Arguments in two fragments, as real streams split them.
+    const half = Math.ceil(c.arguments.length / 2);
+    for (const part of [c.arguments.slice(0, half), c.arguments.slice(half)]) events.push({ data: { model: body.model, choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: part } }] } }] } });
+  });
+  for (const p of words(text ?? '')) events.push({ data: { model: body.model, choices: [{ index: 0, delta: { content: p } }] } });
+  events.push({ data: { model: body.model, choices: [{ index: 0, delta: {}, finish_reason: calls.length ? 'tool_calls' : 'stop' }] } });
+  events.push({ data: { model: body.model, choices: [], usage } });
+  events.push({ data: '[DONE]' });
+  sse(res, events);
+}
+
+let requestSeq = 0;
+
 export async function startFakeLlm(): Promise<FakeLlm> {
   const state = { failures: [] as number[] };
   const fake: Omit<FakeLlm, 'url' | 'close'> = {
     key: 'test-llm-key',
+    script: [],
     requests: [],
     reply: 'Your biggest saving is caching.',
     failNext: (n, status) => state.failures.push(...Array<number>(n).fill(status)),
@@ -52,6 +98,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     const parts = words(fake.reply);
     if (path.endsWith('/chat/completions')) {
       if (req.headers.authorization !== `Bearer ${fake.key}`) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
+      if (Array.isArray(body.tools)) return toolTurn(res, body, fake.script.shift() ?? { text: fake.reply }, requestSeq++);
       return sse(res, [
         ...parts.map((p) => ({ data: { model: body.model, choices: [{ index: 0, delta: { content: p } }] } })),
         { data: { model: body.model, choices: [], usage: { prompt_tokens: 42, completion_tokens: parts.length } } },
