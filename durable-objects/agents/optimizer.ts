@@ -7,6 +7,11 @@ import { loadWorkloadProfile } from '../../db/workload-profile';
 import type { ToolOutputs } from '../../engine/agent/answer';
 import { planTools, type PlannedCall } from '../../engine/agent/plan';
 import { executePlan } from '../../engine/agent/run';
+import { runAgentTool } from '../../engine/agent/tools';
+import { selectProvider } from '../llm/select';
+import { canCallTools } from '../llm/types';
+import { meterLlmCall } from './llm-usage';
+import { runLlmLoop, type LoopState } from './llm-planner';
 import type { CombinedSaving } from '../../engine/analyze';
 import { pctOf, type Finding } from '../../engine/findings';
 import type { WorkloadProfile } from '../../engine/profile/types';
@@ -35,12 +40,16 @@ export interface OptimizeStepResult {
   data_quality: Finding[];
   combined: CombinedSaving | null;
   policy: GatewayPolicy | null;
+  /** The LLM planner's final text when it passed the number guard (null offline). */
+  llm_text: string | null;
 }
 
 const MAX_SAVINGS = 20;
 /** The data step's profiles, stored for this run's later steps so ClickHouse builds them once. */
 export const PROFILE_ARTIFACT = 'profile';
 export const PREVIOUS_PROFILE_ARTIFACT = 'previous_profile';
+/** The LLM planning loop's checkpoint (a step resumed after eviction continues it). */
+const LOOP_ARTIFACT = 'llm_loop';
 /** A finding with its evidence cut to 12 fields (the substitute constraints check and the policy always kept). */
 const trim = <F extends Finding>(f: F): F => ({
   ...f,
@@ -112,11 +121,33 @@ export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
   const { profile, previous } = await profilesOf(ctx);
   if (!profile) throw new StepError('run_failed', 'no telemetry found for this organization', false);
   const features = [...new Set(profile.segments.map((s) => s.feature).filter(Boolean))];
-  const planned = planTools(triage.request, features);
-  ctx.emit('agent_log', { level: 'info', message: `plan: ${planned.map((c) => c.tool).join(', ') || 'no tool needed'}` }, AGENT);
-  const outputs = await executePlan(planned, { profile, previous }, (call, execute) =>
-    callTool(ctx, AGENT, call.tool, call.input, async () => execute(), summarize, 'pure'),
-  );
+  const data = { profile, previous };
+  const runTool = (call: PlannedCall) => callTool(ctx, AGENT, call.tool, call.input, async () => runAgentTool(call.tool, call.input, data), summarize, 'pure');
+  const provider = selectProvider(ctx.env);
+  let planned: PlannedCall[];
+  let outputs: ToolOutputs;
+  let llmText: string | null = null;
+  if (provider && canCallTools(provider)) {
+    ctx.emit('agent_log', { level: 'info', message: `planning with ${provider.name} tool calling` }, AGENT);
+    const loop = await runLlmLoop({
+      provider,
+      model: provider.defaultModel,
+      message: ctx.message,
+      request: triage.request,
+      features,
+      runTool,
+      onLlmCall: (call) => meterLlmCall(ctx, call),
+      log: (level, message) => ctx.emit('agent_log', { level, message }, AGENT),
+      state: { load: () => ctx.artifacts.get<LoopState>(LOOP_ARTIFACT), save: (s) => ctx.artifacts.put(LOOP_ARTIFACT, s) },
+    });
+    planned = loop.planned;
+    outputs = loop.outputs;
+    llmText = loop.text;
+  } else {
+    planned = planTools(triage.request, features);
+    ctx.emit('agent_log', { level: 'info', message: `plan: ${planned.map((c) => c.tool).join(', ') || 'no tool needed'}` }, AGENT);
+    outputs = await executePlan(planned, data, (call) => runTool(call));
+  }
   const findings = outputs.optimizer?.findings ?? [];
   const byKind = (k: Finding['kind']) => findings.filter((f) => f.kind === k);
   const policy = findings.find((f) => f.tool === 'routing_policy')?.evidence.policy as GatewayPolicy | undefined;
@@ -130,6 +161,7 @@ export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
     data_quality: byKind('data_quality').slice(0, 10).map(trim),
     combined: outputs.optimizer?.combined ?? null,
     policy: policy ?? null,
+    llm_text: llmText,
   };
   ctx.emit('agent_log', { level: 'info', message: `${planned.length} tools ran${outputs.optimizer ? `; ${result.savings.length} savings found` : ''}` }, AGENT);
   return { result };

@@ -10,6 +10,7 @@ import type { PlanResult } from './actions';
 import type { DataHelperResult } from './data-helper';
 import type { DataStepResult } from './data-intelligence';
 import type { OptimizeStepResult } from './optimizer';
+import { meterLlmCall } from './llm-usage';
 import { phrase } from './reasoner';
 import { composeAnswer, usd, type Answer } from '../../engine/agent/answer';
 import type { PlanStep } from '../../engine/agent/actions';
@@ -49,6 +50,9 @@ export interface ReportInput {
 
 export interface ComposedReport {
   title: string;
+  /** The answer's first sentence and its table (the LLM planner's text goes between them). */
+  lead: string;
+  table: string | null;
   markdown: string;
   data: Record<string, unknown>;
   answer: string;
@@ -157,7 +161,7 @@ export function composeReport(r: ReportInput): ComposedReport {
       savings_by_tool: savings.map((f) => ({ label: f.tool, value: f.saving_usd_month })),
     },
   };
-  return { title, markdown: lines.join('\n'), data, answer: text, monthly_saving_usd: monthlySaving };
+  return { title, lead: answer.lead, table: answer.table, markdown: lines.join('\n'), data, answer: text, monthly_saving_usd: monthlySaving };
 }
 
 /** Corpus notes whose title, tags or text name a feature, model or provider the answer is about. */
@@ -220,9 +224,10 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
   } finally {
     await pg.close();
   }
-  const phrased = await phrase(ctx.env, composed.answer, (call) =>
-    ctx.usage('llm_call', { provider: call.provider, model: call.model, input_tokens: call.input_tokens, output_tokens: call.output_tokens, latency_ms: call.latency_ms }),
-  );
+  // The LLM planner's own text (already guarded) follows the lead; otherwise the LLM may only rephrase.
+  const phrased = optimize?.llm_text
+    ? { text: `${composed.lead}\n\n${optimize.llm_text}${composed.table ? `\n\n${composed.table}` : ''}`, by: 'llm planner' }
+    : await phrase(ctx.env, composed.answer, (call) => meterLlmCall(ctx, call));
   ctx.emit('agent_log', { level: 'info', message: `report ${reportId} stored (${phrased.by} phrasing)` }, AGENT);
   const result: ReportStepResult = {
     report_id: reportId,
