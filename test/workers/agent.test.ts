@@ -265,6 +265,8 @@ describe('runs: limits, cancel, eviction, metering', () => {
     const log = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ type: string }>('SELECT type FROM events ORDER BY seq').toArray().map((r) => r.type));
     expect(log.filter((x) => x === 'agent_completed')).toHaveLength(1);
     expect(log.filter((x) => x === 'agent_started')).toHaveLength(1);
+    const runs = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ status: string }>('SELECT status FROM runs').toArray().map((r) => r.status));
+    expect(runs).toEqual(['completed']);
     s.close();
   });
 
@@ -292,6 +294,22 @@ describe('runs: limits, cancel, eviction, metering', () => {
     await stub.flushNow();
     const rows = await clickhouse<{ n: string }>('SELECT count() AS n FROM workload_events FINAL WHERE org_id = {org:String}', { org: t.org_id });
     expect(Number(rows[0]!.n)).toBe(pending);
+  });
+
+  it('two start_agent frames sent at once: one run starts, the other is refused with run_already_active', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const s = await connect(t, thread);
+    await s.waitFor((e) => e.type === 'connection_established');
+    s.send({ action: 'start_agent', data: { message: 'hello', thread_id: thread } });
+    s.send({ action: 'start_agent', data: { message: 'hello again', thread_id: thread } });
+    expect((await s.waitFor((e) => e.type === 'error')).data).toMatchObject({ code: 'run_already_active' });
+    await s.waitFor((e) => e.type === 'agent_completed');
+    const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
+    const runs = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ status: string }>('SELECT status FROM runs').toArray().map((r) => r.status));
+    expect(runs).toEqual(['completed']);
+    expect(s.events.filter((e) => e.type === 'agent_started')).toHaveLength(1);
+    s.close();
   });
 
   it('bad input: empty and huge messages get error events and start nothing', async () => {
