@@ -61,7 +61,7 @@ export interface ComposedReport {
 
 export function composeReport(r: ReportInput): ComposedReport {
   const request = r.triage.request;
-  const out = r.optimize?.outputs ?? {};
+  const out = r.optimize?.outputs ?? r.triage.outputs ?? {};
   const s = r.triage.sufficiency;
   const needsData = r.triage.coverage !== null;
   const thin = needsData && !r.optimize;

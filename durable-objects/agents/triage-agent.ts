@@ -1,10 +1,14 @@
 // Triage step: turns the message into a structured request (intents, scope, targets, constraints; a
 // follow-up reuses the thread's previous request), and, when the request needs telemetry, measures what
 // the org's telemetry covers and scores data sufficiency — the score picks the pipeline. A request that
-// needs no telemetry (greeting, catalog, how to send data) runs no tool and goes straight to the answer.
+// needs no telemetry goes straight to the answer: a greeting or "how do I send data?" runs no tool, a
+// catalog question runs only the catalog search (supply researcher).
 import { openClickHouse } from '../../db/clickhouse';
 import { dataCoverage, type CoverageRow } from '../../db/coverage';
-import { needsData } from '../../engine/agent/plan';
+import type { ToolOutputs } from '../../engine/agent/answer';
+import { needsData, planTools } from '../../engine/agent/plan';
+import { executePlan } from '../../engine/agent/run';
+import { runAgentTool } from '../../engine/agent/tools';
 import { agentRequest, parseRequest, type AgentRequest } from '../../engine/agent/request';
 import type { RunContext, StepOutput } from '../supervisor/contract';
 import { callTool } from './tool-call';
@@ -12,6 +16,8 @@ import { scoreSufficiency, type SufficiencyInput } from './triage';
 
 export interface TriageStepResult {
   request: AgentRequest;
+  /** Outputs of the tools a request that needs no telemetry ran here (the catalog search). */
+  outputs?: ToolOutputs;
   coverage: CoverageRow | null;
   sufficiency: { score: number; inputs: SufficiencyInput[] };
 }
@@ -41,7 +47,11 @@ export async function triageStep(ctx: RunContext): Promise<StepOutput> {
   const first = parseRequest(ctx.message, Date.now(), previous);
   if (!needsData(first)) {
     ctx.emit('agent_log', { level: 'info', message: describe(first) }, AGENT);
-    const result: TriageStepResult = { request: first, coverage: null, sufficiency: { score: 0, inputs: [] } };
+    // Only tools that need no profile can be planned here (a catalog search); a greeting plans none.
+    const outputs = await executePlan(planTools(first, []), { profile: null, previous: null }, (call) =>
+      callTool(ctx, 'supply_researcher', call.tool, call.input, async () => runAgentTool(call.tool, call.input, { profile: null, previous: null }), (o) => (Array.isArray(o) ? { items: o.length } : o), 'pure'),
+    );
+    const result: TriageStepResult = { request: first, outputs, coverage: null, sufficiency: { score: 0, inputs: [] } };
     return { result, pipeline: 'answer' };
   }
   const ch = openClickHouse(ctx.env);

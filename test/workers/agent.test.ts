@@ -8,6 +8,7 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { describe, expect, it } from 'vitest';
 import azureCsv from '../../../shared/data/azure_llm_inference_2023_code.csv?raw';
 import mooncakeJsonl from '../../../shared/data/mooncake_synthetic_trace.jsonl?raw';
+import { CATALOG } from '../../engine/catalog';
 import type { Finding } from '../../engine/findings';
 import { buildProfile } from '../../engine/profile/reference';
 import { analyzeWorkload } from '../../engine/analyze';
@@ -366,5 +367,30 @@ describe('the answer follows the question', () => {
     expect(r.data.plan.steps.filter((s) => moves.has(s.tool) && s.where.model === 'gpt-4o')).toEqual([]);
     expect((r.data.plan.policy?.rules ?? []).filter((x) => x.route_to && x.match.model === 'gpt-4o')).toEqual([]);
     for (const x of [hello, money, latency, keep]) x.s.close();
+  });
+});
+
+describe('questions that need no telemetry', () => {
+  it('a catalog question is answered from the catalog (its one tool), with no telemetry at all', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const { s, events, completed } = await ask(t, thread, 'Cheapest model with at least 128k context?');
+    expect(events.flatMap((e) => (e.type === 'tool_call' ? [e.data.tool] : []))).toEqual(['catalog_search']);
+    if (completed.type !== 'agent_completed') throw new Error('unreachable');
+    expect(completed.data.status).toBe('completed');
+    // The cheapest non-embedding model with ≥ 128k context, by a plain pass over the catalog.
+    let m = CATALOG.find((x) => x.tier !== 'embedding' && x.context_window >= 128_000)!;
+    for (const x of CATALOG) {
+      if (x.tier === 'embedding' || x.context_window < 128_000) continue;
+      const [p, q] = [x.input_per_m + x.output_per_m, m.input_per_m + m.output_per_m];
+      if (p < q || (p === q && x.id < m.id)) m = x;
+    }
+    expect((completed.data.answer ?? "").startsWith(`The cheapest model with at least 128,000 tokens of context in the catalog is ${m.provider}/${m.id} `)).toBe(true);
+    const how = await ask(t, thread, 'How do I send data?');
+    expect(how.events.filter((e) => e.type === 'tool_call')).toEqual([]);
+    if (how.completed.type !== 'agent_completed') throw new Error('unreachable');
+    expect(how.completed.data.answer).toContain('POST /api/ingest/calls');
+    s.close();
+    how.s.close();
   });
 });
