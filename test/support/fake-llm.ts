@@ -73,6 +73,44 @@ function toolTurn(res: ServerResponse, body: Record<string, unknown>, turn: Scri
   sse(res, events);
 }
 
+/** An Anthropic Messages answer to a request with tools: tool_use blocks (input streamed as JSON fragments) or text. */
+function anthropicToolTurn(res: ServerResponse, body: Record<string, unknown>, turn: ScriptedTurn, seq: number): void {
+  if ('status' in turn) {
+    res.writeHead(turn.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `scripted ${turn.status}` } }));
+    return;
+  }
+  const calls = 'tool_calls' in turn ? turn.tool_calls.map((c, i) => ({ id: `toolu_${seq}_${i}`, name: c.name, input: c.arguments })) : [];
+  const text = 'text' in turn ? turn.text : null;
+  const usage = { input_tokens: 120, output_tokens: calls.length ? 20 * calls.length : words(text ?? '').length };
+  const stop_reason = calls.length ? 'tool_use' : 'end_turn';
+  if (body.stream === false) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const content = [...(text ? [{ type: 'text', text }] : []), ...calls.map((c) => ({ type: 'tool_use', ...c }))];
+    res.end(JSON.stringify({ id: `msg_${seq}`, type: 'message', role: 'assistant', model: body.model, content, stop_reason, usage }));
+    return;
+  }
+  const events: { event: string; data: unknown }[] = [{ event: 'message_start', data: { type: 'message_start', message: { model: body.model, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } } }];
+  let index = 0;
+  if (text) {
+    events.push({ event: 'content_block_start', data: { type: 'content_block_start', index, content_block: { type: 'text', text: '' } } });
+    for (const p of words(text)) events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text: p } } });
+    events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index } });
+    index++;
+  }
+  for (const c of calls) {
+    events.push({ event: 'content_block_start', data: { type: 'content_block_start', index, content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} } } });
+    const json = JSON.stringify(c.input);
+    const half = Math.ceil(json.length / 2);
+    for (const part of [json.slice(0, half), json.slice(half)]) events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: part } } });
+    events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index } });
+    index++;
+  }
+  events.push({ event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason }, usage: { output_tokens: usage.output_tokens } } });
+  events.push({ event: 'message_stop', data: { type: 'message_stop' } });
+  sse(res, events);
+}
+
 let requestSeq = 0;
 
 export async function startFakeLlm(): Promise<FakeLlm> {
@@ -107,6 +145,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     }
     if (path.endsWith('/v1/messages')) {
       if (req.headers['x-api-key'] !== fake.key) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
+      if (Array.isArray(body.tools)) return anthropicToolTurn(res, body, fake.script.shift() ?? { text: fake.reply }, requestSeq++);
       return sse(res, [
         { event: 'message_start', data: { type: 'message_start', message: { model: body.model, usage: { input_tokens: 42, output_tokens: 1 } } } },
         { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },

@@ -4,6 +4,7 @@
 // error hands over to the offline planner; a loop interrupted mid-way resumes without re-running anything.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLlmLoop, type LoopState } from '../../../durable-objects/agents/llm-planner';
+import { Anthropic } from '../../../durable-objects/llm/anthropic';
 import { OpenAiCompatible } from '../../../durable-objects/llm/openai';
 import type { PlannedCall } from '../../../engine/agent/plan';
 import { parseRequest } from '../../../engine/agent/request';
@@ -34,7 +35,10 @@ interface Event {
 }
 
 /** What the DO does around each tool: a tool_call event, the real execution, a tool_result with its measured duration. */
-function harness(opts: { crashOn?: number } = {}) {
+type ProviderKind = 'openai' | 'anthropic';
+const makeProvider = (kind: ProviderKind) => (kind === 'openai' ? new OpenAiCompatible(fake.key, `${fake.url}/v1`) : new Anthropic(fake.key, fake.url));
+
+function harness(opts: { crashOn?: number; provider?: ProviderKind } = {}) {
   const events: Event[] = [];
   const logs: { level: string; message: string }[] = [];
   const llmCalls: { input_tokens: number; output_tokens: number }[] = [];
@@ -55,7 +59,7 @@ function harness(opts: { crashOn?: number } = {}) {
     llmCalls,
     executions: () => executions,
     deps: (message: string, stream: boolean) => ({
-      provider: new OpenAiCompatible(fake.key, `${fake.url}/v1`),
+      provider: makeProvider(opts.provider ?? 'openai'),
       model: 'gpt-4o-mini',
       message,
       request: parseRequest(message, last),
@@ -69,9 +73,14 @@ function harness(opts: { crashOn?: number } = {}) {
   };
 }
 
-describe.each([true, false])('LLM planning loop (streamed: %s)', (stream) => {
+describe.each([
+  ['openai', true],
+  ['openai', false],
+  ['anthropic', true],
+  ['anthropic', false],
+] as [ProviderKind, boolean][])('LLM planning loop (%s, streamed: %s)', (kind, stream) => {
   it('runs the tool calls the model asks for, in order, and keeps a final text made of tool figures', async () => {
-    const h = harness();
+    const h = harness({ provider: kind });
     const table = runAgentTool('latency_table', { features: [], models: [] }, { profile, previous: null }) as { provider: string; model: string; latency_ms: { p95: number } }[];
     const slowest = table[0]!;
     fake.script.push(
@@ -94,14 +103,23 @@ describe.each([true, false])('LLM planning loop (streamed: %s)', (stream) => {
     expect(out.text).toBe(`The slowest model is ${slowest.model} at ${slowest.latency_ms.p95} ms p95.`);
     // Three model turns, each metered; the tools went back to the model as tool messages with their call ids.
     expect(h.llmCalls).toHaveLength(3);
-    const third = fake.requests.at(-1)!.body as { messages: { role: string; tool_call_id?: string }[]; tools: { function: { name: string } }[]; stream: boolean };
+    const third = fake.requests.at(-1)!.body as {
+      messages: { role: string; tool_call_id?: string; content: unknown }[];
+      tools: { name?: string; function?: { name: string } }[];
+      stream: boolean;
+    };
     expect(third.stream).toBe(stream);
-    expect(third.messages.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)).toHaveLength(3);
-    expect(third.tools.map((t) => t.function.name)).toContain('what_if');
+    // The three tool results went back to the model, in each wire format's own shape.
+    const results =
+      kind === 'openai'
+        ? third.messages.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)
+        : third.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as { type: string; tool_use_id?: string }[]).filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id) : []));
+    expect(results).toHaveLength(3);
+    expect(third.tools.map((t) => t.function?.name ?? t.name)).toContain('what_if');
   });
 
   it('drops a final text with a number no tool produced', async () => {
-    const h = harness();
+    const h = harness({ provider: kind });
     fake.script.push({ tool_calls: [{ name: 'spend_breakdown', arguments: {} }] }, { text: 'You could save $98,765.43 per month by switching.' });
     const out = await runLlmLoop(h.deps('Where does our money go?', stream));
     expect(out.text).toBeNull();
