@@ -1,7 +1,8 @@
 // The action planner: turns saving findings into ordered steps under the request's targets and
-// constraints. Order: expected saving × confidence (high 1, medium 0.6, low 0.3), risk breaking ties (low
-// first), then the larger saving. So a high-confidence, low-risk saving always comes before any smaller
-// one, and a cost target takes steps in that order until the combined saving meets it.
+// constraints. Safe savings (high confidence, low risk) come first, largest first; then the others by
+// expected saving × confidence (high 1, medium 0.6, low 0.3), risk breaking ties (low first), then the
+// larger saving. So the first step is the largest safe saving, a safe saving is never left out while a
+// smaller one is in, and a cost target takes steps in that order until the combined saving meets it.
 import { pctOf, type Finding, type Level } from '../findings.js';
 import type { WorkloadProfile } from '../profile/types.js';
 import { combineSavings } from '../tools/index.js';
@@ -50,7 +51,10 @@ export function forbiddenBy(f: Finding, req: AgentRequest): string | null {
   return null;
 }
 
+const isSafe = (f: Finding) => f.confidence === 'high' && f.risk === 'low';
+
 export const stepOrder = (a: Finding, b: Finding): number =>
+  Number(isSafe(b)) - Number(isSafe(a)) ||
   b.saving_nanousd * CONFIDENCE_WEIGHT[b.confidence] - a.saving_nanousd * CONFIDENCE_WEIGHT[a.confidence] ||
   RISK_RANK[a.risk] - RISK_RANK[b.risk] ||
   b.saving_nanousd - a.saving_nanousd ||
