@@ -38,6 +38,9 @@ export interface ActionPlan {
   meets_target: boolean | null;
 }
 
+/** Tools whose change delays answers even when the finding estimates no latency effect (the batch API answers within hours). */
+const ADDS_LATENCY = new Set(['batch_eligibility']);
+
 const substituteOf = (f: Finding): { provider?: string; model?: string } | undefined => f.evidence.substitute as { provider?: string; model?: string } | undefined;
 
 /** Why a constraint forbids a finding, or null. */
@@ -46,7 +49,7 @@ export function forbiddenBy(f: Finding, req: AgentRequest): string | null {
   if (MOVES_TRAFFIC.has(f.tool) && f.where.model && c.keep_models.includes(f.where.model)) return `keeps ${f.where.model}`;
   const sub = substituteOf(f);
   if (sub?.provider && c.avoid_providers.includes(sub.provider)) return `avoids ${sub.provider}`;
-  if ((c.latency_must_not_rise || req.targets.p95_ms !== null) && (f.latency_effect_ms ?? 0) > 0) return 'adds latency';
+  if ((c.latency_must_not_rise || req.targets.p95_ms !== null) && ((f.latency_effect_ms ?? 0) > 0 || ADDS_LATENCY.has(f.tool))) return 'adds latency';
   if (c.quality_must_not_drop && f.tool === 'model_downgrade') return 'quality must not drop';
   return null;
 }

@@ -4,6 +4,7 @@
 // calls, never by the agent's own functions.
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../../../engine/catalog/index.js';
+import type { PlanStep } from '../../../engine/agent/actions.js';
 import { actionPlanFor, executePlan } from '../../../engine/agent/run.js';
 import { composeAnswer, firstSentence } from '../../../engine/agent/answer.js';
 import { planTools } from '../../../engine/agent/plan.js';
@@ -30,7 +31,7 @@ interface Run {
   tools: string[];
   lead: string;
   text: string;
-  steps: { tool: string; where: { model?: string } }[];
+  steps: PlanStep[];
   policyModels: string[];
 }
 
@@ -302,6 +303,27 @@ describe('question set: cutting cost, targets and constraints', () => {
     expect(r.request.targets.cut_pct).toBe(20);
     expect(r.request.constraints.avoid_providers).toEqual(['anthropic']);
     expect(r.lead).toContain(monthly(demo));
+  });
+
+  it('Cut costs by 30% without adding latency: no step that adds latency (the batch API) is in the plan', async () => {
+    const free = await ask(demo, 'Cut our costs by 30%');
+    const r = await ask(demo, 'Cut our costs by 30% without adding latency');
+    expect(r.request.constraints.latency_must_not_rise).toBe(true);
+    expect(free.steps.some((s) => s.tool === 'batch_eligibility')).toBe(true);
+    expect(r.steps.some((s) => s.tool === 'batch_eligibility')).toBe(false);
+    expect(r.text).toContain('Send nightly-eval through the batch API (adds latency)');
+  });
+
+  it('follow-up: "apply the second one" answers with the previous plan’s second step', async () => {
+    const prev = await ask(demo, 'Cut our costs by 30%');
+    const request = parseRequest('apply the second one', LAST, prev.request);
+    expect(request.intents[0]).toBe('apply_step');
+    expect(request.step).toBe(2);
+    expect(planTools(request, [])).toEqual([]);
+    const plan = actionPlanFor(prev.request, await executePlan(planTools(prev.request, []), { profile: buildProfile(demo, { from: demo[0]!.timestamp, to: LAST + 1 }), previous: null }), buildProfile(demo, { from: demo[0]!.timestamp, to: LAST + 1 }))!;
+    const answer = composeAnswer(request, {}, null, plan.steps);
+    const second = prev.steps[1]!;
+    expect(firstSentence(answer.text)).toMatch(new RegExp(`^Step 2 is ${second.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
   });
 
   it('How much could prompt caching save us?', async () => {
