@@ -1,6 +1,6 @@
 // Anthropic Messages API, streamed (message_start → content_block_delta… → message_delta → message_stop),
 // and tool use (tool_use blocks, streamed as input_json_delta fragments, or in one JSON body).
-import { postWithRetries, streamedAnswer } from './http';
+import { parseToolArguments, postWithRetries, streamedAnswer } from './http';
 import { readSse } from './sse';
 import type { CallOptions, ChatRequest, ChatResult, LoopMessage, ToolCallingProvider, ToolCallRequest, ToolChatRequest, ToolChatResult } from './types';
 
@@ -120,7 +120,7 @@ function wireMessages(messages: LoopMessage[]): { role: 'user' | 'assistant'; co
     if (m.role === 'system') continue;
     if (m.role === 'assistant' && 'tool_calls' in m) {
       const content: unknown[] = m.content ? [{ type: 'text', text: m.content }] : [];
-      for (const c of m.tool_calls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: safeJson(c.arguments) });
+      for (const c of m.tool_calls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: parseToolArguments(c.arguments) });
       out.push({ role: 'assistant', content });
     } else if (m.role === 'tool') {
       const block = { type: 'tool_result', tool_use_id: m.tool_call_id, content: m.content };
@@ -130,12 +130,4 @@ function wireMessages(messages: LoopMessage[]): { role: 'user' | 'assistant'; co
     } else out.push({ role: m.role, content: m.content });
   }
   return out;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return {};
-  }
 }

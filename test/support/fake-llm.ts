@@ -111,6 +111,28 @@ function anthropicToolTurn(res: ServerResponse, body: Record<string, unknown>, t
   sse(res, events);
 }
 
+/** A Gemini answer to a request with tools: functionCall parts or text, streamed (SSE) or from generateContent. */
+function geminiToolTurn(res: ServerResponse, path: string, turn: ScriptedTurn, stream: boolean): void {
+  if ('status' in turn) {
+    res.writeHead(turn.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: turn.status, message: `scripted ${turn.status}` } }));
+    return;
+  }
+  const modelVersion = path.split('/models/')[1]?.split(':')[0];
+  const parts = 'tool_calls' in turn ? turn.tool_calls.map((c) => ({ functionCall: { name: c.name, args: c.arguments } })) : words(turn.text).map((w) => ({ text: w }));
+  const usageMetadata = { promptTokenCount: 120, candidatesTokenCount: parts.length };
+  if (!stream) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const merged = 'text' in turn ? [{ text: turn.text }] : parts;
+    res.end(JSON.stringify({ candidates: [{ content: { role: 'model', parts: merged }, finishReason: 'STOP' }], usageMetadata, modelVersion }));
+    return;
+  }
+  sse(
+    res,
+    parts.map((p, i) => ({ data: { candidates: [{ content: { role: 'model', parts: [p] } }], ...(i === parts.length - 1 ? { usageMetadata } : {}), modelVersion } })),
+  );
+}
+
 let requestSeq = 0;
 
 export async function startFakeLlm(): Promise<FakeLlm> {
@@ -154,6 +176,10 @@ export async function startFakeLlm(): Promise<FakeLlm> {
         { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: parts.length } } },
         { event: 'message_stop', data: { type: 'message_stop' } },
       ]);
+    }
+    if (path.includes(':generateContent') || (path.includes(':streamGenerateContent') && Array.isArray(body.tools))) {
+      if (req.headers['x-goog-api-key'] !== fake.key) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
+      return geminiToolTurn(res, path, fake.script.shift() ?? { text: fake.reply }, path.includes(':streamGenerateContent'));
     }
     if (path.includes(':streamGenerateContent')) {
       if (req.headers['x-goog-api-key'] !== fake.key) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLlmLoop, type LoopState } from '../../../durable-objects/agents/llm-planner';
 import { Anthropic } from '../../../durable-objects/llm/anthropic';
+import { Gemini } from '../../../durable-objects/llm/gemini';
 import { OpenAiCompatible } from '../../../durable-objects/llm/openai';
 import type { PlannedCall } from '../../../engine/agent/plan';
 import { parseRequest } from '../../../engine/agent/request';
@@ -35,8 +36,9 @@ interface Event {
 }
 
 /** What the DO does around each tool: a tool_call event, the real execution, a tool_result with its measured duration. */
-type ProviderKind = 'openai' | 'anthropic';
-const makeProvider = (kind: ProviderKind) => (kind === 'openai' ? new OpenAiCompatible(fake.key, `${fake.url}/v1`) : new Anthropic(fake.key, fake.url));
+type ProviderKind = 'openai' | 'anthropic' | 'gemini';
+const makeProvider = (kind: ProviderKind) =>
+  kind === 'openai' ? new OpenAiCompatible(fake.key, `${fake.url}/v1`) : kind === 'anthropic' ? new Anthropic(fake.key, fake.url) : new Gemini(fake.key, fake.url);
 
 function harness(opts: { crashOn?: number; provider?: ProviderKind } = {}) {
   const events: Event[] = [];
@@ -78,6 +80,8 @@ describe.each([
   ['openai', false],
   ['anthropic', true],
   ['anthropic', false],
+  ['gemini', true],
+  ['gemini', false],
 ] as [ProviderKind, boolean][])('LLM planning loop (%s, streamed: %s)', (kind, stream) => {
   it('runs the tool calls the model asks for, in order, and keeps a final text made of tool figures', async () => {
     const h = harness({ provider: kind });
@@ -103,19 +107,25 @@ describe.each([
     expect(out.text).toBe(`The slowest model is ${slowest.model} at ${slowest.latency_ms.p95} ms p95.`);
     // Three model turns, each metered; the tools went back to the model as tool messages with their call ids.
     expect(h.llmCalls).toHaveLength(3);
-    const third = fake.requests.at(-1)!.body as {
-      messages: { role: string; tool_call_id?: string; content: unknown }[];
-      tools: { name?: string; function?: { name: string } }[];
-      stream: boolean;
+    const last = fake.requests.at(-1)!;
+    const third = last.body as {
+      messages?: { role: string; tool_call_id?: string; content: unknown }[];
+      contents?: { role: string; parts: { functionResponse?: { name: string } }[] }[];
+      tools: { name?: string; function?: { name: string }; functionDeclarations?: { name: string }[] }[];
+      stream?: boolean;
     };
-    expect(third.stream).toBe(stream);
+    if (kind === 'gemini') expect(last.path.includes(':streamGenerateContent')).toBe(stream);
+    else expect(third.stream).toBe(stream);
     // The three tool results went back to the model, in each wire format's own shape.
     const results =
       kind === 'openai'
-        ? third.messages.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)
-        : third.messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as { type: string; tool_use_id?: string }[]).filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id) : []));
+        ? third.messages!.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)
+        : kind === 'anthropic'
+          ? third.messages!.flatMap((m) => (Array.isArray(m.content) ? (m.content as { type: string; tool_use_id?: string }[]).filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id) : []))
+          : third.contents!.flatMap((c) => c.parts.flatMap((p) => (p.functionResponse ? [p.functionResponse.name] : [])));
     expect(results).toHaveLength(3);
-    expect(third.tools.map((t) => t.function?.name ?? t.name)).toContain('what_if');
+    const names = third.tools.flatMap((t) => (t.functionDeclarations ? t.functionDeclarations.map((d) => d.name) : [t.function?.name ?? t.name]));
+    expect(names).toContain('what_if');
   });
 
   it('drops a final text with a number no tool produced', async () => {
