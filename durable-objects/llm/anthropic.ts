@@ -12,23 +12,21 @@ export class Anthropic implements ToolCallingProvider {
     private readonly baseUrl = 'https://api.anthropic.com',
   ) {}
 
-  async complete(req: ChatRequest, opts: CallOptions = {}): Promise<ChatResult> {
-    const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
-    const res = await postWithRetries(
+  /** POST /v1/messages with the system messages joined into `system`. */
+  private post(messages: { role: string; content: unknown }[], body: Record<string, unknown>, opts: CallOptions): Promise<Response> {
+    const system = messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    return postWithRetries(
       `${this.baseUrl.replace(/\/$/, '')}/v1/messages`,
       {
         headers: { 'x-api-key': this.apiKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-        body: JSON.stringify({
-          model: req.model,
-          max_tokens: req.max_tokens,
-          temperature: req.temperature ?? 0,
-          ...(system ? { system } : {}),
-          messages: req.messages.filter((m) => m.role !== 'system'),
-          stream: true,
-        }),
+        body: JSON.stringify({ ...body, ...(system ? { system } : {}) }),
       },
       opts,
     );
+  }
+
+  async complete(req: ChatRequest, opts: CallOptions = {}): Promise<ChatResult> {
+    const res = await this.post(req.messages, { model: req.model, max_tokens: req.max_tokens, temperature: req.temperature ?? 0, messages: req.messages.filter((m) => m.role !== 'system'), stream: true }, opts);
     const answer = streamedAnswer(opts);
     let model = req.model;
     for await (const ev of readSse(res.body!)) {
@@ -53,20 +51,15 @@ export class Anthropic implements ToolCallingProvider {
 
   async toolChat(req: ToolChatRequest, opts: CallOptions = {}): Promise<ToolChatResult> {
     const stream = req.stream ?? true;
-    const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
-    const res = await postWithRetries(
-      `${this.baseUrl.replace(/\/$/, '')}/v1/messages`,
+    const res = await this.post(
+      req.messages,
       {
-        headers: { 'x-api-key': this.apiKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-        body: JSON.stringify({
-          model: req.model,
-          max_tokens: req.max_tokens,
-          temperature: 0,
-          ...(system ? { system } : {}),
-          messages: wireMessages(req.messages),
-          tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters })),
-          stream,
-        }),
+        model: req.model,
+        max_tokens: req.max_tokens,
+        temperature: 0,
+        messages: wireMessages(req.messages),
+        tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters })),
+        stream,
       },
       opts,
     );
