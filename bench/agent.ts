@@ -8,19 +8,20 @@
 //  - the run: POST /api/threads, a ticket, GET /ws; `start_agent` sent at t0, every event stamped on receipt,
 //    until `agent_completed` (wall_ms = t(agent_completed) − t0);
 //  - in-app ClickHouse time: the tool_result duration_ms of the ClickHouse-backed tools — data_coverage
-//    (triage), resolve_window + workload_profile (data_intelligence), run_optimizer_tools (optimizations_core:
-//    its window is already resolved, so it is loadWorkloadProfile + the engine's analyzeWorkload);
+//    (triage) and workload_profile (data_intelligence); in-app engine time: the pure tools the planner ran
+//    over that profile (optimizations_core: spend_breakdown, optimizer = all 30 engine tools, …);
 //  - the same work timed directly from Node against the same ClickHouse after the run (REPS times, median):
-//    dataCoverage, loadWorkloadProfile, and analyzeWorkload on the returned profile — the engine's share of
-//    run_optimizer_tools is taken from there (engine_ms), the rest of the ClickHouse-backed tools' time is
-//    clickhouse_ms, and do_other_ms = wall − clickhouse − engine is the DO's own time: events, SQLite
-//    checkpoints, alarms between steps, Redis admission, the Postgres outbox and report insert, and the
-//    non-ClickHouse tools (supply_estimate, what_if).
+//    dataCoverage, loadWorkloadProfile, and analyzeWorkload on the returned profile (the direct equivalent of
+//    the in-app figures), and do_other_ms = wall − clickhouse − engine is the DO's own time: events, SQLite
+//    checkpoints, alarms between steps, Redis admission, the Postgres outbox and report insert;
+//  - per question kind, each in its own thread of the same org: time from start_agent to the first event
+//    (agent_started) and to the answer (agent_completed), and the tools it ran — a greeting ("hello", no
+//    tool), a latency question (latency tools only) and the full cost analysis above.
 // If inserting 1M calls would take more than INSERT_BUDGET_S (projected from the 100k insert), the large
 // size drops to 300k (printed, and its key in the JSON says so).
 //
 // Run: npx tsx bench/agent.ts [--sizes 100k,1m] [--days 30] [--reps 3]   (or npm run bench -- agent)
-// Last line: {"bench":"agent","runs":{"100k":{"wall_ms":…,"clickhouse_ms":…,"engine_ms":…,"do_other_ms":…,"shares":{…},…},"1m":{…}}}
+// Last line: {"bench":"agent","runs":{"100k":{"wall_ms":…,"clickhouse_ms":…,"engine_ms":…,"do_other_ms":…,"shares":{…},"questions":{"greeting":{"first_event_ms":…,"answer_ms":…,"tools":[]},"latency":{…},"cost":{…}},…},"1m":{…}}}
 import { createClient, type ClickHouseClient } from '@clickhouse/client-web';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -33,6 +34,7 @@ import { insertRows, toCallRow, type LlmCallRow } from '../db/telemetry-writer';
 import { loadWorkloadProfile } from '../db/workload-profile';
 import { analyzeWorkload } from '../engine/analyze';
 import { streamWorkload } from '../engine/synthetic/index';
+import { AGENT_TOOL_NAMES } from '../engine/agent/tools';
 import { resolveWindow } from '../workers/analysis/org-analysis';
 import { startApp, type RunningApp } from './lib/app';
 
@@ -60,10 +62,13 @@ const FALLBACK = 300_000;
 const RUN_TIMEOUT_MS = 15 * 60_000; // start_agent → agent_completed
 const OVERALL_TIMEOUT_MS = 75 * 60_000; // the whole bench, setup included
 const MESSAGE = 'Where can we save money on our LLM spend?';
+/** The other question kinds timed per size (the full cost analysis is MESSAGE). */
+const QUESTIONS = { greeting: 'hello', latency: 'What are our p95 latencies by model, and how do we lower them?' } as const;
 const PASSWORD = `bench-${randomBytes(8).toString('hex')}-pw`;
 
-/** Tools whose work is ClickHouse (run_optimizer_tools also runs the engine over the profile). */
-const CH_TOOLS = ['data_coverage', 'resolve_window', 'workload_profile', 'run_optimizer_tools'] as const;
+/** Tools whose work is ClickHouse; the agent's registry tools are pure engine work over the loaded profile. */
+const CH_TOOLS = ['data_coverage', 'workload_profile'] as const;
+const ENGINE_TOOLS: readonly string[] = AGENT_TOOL_NAMES;
 
 const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 const median = (xs: number[]) => {
@@ -194,7 +199,7 @@ interface Stamped {
   agent: string | null;
 }
 
-async function runAgent(app: RunningApp, t: Tenant): Promise<{ t0: number; events: Stamped[] }> {
+async function runAgent(app: RunningApp, t: Tenant, message: string = MESSAGE): Promise<{ t0: number; events: Stamped[] }> {
   const thread = await json<{ id: string }>(
     await fetch(`${app.url}/api/threads`, { method: 'POST', headers: authed(t), body: JSON.stringify({ title: 'bench agent' }), signal: AbortSignal.timeout(30_000) }),
     'create thread',
@@ -233,7 +238,7 @@ async function runAgent(app: RunningApp, t: Tenant): Promise<{ t0: number; event
           clearTimeout(timer);
           timer = setTimeout(() => reject(new Error(`no agent_completed within ${RUN_TIMEOUT_MS / 1000} s; last events: ${lastEvents(8)}`)), RUN_TIMEOUT_MS);
           t0 = performance.now();
-          ws.send(JSON.stringify({ action: 'start_agent', data: { message: MESSAGE, thread_id: threadId } }));
+          ws.send(JSON.stringify({ action: 'start_agent', data: { message, thread_id: threadId } }));
           return;
         }
         if (msg.metadata?.local) {
@@ -317,8 +322,28 @@ interface SizeResult {
   engine_in_do_est_ms: number;
   insert_s: number;
   llm_calls_parts: number;
+  /** Time to the first event and to the answer per question kind (ms after start_agent), and the tools run. */
+  questions: Record<'greeting' | 'latency' | 'cost', QuestionTiming>;
   /** Savings in the app's answer vs the same count from the direct analysis (same data → equal). */
   savings: { app: number | null; direct: number };
+}
+
+interface QuestionTiming {
+  first_event_ms: number;
+  answer_ms: number;
+  status: string;
+  tools: string[];
+}
+
+function timing(run: { t0: number; events: Stamped[] }): QuestionTiming {
+  const first = run.events[0];
+  const done = run.events.find((e) => e.type === 'agent_completed');
+  return {
+    first_event_ms: first ? round(first.at - run.t0) : -1,
+    answer_ms: done ? round(done.at - run.t0) : -1,
+    status: String(done?.data.status ?? 'none'),
+    tools: run.events.filter((e) => e.type === 'tool_call').map((e) => String(e.data.tool)),
+  };
 }
 
 async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n: number, idx: number): Promise<SizeResult> {
@@ -331,7 +356,13 @@ async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n
   console.log(`[${label(n)}] ${ing.calls} calls stored in ${round(ing.seconds)} s (${Math.round(ing.calls / ing.seconds)} calls/s, generation included); ${parts} active llm_calls parts`);
 
   console.log(`[${label(n)}] agent run…`);
-  const { t0, events } = await runAgent(app, t);
+  const costRun = await runAgent(app, t);
+  const { t0, events } = costRun;
+  const questions = { cost: timing(costRun) } as SizeResult['questions'];
+  for (const [kind, message] of Object.entries(QUESTIONS) as [keyof typeof QUESTIONS, string][]) {
+    console.log(`[${label(n)}] ${kind} question: ${message}`);
+    questions[kind] = timing(await runAgent(app, t, message));
+  }
   const completed = events.find((e) => e.type === 'agent_completed')!;
   const wall = completed.at - t0;
 
@@ -384,11 +415,11 @@ async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n
   };
 
   const chToolsMs = CH_TOOLS.reduce((s, k) => s + (tools[k] ?? 0), 0);
-  const engine = tools.run_optimizer_tools !== undefined ? Math.min(d.analyze, tools.run_optimizer_tools) : 0;
-  const clickhouse = chToolsMs - engine;
+  const engine = ENGINE_TOOLS.reduce((s, k) => s + (tools[k] ?? 0), 0);
+  const clickhouse = chToolsMs;
   const doOther = wall - clickhouse - engine;
-  // Direct equivalent of the app's ClickHouse work: 2 coverage queries (data_coverage, resolve_window) + 2 profiles.
-  const directCh = 2 * d.coverage + 2 * d.profile;
+  // Direct equivalent of the app's ClickHouse work: one coverage query (data_coverage) + one profile.
+  const directCh = d.coverage + d.profile;
   const summary = completed.data.summary as { savings?: number } | undefined;
   const result: SizeResult = {
     calls: ing.calls,
@@ -403,14 +434,18 @@ async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n
     stages_ms: stages,
     direct_ms: d,
     clickhouse_app_vs_direct: directCh > 0 ? round(clickhouse / directCh, 2) : null,
-    engine_in_do_est_ms: round(Math.max(0, (tools.run_optimizer_tools ?? 0) - (tools.workload_profile ?? 0))),
+    engine_in_do_est_ms: round(tools.optimizer ?? 0),
     insert_s: round(ing.seconds),
     llm_calls_parts: parts,
+    questions,
     savings: { app: typeof summary?.savings === 'number' ? summary.savings : null, direct: reps[0]!.savings },
   };
   console.log(
     `[${label(n)}] run ${result.status}: wall ${result.wall_ms} ms = ClickHouse ${result.clickhouse_ms} (${round(result.shares.clickhouse * 100)}%) + engine ${result.engine_ms} (${round(result.shares.engine * 100)}%) + DO other ${result.do_other_ms} (${round(result.shares.do_other * 100)}%)`,
   );
+  for (const [kind, q] of Object.entries(questions)) {
+    console.log(`[${label(n)}]   ${kind}: first event ${q.first_event_ms} ms, answer ${q.answer_ms} ms (${q.status}), tools: ${q.tools.join(', ') || 'none'}`);
+  }
   console.log(`[${label(n)}]   tools (ms): ${Object.entries(result.tools_ms).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`[${label(n)}]   stages (ms, client-side started→completed): ${Object.entries(stages).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(

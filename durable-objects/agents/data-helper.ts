@@ -1,6 +1,7 @@
 // Data helper step: says exactly which telemetry is missing and how to send it, plus the quick wins that
 // need no data. Its advice follows the sufficiency inputs that scored lowest.
-import type { RunContext, StepOutput } from '../supervisor/steps';
+import { INGEST_SNIPPET } from '../../engine/agent/answer';
+import type { RunContext, StepOutput } from '../supervisor/contract';
 import type { TriageStepResult } from './triage-agent';
 import type { SufficiencyInput } from './triage';
 
@@ -35,11 +36,6 @@ export const QUICK_WINS = [
   'Stream user-facing responses so perceived latency becomes time to first token.',
 ];
 
-const EXAMPLE = `curl -X POST "$NETRA_URL/api/ingest/calls" \\
-  -H "Authorization: Bearer $NETRA_INGEST_KEY" -H "content-type: application/json" \\
-  -d '[{"timestamp":"2026-11-23T10:00:00Z","provider":"openai","model":"gpt-4o","feature":"summarize","user":"u_42",
-        "input_tokens":1800,"output_tokens":240,"cached_input_tokens":1024,"latency_ms":2300,"ttft_ms":410,
-        "status":"ok","prompt_hash":"sha256:…","max_tokens":512,"stream":true}]'`;
 
 export function dataRequests(inputs: SufficiencyInput[]): DataRequest[] {
   return inputs
@@ -52,6 +48,6 @@ export async function dataHelperStep(ctx: RunContext): Promise<StepOutput> {
   const triage = ctx.results.triage as TriageStepResult;
   const requests = dataRequests(triage.sufficiency.inputs);
   ctx.emit('agent_log', { level: 'info', message: requests.length ? `missing: ${requests.map((r) => r.input).join(', ')}` : 'telemetry covers every input' }, 'data_helper');
-  const result: DataHelperResult = { requests, quick_wins: QUICK_WINS, example: EXAMPLE };
+  const result: DataHelperResult = { requests, quick_wins: QUICK_WINS, example: INGEST_SNIPPET };
   return { result };
 }

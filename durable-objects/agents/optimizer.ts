@@ -1,23 +1,28 @@
-// Optimizations core: runs every optimizer tool of the engine through the same findings path as
-// GET /api/analysis/findings, streams one tool_call/tool_result per tool family, and keeps the
-// quantified findings (savings, evidence, confidence, risk) for the plan and the report.
+// Optimizations core: plans the tools the request needs (engine/agent/plan.ts) and runs each of them over
+// the profile the data step built, streaming one tool_call/tool_result per real execution with its real
+// duration. Keeps the tool outputs (the figures of the answer) and, when the optimizer ran, the savings in
+// lever order for the report.
 import { ANALYSIS_TIMEOUT_MS, openClickHouse } from '../../db/clickhouse';
-import { analyzeWorkload, type CombinedSaving } from '../../engine/analyze';
-import { pctOf, type Finding, type ToolFamily } from '../../engine/findings';
+import { loadWorkloadProfile } from '../../db/workload-profile';
+import type { ToolOutputs } from '../../engine/agent/answer';
+import { planTools, type PlannedCall } from '../../engine/agent/plan';
+import { executePlan } from '../../engine/agent/run';
+import { runAgentTool } from '../../engine/agent/tools';
+import { selectProvider } from '../llm/select';
+import { canCallTools } from '../llm/types';
+import { meterLlmCall } from './llm-usage';
+import { runLlmLoop, type LoopState } from './llm-planner';
+import type { CombinedSaving } from '../../engine/analyze';
+import { pctOf, type Finding } from '../../engine/findings';
 import type { WorkloadProfile } from '../../engine/profile/types';
 import { combineSavings, LEVER_STEPS, TOOL_LEVERS } from '../../engine/tools/reporting/combine';
 import type { GatewayPolicy } from '../../engine/tools/policy/policy';
-import { nanoToUsd } from '../../engine/telemetry/record';
-import { analyzeOrg } from '../../workers/analysis/org-analysis';
-import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
 import type { DataStepResult } from './data-intelligence';
+import { StepError, type RunContext, type StepOutput } from '../supervisor/contract';
 import { callTool } from './tool-call';
 import type { TriageStepResult } from './triage-agent';
-import { alternativesForTopModel, type Alternatives } from './supply-researcher';
-import { whatIf, type WhatIfResult } from './what-if';
 
 const AGENT = 'optimizations_core';
-const FAMILIES: ToolFamily[] = ['cost', 'performance', 'cache', 'policy', 'reporting'];
 
 /** A saving in lever order, with the share of spend saved by it and every lever before it, combined without double counting. */
 export type OrderedSaving = Finding & { cumulative_pct: number };
@@ -25,24 +30,35 @@ export type OrderedSaving = Finding & { cumulative_pct: number };
 export interface OptimizeStepResult {
   total_cost_nanousd: number;
   window_days: number;
-  /** The 20 largest savings, in the order LEVERS.md applies the levers (waste → calls → model → cache → tokens → batch). */
+  /** The tools the planner chose, in order. */
+  planned: PlannedCall[];
+  /** Their outputs (findings trimmed), the figures of the answer. */
+  outputs: ToolOutputs;
+  /** When the optimizer ran: the 20 largest savings in the order LEVERS.md applies the levers. */
   savings: OrderedSaving[];
   insights: Finding[];
   data_quality: Finding[];
-  /** All savings combined per segment on the residual (never double counted). */
-  combined: CombinedSaving;
-  /** The gateway policy the routing_policy tool proposes, or null when nothing is enforceable. */
+  combined: CombinedSaving | null;
   policy: GatewayPolicy | null;
-  /** For what-if questions: the window replayed under the proposed change. */
-  what_if: WhatIfResult | null;
-  /** Supply researcher: the top model's workload priced on its candidate stand-ins. */
-  alternatives: Alternatives | null;
+  /** The LLM planner's final text when it passed the number guard (null offline). */
+  llm_text: string | null;
 }
 
 const MAX_SAVINGS = 20;
-/** The data step's profile, stored for this step so ClickHouse builds it once per run. */
+/** The data step's profiles, stored for this run's later steps so ClickHouse builds them once. */
 export const PROFILE_ARTIFACT = 'profile';
-const trim = <F extends Finding>(f: F): F => ({ ...f, evidence: Object.fromEntries(Object.entries(f.evidence).slice(0, 12)) });
+export const PREVIOUS_PROFILE_ARTIFACT = 'previous_profile';
+/** The LLM planning loop's checkpoint (a step resumed after eviction continues it). */
+const LOOP_ARTIFACT = 'llm_loop';
+/** A finding with its evidence cut to 12 fields (the substitute constraints check and the policy always kept). */
+const trim = <F extends Finding>(f: F): F => ({
+  ...f,
+  evidence: {
+    ...Object.fromEntries(Object.entries(f.evidence).slice(0, 12)),
+    ...(f.evidence.substitute ? { substitute: f.evidence.substitute } : {}),
+    ...(f.evidence.policy ? { policy: f.evidence.policy } : {}),
+  },
+});
 const leverRank = (tool: string) => {
   const lever = TOOL_LEVERS[tool];
   return lever ? LEVER_STEPS.indexOf(lever.step) : LEVER_STEPS.length;
@@ -58,66 +74,95 @@ export function orderSavings(findings: readonly Finding[], profile: WorkloadProf
   return top.map((f, i) => ({ ...f, cumulative_pct: pctOf(combineSavings(top.slice(0, i + 1), profile).combined_saving_nanousd, profile.totals.cost_nanousd) }));
 }
 
-export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
-  const data = ctx.results.data as DataStepResult | undefined;
-  const ch = openClickHouse(ctx.env, ANALYSIS_TIMEOUT_MS);
-  try {
-    const analysis = await callTool(
-      ctx,
-      AGENT,
-      'run_optimizer_tools',
-      { org_id: ctx.thread.org_id, from: data ? new Date(data.window.from).toISOString() : null, to: data ? new Date(data.window.to).toISOString() : null },
-      async () => {
-        // Same findings path as GET /api/analysis/findings (profile in ClickHouse → engine), reusing the
-        // profile the data step already built; after a lost artifact the profile is built again.
-        const profile = ctx.artifacts.get<WorkloadProfile>(PROFILE_ARTIFACT);
-        if (profile) return { ...analyzeWorkload(profile), profile };
-        return analyzeOrg(ch, ctx.thread.org_id, data ? { from: data.window.from, to: data.window.to } : {});
-      },
-      (a) => (a ? { findings: a.findings.length } : { findings: 0 }),
-    );
-    if (!analysis) throw new StepError('run_failed', 'no telemetry found for this organization', false);
-    for (const family of FAMILIES) {
-      const of = analysis.findings.filter((f) => f.family === family);
-      const saving = of.reduce((s, f) => s + f.saving_nanousd, 0);
-      const call_id = `${ctx.run_id}:${family}`;
-      ctx.emit('tool_call', { call_id, tool: `${family}_tools`, input: { family, profile_window_days: analysis.profile.window.days } }, AGENT);
-      ctx.emit(
-        'tool_result',
-        {
-          call_id,
-          tool: `${family}_tools`,
-          ok: true,
-          duration_ms: 0,
-          output: { findings: of.length, saving_usd_window: nanoToUsd(saving), tools: [...new Set(of.map((f) => f.tool))] },
-        },
-        AGENT,
-      );
-    }
-    const triage = (ctx.results.triage as TriageStepResult | undefined)?.triage;
-    const what_if =
-      triage?.intent === 'what_if'
-        ? await callTool(ctx, AGENT, 'what_if_simulation', { scope: triage.scope, previous_feature: ctx.previous?.feature ?? null }, async () =>
-            whatIf(analysis.profile, triage.scope, analysis.findings, ctx.previous?.feature ?? null),
-          )
-        : null;
-    const alternatives = await callTool(ctx, 'supply_researcher', 'supply_estimate', { basis: 'top model by spend' }, async () => alternativesForTopModel(analysis.profile));
-    const byKind = (k: Finding['kind']) => analysis.findings.filter((f) => f.kind === k);
-    const policy = analysis.findings.find((f) => f.tool === 'routing_policy')?.evidence.policy as GatewayPolicy | undefined;
-    const result: OptimizeStepResult = {
-      total_cost_nanousd: analysis.profile.totals.cost_nanousd,
-      window_days: analysis.profile.window.days,
-      savings: orderSavings(analysis.findings, analysis.profile).map(trim),
-      insights: byKind('insight').filter((f) => f.tool !== 'routing_policy').slice(0, 10).map(trim),
-      data_quality: byKind('data_quality').slice(0, 10).map(trim),
-      combined: analysis.combined_saving,
-      policy: policy ?? null,
-      what_if,
-      alternatives,
-    };
-    ctx.emit('agent_log', { level: 'info', message: `${result.savings.length} savings found` }, AGENT);
-    return { result };
-  } finally {
-    await ch.close().catch(() => {});
+/** A short view of a tool's output for the tool_result event. */
+function summarize(output: unknown): unknown {
+  if (Array.isArray(output)) return { items: output.length };
+  if (output && typeof output === 'object') {
+    return Object.fromEntries(Object.entries(output).map(([k, v]) => [k, Array.isArray(v) ? { items: v.length } : v && typeof v === 'object' ? '…' : v]));
   }
+  return output;
+}
+
+function trimOutputs(out: ToolOutputs): ToolOutputs {
+  const t: ToolOutputs = { ...out };
+  if (t.optimizer) t.optimizer = { ...t.optimizer, findings: t.optimizer.findings.filter((f) => f.kind === 'saving' || f.tool === 'routing_policy').map(trim) };
+  if (t.latency_levers) t.latency_levers = t.latency_levers.map(trim);
+  if (t.cache_tools) t.cache_tools = t.cache_tools.slice(0, 20).map(trim);
+  if (t.cost_anomalies) t.cost_anomalies = t.cost_anomalies.map(trim);
+  return t;
+}
+
+/** The profiles of the data step (rebuilt in ClickHouse if the artifact was lost or too large). */
+export async function profilesOf(ctx: RunContext): Promise<{ profile: WorkloadProfile | null; previous: WorkloadProfile | null }> {
+  const data = ctx.results.data as DataStepResult | undefined;
+  if (!data) return { profile: null, previous: null };
+  let profile = ctx.artifacts.get<WorkloadProfile>(PROFILE_ARTIFACT) ?? null;
+  let previous = ctx.artifacts.get<WorkloadProfile>(PREVIOUS_PROFILE_ARTIFACT) ?? null;
+  const needPrevious = (ctx.results.triage as TriageStepResult).request.intents.includes('spend_change');
+  if (!profile || (needPrevious && !previous)) {
+    const ch = openClickHouse(ctx.env, ANALYSIS_TIMEOUT_MS);
+    try {
+      const len = data.window.to - data.window.from;
+      const window = { from: data.window.from, to: data.window.to };
+      profile ??= await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, rebuilt: true }, () => loadWorkloadProfile(ch, ctx.thread.org_id, window), () => ({ rebuilt: true }));
+      if (needPrevious && !previous) {
+        const before = { from: data.window.from - len, to: data.window.from };
+        previous = await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, rebuilt: true, period: 'previous' }, () => loadWorkloadProfile(ch, ctx.thread.org_id, before), () => ({ rebuilt: true }));
+      }
+    } finally {
+      await ch.close().catch(() => {});
+    }
+  }
+  return { profile, previous };
+}
+
+export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
+  const triage = ctx.results.triage as TriageStepResult;
+  const { profile, previous } = await profilesOf(ctx);
+  if (!profile) throw new StepError('run_failed', 'no telemetry found for this organization', false);
+  const features = [...new Set(profile.segments.map((s) => s.feature).filter(Boolean))];
+  const data = { profile, previous };
+  const runTool = (call: PlannedCall) => callTool(ctx, AGENT, call.tool, call.input, async () => runAgentTool(call.tool, call.input, data), summarize, 'pure');
+  const provider = selectProvider(ctx.env);
+  let planned: PlannedCall[];
+  let outputs: ToolOutputs;
+  let llmText: string | null = null;
+  if (provider && canCallTools(provider)) {
+    ctx.emit('agent_log', { level: 'info', message: `planning with ${provider.name} tool calling` }, AGENT);
+    const loop = await runLlmLoop({
+      provider,
+      model: provider.defaultModel,
+      message: ctx.message,
+      request: triage.request,
+      features,
+      runTool,
+      onLlmCall: (call) => meterLlmCall(ctx, call),
+      log: (level, message) => ctx.emit('agent_log', { level, message }, AGENT),
+      state: { load: () => ctx.artifacts.get<LoopState>(LOOP_ARTIFACT), save: (s) => ctx.artifacts.put(LOOP_ARTIFACT, s) },
+    });
+    planned = loop.planned;
+    outputs = loop.outputs;
+    llmText = loop.text;
+  } else {
+    planned = planTools(triage.request, features);
+    ctx.emit('agent_log', { level: 'info', message: `plan: ${planned.map((c) => c.tool).join(', ') || 'no tool needed'}` }, AGENT);
+    outputs = await executePlan(planned, data, (call) => runTool(call));
+  }
+  const findings = outputs.optimizer?.findings ?? [];
+  const byKind = (k: Finding['kind']) => findings.filter((f) => f.kind === k);
+  const policy = findings.find((f) => f.tool === 'routing_policy')?.evidence.policy as GatewayPolicy | undefined;
+  const result: OptimizeStepResult = {
+    total_cost_nanousd: profile.totals.cost_nanousd,
+    window_days: profile.window.days,
+    planned,
+    outputs: trimOutputs(outputs),
+    savings: orderSavings(findings, profile).map(trim),
+    insights: byKind('insight').filter((f) => f.tool !== 'routing_policy').slice(0, 10).map(trim),
+    data_quality: byKind('data_quality').slice(0, 10).map(trim),
+    combined: outputs.optimizer?.combined ?? null,
+    policy: policy ?? null,
+    llm_text: llmText,
+  };
+  ctx.emit('agent_log', { level: 'info', message: `${planned.length} tools ran${outputs.optimizer ? `; ${result.savings.length} savings found` : ''}` }, AGENT);
+  return { result };
 }

@@ -5,12 +5,15 @@ import { desc, eq } from 'drizzle-orm';
 import { corpusDocuments, reports } from '../../db/schema';
 import { openDb } from '../../db/postgres';
 import { perMonthUsd, type Finding } from '../../engine/findings';
-import { StepError, type RunContext, type StepOutput } from '../supervisor/steps';
+import { StepError, type RunContext, type StepOutput } from '../supervisor/contract';
 import type { PlanResult } from './actions';
 import type { DataHelperResult } from './data-helper';
 import type { DataStepResult } from './data-intelligence';
 import type { OptimizeStepResult } from './optimizer';
+import { meterLlmCall } from './llm-usage';
 import { phrase } from './reasoner';
+import { composeAnswer, usd, type Answer } from '../../engine/agent/answer';
+import type { PlanStep } from '../../engine/agent/actions';
 import type { TriageStepResult } from './triage-agent';
 
 const AGENT = 'reporting';
@@ -21,7 +24,6 @@ export interface ReportStepResult {
   summary: Record<string, unknown>;
 }
 
-const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const scope = (w: Finding['where']) => [w.feature && `feature ${w.feature}`, w.model && `${w.provider ? `${w.provider}/` : ''}${w.model}`, w.group].filter(Boolean).join(', ') || 'all calls';
 
 /** Report id of a run: derived from the run id, so a retried report step writes the same row. */
@@ -42,16 +44,46 @@ export interface ReportInput {
   optimize?: OptimizeStepResult;
   plan?: PlanResult;
   helper?: DataHelperResult;
+  /** The previous answer's plan steps ("apply the second one"). */
+  previousSteps?: PlanStep[];
 }
 
-export function composeReport(r: ReportInput): { title: string; markdown: string; data: Record<string, unknown>; answer: string; monthly_saving_usd: number } {
-  const lines: string[] = [];
+export interface ComposedReport {
+  title: string;
+  /** The answer's first sentence and its table (the LLM planner's text goes between them). */
+  lead: string;
+  table: string | null;
+  markdown: string;
+  data: Record<string, unknown>;
+  answer: string;
+  monthly_saving_usd: number;
+}
+
+export function composeReport(r: ReportInput): ComposedReport {
+  const request = r.triage.request;
+  const out = r.optimize?.outputs ?? r.triage.outputs ?? {};
+  const s = r.triage.sufficiency;
+  const needsData = r.triage.coverage !== null;
+  const thin = needsData && !r.optimize;
+  // The answer to the question asked (engine/agent/answer.ts); with too little data, what to send first.
+  const answer: Answer = thin
+    ? {
+        lead: `Your telemetry covers ${s.score}% of what an analysis needs, so here is what to send first${r.helper?.requests[0] ? ` (${r.helper.requests[0].what})` : ''}, and the quick wins that need no data.`,
+        table: null,
+        chart: null,
+        actions: [],
+        text: '',
+      }
+    : composeAnswer(request, out, r.plan ?? null, r.previousSteps ?? []);
+  const text = thin ? answer.lead : answer.text + (needsData && s.score < 80 ? `\n\nData sufficiency is ${s.score}%: the report lists what to send for a sharper analysis.` : '');
   const savings = r.optimize?.savings ?? [];
   // Combined per segment on the residual: never the plain sum of the findings.
-  const monthlySaving = r.optimize?.combined.saving_usd_month ?? 0;
+  const monthlySaving = r.optimize?.combined?.saving_usd_month ?? 0;
   const monthlySpend = r.data && r.data.window.days > 0 ? Math.round(((r.data.cost_usd * 30) / r.data.window.days) * 100) / 100 : null;
-  const title = r.optimize ? `Savings report: ${usd(monthlySaving)}/month found` : 'Telemetry needed for a full analysis';
-  lines.push(`# ${title}`, '', `> ${r.message}`, '');
+  const title = thin ? 'Telemetry needed for a full analysis' : answer.lead.length > 120 ? `${answer.lead.slice(0, 117)}...` : answer.lead;
+  const lines: string[] = [`# ${title}`, '', `> ${r.message}`, '', answer.lead, ''];
+  if (answer.table) lines.push(answer.table, '');
+  if (answer.actions.length) lines.push('## What to do', '', ...answer.actions, '');
 
   if (r.data) {
     lines.push('## Workload', '', `- ${r.data.calls.toLocaleString('en-US')} calls from ${new Date(r.data.window.from).toISOString().slice(0, 10)} to ${new Date(r.data.window.to).toISOString().slice(0, 10)} (${r.data.window.days.toFixed(1)} days)`);
@@ -60,36 +92,23 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
     lines.push('');
   }
 
-  if (savings.length) {
+  if (savings.length && r.optimize?.combined) {
+    const combined = r.optimize.combined;
     lines.push('## Savings', '', '| # | what | where | $/month | % of spend | confidence | risk |', '|---|---|---|---|---|---|---|');
     savings.forEach((f, i) => lines.push(`| ${i + 1} | ${f.title} | ${scope(f.where)} | ${usd(f.saving_usd_month)} | ${f.saving_pct}% | ${f.confidence} | ${f.risk} |`));
-    lines.push('', `Together: ${usd(monthlySaving)}/month (${r.optimize?.combined.saving_pct ?? 0}% of spend) — levers on the same calls are combined in order on what is left, never added twice (the plain sum would claim ${usd(perMonthUsd(r.optimize?.combined.naive_sum_nanousd ?? 0, r.optimize?.window_days ?? 0))}).`, '');
+    lines.push('', `Together: ${usd(monthlySaving)}/month (${combined.saving_pct}% of spend) — levers on the same calls are combined in order on what is left, never added twice (the plain sum would claim ${usd(perMonthUsd(combined.naive_sum_nanousd, r.optimize.window_days))}).`, '');
     lines.push('### Evidence', '');
     for (const f of savings.slice(0, 8)) lines.push(`- **${f.title}** (${scope(f.where)}): ${f.summary} ${f.recommendation}`);
     lines.push('');
-  } else if (r.optimize) {
+  } else if (out.optimizer) {
     lines.push('## Savings', '', 'No saving above $0.01/month was found in this window.', '');
-  }
-
-  const w = r.optimize?.what_if;
-  const whatIfLine = w
-    ? w.skipped
-      ? `What-if not simulated: ${w.skipped}.`
-      : `Moving feature ${w.feature} (${w.calls.toLocaleString('en-US')} calls) to ${w.target!.provider}/${w.target!.model} would have cost ${usd(w.after_usd)} instead of ${usd(w.before_usd)} over the window: ${usd(w.saving_usd_month)}/month less (${w.saving_pct_of_feature}% of that feature's spend).`
-    : null;
-  if (whatIfLine) lines.push('## What if', '', whatIfLine, '');
-
-  const alt = r.optimize?.alternatives;
-  if (alt?.estimate.current && alt.estimate.candidates.length) {
-    lines.push(`## Alternatives for ${alt.provider}/${alt.model}`, '', `Its workload (${alt.estimate.calls.toLocaleString('en-US')} calls per 30 days) costs ${usd(alt.estimate.current.cost_usd)}/month at list prices; on each stand-in from the catalog:`, '', '| model | tier | $/month | saving |', '|---|---|---|---|');
-    for (const c of alt.estimate.candidates) lines.push(`| ${c.model.provider}/${c.model.id} | ${c.model.tier} | ${usd(c.cost_usd)} | ${c.saving_pct === null ? '—' : `${c.saving_pct}%`} |`);
-    lines.push('', 'Quality differs between models: validate a stand-in on your own evaluation set before routing traffic to it.', '');
   }
 
   if (r.plan?.steps.length) {
     lines.push('## Plan', '');
-    for (const s of r.plan.steps) lines.push(`${s.order}. ${s.do} — ${usd(s.saving_usd_month)}/month (cumulative ${s.cumulative_pct}% of spend, risk ${s.risk})`);
+    for (const st of r.plan.steps) lines.push(`${st.order}. ${st.do} — ${usd(st.saving_usd_month)}/month (cumulative ${st.cumulative_pct}% of spend, ${st.confidence} confidence, risk ${st.risk})`);
     if (r.plan.target_pct !== null) lines.push('', `Target: cut ${r.plan.target_pct}% — ${r.plan.meets_target ? 'met by these steps' : 'not met by the savings found'}.`);
+    if (r.plan.excluded.length) lines.push('', `Left out by your constraints: ${r.plan.excluded.map((e) => `${e.title} (${e.reason})`).join('; ')}.`);
     if (r.plan.policy) lines.push('', '### Gateway policy', '', '```json', JSON.stringify(r.plan.policy, null, 2), '```');
     lines.push('');
   }
@@ -100,10 +119,11 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
     lines.push('');
   }
 
-  const s = r.triage.sufficiency;
-  lines.push('## Data sufficiency', '', `Score ${s.score}% (${s.score >= 80 ? 'full analysis' : s.score >= 40 ? 'partial analysis: figures below hold for the data sent, and more data would sharpen them' : 'not enough data for an analysis'}).`, '', '| input | weight | coverage | points |', '|---|---|---|---|');
-  for (const i of s.inputs) lines.push(`| ${i.name} | ${i.weight} | ${Math.round(i.share * 100)}% | ${i.points} |`);
-  lines.push('');
+  if (needsData) {
+    lines.push('## Data sufficiency', '', `Score ${s.score}% (${s.score >= 80 ? 'full analysis' : s.score >= 40 ? 'partial analysis: figures below hold for the data sent, and more data would sharpen them' : 'not enough data for an analysis'}).`, '', '| input | weight | coverage | points |', '|---|---|---|---|');
+    for (const i of s.inputs) lines.push(`| ${i.name} | ${i.weight} | ${Math.round(i.share * 100)}% | ${i.points} |`);
+    lines.push('');
+  }
 
   if (r.helper) {
     if (r.helper.requests.length) {
@@ -116,23 +136,13 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
     lines.push('');
   }
 
-  const answer = whatIfLine
-    ? `${whatIfLine}\nAll ${savings.length} savings found in this window are in the report (${usd(monthlySaving)}/month combined).`
-    : r.optimize
-    ? [
-        `Found ${savings.length} saving${savings.length === 1 ? '' : 's'} worth ${usd(monthlySaving)}/month${monthlySpend ? ` on ${usd(monthlySpend)}/month of spend` : ''}.`,
-        ...savings.slice(0, 3).map((f, i) => `${i + 1}. ${f.title} (${scope(f.where)}): ${usd(f.saving_usd_month)}/month, ${f.confidence} confidence.`),
-        s.score < 80 ? `Data sufficiency is ${s.score}%: the report lists what to send for a sharper analysis.` : '',
-      ]
-        .filter(Boolean)
-        .join('\n')
-    : `Your telemetry covers ${s.score}% of what an analysis needs, so here is what to send first${r.helper?.requests[0] ? ` (${r.helper.requests[0].what})` : ''}, and the quick wins that need no data.`;
-
   const data = {
     question: r.message,
-    intent: r.triage.triage.intent,
-    goals: r.triage.triage.goals,
-    constraints: r.triage.triage.constraints,
+    request,
+    intent: request.intents[0],
+    tools: (r.optimize?.planned ?? []).map((c) => c.tool),
+    answer: { lead: answer.lead, table: answer.table, actions: answer.actions },
+    outputs: out,
     sufficiency: s,
     workload: r.data ?? null,
     savings,
@@ -141,17 +151,17 @@ export function composeReport(r: ReportInput): { title: string; markdown: string
     monthly_saving_usd: monthlySaving,
     monthly_spend_usd: monthlySpend,
     plan: r.plan ?? null,
-    what_if: w ?? null,
-    alternatives: alt ?? null,
+    what_if: out.what_if ?? null,
     notes: r.notes ?? [],
     data_requests: r.helper?.requests ?? [],
     quick_wins: r.helper?.quick_wins ?? [],
     charts: {
+      answer: answer.chart,
       spend_by_model: (r.data?.top_models ?? []).map((m) => ({ label: `${m.provider}/${m.model}`, value: m.cost_usd })),
       savings_by_tool: savings.map((f) => ({ label: f.tool, value: f.saving_usd_month })),
     },
   };
-  return { title, markdown: lines.join('\n'), data, answer, monthly_saving_usd: monthlySaving };
+  return { title, lead: answer.lead, table: answer.table, markdown: lines.join('\n'), data, answer: text, monthly_saving_usd: monthlySaving };
 }
 
 /** Corpus notes whose title, tags or text name a feature, model or provider the answer is about. */
@@ -167,12 +177,19 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
   const triage = ctx.results.triage as TriageStepResult;
   const optimize = ctx.results.optimize as OptimizeStepResult | undefined;
   const terms = [...new Set((optimize?.savings ?? []).flatMap((f) => [f.where.feature, f.where.model, f.where.provider]).filter((t): t is string => !!t))];
-  if (triage.triage.scope.feature) terms.push(triage.triage.scope.feature);
+  terms.push(...triage.request.scope.features, ...triage.request.scope.models);
   const reportId = reportIdFor(ctx.run_id);
   const pg = openDb(ctx.env);
+  let docs: (typeof corpusDocuments.$inferSelect)[];
+  try {
+    docs = await pg.db.select().from(corpusDocuments).where(eq(corpusDocuments.org_id, ctx.thread.org_id)).orderBy(desc(corpusDocuments.id)).limit(200);
+  } catch {
+    await pg.close();
+    throw new StepError('dependency_unavailable', 'could not read the corpus; retrying', true);
+  }
+  // Composing is pure: an error here is a bug, not an outage, so it fails the step instead of being retried.
   let composed: ReturnType<typeof composeReport>;
   try {
-    const docs = await pg.db.select().from(corpusDocuments).where(eq(corpusDocuments.org_id, ctx.thread.org_id)).orderBy(desc(corpusDocuments.id)).limit(200);
     composed = composeReport({
       message: ctx.message,
       notes: relevantNotes(docs, terms),
@@ -181,7 +198,13 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
       optimize,
       plan: ctx.results.plan_actions as PlanResult | undefined,
       helper: ctx.results.data_helper as DataHelperResult | undefined,
+      previousSteps: (ctx.previous?.steps ?? []) as PlanStep[],
     });
+  } catch (err) {
+    await pg.close();
+    throw new StepError('run_failed', `could not compose the report (${err instanceof Error ? err.message : 'unknown error'})`, false);
+  }
+  try {
     await pg.db
       .insert(reports)
       .values({
@@ -197,18 +220,26 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
       })
       .onConflictDoNothing();
   } catch {
-    throw new StepError('dependency_unavailable', 'could not read the corpus or store the report; retrying', true);
+    throw new StepError('dependency_unavailable', 'could not store the report; retrying', true);
   } finally {
     await pg.close();
   }
-  const phrased = await phrase(ctx.env, composed.answer, (call) =>
-    ctx.usage('llm_call', { provider: call.provider, model: call.model, input_tokens: call.input_tokens, output_tokens: call.output_tokens, latency_ms: call.latency_ms }),
-  );
+  // The LLM planner's own text (already guarded) follows the lead; otherwise the LLM may only rephrase.
+  const phrased = optimize?.llm_text
+    ? { text: `${composed.lead}\n\n${optimize.llm_text}${composed.table ? `\n\n${composed.table}` : ''}`, by: 'llm planner' }
+    : await phrase(ctx.env, composed.answer, (call) => meterLlmCall(ctx, call));
   ctx.emit('agent_log', { level: 'info', message: `report ${reportId} stored (${phrased.by} phrasing)` }, AGENT);
   const result: ReportStepResult = {
     report_id: reportId,
     answer: phrased.text,
-    summary: { monthly_saving_usd: composed.monthly_saving_usd, savings: (composed.data.savings as Finding[]).length, sufficiency: triage.sufficiency.score, pipeline: ctx.pipeline },
+    summary: {
+      intents: triage.request.intents,
+      tools: (optimize?.planned ?? []).map((c) => c.tool),
+      monthly_saving_usd: composed.monthly_saving_usd,
+      savings: (composed.data.savings as Finding[]).length,
+      sufficiency: triage.sufficiency.score,
+      pipeline: ctx.pipeline,
+    },
   };
   return { result };
 }

@@ -1,6 +1,7 @@
 // Runs one tool inside a sub-agent step, streaming `tool_call` and `tool_result` events with its input
-// and output, and metering it as a usage event. Store failures become retryable step errors.
-import { StepError, type RunContext } from '../supervisor/steps';
+// and output and its real duration, and metering it as a usage event. Store failures become retryable step
+// errors; a failing pure tool fails the step.
+import { StepError, type RunContext } from '../supervisor/contract';
 
 export async function callTool<T>(
   ctx: RunContext,
@@ -9,8 +10,10 @@ export async function callTool<T>(
   input: unknown,
   run: () => Promise<T>,
   summarize: (output: T) => unknown = (o) => o,
+  /** 'store': a failure means a store is unreachable (retryable); 'pure': a failure is a bug (the step fails). */
+  kind: 'store' | 'pure' = 'store',
 ): Promise<T> {
-  const call_id = `${ctx.run_id}:${tool}:${Date.now().toString(36)}`;
+  const call_id = `${ctx.run_id}:${tool}:${crypto.randomUUID().slice(0, 8)}`;
   ctx.emit('tool_call', { call_id, tool, input }, agent);
   const started = performance.now();
   try {
@@ -21,7 +24,12 @@ export async function callTool<T>(
     return output;
   } catch (err) {
     const duration_ms = Math.round(performance.now() - started);
-    const stepError = err instanceof StepError ? err : new StepError('dependency_unavailable', `${tool} could not reach the telemetry store`, true);
+    const stepError =
+      err instanceof StepError
+        ? err
+        : kind === 'pure'
+          ? new StepError('run_failed', `${tool} failed: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown error'}`, false)
+          : new StepError('dependency_unavailable', `${tool} could not reach the telemetry store`, true);
     ctx.emit('tool_result', { call_id, tool, ok: false, output: { error: stepError.code, message: stepError.message }, duration_ms }, agent);
     ctx.usage('tool_call', { tool, agent, ok: false, duration_ms });
     throw stepError;

@@ -62,3 +62,12 @@ export function streamedAnswer(opts: CallOptions) {
     }),
   };
 }
+
+/** A model's tool-call arguments as a value ({} when they are not valid JSON; the loop validates them anyway). */
+export function parseToolArguments(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}

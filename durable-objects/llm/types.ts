@@ -47,3 +47,44 @@ export class LlmError extends Error {
     super(message);
   }
 }
+
+/** A tool the model may call: name, description and the JSON schema of its arguments. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  parameters: Record<string, unknown>;
+}
+
+/** One tool call the model asked for; `arguments` is the JSON text the model wrote. */
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+/** The messages of a tool-calling conversation. */
+export type LoopMessage =
+  | ChatMessage
+  | { role: 'assistant'; content: string | null; tool_calls: ToolCallRequest[] }
+  | { role: 'tool'; tool_call_id: string; name: string; content: string };
+
+export interface ToolChatRequest {
+  model: string;
+  max_tokens: number;
+  messages: LoopMessage[];
+  tools: ToolSpec[];
+  /** Stream the answer (default true). */
+  stream?: boolean;
+}
+
+export interface ToolChatResult extends ChatResult {
+  /** Empty when the model answered with text. */
+  tool_calls: ToolCallRequest[];
+}
+
+/** A provider that supports tool calling (function calling). */
+export interface ToolCallingProvider extends LlmProvider {
+  toolChat(req: ToolChatRequest, opts?: CallOptions): Promise<ToolChatResult>;
+}
+
+export const canCallTools = (p: LlmProvider): p is ToolCallingProvider => typeof (p as Partial<ToolCallingProvider>).toolChat === 'function';

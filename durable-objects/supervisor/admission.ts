@@ -3,7 +3,7 @@
 // a slot for ever) and a per-day counter.
 import { openRedis } from '../../db/redis';
 import { isTier, tierLimits } from '../../workers/auth/tiers';
-import type { Refusal } from './run-manager';
+import type { Refusal } from './contract';
 
 export const LEASE_MS = 10 * 60_000;
 

@@ -32,7 +32,8 @@ export const SUB_AGENT: Record<StepStage, string> = {
 export const MAX_ATTEMPTS = 3;
 export const STEP_TIMEOUT_MS = 120_000;
 
-export type Pipeline = 'full' | 'partial' | 'data_helper';
+/** `answer`: a request that needs no telemetry (greeting, catalog, how to send data): triage → report. */
+export type Pipeline = 'full' | 'partial' | 'data_helper' | 'answer';
 
 /**
  * Sufficiency thresholds of the adaptive workflow (DESIGN.md):
@@ -59,7 +60,7 @@ export interface RunState {
 
 export type MachineEvent =
   | { type: 'start' }
-  | { type: 'step_succeeded'; stage: StepStage; result: unknown; sufficiency?: number }
+  | { type: 'step_succeeded'; stage: StepStage; result: unknown; sufficiency?: number; pipeline?: Pipeline }
   | { type: 'step_failed'; stage: StepStage; code: string; message: string; retryable: boolean }
   | { type: 'cancel' };
 
@@ -76,7 +77,7 @@ export function initialState(run_id: string): RunState {
 function nextStage(from: StepStage, pipeline: Pipeline): StepStage | 'completed' {
   switch (from) {
     case 'triage':
-      return pipeline === 'data_helper' ? 'data_helper' : 'data';
+      return pipeline === 'answer' ? 'report' : pipeline === 'data_helper' ? 'data_helper' : 'data';
     case 'data':
       return 'optimize';
     case 'optimize':
@@ -118,7 +119,7 @@ export function transition(state: RunState, event: MachineEvent): { state: RunSt
       };
     case 'step_succeeded': {
       if (event.stage !== state.stage) return { state, effects: [] }; // a late result of a step already retried
-      const pipeline = event.stage === 'triage' ? pipelineFor(event.sufficiency ?? 0) : state.pipeline ?? 'full';
+      const pipeline = event.stage === 'triage' ? event.pipeline ?? pipelineFor(event.sufficiency ?? 0) : state.pipeline ?? 'full';
       const done: RunState = { ...state, steps, pipeline, results: { ...state.results, [event.stage]: event.result } };
       const agent = SUB_AGENT[event.stage];
       const completed = emit('sub_agent_update', { sub_agent: agent, status: 'completed' }, agent);

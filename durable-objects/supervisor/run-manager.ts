@@ -1,7 +1,7 @@
 // Runs the supervisor machine inside the ThreadAgent: admits a run (limits), checkpoints the machine state
 // in SQLite after every transition, performs its effects, and executes sub-agent steps from the alarm, so a
 // step interrupted by eviction is retried from the checkpoint and a run completes exactly once.
-import type { ServerEvent, ServerEventData, ServerEventType, WsErrorCode } from '../../protocol/messages';
+import type { ServerEvent, ServerEventData, ServerEventType } from '../../protocol/messages';
 import { newId } from '../../workers/lib/ids';
 import type { MessagePayload, RunPayload, UsageEventPayload } from '../delivery';
 import type { Outbox } from '../outbox';
@@ -9,14 +9,13 @@ import type { SocketIdentity } from '../sockets';
 import type { Timers } from '../timers';
 import { initialState, STEP_TIMEOUT_MS, TERMINAL, transition, type Effect, type MachineEvent, type RunState, type StepStage } from './machine';
 import { admitRun, releaseRun, renewRun, type Admission } from './admission';
-import { runStep, StepError, type PreviousRun, type RunContext } from './steps';
+import { StepError, type PreviousRun, type Refusal, type RunContext, type ThreadInfo } from './contract';
+import { runStep } from './steps';
 
-export interface ThreadInfo {
-  thread_id: string;
-  org_id: string;
-  owner_user_id: string;
-  tier: string;
-}
+export type { Refusal, ThreadInfo } from './contract';
+
+/** A run row reserved while its admission is checked in Redis; older than this it is a leftover of an eviction. */
+const ADMITTING_STALE_MS = 30_000;
 
 export interface RunManagerDeps {
   env: Env;
@@ -26,12 +25,6 @@ export interface RunManagerDeps {
   emit: <T extends ServerEventType>(type: T, data: ServerEventData<T>, runId: string | null, agent: string | null) => ServerEvent;
   scheduleOutboxFlush: () => Promise<void>;
   thread: () => ThreadInfo;
-}
-
-export interface Refusal {
-  code: WsErrorCode;
-  message: string;
-  details?: Record<string, unknown>;
 }
 
 interface RunRow {
@@ -55,23 +48,36 @@ export class RunManager {
   constructor(private readonly deps: RunManagerDeps) {}
 
   async start(identity: SocketIdentity, message: string): Promise<Refusal | null> {
-    const active = this.deps.sql.exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running'").toArray()[0];
+    // Check and reserve in one synchronous block: a second start_agent arriving while this one awaits its
+    // admission in Redis sees the reserved row and is refused (one run per thread).
+    this.deps.sql.exec("DELETE FROM runs WHERE status = 'admitting' AND created_at < ?", Date.now() - ADMITTING_STALE_MS);
+    const active = this.deps.sql.exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status IN ('running', 'admitting')").toArray()[0];
     if (active) return { code: 'run_already_active', message: `a run is already active in this thread (${active.run_id}); cancel it or wait`, details: { run_id: active.run_id } };
     const thread = this.deps.thread();
     const runId = newId('run');
-    const admission: Admission = await admitRun(this.deps.env, { user_id: identity.user_id, tier: thread.tier, run_id: runId });
-    if (!admission.ok) return admission.refusal;
+    const reservedAt = Date.now();
+    this.deps.sql.exec(
+      "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'admitting', 'received', '{}', ?, ?)",
+      runId,
+      identity.user_id,
+      reservedAt,
+      reservedAt,
+    );
+    let admission: Admission;
+    try {
+      admission = await admitRun(this.deps.env, { user_id: identity.user_id, tier: thread.tier, run_id: runId });
+    } catch (err) {
+      this.deps.sql.exec("DELETE FROM runs WHERE run_id = ? AND status = 'admitting'", runId);
+      throw err;
+    }
+    if (!admission.ok) {
+      this.deps.sql.exec("DELETE FROM runs WHERE run_id = ? AND status = 'admitting'", runId);
+      return admission.refusal;
+    }
 
     const now = Date.now();
     const checkpoint: Checkpoint = { machine: initialState(runId), message, lease: admission.lease };
-    this.deps.sql.exec(
-      "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'running', 'received', ?, ?, ?)",
-      runId,
-      identity.user_id,
-      JSON.stringify(checkpoint),
-      now,
-      now,
-    );
+    this.deps.sql.exec("UPDATE runs SET status = 'running', checkpoint = ?, updated_at = ? WHERE run_id = ?", JSON.stringify(checkpoint), now, runId);
     this.deps.outbox.add(newId('msg'), 'pg_message', {
       org_id: thread.org_id,
       thread_id: thread.thread_id,
@@ -97,7 +103,7 @@ export class RunManager {
 
   status(runId: string, userId: string) {
     const row = this.row(runId);
-    if (!row || row.user_id !== userId) return null;
+    if (!row || row.user_id !== userId || row.status === 'admitting') return null;
     const cp = JSON.parse(row.checkpoint) as Checkpoint;
     return { run_id: runId, status: row.status, stage: cp.machine.stage, pipeline: cp.machine.pipeline, steps: cp.machine.steps, error: cp.machine.error };
   }
@@ -128,9 +134,16 @@ export class RunManager {
     let event: MachineEvent;
     try {
       const out = await runStep(stage, ctx);
-      event = { type: 'step_succeeded', stage, result: out.result, ...(out.sufficiency !== undefined ? { sufficiency: out.sufficiency } : {}) };
+      event = {
+        type: 'step_succeeded',
+        stage,
+        result: out.result,
+        ...(out.sufficiency !== undefined ? { sufficiency: out.sufficiency } : {}),
+        ...(out.pipeline !== undefined ? { pipeline: out.pipeline } : {}),
+      };
     } catch (err) {
-      const e = err instanceof StepError ? err : new StepError('run_failed', 'the step failed unexpectedly', true);
+      // A bug is not an outage: an unexpected error fails the step without retries; only a StepError says retryable.
+      const e = err instanceof StepError ? err : new StepError('run_failed', 'the step failed unexpectedly', false);
       event = { type: 'step_failed', stage, code: e.code, message: e.message, retryable: e.retryable };
     }
     await this.advance(runId, event);
@@ -155,9 +168,15 @@ export class RunManager {
       .toArray()[0];
     if (!row) return null;
     const cp = JSON.parse(row.checkpoint) as Checkpoint;
-    const triage = cp.machine.results.triage as { triage?: { scope?: { feature?: string } } } | undefined;
+    const triage = cp.machine.results.triage as { request?: { scope?: { features?: string[] } } } | undefined;
     const optimize = cp.machine.results.optimize as { savings?: { where?: { feature?: string } }[] } | undefined;
-    return { message: cp.message, feature: triage?.triage?.scope?.feature ?? optimize?.savings?.find((f) => f.where?.feature)?.where?.feature ?? null };
+    const plan = cp.machine.results.plan_actions as { steps?: unknown[] } | undefined;
+    return {
+      message: cp.message,
+      feature: triage?.request?.scope?.features?.[0] ?? optimize?.savings?.find((f) => f.where?.feature)?.where?.feature ?? null,
+      request: triage?.request ?? null,
+      steps: plan?.steps ?? [],
+    };
   }
 
   private row(runId: string): RunRow | undefined {

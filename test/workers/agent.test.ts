@@ -8,6 +8,7 @@ import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } fro
 import { describe, expect, it } from 'vitest';
 import azureCsv from '../../../shared/data/azure_llm_inference_2023_code.csv?raw';
 import mooncakeJsonl from '../../../shared/data/mooncake_synthetic_trace.jsonl?raw';
+import { CATALOG } from '../../engine/catalog';
 import type { Finding } from '../../engine/findings';
 import { buildProfile } from '../../engine/profile/reference';
 import { analyzeWorkload } from '../../engine/analyze';
@@ -16,8 +17,6 @@ import { parseStream } from '../../engine/telemetry/import';
 import type { LlmCall } from '../../engine/telemetry/record';
 import type { ServerEvent } from '../../protocol/messages';
 import { orderSavings } from '../../durable-objects/agents/optimizer';
-import { whatIf } from '../../durable-objects/agents/what-if';
-import { triageMessage } from '../../durable-objects/agents/triage';
 import { api, jsonRequest, stackControl } from './helpers';
 import { clickhouse, drain } from './ingest-support';
 import { setTier, signUp, type Tenant } from './tenancy';
@@ -62,7 +61,7 @@ const startedAgents = (events: ServerEvent[]) =>
 interface ReportJson {
   id: string;
   markdown: string;
-  data: { savings: (Finding & { cumulative_pct: number })[]; sufficiency: { score: number }; monthly_saving_usd: number; data_requests: unknown[]; what_if: { saving_usd_month: number; feature: string } | null };
+  data: { savings: (Finding & { cumulative_pct: number })[]; sufficiency: { score: number }; monthly_saving_usd: number; data_requests: unknown[]; what_if: { saving_usd_month: number; before_usd: number; from: { features: string[] } } | null; tools: string[] };
 }
 
 async function report(t: Tenant, id: string): Promise<ReportJson> {
@@ -139,15 +138,13 @@ describe('adaptive workflow by data sufficiency', () => {
     const followUp = await ask(t, thread, 'what if only the summarize feature moves to gpt-4o-mini?');
     if (followUp.completed.type !== 'agent_completed') throw new Error('unreachable');
     const w = (await report(t, followUp.completed.data.report_id!)).data.what_if!;
-    expect(w.feature).toBe('summarize');
+    expect(w.from.features).toEqual(['summarize']);
     expect(followUp.completed.data.answer).toContain('summarize');
-    // The same workload regenerated in process (the generator is seeded), replayed by the engine's simulator.
+    // The same workload regenerated in process (the generator is seeded): the calls of that feature, summed here.
     const { calls } = generateWorkload({ seed: 7, calls: 4000, days: 7, start: Date.parse('2026-11-01T00:00:00Z') });
-    const from = Math.min(...calls.map((c) => c.timestamp));
-    const to = Math.max(...calls.map((c) => c.timestamp)) + 1;
-    const profile = buildProfile(calls, { from, to });
-    const expected = whatIf(profile, triageMessage('what if only the summarize feature moves to gpt-4o-mini?').scope, analyzeWorkload(profile).findings, null);
-    expect(w.saving_usd_month).toBe(expected.saving_usd_month);
+    const before = calls.filter((c) => c.feature === 'summarize').reduce((n, c) => n + (c.cost_nanousd ?? 0), 0);
+    expect(w.before_usd).toBe(Math.round(before / 1e7) / 100);
+    expect(w.saving_usd_month).toBeGreaterThan(0);
     s.close();
     followUp.s.close();
   });
@@ -269,6 +266,8 @@ describe('runs: limits, cancel, eviction, metering', () => {
     const log = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ type: string }>('SELECT type FROM events ORDER BY seq').toArray().map((r) => r.type));
     expect(log.filter((x) => x === 'agent_completed')).toHaveLength(1);
     expect(log.filter((x) => x === 'agent_started')).toHaveLength(1);
+    const runs = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ status: string }>('SELECT status FROM runs').toArray().map((r) => r.status));
+    expect(runs).toEqual(['completed']);
     s.close();
   });
 
@@ -298,6 +297,22 @@ describe('runs: limits, cancel, eviction, metering', () => {
     expect(Number(rows[0]!.n)).toBe(pending);
   });
 
+  it('two start_agent frames sent at once: one run starts, the other is refused with run_already_active', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const s = await connect(t, thread);
+    await s.waitFor((e) => e.type === 'connection_established');
+    s.send({ action: 'start_agent', data: { message: 'hello', thread_id: thread } });
+    s.send({ action: 'start_agent', data: { message: 'hello again', thread_id: thread } });
+    expect((await s.waitFor((e) => e.type === 'error')).data).toMatchObject({ code: 'run_already_active' });
+    await s.waitFor((e) => e.type === 'agent_completed');
+    const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
+    const runs = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ status: string }>('SELECT status FROM runs').toArray().map((r) => r.status));
+    expect(runs).toEqual(['completed']);
+    expect(s.events.filter((e) => e.type === 'agent_started')).toHaveLength(1);
+    s.close();
+  });
+
   it('bad input: empty and huge messages get error events and start nothing', async () => {
     const t = await signUp();
     const thread = await newThread(t);
@@ -313,13 +328,69 @@ describe('runs: limits, cancel, eviction, metering', () => {
   });
 });
 
-describe('what-if scope from the question', () => {
-  it('reads the feature and the target model', () => {
-    expect(triageMessage('what if only the summarize feature moves to gpt-4o-mini?').scope).toEqual({ feature: 'summarize', target_model: 'gpt-4o-mini' });
-    const profile = buildProfile(generateWorkload({ seed: 3, calls: 3000, days: 3, start: 0 }).calls, { from: 0, to: 3 * 86_400_000 });
-    const w = whatIf(profile, { feature: 'summarize', target_model: 'gpt-4o-mini' }, [], null);
-    expect(w.skipped).toBeNull();
-    expect(w.target).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
-    expect(w.before_usd).toBeGreaterThan(0);
+describe('the answer follows the question', () => {
+  it('"hello" runs no tool; two questions on the same data get different answers; "keep gpt-4o" moves no gpt-4o traffic', async () => {
+    const t = await signUp();
+    const start = await api('/api/generation/start', jsonRequest('POST', { seed: 11, calls: 3000, days: 7, start: '2026-11-01T00:00:00Z' }, t.headers));
+    const job = ((await start.json()) as { job_id: string }).job_id;
+    await expect.poll(async () => ((await (await api(`/api/generation/status/${job}`, { headers: t.headers })).json()) as { status: string }).status, { timeout: 60_000, interval: 300 }).toBe('completed');
+    await drain(t.org_id);
+    const thread = await newThread(t);
+    const hello = await ask(t, thread, 'hello');
+    expect(hello.events.filter((e) => e.type === 'tool_call')).toEqual([]);
+    expect(startedAgents(hello.events)).toEqual(['triage', 'reporting']);
+    if (hello.completed.type !== 'agent_completed') throw new Error('unreachable');
+    expect(hello.completed.data.status).toBe('completed');
+    expect(hello.completed.data.answer).toMatch(/^Hi, I analyse/);
+
+    const money = await ask(t, thread, 'Where does our money go?');
+    const latency = await ask(t, thread, 'What are our p95 latencies by model?');
+    if (money.completed.type !== 'agent_completed' || latency.completed.type !== 'agent_completed') throw new Error('unreachable');
+    expect(money.completed.data.answer).toMatch(/^You spent \$/);
+    expect(latency.completed.data.answer).toMatch(/^The slowest at p95 is /);
+    const tools = (events: ServerEvent[]) => events.flatMap((e) => (e.type === 'tool_call' ? [e.data.tool] : []));
+    expect(tools(money.events)).toContain('spend_breakdown');
+    expect(tools(latency.events)).toContain('latency_table');
+    expect(tools(latency.events)).not.toContain('optimizer');
+    // Every tool_result wraps a real execution: one per tool_call, same call id, no synthetic family pairs.
+    for (const run of [money, latency]) {
+      const calls = run.events.filter((e) => e.type === 'tool_call').map((e) => (e.type === 'tool_call' ? e.data.call_id : ''));
+      const results = run.events.filter((e) => e.type === 'tool_result').map((e) => (e.type === 'tool_result' ? e.data.call_id : ''));
+      expect(results).toEqual(calls);
+      expect(tools(run.events).some((n) => n.endsWith('_tools') && n !== 'cache_tools')).toBe(false);
+    }
+
+    const keep = await ask(t, thread, 'Cut our costs by 30% but keep gpt-4o');
+    if (keep.completed.type !== 'agent_completed') throw new Error('unreachable');
+    const r = (await report(t, keep.completed.data.report_id!)) as ReportJson & { data: { plan: { steps: { tool: string; where: { model?: string } }[]; policy: { rules: { match: { model?: string }; route_to?: unknown }[] } | null } } };
+    const moves = new Set(['model_downgrade', 'provider_switch', 'routing_policy', 'fallback_chains']);
+    expect(r.data.plan.steps.filter((s) => moves.has(s.tool) && s.where.model === 'gpt-4o')).toEqual([]);
+    expect((r.data.plan.policy?.rules ?? []).filter((x) => x.route_to && x.match.model === 'gpt-4o')).toEqual([]);
+    for (const x of [hello, money, latency, keep]) x.s.close();
+  });
+});
+
+describe('questions that need no telemetry', () => {
+  it('a catalog question is answered from the catalog (its one tool), with no telemetry at all', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const { s, events, completed } = await ask(t, thread, 'Cheapest model with at least 128k context?');
+    expect(events.flatMap((e) => (e.type === 'tool_call' ? [e.data.tool] : []))).toEqual(['catalog_search']);
+    if (completed.type !== 'agent_completed') throw new Error('unreachable');
+    expect(completed.data.status).toBe('completed');
+    // The cheapest non-embedding model with ≥ 128k context, by a plain pass over the catalog.
+    let m = CATALOG.find((x) => x.tier !== 'embedding' && x.context_window >= 128_000)!;
+    for (const x of CATALOG) {
+      if (x.tier === 'embedding' || x.context_window < 128_000) continue;
+      const [p, q] = [x.input_per_m + x.output_per_m, m.input_per_m + m.output_per_m];
+      if (p < q || (p === q && x.id < m.id)) m = x;
+    }
+    expect((completed.data.answer ?? "").startsWith(`The cheapest model with at least 128,000 tokens of context in the catalog is ${m.provider}/${m.id} `)).toBe(true);
+    const how = await ask(t, thread, 'How do I send data?');
+    expect(how.events.filter((e) => e.type === 'tool_call')).toEqual([]);
+    if (how.completed.type !== 'agent_completed') throw new Error('unreachable');
+    expect(how.completed.data.answer).toContain('POST /api/ingest/calls');
+    s.close();
+    how.s.close();
   });
 });

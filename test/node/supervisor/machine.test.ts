@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, MAX_ATTEMPTS, pipelineFor, transition, type Effect, type RunState, type StepStage } from '../../../durable-objects/supervisor/machine';
+import { initialState, MAX_ATTEMPTS, pipelineFor, transition, type Effect, type Pipeline, type RunState, type StepStage } from '../../../durable-objects/supervisor/machine';
 
 /** Drives the machine through successful steps, returning the stages it ran in order. */
-function runToEnd(sufficiency: number): { stages: StepStage[]; state: RunState; effects: Effect[] } {
+function runToEnd(sufficiency: number, pipeline?: Pipeline): { stages: StepStage[]; state: RunState; effects: Effect[] } {
   let { state, effects } = transition(initialState('run_1'), { type: 'start' });
   const all = [...effects];
   const stages: StepStage[] = [];
@@ -10,7 +10,7 @@ function runToEnd(sufficiency: number): { stages: StepStage[]; state: RunState; 
     const step = effects.find((e) => e.kind === 'run_step');
     if (!step || step.kind !== 'run_step') break;
     stages.push(step.stage);
-    ({ state, effects } = transition(state, { type: 'step_succeeded', stage: step.stage, result: { ok: step.stage }, sufficiency }));
+    ({ state, effects } = transition(state, { type: 'step_succeeded', stage: step.stage, result: { ok: step.stage }, sufficiency, ...(pipeline ? { pipeline } : {}) }));
     all.push(...effects);
   }
   return { stages, state, effects: all };
@@ -34,6 +34,13 @@ describe('supervisor machine', () => {
 
   it('partial pipeline runs the data helper after the optimizer', () => {
     expect(runToEnd(55).stages).toEqual(['triage', 'data', 'optimize', 'data_helper', 'report']);
+  });
+
+  it('a request that needs no telemetry (greeting, catalog): triage → report', () => {
+    const { stages, state } = runToEnd(0, 'answer');
+    expect(stages).toEqual(['triage', 'report']);
+    expect(state.pipeline).toBe('answer');
+    expect(state.stage).toBe('completed');
   });
 
   it('insufficient data: only the data helper and the report', () => {

@@ -1,23 +1,61 @@
 import { describe, expect, it } from 'vitest';
-import { scoreSufficiency, triageMessage } from '../../../durable-objects/agents/triage';
+import { scoreSufficiency } from '../../../durable-objects/agents/triage';
+import { needsData } from '../../../engine/agent/plan';
+import { parseRequest } from '../../../engine/agent/request';
 
-describe('triage offline reasoner', () => {
-  it('reads intent, goals and constraints', () => {
-    const t = triageMessage('Why did our OpenAI bill double? We need to cut costs by 30% and keep latency under 2s');
-    expect(t.intent).toBe('cost');
-    expect(t.goals).toContainEqual({ metric: 'cost', reduce_pct: 30 });
-    expect(t.constraints).toContainEqual({ kind: 'max_latency_ms', value: 2000 });
+describe('structured request from triage', () => {
+  const NOW = Date.UTC(2026, 10, 14, 18, 0, 0); // a Saturday evening, UTC
+  const DAY = 86_400_000;
+
+  it('reads intents, targets and constraints', () => {
+    const r = parseRequest('Why did our OpenAI bill double? We need to cut costs by 30% and keep latency under 2s, keep gpt-4o', NOW);
+    expect(r.intents[0]).toBe('spend_change');
+    expect(r.intents).toContain('cut_cost');
+    expect(r.targets.cut_pct).toBe(30);
+    expect(r.targets.p95_ms).toBe(2000);
+    expect(r.constraints.keep_models).toEqual(['gpt-4o']);
+    expect(r.scope.providers).toEqual(['openai']);
   });
 
-  it('recognises latency and what-if questions with their scope', () => {
-    expect(triageMessage('our p95 latency is too slow').intent).toBe('latency');
-    const w = triageMessage('what if only the summarize feature moves to gpt-4o-mini?');
-    expect(w.intent).toBe('what_if');
-    expect(w.scope).toEqual({ feature: 'summarize', target_model: 'gpt-4o-mini' });
+  it('resolves time windows in the user’s words against the data’s latest call', () => {
+    expect(parseRequest('spend last week', NOW).scope.window).toEqual({ phrase: 'last week', from: NOW + 1 - 7 * DAY, to: NOW + 1 });
+    expect(parseRequest('what happened yesterday', NOW).scope.window).toEqual({ phrase: 'yesterday', from: Date.UTC(2026, 10, 13), to: Date.UTC(2026, 10, 14) });
+    expect(parseRequest('spend in October', NOW).scope.window).toEqual({ phrase: 'in october', from: Date.UTC(2026, 9, 1), to: Date.UTC(2026, 10, 1) });
+    expect(parseRequest('costs since the 20th', NOW).scope.window).toEqual({ phrase: 'since the 20th', from: Date.UTC(2026, 9, 20), to: NOW + 1 });
+    expect(parseRequest('bill this month', NOW).scope.window).toEqual({ phrase: 'this month', from: Date.UTC(2026, 10, 1), to: NOW + 1 });
+    expect(parseRequest('where does our money go?', NOW).scope.window).toBeNull();
   });
 
-  it('falls back to a general question', () => {
-    expect(triageMessage('hello there').intent).toBe('general');
+  it('reads what-if changes, shares and features', () => {
+    const w = parseRequest('what if only the summarize feature moves to gpt-4o-mini?', NOW);
+    expect(w.intents[0]).toBe('what_if');
+    expect(w.scope.features).toEqual(['summarize']);
+    expect(w.change).toEqual({ from_model: null, to_model: 'gpt-4o-mini' });
+    const all = parseRequest('What if we moved everything from claude-sonnet-4-5 to gpt-5-mini?', NOW);
+    expect(all.change).toEqual({ from_model: 'claude-sonnet-4-5', to_model: 'gpt-5-mini' });
+    expect(parseRequest('what if we moved half of gpt-4o to gpt-4o-mini', NOW).scope.share).toBe(0.5);
+  });
+
+  it('greetings, help and how-to questions need no telemetry', () => {
+    for (const m of ['hello there', 'hi', 'help', 'thanks!']) expect(parseRequest(m, NOW).intents).toEqual(['greeting']);
+    expect(needsData(parseRequest('hello', NOW))).toBe(false);
+    expect(parseRequest('How do I send data?', NOW).intents).toEqual(['send_data']);
+    expect(needsData(parseRequest('cheapest model with 200k context', NOW))).toBe(false);
+    expect(needsData(parseRequest('our p95 latency is too slow', NOW))).toBe(true);
+  });
+
+  it('a follow-up reuses the previous request’s scope', () => {
+    const prev = parseRequest('Cut costs by 20% for the summarize feature but keep gpt-4o', NOW);
+    const next = parseRequest('and for latency?', NOW, prev);
+    expect(next.follow_up).toBe(true);
+    expect(next.intents).toEqual(['latency']);
+    expect(next.scope.features).toEqual(['summarize']);
+    expect(next.constraints.keep_models).toEqual(['gpt-4o']);
+    const apply = parseRequest('apply the second one', NOW, prev);
+    expect(apply.intents[0]).toBe('apply_step');
+    expect(apply.step).toBe(2);
+    // A new greeting is not a follow-up.
+    expect(parseRequest('hello', NOW, prev).intents).toEqual(['greeting']);
   });
 });
 

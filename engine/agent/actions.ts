@@ -1,0 +1,111 @@
+// The action planner: turns saving findings into ordered steps under the request's targets and
+// constraints. Safe savings (high confidence, low risk) come first, largest first; then the others by
+// expected saving × confidence (high 1, medium 0.6, low 0.3), risk breaking ties (low first), then the
+// larger saving. So the first step is the largest safe saving, a safe saving is never left out while a
+// smaller one is in, and a cost target takes steps in that order until the combined saving meets it.
+import { pctOf, type Finding, type Level } from '../findings.js';
+import type { WorkloadProfile } from '../profile/types.js';
+import { combineSavings } from '../tools/index.js';
+import type { GatewayPolicy } from '../tools/policy/policy.js';
+import type { AgentRequest } from './request.js';
+
+export const CONFIDENCE_WEIGHT: Record<Level, number> = { high: 1, medium: 0.6, low: 0.3 };
+const RISK_RANK: Record<Level, number> = { low: 0, medium: 1, high: 2 };
+
+/** Tools whose recommendation moves traffic to another model or provider. */
+const MOVES_TRAFFIC = new Set(['model_downgrade', 'provider_switch', 'routing_policy', 'fallback_chains']);
+
+export interface PlanStep {
+  order: number;
+  tool: string;
+  title: string;
+  do: string;
+  where: Finding['where'];
+  saving_usd_month: number;
+  /** Share of spend saved by this step and the ones before it, combined without double counting. */
+  cumulative_pct: number;
+  confidence: Level;
+  risk: Level;
+  latency_effect_ms: number | null;
+}
+
+export interface ActionPlan {
+  steps: PlanStep[];
+  /** The findings left out by a constraint, with the reason. */
+  excluded: { tool: string; title: string; reason: string }[];
+  policy: GatewayPolicy | null;
+  target_pct: number | null;
+  meets_target: boolean | null;
+}
+
+/** Tools whose change delays answers even when the finding estimates no latency effect (the batch API answers within hours). */
+const ADDS_LATENCY = new Set(['batch_eligibility']);
+
+const substituteOf = (f: Finding): { provider?: string; model?: string } | undefined => f.evidence.substitute as { provider?: string; model?: string } | undefined;
+
+/** Why a constraint forbids a finding, or null. */
+export function forbiddenBy(f: Finding, req: AgentRequest): string | null {
+  const c = req.constraints;
+  if (MOVES_TRAFFIC.has(f.tool) && f.where.model && c.keep_models.includes(f.where.model)) return `keeps ${f.where.model}`;
+  const sub = substituteOf(f);
+  if (sub?.provider && c.avoid_providers.includes(sub.provider)) return `avoids ${sub.provider}`;
+  if ((c.latency_must_not_rise || req.targets.p95_ms !== null) && ((f.latency_effect_ms ?? 0) > 0 || ADDS_LATENCY.has(f.tool))) return 'adds latency';
+  if (c.quality_must_not_drop && f.tool === 'model_downgrade') return 'quality must not drop';
+  return null;
+}
+
+const isSafe = (f: Finding) => f.confidence === 'high' && f.risk === 'low';
+
+export const stepOrder = (a: Finding, b: Finding): number =>
+  Number(isSafe(b)) - Number(isSafe(a)) ||
+  b.saving_nanousd * CONFIDENCE_WEIGHT[b.confidence] - a.saving_nanousd * CONFIDENCE_WEIGHT[a.confidence] ||
+  RISK_RANK[a.risk] - RISK_RANK[b.risk] ||
+  b.saving_nanousd - a.saving_nanousd ||
+  (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0);
+
+/** The gateway policy without rules that break a constraint (a kept model is never routed away). */
+export function constrainPolicy(policy: GatewayPolicy | null, req: AgentRequest): GatewayPolicy | null {
+  if (!policy) return null;
+  const rules = policy.rules.filter(
+    (r) =>
+      !(r.route_to || r.fallbacks) ||
+      ((!r.match.model || !req.constraints.keep_models.includes(r.match.model)) && (!r.route_to || !req.constraints.avoid_providers.includes(r.route_to.provider))),
+  );
+  return rules.length ? { ...policy, rules } : null;
+}
+
+export function planActions(findings: readonly Finding[], profile: WorkloadProfile, req: AgentRequest, policy: GatewayPolicy | null, maxSteps = 8): ActionPlan {
+  const excluded: ActionPlan['excluded'] = [];
+  const allowed: Finding[] = [];
+  for (const f of findings) {
+    if (f.kind !== 'saving' || f.saving_nanousd <= 0) continue;
+    const why = forbiddenBy(f, req);
+    if (why) excluded.push({ tool: f.tool, title: f.title, reason: why });
+    else allowed.push(f);
+  }
+  allowed.sort(stepOrder);
+  const target = req.targets.cut_pct;
+  const taken: Finding[] = [];
+  const steps: PlanStep[] = [];
+  for (const f of allowed) {
+    if (steps.length >= maxSteps) break;
+    const reached = steps.at(-1)?.cumulative_pct ?? 0;
+    if (target !== null && reached >= target) break;
+    taken.push(f);
+    const cumulative = pctOf(combineSavings(taken, profile).combined_saving_nanousd, profile.totals.cost_nanousd);
+    steps.push({
+      order: steps.length + 1,
+      tool: f.tool,
+      title: f.title,
+      do: f.recommendation,
+      where: f.where,
+      saving_usd_month: f.saving_usd_month,
+      cumulative_pct: cumulative,
+      confidence: f.confidence,
+      risk: f.risk,
+      latency_effect_ms: f.latency_effect_ms,
+    });
+  }
+  const reached = steps.at(-1)?.cumulative_pct ?? 0;
+  return { steps, excluded, policy: constrainPolicy(policy, req), target_pct: target, meets_target: target === null ? null : reached >= target };
+}

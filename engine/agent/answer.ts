@@ -1,0 +1,262 @@
+// The answer leads with the answer: one first sentence that answers the request's main intent with its
+// key figure, then the supporting table (markdown) and chart data, then the top actions and what each
+// saves. Every number comes from a tool output; the same outputs give the same text.
+import type { CatalogModel } from '../catalog/index.js';
+import type { Finding } from '../findings.js';
+import type { ActionPlan, PlanStep } from './actions.js';
+import type { AgentRequest } from './request.js';
+import type { CompareRow, LatencyRow, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, WhatIfOutput } from './tools.js';
+
+export interface ToolOutputs {
+  spend_breakdown?: SpendBreakdownOutput;
+  spend_change?: SpendChangeOutput;
+  cost_anomalies?: Finding[];
+  latency_table?: LatencyRow[];
+  latency_levers?: Finding[];
+  cache_tools?: Finding[];
+  optimizer?: OptimizerOutput;
+  what_if?: WhatIfOutput;
+  compare_models?: CompareRow[];
+  catalog_search?: CatalogModel[];
+}
+
+export interface ChartData {
+  kind: 'bar';
+  title: string;
+  unit: string;
+  series: { label: string; value: number }[];
+}
+
+export interface Answer {
+  /** The first sentence: the direct answer with its key figure. */
+  lead: string;
+  table: string | null;
+  chart: ChartData | null;
+  actions: string[];
+  /** lead + table + actions, as shown in the chat. */
+  text: string;
+}
+
+export const INGEST_SNIPPET = `curl -X POST "$NETRA_URL/api/ingest/calls" \\
+  -H "Authorization: Bearer $NETRA_INGEST_KEY" -H "content-type: application/json" \\
+  -d '[{"timestamp":"2026-11-23T10:00:00Z","provider":"openai","model":"gpt-4o","feature":"summarize","user":"u_42",
+        "input_tokens":1800,"output_tokens":240,"cached_input_tokens":1024,"latency_ms":2300,"ttft_ms":410,
+        "status":"ok","prompt_hash":"sha256:…","max_tokens":512,"stream":true}]'`;
+
+export const EXAMPLE_QUESTIONS = [
+  'Why did our LLM bill go up this month?',
+  'What are our p95 latencies by model, and how do we lower them?',
+  'Cut our costs by 30% but keep gpt-4o.',
+  'What if we moved everything from claude-sonnet-4-5 to gpt-5-mini?',
+  'Cheapest model with at least 128k context?',
+];
+
+export const usd = (n: number): string => `${n < 0 ? '-' : ''}$${Math.abs(n).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+export const ms = (n: number | null): string => (n === null ? '–' : `${n.toLocaleString('en-US')} ms`);
+const day = (t: number) => new Date(t).toISOString().slice(0, 10);
+const lastDay = (t: number) => day(t - 1);
+const seg = (r: { feature?: string | null; provider: string; model: string }) => `${r.feature ? `feature ${r.feature} on ` : ''}${r.provider}/${r.model}`;
+const where = (w: Finding['where']) => [w.feature && `feature ${w.feature}`, w.model && `${w.provider ? `${w.provider}/` : ''}${w.model}`, w.group].filter(Boolean).join(', ') || 'all calls';
+const table = (head: string[], rows: (string | number)[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const shareWord = (s: number) => (s === 1 ? 'all' : s === 0.5 ? 'half' : `${Math.round(s * 100)}%`);
+
+function stepLine(s: PlanStep): string {
+  return `${s.order}. ${s.title} (${where(s.where)}): ${usd(s.saving_usd_month)}/month, ${s.confidence} confidence, ${s.risk} risk — ${s.do}`;
+}
+
+type Part = Omit<Answer, 'text'>;
+
+function greeting(): Part {
+  return {
+    lead: 'Hi, I analyse your team’s LLM calls and tell you where to cut cost and latency, with every figure taken from your own telemetry.',
+    table: null,
+    chart: null,
+    actions: EXAMPLE_QUESTIONS.map((q) => `Try: “${q}”`),
+  };
+}
+
+function sendData(): Part {
+  return {
+    lead: 'Send each LLM call to POST /api/ingest/calls with an ingest API key (a JSON array or NDJSON), or import a usage export with POST /api/ingest/import.',
+    table: table(
+      ['path', 'for'],
+      [
+        ['POST /api/ingest/calls', 'JSON array or NDJSON batches from your code'],
+        ['POST /api/ingest/import', 'CSV/JSONL files: OpenAI usage export, LiteLLM spend logs, Helicone export, BurstGPT, Azure, Mooncake traces'],
+        ['POST /v1/traces (OTLP/HTTP JSON)', 'OpenTelemetry GenAI spans'],
+        ['/v1/chat/completions gateway', 'route calls through Netra: every call is recorded'],
+      ],
+    ),
+    chart: null,
+    actions: ['```bash\n' + INGEST_SNIPPET + '\n```'],
+  };
+}
+
+function catalog(req: AgentRequest, items: CatalogModel[]): Part {
+  const need = req.catalog.min_context ? ` with at least ${req.catalog.min_context.toLocaleString('en-US')} tokens of context` : '';
+  const top = items[0];
+  const lead = top
+    ? `The cheapest model${need} in the catalog is ${top.provider}/${top.id} at ${usd(top.input_per_m)} per million input tokens and ${usd(top.output_per_m)} per million output tokens.`
+    : `No model${need} is in the catalog.`;
+  return {
+    lead,
+    table: items.length ? table(['model', 'context', '$/M input', '$/M output', 'tier'], items.map((m) => [`${m.provider}/${m.id}`, m.context_window.toLocaleString('en-US'), usd(m.input_per_m), usd(m.output_per_m), m.tier])) : null,
+    chart: items.length ? { kind: 'bar', title: 'Price per million output tokens', unit: 'USD', series: items.map((m) => ({ label: `${m.provider}/${m.id}`, value: m.output_per_m })) } : null,
+    actions: req.catalog.tool_use ? ['The catalog does not record tool-use support: check each provider’s documentation before choosing.'] : [],
+  };
+}
+
+function compare(rows: CompareRow[], days: number | null): Part {
+  const lead = rows.length
+    ? `For your traffic${days ? ` over ${days.toFixed(1)} days` : ''}, ${rows.map((r) => `${r.provider}/${r.model} would cost ${usd(r.cost_usd_month)}/month`).join(' and ')} at list prices.`
+    : 'None of the models named is in the catalog.';
+  return {
+    lead,
+    table: rows.length ? table(['model', '$ over the window', '$/month'], rows.map((r) => [`${r.provider}/${r.model}`, usd(r.cost_usd), usd(r.cost_usd_month)])) : null,
+    chart: rows.length ? { kind: 'bar', title: 'Your traffic priced per model', unit: 'USD/month', series: rows.map((r) => ({ label: `${r.provider}/${r.model}`, value: r.cost_usd_month })) } : null,
+    actions: ['Quality differs between models: validate on your own evaluation set before routing traffic.'],
+  };
+}
+
+function whatIf(w: WhatIfOutput): Part {
+  if (w.skipped) return { lead: `I could not simulate that change: ${w.skipped}.`, table: null, chart: null, actions: [] };
+  const scope = [...w.from.features.map((f) => `feature ${f}`), ...w.from.models].join(' and ');
+  return {
+    lead: `Moving ${shareWord(w.share)} of ${scope} (${w.calls.toLocaleString('en-US')} calls) to ${w.to!.provider}/${w.to!.model} would have cost ${usd(w.after_usd)} instead of ${usd(w.before_usd)} over the window, ${usd(w.saving_usd_month)}/month less (${w.saving_pct}%).`,
+    table: table(['', 'over the window'], [['today', usd(w.before_usd)], ['after the change', usd(w.after_usd)]]),
+    chart: { kind: 'bar', title: 'Cost before and after', unit: 'USD', series: [{ label: 'today', value: w.before_usd }, { label: 'after', value: w.after_usd }] },
+    actions: ['Quality differs between models: try the change as a canary on a share of traffic first (a report’s plan becomes a gateway policy).'],
+  };
+}
+
+function spendChange(c: SpendChangeOutput, anomalies: Finding[]): Part {
+  const dir = c.delta_usd >= 0 ? 'rose' : 'fell';
+  const top = c.rows[0];
+  const pct = c.delta_pct === null ? '' : ` ${Math.abs(c.delta_pct)}%`;
+  const lead =
+    `Spend ${dir}${pct} from ${usd(c.before_usd)} (${day(c.previous_window.from)} to ${lastDay(c.previous_window.to)}) to ${usd(c.after_usd)} (${day(c.window.from)} to ${lastDay(c.window.to)})` +
+    (top ? `, and the largest change is ${seg(top)} (${top.delta_usd >= 0 ? '+' : ''}${usd(top.delta_usd)}).` : '.');
+  const actions = [
+    `Of the ${usd(c.delta_usd)} change, ${usd(c.volume_usd)} comes from the number of calls (${c.before_calls.toLocaleString('en-US')} → ${c.after_calls.toLocaleString('en-US')}) and ${usd(c.per_call_usd)} from cost per call (price, tokens per call, model mix).`,
+    ...anomalies.map((a) => `Anomaly: ${a.title} — ${a.summary}`),
+  ];
+  return {
+    lead,
+    table: table(['where', 'before', 'after', 'change', 'volume', 'per call'], c.rows.map((r) => [seg(r), usd(r.before_usd), usd(r.after_usd), usd(r.delta_usd), usd(r.volume_usd), usd(r.per_call_usd)])),
+    chart: { kind: 'bar', title: 'Change of spend by segment', unit: 'USD', series: c.rows.map((r) => ({ label: seg(r), value: r.delta_usd })) },
+    actions,
+  };
+}
+
+function breakdown(b: SpendBreakdownOutput): Part {
+  const top = b.rows[0];
+  return {
+    lead:
+      `You spent ${usd(b.cost_usd)} on ${b.calls.toLocaleString('en-US')} calls over ${b.days.toFixed(1)} days (${usd(b.cost_usd_month)}/month)` +
+      (top ? `, and the largest share is ${seg(top)}: ${usd(top.cost_usd)} (${top.share_pct}%).` : '.'),
+    table: table(['where', 'calls', 'spend', 'share'], b.rows.map((r) => [seg(r), r.calls.toLocaleString('en-US'), usd(r.cost_usd), `${r.share_pct}%`])),
+    chart: { kind: 'bar', title: 'Spend by segment', unit: 'USD', series: b.rows.map((r) => ({ label: seg(r), value: r.cost_usd })) },
+    actions: [],
+  };
+}
+
+function latency(rows: LatencyRow[], levers: Finding[], req: AgentRequest): Part {
+  const top = rows[0];
+  const lead = top
+    ? `The slowest at p95 is ${seg(top)} at ${ms(top.latency_ms.p95)} (p50 ${ms(top.latency_ms.p50)}, p99 ${ms(top.latency_ms.p99)}${top.ttft_ms.count > 0 ? `, time to first token p95 ${ms(top.ttft_ms.p95)}` : ''}).`
+    : 'No call in this scope carries a latency, so there are no percentiles to show.';
+  const target = req.targets.p95_ms;
+  const over = target === null ? [] : rows.filter((r) => (r.latency_ms.p95 ?? 0) > target);
+  return {
+    lead,
+    table: rows.length
+      ? table(['where', 'calls', 'p50', 'p95', 'p99', 'TTFT p50', 'TTFT p95'], rows.map((r) => [seg(r), r.calls.toLocaleString('en-US'), ms(r.latency_ms.p50), ms(r.latency_ms.p95), ms(r.latency_ms.p99), ms(r.ttft_ms.p50), ms(r.ttft_ms.p95)]))
+      : null,
+    chart: rows.length ? { kind: 'bar', title: 'Latency p95', unit: 'ms', series: rows.map((r) => ({ label: seg(r), value: r.latency_ms.p95 ?? 0 })) } : null,
+    actions: [
+      ...(target !== null ? [`${over.length} of ${rows.length} rows are above the ${ms(target)} p95 target.`] : []),
+      ...levers.slice(0, 5).map((f, i) => `${i + 1}. ${f.title} (${where(f.where)}): ${f.latency_effect_ms !== null ? `${ms(f.latency_effect_ms)} per affected call` : 'latency effect not estimated'}${f.saving_usd_month > 0 ? `, ${usd(f.saving_usd_month)}/month` : ''} — ${f.recommendation}`),
+    ],
+  };
+}
+
+function caching(found: Finding[]): Part {
+  const total = Math.round(found.reduce((s, f) => s + f.saving_usd_month, 0) * 100) / 100;
+  const top = found[0];
+  return {
+    lead: top ? `Caching could save up to ${usd(total)}/month, and the largest is ${top.title} (${where(top.where)}): ${usd(top.saving_usd_month)}/month.` : 'No caching saving was found in this window.',
+    table: found.length ? table(['what', 'where', '$/month', 'confidence', 'risk'], found.slice(0, 10).map((f) => [f.title, where(f.where), usd(f.saving_usd_month), f.confidence, f.risk])) : null,
+    chart: found.length ? { kind: 'bar', title: 'Caching savings', unit: 'USD/month', series: found.slice(0, 10).map((f) => ({ label: f.title, value: f.saving_usd_month })) } : null,
+    actions: found.slice(0, 3).map((f) => `${f.title}: ${f.recommendation}`),
+  };
+}
+
+function cutCost(o: OptimizerOutput, plan: ActionPlan | null): Part {
+  const savings = o.findings.filter((f) => f.kind === 'saving' && f.saving_nanousd > 0);
+  const steps = plan?.steps ?? [];
+  const first = steps[0];
+  let lead = `Found ${savings.length} saving${savings.length === 1 ? '' : 's'} worth ${usd(o.combined.saving_usd_month)}/month combined (${o.combined.saving_pct}% of ${usd(o.cost_usd_month)}/month of spend)`;
+  if (plan?.target_pct != null) lead += `, and the plan's ${steps.length} step${steps.length === 1 ? '' : 's'} ${plan.meets_target ? 'reach' : 'fall short of'} the ${plan.target_pct}% target at ${steps.at(-1)?.cumulative_pct ?? 0}%`;
+  else if (first) lead += `, led by ${first.title} at ${usd(first.saving_usd_month)}/month`;
+  lead += '.';
+  return {
+    lead,
+    table: steps.length ? table(['#', 'step', 'where', '$/month', 'cumulative', 'confidence', 'risk'], steps.map((s) => [s.order, s.title, where(s.where), usd(s.saving_usd_month), `${s.cumulative_pct}%`, s.confidence, s.risk])) : null,
+    chart: steps.length ? { kind: 'bar', title: 'Savings per step', unit: 'USD/month', series: steps.map((s) => ({ label: s.title, value: s.saving_usd_month })) } : null,
+    actions: [...steps.slice(0, 3).map(stepLine), ...(plan?.excluded.length ? [`Left out by your constraints: ${plan.excluded.slice(0, 3).map((e) => `${e.title} (${e.reason})`).join('; ')}.`] : [])],
+  };
+}
+
+function applyStep(req: AgentRequest, previousSteps: PlanStep[]): Part {
+  const s = req.step !== null ? previousSteps[req.step - 1] : undefined;
+  if (!s) return { lead: `The previous answer has no step ${req.step ?? ''}; ask for a plan first (“cut our costs by 30%”).`.replace(' .', '.'), table: null, chart: null, actions: [] };
+  return { lead: `Step ${s.order} is ${s.title} (${where(s.where)}), worth ${usd(s.saving_usd_month)}/month.`, table: null, chart: null, actions: [`To apply it: ${s.do}`, 'Turn the report’s plan into a gateway policy to enforce it and simulate it over past traffic first.'] };
+}
+
+export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionPlan | null, previousSteps: PlanStep[] = []): Answer {
+  const intent = req.intents[0]!;
+  let part: Part;
+  switch (intent) {
+    case 'greeting':
+      part = greeting();
+      break;
+    case 'send_data':
+      part = sendData();
+      break;
+    case 'catalog':
+      part = catalog(req, out.catalog_search ?? []);
+      break;
+    case 'compare_models':
+      part = out.compare_models ? compare(out.compare_models, out.spend_breakdown?.days ?? null) : breakdown(out.spend_breakdown!);
+      break;
+    case 'what_if':
+      part = whatIf(out.what_if!);
+      break;
+    case 'spend_change':
+      part = spendChange(out.spend_change!, out.cost_anomalies ?? []);
+      break;
+    case 'spend_breakdown':
+      part = breakdown(out.spend_breakdown!);
+      break;
+    case 'latency':
+      part = latency(out.latency_table ?? [], out.latency_levers ?? [], req);
+      break;
+    case 'caching':
+      part = caching(out.cache_tools ?? []);
+      break;
+    case 'cut_cost':
+      part = cutCost(out.optimizer!, plan);
+      break;
+    case 'apply_step':
+      part = applyStep(req, previousSteps);
+      break;
+  }
+  const text = [part.lead, part.table, part.actions.length ? part.actions.join('\n') : null].filter(Boolean).join('\n\n');
+  return { ...part, text };
+}
+
+/** The first sentence of an answer (up to the first full stop followed by a space or the end). */
+export function firstSentence(text: string): string {
+  const m = /^[\s\S]*?\.(?=\s|$)/.exec(text);
+  return (m ? m[0] : text).trim();
+}

@@ -1,0 +1,265 @@
+// The structured request triage makes of a chat message: what the user asks (intents), about which calls
+// (scope, with the time window in the user's words resolved to dates), what they aim for (targets) and what
+// must not change (constraints). Pure and deterministic; a follow-up merges onto the previous request.
+import * as z from 'zod';
+import { findModel, normalizeProvider } from '../catalog/index.js';
+import { DAY_MS } from '../findings.js';
+
+export const INTENTS = [
+  'greeting',
+  'send_data',
+  'catalog',
+  'compare_models',
+  'what_if',
+  'spend_change',
+  'spend_breakdown',
+  'latency',
+  'caching',
+  'cut_cost',
+  'apply_step',
+] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export const timeWindow = z.object({ phrase: z.string(), from: z.number(), to: z.number() });
+export type TimeWindow = z.infer<typeof timeWindow>;
+
+export const agentRequest = z.object({
+  /** First = the question's main ask. */
+  intents: z.array(z.enum(INTENTS)).min(1),
+  scope: z.object({
+    /** Feature words as the user wrote them ("support chat"); resolved against the data's features later. */
+    features: z.array(z.string()),
+    models: z.array(z.string()),
+    providers: z.array(z.string()),
+    users: z.array(z.string()),
+    keys: z.array(z.string()),
+    window: timeWindow.nullable(),
+    /** Share of the scoped traffic a change applies to ("half" = 0.5), null = all of it. */
+    share: z.number().min(0).max(1).nullable(),
+  }),
+  targets: z.object({ cut_pct: z.number().nullable(), p95_ms: z.number().nullable(), budget_usd_month: z.number().nullable() }),
+  constraints: z.object({
+    keep_models: z.array(z.string()),
+    avoid_providers: z.array(z.string()),
+    latency_must_not_rise: z.boolean(),
+    quality_must_not_drop: z.boolean(),
+  }),
+  /** What-if / comparison: the model moved away from (null = the scope) and the one moved to. */
+  change: z.object({ from_model: z.string().nullable(), to_model: z.string().nullable() }),
+  /** Catalog filters the user named. */
+  catalog: z.object({ min_context: z.number().nullable(), tool_use: z.boolean(), cheapest: z.boolean() }),
+  /** "apply the second one": the 1-based plan step of the previous answer. */
+  step: z.number().int().nullable(),
+  follow_up: z.boolean(),
+});
+export type AgentRequest = z.infer<typeof agentRequest>;
+
+const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, '1st': 1, '2nd': 2, '3rd': 3, '4th': 4, '5th': 5 };
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const SHARES: [RegExp, number][] = [
+  [/\bhalf\b/i, 0.5],
+  [/\ba third\b|\bone third\b/i, 1 / 3],
+  [/\ba quarter\b|\bone quarter\b/i, 0.25],
+  [/\btwo thirds\b/i, 2 / 3],
+];
+
+const utcDay = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
+const monthStart = (y: number, m: number) => Date.UTC(y, m, 1);
+
+/**
+ * The time window the user named, resolved against `now` (the end of the org's data: "last week" means
+ * the 7 days before the latest call). Calendar months and days are UTC. null when none is named.
+ */
+export function parseWindow(message: string, now: number): TimeWindow | null {
+  const m = message.toLowerCase();
+  const d = new Date(now);
+  const y = d.getUTCFullYear();
+  const mo = d.getUTCMonth();
+  const end = now + 1;
+  let r: RegExpExecArray | null;
+  if ((r = /\b(?:last|past)\s+(\d{1,3})\s+days?\b/.exec(m))) return { phrase: r[0], from: end - Number(r[1]) * DAY_MS, to: end };
+  if ((r = /\b(?:last|past)\s+(\d{1,3})\s+hours?\b/.exec(m))) return { phrase: r[0], from: end - Number(r[1]) * 3_600_000, to: end };
+  if ((r = /\b(?:last|past|previous) week\b/.exec(m))) return { phrase: r[0], from: end - 7 * DAY_MS, to: end };
+  if ((r = /\bthis week\b/.exec(m))) {
+    const monday = utcDay(now) - ((d.getUTCDay() + 6) % 7) * DAY_MS;
+    return { phrase: r[0], from: monday, to: end };
+  }
+  if ((r = /\byesterday\b/.exec(m))) return { phrase: r[0], from: utcDay(now) - DAY_MS, to: utcDay(now) };
+  if ((r = /\btoday\b/.exec(m))) return { phrase: r[0], from: utcDay(now), to: end };
+  if ((r = /\bthis month\b/.exec(m))) return { phrase: r[0], from: monthStart(y, mo), to: end };
+  if ((r = /\b(?:last|previous) month\b/.exec(m))) return { phrase: r[0], from: monthStart(y, mo - 1), to: monthStart(y, mo) };
+  if ((r = /\bsince (?:the )?(\d{1,2})(?:st|nd|rd|th)?\b/.exec(m))) {
+    const day = Number(r[1]);
+    let from = Date.UTC(y, mo, day);
+    if (from > now) from = Date.UTC(y, mo - 1, day);
+    return { phrase: r[0], from, to: end };
+  }
+  if ((r = new RegExp(`\\b(?:in|during|for|since) (${MONTHS.join('|')})\\b`).exec(m))) {
+    const idx = MONTHS.indexOf(r[1]!);
+    const year = idx > mo ? y - 1 : y;
+    const since = r[0].startsWith('since');
+    return { phrase: r[0], from: monthStart(year, idx), to: since ? end : Math.min(end, monthStart(year, idx + 1)) };
+  }
+  return null;
+}
+
+/** Model names the message mentions, as catalog ids (unknown words are not models). */
+function modelsIn(message: string): { id: string; at: number }[] {
+  const out: { id: string; at: number }[] = [];
+  const re = /[a-z][\w.:/-]*\d[\w.:/-]*|\b(?:sonnet|haiku|opus)\b/gi;
+  for (const match of message.matchAll(re)) {
+    const word = match[0].replace(/[.,:;?!)]+$/, '');
+    const model = findModel(word);
+    if (model && !out.some((o) => o.id === model.id)) out.push({ id: model.id, at: match.index ?? 0 });
+  }
+  return out;
+}
+
+const PROVIDER_WORDS = /\b(openai|anthropic|google|gemini|mistral|deepseek|groq|together|fireworks|bedrock|cohere|xai|cerebras|azure)\b/gi;
+
+function classify(m: string): Intent[] {
+  const found: { intent: Intent; at: number }[] = [];
+  const at = (intent: Intent, re: RegExp) => {
+    const i = m.search(re);
+    if (i >= 0) found.push({ intent, at: i });
+  };
+  at('what_if', /\bwhat if\b|\bsimulat|\bif (?:we|i) (?:move|moved|switch|switched|route|routed)|\bwhat (?:about|would) .*\b(?:half|third|quarter)\b/);
+  at('apply_step', /\bapply (?:the )?(?:first|second|third|fourth|fifth|\d(?:st|nd|rd|th)|step)\b/);
+  at('send_data', /\bhow (?:do|can|should) (?:i|we) (?:send|ingest|upload|import|connect)|\bsend (?:you )?(?:our |my )?(?:data|telemetry|calls|logs)\b|\bingest/);
+  at('catalog', /\bcheapest model\b|\bwhich model (?:has|supports|offers)|\bmodels? with\b.*\bcontext\b|\bcontext window\b/);
+  at('compare_models', /\bcost vs\.?\b|\bversus\b|\bcompare\b|\bvs\.? /);
+  at('spend_change', /\bwhy did\b.*\b(?:bill|spend|cost|costs)\b|\b(?:bill|spend|cost|costs)\b.*\b(?:go up|went up|increase|rise|rose|jump|double|doubled|spike|grew)\b|\bspike/);
+  at('latency', /latenc|\bslow|\bfaster\b|\bspeed\b|\bttft\b|time to first|\bp9[059]\b|respon(?:se|d) time/);
+  at('caching', /\bcach(?:e|ing)\b/);
+  at('cut_cost', /\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b.*?(?:cost|spend|bill|money|\d+\s*%)|\bsave money\b|\bwhere can we save\b|\bbudget\b/);
+  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b/);
+  found.sort((a, b) => a.at - b.at);
+  const intents = found.map((f) => f.intent);
+  // A what-if or a spend-change question is about that, whatever else it mentions.
+  for (const lead of ['apply_step', 'what_if', 'spend_change'] as const) {
+    if (intents.includes(lead)) return [lead, ...intents.filter((i) => i !== lead)];
+  }
+  return intents;
+}
+
+function emptyRequest(): AgentRequest {
+  return {
+    intents: ['greeting'],
+    scope: { features: [], models: [], providers: [], users: [], keys: [], window: null, share: null },
+    targets: { cut_pct: null, p95_ms: null, budget_usd_month: null },
+    constraints: { keep_models: [], avoid_providers: [], latency_must_not_rise: false, quality_must_not_drop: false },
+    change: { from_model: null, to_model: null },
+    catalog: { min_context: null, tool_use: false, cheapest: false },
+    step: null,
+    follow_up: false,
+  };
+}
+
+const FOLLOW_UP = /^\s*(?:and|what about|how about|and what about|same for|now)\b|\b(?:of it|that one|the (?:first|second|third) one|it\?)\b/i;
+
+/**
+ * Parses a message into a request. `now` anchors relative windows (use the org's latest call);
+ * `previous` is the thread's previous request: a follow-up ("and for latency?", "what about only half of
+ * it?") keeps its scope, change and constraints and takes the new message's intents where it names any.
+ */
+export function parseRequest(message: string, now: number, previous: AgentRequest | null = null): AgentRequest {
+  const m = message.toLowerCase();
+  const r = emptyRequest();
+  const intents = classify(m);
+
+  // Constraints: "keep gpt-4o", "stay on claude-sonnet-4-5", "avoid anthropic", "latency must not rise".
+  for (const k of m.matchAll(/\b(?:keep|don'?t (?:change|touch|move)|stay on|leave)\s+(?:using\s+)?([a-z][\w.:/-]*)/g)) {
+    const model = findModel(k[1]!.replace(/[.,;?!]+$/, ''));
+    if (model && !r.constraints.keep_models.includes(model.id)) r.constraints.keep_models.push(model.id);
+  }
+  for (const a of m.matchAll(/\b(?:avoid|no|not|without|never use)\s+([a-z]+)\b/g)) {
+    const p = normalizeProvider(a[1]!);
+    if (PROVIDER_WORDS.test(a[1]!) && !r.constraints.avoid_providers.includes(p)) r.constraints.avoid_providers.push(p);
+    PROVIDER_WORDS.lastIndex = 0;
+  }
+  r.constraints.latency_must_not_rise = /latency (?:must|should|can'?t|cannot) (?:not )?(?:rise|increase|go up|get worse)|without (?:adding|hurting|increasing) latency|no slower/.test(m);
+  r.constraints.quality_must_not_drop = /without (?:losing|hurting|dropping) quality|same quality|quality (?:must|should) (?:not drop|stay)/.test(m);
+
+  // Targets.
+  const pct = /(?:by|cut|reduce|save|lower|trim)\D{0,20}?(\d{1,2}(?:\.\d+)?)\s*%/.exec(m) ?? /(\d{1,2}(?:\.\d+)?)\s*%\s*(?:cost )?(?:cut|reduction|less|lower|cheaper|off)/.exec(m);
+  if (pct) r.targets.cut_pct = Number(pct[1]);
+  const p95 = /p9[59]\D{0,25}?(?:under|below|within|<)\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|seconds)\b/.exec(m) ?? /(?:latency|p95)\D{0,15}(?:under|below|within)\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|seconds)\b/.exec(m);
+  if (p95) r.targets.p95_ms = Number(p95[1]) * (p95[2] === 'ms' ? 1 : 1000);
+  const budget = /budget\D{0,15}\$?\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?|\$\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?\s*(?:a|per|\/)\s*month/.exec(m);
+  if (budget) r.targets.budget_usd_month = Number((budget[1] ?? budget[3])!.replace(/,/g, '')) * (budget[2] ?? budget[4] ? 1000 : 1);
+
+  // Scope.
+  r.scope.window = parseWindow(m, now);
+  for (const [re, share] of SHARES) if (re.test(m)) r.scope.share = share;
+  const sharePct = /\b(\d{1,3})\s*%\s*of (?:it|the traffic|traffic|calls|them)\b/.exec(m);
+  if (sharePct) r.scope.share = Math.min(1, Number(sharePct[1]) / 100);
+  const feature = /(?:the\s+)?["'`]?([\w-]+)["'`]?\s+feature|feature\s+["'`]?([\w-]+)/.exec(m);
+  if (feature) r.scope.features.push((feature[1] ?? feature[2])!);
+  const our = /\bour ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:feels|is|seems|gets|got|runs)\b/.exec(m);
+  if (our && !/\b(?:llm|ai|bill|spend|cost|costs|latency|money)\b/.test(our[1]!)) r.scope.features.push(our[1]!);
+  for (const u of m.matchAll(/\buser\s+["'`]?([\w@.-]+)/g)) r.scope.users.push(u[1]!);
+  for (const k of m.matchAll(/\b(key_[\w-]+)/g)) r.scope.keys.push(k[1]!);
+  for (const p of m.matchAll(PROVIDER_WORDS)) {
+    const provider = normalizeProvider(p[1]!);
+    if (!r.constraints.avoid_providers.includes(provider) && !r.scope.providers.includes(provider)) r.scope.providers.push(provider);
+  }
+  const models = modelsIn(m).filter((x) => !r.constraints.keep_models.includes(x.id) || intents.includes('compare_models'));
+
+  // A change: "from A to B", "move everything on A to B", "switch the summarize feature to B".
+  const to = /\b(?:to|onto|with|for)\s+(?:a\s+|the\s+)?([a-z][\w.:/-]*\d[\w.:/-]*)/.exec(m);
+  const toModel = to ? findModel(to[1]!.replace(/[.,;?!]+$/, ''))?.id ?? null : null;
+  if (intents.includes('what_if') || intents.includes('compare_models')) {
+    r.change.to_model = toModel ?? (models.length > 1 ? models.at(-1)!.id : null);
+    const fromModel = models.find((x) => x.id !== r.change.to_model);
+    r.change.from_model = fromModel?.id ?? null;
+  }
+  r.scope.models = models.map((x) => x.id).filter((id) => id !== r.change.to_model || intents.includes('compare_models'));
+
+  // Catalog filters.
+  const ctx = /(\d+(?:\.\d+)?)\s*(k|m)?\s*(?:tokens? )?(?:of )?context/.exec(m);
+  if (ctx) r.catalog.min_context = Math.round(Number(ctx[1]) * (ctx[2] === 'm' ? 1_000_000 : ctx[2] === 'k' ? 1000 : 1));
+  r.catalog.tool_use = /\btool[- ]?(?:use|calling)|function calling/.test(m);
+  r.catalog.cheapest = /\bcheapest\b/.test(m);
+
+  const ord = /\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b/.exec(m) ?? /\bstep (\d)\b/.exec(m);
+  if (intents.includes('apply_step') && ord) r.step = ORDINALS[ord[1]!] ?? Number(ord[1]);
+
+  const greeting = /^\s*(?:hi|hello|hey|yo|good (?:morning|afternoon|evening)|thanks|thank you)\b|\bhelp\b|\bwhat can you do\b|\bhow does this work\b/.test(m);
+  if (previous && !greeting && (FOLLOW_UP.test(message) || intents.length === 0 || (intents.length === 1 && intents[0] === 'what_if' && r.scope.share !== null && !r.change.to_model))) {
+    return mergeFollowUp(previous, r, intents);
+  }
+  r.intents = intents.length ? intents : [greeting || m.trim().split(/\s+/).length <= 2 ? 'greeting' : 'spend_breakdown'];
+  return r;
+}
+
+/** A follow-up keeps the previous request's scope and change; what the new message names overrides. */
+function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Intent[]): AgentRequest {
+  const pick = <T>(a: T[], b: T[]) => (a.length ? a : b);
+  return {
+    intents: intents.length ? intents : previous.intents,
+    scope: {
+      features: pick(next.scope.features, previous.scope.features),
+      models: pick(next.scope.models, previous.scope.models),
+      providers: pick(next.scope.providers, previous.scope.providers),
+      users: pick(next.scope.users, previous.scope.users),
+      keys: pick(next.scope.keys, previous.scope.keys),
+      window: next.scope.window ?? previous.scope.window,
+      share: next.scope.share ?? previous.scope.share,
+    },
+    targets: {
+      cut_pct: next.targets.cut_pct ?? previous.targets.cut_pct,
+      p95_ms: next.targets.p95_ms ?? previous.targets.p95_ms,
+      budget_usd_month: next.targets.budget_usd_month ?? previous.targets.budget_usd_month,
+    },
+    constraints: {
+      keep_models: [...new Set([...previous.constraints.keep_models, ...next.constraints.keep_models])],
+      avoid_providers: [...new Set([...previous.constraints.avoid_providers, ...next.constraints.avoid_providers])],
+      latency_must_not_rise: previous.constraints.latency_must_not_rise || next.constraints.latency_must_not_rise,
+      quality_must_not_drop: previous.constraints.quality_must_not_drop || next.constraints.quality_must_not_drop,
+    },
+    change: { from_model: next.change.from_model ?? previous.change.from_model, to_model: next.change.to_model ?? previous.change.to_model },
+    catalog: next.catalog,
+    step: next.step,
+    follow_up: true,
+  };
+}

@@ -1,0 +1,298 @@
+// The agent's tool registry: each tool has a zod input schema (what the offline planner builds and what an
+// LLM's tool call must satisfy) and a pure run over the workload profile(s) the data step loaded. Every
+// figure of an answer comes from one of these outputs.
+import * as z from 'zod';
+import { analyzeWorkload, type CombinedSaving } from '../analyze.js';
+import { CATALOG, findModel, type CatalogModel } from '../catalog/index.js';
+import { perMonthUsd, pctOf, type Finding } from '../findings.js';
+import type { Distribution, SegmentProfile, WorkloadProfile } from '../profile/types.js';
+import { runAllTools, simulatePolicy } from '../tools/index.js';
+import type { GatewayPolicy } from '../tools/policy/policy.js';
+import { costOf, usageOf } from '../tools/shared.js';
+import { nanoToUsd } from '../telemetry/record.js';
+
+/** What a tool sees: the scoped window's profile and, for period comparisons, the period before it. */
+export interface ToolData {
+  profile: WorkloadProfile | null;
+  previous: WorkloadProfile | null;
+}
+
+const scopeInput = z.object({
+  features: z.array(z.string().max(200)).max(20).default([]),
+  models: z.array(z.string().max(200)).max(20).default([]),
+});
+type ScopeInput = z.infer<typeof scopeInput>;
+
+const inScope = (s: Pick<SegmentProfile, 'feature' | 'model'>, scope: ScopeInput) =>
+  (scope.features.length === 0 || scope.features.includes(s.feature)) && (scope.models.length === 0 || scope.models.includes(s.model));
+
+export interface SpendRow {
+  feature: string;
+  provider: string;
+  model: string;
+  calls: number;
+  cost_usd: number;
+  share_pct: number;
+}
+
+export interface SpendBreakdownOutput {
+  calls: number;
+  cost_usd: number;
+  cost_usd_month: number;
+  days: number;
+  rows: SpendRow[];
+}
+
+export interface ChangeRow {
+  feature: string;
+  provider: string;
+  model: string;
+  before_usd: number;
+  after_usd: number;
+  delta_usd: number;
+  /** The part of the change from the number of calls (at the earlier cost per call). */
+  volume_usd: number;
+  /** The part from cost per call (price, tokens per call, model mix within the segment). */
+  per_call_usd: number;
+}
+
+export interface SpendChangeOutput {
+  window: { from: number; to: number };
+  previous_window: { from: number; to: number };
+  before_usd: number;
+  after_usd: number;
+  delta_usd: number;
+  delta_pct: number | null;
+  before_calls: number;
+  after_calls: number;
+  volume_usd: number;
+  per_call_usd: number;
+  rows: ChangeRow[];
+}
+
+export interface LatencyRow {
+  feature: string | null;
+  provider: string;
+  model: string;
+  calls: number;
+  latency_ms: Distribution;
+  ttft_ms: Distribution;
+}
+
+export interface WhatIfOutput {
+  from: { features: string[]; models: string[] };
+  to: { provider: string; model: string } | null;
+  share: number;
+  skipped: string | null;
+  calls: number;
+  before_usd: number;
+  after_usd: number;
+  saving_usd_month: number;
+  saving_pct: number;
+  policy: GatewayPolicy | null;
+}
+
+export interface CompareRow {
+  provider: string;
+  model: string;
+  cost_usd: number;
+  cost_usd_month: number;
+}
+
+export interface OptimizerOutput {
+  findings: Finding[];
+  combined: CombinedSaving;
+  cost_usd_month: number;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const usdOf = (nano: number) => round2(nanoToUsd(nano));
+
+function spendBreakdown(p: WorkloadProfile, scope: ScopeInput): SpendBreakdownOutput {
+  const segs = p.segments.filter((s) => inScope(s, scope));
+  const total = segs.reduce((n, s) => n + s.cost_nanousd, 0);
+  return {
+    calls: segs.reduce((n, s) => n + s.calls, 0),
+    cost_usd: usdOf(total),
+    cost_usd_month: round2(perMonthUsd(total, p.window.days)),
+    days: p.window.days,
+    rows: segs.slice(0, 15).map((s) => ({ feature: s.feature, provider: s.provider, model: s.model, calls: s.calls, cost_usd: usdOf(s.cost_nanousd), share_pct: pctOf(s.cost_nanousd, total) })),
+  };
+}
+
+function spendChange(now: WorkloadProfile, before: WorkloadProfile, scope: ScopeInput): SpendChangeOutput {
+  const key = (s: SegmentProfile) => `${s.feature}\u0000${s.provider}\u0000${s.model}`;
+  const prev = new Map(before.segments.filter((s) => inScope(s, scope)).map((s) => [key(s), s]));
+  const cur = new Map(now.segments.filter((s) => inScope(s, scope)).map((s) => [key(s), s]));
+  const rows: ChangeRow[] = [];
+  let volume = 0;
+  let perCall = 0;
+  for (const k of new Set([...prev.keys(), ...cur.keys()])) {
+    const a = prev.get(k);
+    const b = cur.get(k);
+    const s = (b ?? a)!;
+    const costA = a?.cost_nanousd ?? 0;
+    const costB = b?.cost_nanousd ?? 0;
+    const callsA = a?.calls ?? 0;
+    const callsB = b?.calls ?? 0;
+    // Volume effect at the earlier cost per call; a new segment is all volume, a gone one all volume too.
+    const cpcA = callsA > 0 ? costA / callsA : costB / Math.max(1, callsB);
+    const vol = callsA > 0 ? (callsB - callsA) * cpcA : costB;
+    const per = costB - costA - vol;
+    volume += vol;
+    perCall += per;
+    rows.push({ feature: s.feature, provider: s.provider, model: s.model, before_usd: usdOf(costA), after_usd: usdOf(costB), delta_usd: usdOf(costB - costA), volume_usd: usdOf(vol), per_call_usd: usdOf(per) });
+  }
+  rows.sort((x, y) => Math.abs(y.delta_usd) - Math.abs(x.delta_usd) || (x.feature < y.feature ? -1 : 1));
+  const before_n = [...prev.values()].reduce((n, s) => n + s.cost_nanousd, 0);
+  const after_n = [...cur.values()].reduce((n, s) => n + s.cost_nanousd, 0);
+  return {
+    window: { from: now.window.from, to: now.window.to },
+    previous_window: { from: before.window.from, to: before.window.to },
+    before_usd: usdOf(before_n),
+    after_usd: usdOf(after_n),
+    delta_usd: usdOf(after_n - before_n),
+    delta_pct: before_n > 0 ? Math.round(((after_n - before_n) / before_n) * 1000) / 10 : null,
+    before_calls: [...prev.values()].reduce((n, s) => n + s.calls, 0),
+    after_calls: [...cur.values()].reduce((n, s) => n + s.calls, 0),
+    volume_usd: usdOf(volume),
+    per_call_usd: usdOf(perCall),
+    rows: rows.slice(0, 12),
+  };
+}
+
+function latencyTable(p: WorkloadProfile, scope: ScopeInput): LatencyRow[] {
+  // Per model, or per (feature, model) when the question names features.
+  if (scope.features.length === 0) {
+    return p.models
+      .filter((m) => m.latency_ms.count > 0 && (scope.models.length === 0 || scope.models.includes(m.model)))
+      .map((m) => ({ feature: null, provider: m.provider, model: m.model, calls: m.calls, latency_ms: m.latency_ms, ttft_ms: m.ttft_ms }))
+      .sort((a, b) => (b.latency_ms.p95 ?? 0) - (a.latency_ms.p95 ?? 0) || (a.model < b.model ? -1 : 1));
+  }
+  return p.segments
+    .filter((s) => s.latency_ms.count > 0 && inScope(s, scope))
+    .map((s) => ({ feature: s.feature, provider: s.provider, model: s.model, calls: s.calls, latency_ms: s.latency_ms, ttft_ms: s.ttft_ms }))
+    .sort((a, b) => (b.latency_ms.p95 ?? 0) - (a.latency_ms.p95 ?? 0) || (a.model < b.model ? -1 : 1));
+}
+
+function whatIf(p: WorkloadProfile, input: z.infer<typeof whatIfInput>): WhatIfOutput {
+  const share = input.share ?? 1;
+  const base = { from: { features: input.features, models: input.models }, share, calls: 0, before_usd: 0, after_usd: 0, saving_usd_month: 0, saving_pct: 0, policy: null };
+  if (input.features.length === 0 && input.models.length === 0) return { ...base, to: null, skipped: 'name what to move: a feature ("the summarize feature") or a model ("everything on gpt-4o")' };
+  const segs = p.segments.filter((s) => inScope(s, input));
+  if (segs.length === 0) return { ...base, to: null, skipped: `no calls of ${[...input.features, ...input.models].join(', ')} in this window` };
+  const target = input.to_model ? findModel(input.to_model) : undefined;
+  if (!target) return { ...base, to: null, skipped: input.to_model ? `unknown model "${input.to_model}"` : 'name the model to move to' };
+  const policy: GatewayPolicy = {
+    version: 1,
+    rules: segs.map((s) => ({
+      id: `what-if:${s.feature}@${s.provider}/${s.model}`,
+      match: { feature: s.feature, provider: s.provider, model: s.model },
+      route_to: { provider: target.provider, model: target.id },
+      ...(share < 1 ? { route_share: share } : {}),
+    })),
+  };
+  const sim = simulatePolicy(p, policy);
+  // The simulator prices the whole window; the rules only touch the scope, so its saving is the scope's.
+  const before = segs.reduce((n, s) => n + s.cost_nanousd, 0);
+  return {
+    ...base,
+    to: { provider: target.provider, model: target.id },
+    skipped: null,
+    calls: segs.reduce((n, s) => n + s.calls, 0),
+    before_usd: usdOf(before),
+    after_usd: usdOf(before - sim.saving_nanousd),
+    saving_usd_month: round2(perMonthUsd(sim.saving_nanousd, p.window.days)),
+    saving_pct: pctOf(sim.saving_nanousd, before),
+    policy,
+  };
+}
+
+function compareModels(p: WorkloadProfile, input: z.infer<typeof compareInput>): CompareRow[] {
+  const segs = p.segments.filter((s) => s.known && inScope(s, { features: input.features, models: [] }));
+  return input.candidates
+    .map((id) => findModel(id))
+    .filter((m): m is CatalogModel => !!m)
+    .map((m) => {
+      const nano = segs.reduce((n, s) => n + costOf(m, usageOf(s)), 0);
+      return { provider: m.provider, model: m.id, cost_usd: usdOf(nano), cost_usd_month: round2(perMonthUsd(nano, p.window.days)) };
+    });
+}
+
+function catalogSearch(input: z.infer<typeof catalogInput>): CatalogModel[] {
+  return CATALOG.filter((m) => m.tier !== 'embedding' && m.context_window >= (input.min_context ?? 0))
+    .slice()
+    .sort((a, b) => a.input_per_m + a.output_per_m - (b.input_per_m + b.output_per_m) || (a.id < b.id ? -1 : 1))
+    .slice(0, input.limit);
+}
+
+const whatIfInput = scopeInput.extend({ to_model: z.string().max(200).nullable().default(null), share: z.number().min(0).max(1).nullable().default(null) });
+const compareInput = z.object({ candidates: z.array(z.string().max(200)).min(1).max(10), features: z.array(z.string().max(200)).max(20).default([]) });
+const catalogInput = z.object({ min_context: z.number().int().min(0).nullable().default(null), tool_use: z.boolean().default(false), limit: z.number().int().min(1).max(20).default(5) });
+const familiesInput = scopeInput.extend({});
+
+/** Latency levers: performance findings with an effect in ms, fastest gain first. */
+function latencyLevers(p: WorkloadProfile, scope: ScopeInput): Finding[] {
+  return runAllTools(p, { families: ['performance'] })
+    .filter((f) => f.kind === 'saving' && (scope.features.length === 0 || !f.where.feature || scope.features.includes(f.where.feature)))
+    .sort((a, b) => (a.latency_effect_ms ?? 0) - (b.latency_effect_ms ?? 0) || b.saving_nanousd - a.saving_nanousd)
+    .slice(0, 10);
+}
+
+function optimizer(p: WorkloadProfile, scope: ScopeInput): OptimizerOutput {
+  const a = analyzeWorkload(p);
+  const findings = a.findings.filter((f) => (scope.features.length === 0 || !f.where.feature || scope.features.includes(f.where.feature)) && (scope.models.length === 0 || !f.where.model || scope.models.includes(f.where.model)));
+  return { findings, combined: a.combined_saving, cost_usd_month: round2(a.totals.cost_usd_month) };
+}
+
+function cacheFindings(p: WorkloadProfile, scope: ScopeInput): Finding[] {
+  return runAllTools(p, { families: ['cache'] })
+    .filter((f) => f.kind === 'saving' && (scope.features.length === 0 || !f.where.feature || scope.features.includes(f.where.feature)))
+    .sort((a, b) => b.saving_nanousd - a.saving_nanousd);
+}
+
+interface AgentTool<S extends z.ZodType, O> {
+  description: string;
+  input: S;
+  /** Needs the window's profile (false: answered from the catalog or the product's own docs). */
+  needs_profile: boolean;
+  /** Needs the previous period's profile too. */
+  needs_previous?: boolean;
+  run(input: z.output<S>, data: ToolData): O;
+}
+
+const tool = <S extends z.ZodType, O>(t: AgentTool<S, O>) => t;
+
+const need = (p: WorkloadProfile | null): WorkloadProfile => {
+  if (!p) throw new Error('this tool needs the workload profile');
+  return p;
+};
+
+export const AGENT_TOOLS = {
+  spend_breakdown: tool({ description: 'Spend and calls per (feature, provider, model) over the window, largest first.', input: scopeInput, needs_profile: true, run: (i, d) => spendBreakdown(need(d.profile), i) }),
+  spend_change: tool({
+    description: 'Period-over-period change of spend: which features/models grew, split into volume and cost per call.',
+    input: scopeInput,
+    needs_profile: true,
+    needs_previous: true,
+    run: (i, d) => spendChange(need(d.profile), need(d.previous), i),
+  }),
+  cost_anomalies: tool({ description: 'Hours whose spend is far above the usual for that feature.', input: z.object({}), needs_profile: true, run: (_i, d) => runAllTools(need(d.profile), { only: ['cost_anomalies'] }).slice(0, 5) }),
+  latency_table: tool({ description: 'Latency p50/p95/p99 and time to first token per model (or per feature and model).', input: scopeInput, needs_profile: true, run: (i, d) => latencyTable(need(d.profile), i) }),
+  latency_levers: tool({ description: 'Performance levers with their effect on latency in ms.', input: scopeInput, needs_profile: true, run: (i, d) => latencyLevers(need(d.profile), i) }),
+  cache_tools: tool({ description: 'Prompt caching, response caching and duplicate savings.', input: familiesInput, needs_profile: true, run: (i, d) => cacheFindings(need(d.profile), i) }),
+  optimizer: tool({ description: 'All 30 optimizer tools: every saving with its evidence, confidence and risk.', input: scopeInput, needs_profile: true, run: (i, d) => optimizer(need(d.profile), i) }),
+  what_if: tool({ description: 'Replays the window with a scope (features and/or models) moved to another model, optionally only a share of it.', input: whatIfInput, needs_profile: true, run: (i, d) => whatIf(need(d.profile), i) }),
+  compare_models: tool({ description: "Prices the window's traffic on each candidate model at list prices.", input: compareInput, needs_profile: true, run: (i, d) => compareModels(need(d.profile), i) }),
+  catalog_search: tool({ description: 'Cheapest catalog models meeting a minimum context window.', input: catalogInput, needs_profile: false, run: (i) => catalogSearch(i) }),
+} as const;
+
+export type AgentToolName = keyof typeof AGENT_TOOLS;
+export const AGENT_TOOL_NAMES = Object.keys(AGENT_TOOLS) as AgentToolName[];
+export type AgentToolOutput<N extends AgentToolName> = ReturnType<(typeof AGENT_TOOLS)[N]['run']>;
+
+/** Validates an input (a planner's or an LLM's) and runs the tool. Throws a ZodError on a bad input. */
+export function runAgentTool(name: AgentToolName, input: unknown, data: ToolData): unknown {
+  const t = AGENT_TOOLS[name] as AgentTool<z.ZodType, unknown>;
+  return t.run(t.input.parse(input), data);
+}

@@ -1,0 +1,383 @@
+// The question set: each question through the offline agent (request → plan → tools → answer) over a
+// demo-like workload and a generated one. For each: the parsed request, which tools ran, and that the first
+// sentence holds the figure that answers it — that figure computed here by plain loops over the generated
+// calls, never by the agent's own functions.
+import { describe, expect, it } from 'vitest';
+import { CATALOG } from '../../../engine/catalog/index.js';
+import type { PlanStep } from '../../../engine/agent/actions.js';
+import { actionPlanFor, executePlan } from '../../../engine/agent/run.js';
+import { composeAnswer, firstSentence } from '../../../engine/agent/answer.js';
+import { planTools } from '../../../engine/agent/plan.js';
+import { parseRequest, type AgentRequest } from '../../../engine/agent/request.js';
+import { buildProfile } from '../../../engine/profile/reference.js';
+import { generateWorkload } from '../../../engine/synthetic/index.js';
+import type { LlmCall } from '../../../engine/telemetry/record.js';
+
+const DAY = 86_400_000;
+const money = (nano: number) => `$${(Math.round(nano / 1e7) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const msText = (n: number) => `${n.toLocaleString('en-US')} ms`;
+
+/** Nearest-rank p-th percentile (p in 0..1) of plain numbers. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1]!;
+}
+
+const sum = (calls: LlmCall[]) => calls.reduce((n, c) => n + (c.cost_nanousd ?? 0), 0);
+const inWindow = (calls: LlmCall[], from: number, to: number) => calls.filter((c) => c.timestamp >= from && c.timestamp < to);
+
+interface Run {
+  request: AgentRequest;
+  tools: string[];
+  lead: string;
+  text: string;
+  steps: PlanStep[];
+  policyModels: string[];
+}
+
+/** The offline agent as the DO runs it: anchor = latest call, window = the request's (or the spend-change default). */
+async function ask(calls: LlmCall[], message: string, previous: AgentRequest | null = null): Promise<Run> {
+  const first = calls[0]!.timestamp;
+  const last = calls.at(-1)!.timestamp;
+  const request = parseRequest(message, last, previous);
+  let window = request.scope.window ? { from: Math.max(first, request.scope.window.from), to: Math.min(last + 1, request.scope.window.to) } : { from: first, to: last + 1 };
+  if (request.intents.includes('spend_change') && !request.scope.window) window = { from: last + 1 - 7 * DAY, to: last + 1 };
+  const len = window.to - window.from;
+  const profile = buildProfile(calls, window);
+  const prev = buildProfile(calls, { from: window.from - len, to: window.from });
+  const features = [...new Set(profile.segments.map((s) => s.feature).filter(Boolean))];
+  const plan = planTools(request, features);
+  const tools: string[] = [];
+  const out = await executePlan(plan, { profile, previous: prev }, async (call, execute) => {
+    tools.push(call.tool);
+    return execute();
+  });
+  const actions = actionPlanFor(request, out, profile);
+  const answer = composeAnswer(request, out, actions);
+  return {
+    request,
+    tools,
+    lead: firstSentence(answer.text),
+    text: answer.text,
+    steps: actions?.steps ?? [],
+    policyModels: (actions?.policy?.rules ?? []).filter((r) => r.route_to).map((r) => r.match.model ?? '*'),
+  };
+}
+
+const START = Date.UTC(2026, 10, 1);
+const demo = generateWorkload({ seed: 42, calls: 8000, days: 14, start: START }).calls;
+const generated = generateWorkload({ seed: 7, calls: 4000, days: 7, start: START, plants: ['batch_eligible', 'model_downgrade', 'exact_duplicates'] }).calls;
+const LAST = demo.at(-1)!.timestamp;
+const utcDay = (t: number) => Math.floor(t / DAY) * DAY;
+
+describe('question set: greetings and product questions run no analysis tool', () => {
+  for (const q of ['hello', 'help', 'What can you do?']) {
+    it(q, async () => {
+      const r = await ask(demo, q);
+      expect(r.request.intents).toEqual(['greeting']);
+      expect(r.tools).toEqual([]);
+      expect(r.lead).toMatch(/^Hi, I analyse/);
+      expect(r.text).toContain('Why did our LLM bill go up this month?');
+    });
+  }
+  for (const q of ['How do I send data?', 'How can we ingest our LiteLLM logs?']) {
+    it(q, async () => {
+      const r = await ask(demo, q);
+      expect(r.request.intents[0]).toBe('send_data');
+      expect(r.tools).toEqual([]);
+      expect(r.lead).toContain('POST /api/ingest/calls');
+      expect(r.text).toContain('curl -X POST');
+    });
+  }
+});
+
+describe('question set: where the money goes', () => {
+  it('Where does our money go?', async () => {
+    const r = await ask(demo, 'Where does our money go?');
+    expect(r.request.intents).toEqual(['spend_breakdown']);
+    expect(r.tools).toEqual(['spend_breakdown']);
+    expect(r.lead).toContain(`You spent ${money(sum(demo))} on ${demo.length.toLocaleString('en-US')} calls`);
+    const bySeg = new Map<string, number>();
+    for (const c of demo) bySeg.set(`feature ${c.feature} on ${c.provider}/${c.model}`, (bySeg.get(`feature ${c.feature} on ${c.provider}/${c.model}`) ?? 0) + (c.cost_nanousd ?? 0));
+    const [top, cost] = [...bySeg].sort((a, b) => b[1] - a[1])[0]!;
+    expect(r.lead).toContain(`${top}: ${money(cost)}`);
+  });
+
+  for (const [q, phrase, from, to] of [
+    ['How much did we spend last week?', 'last week', LAST + 1 - 7 * DAY, LAST + 1],
+    ['How much did we spend yesterday?', 'yesterday', utcDay(LAST) - DAY, utcDay(LAST)],
+    ['How much did we spend last 3 days?', 'last 3 days', LAST + 1 - 3 * DAY, LAST + 1],
+    ['Where did the money go in November?', 'in november', START, LAST + 1],
+  ] as const) {
+    it(q, async () => {
+      const r = await ask(demo, q);
+      expect(r.request.intents).toEqual(['spend_breakdown']);
+      expect(r.request.scope.window).toMatchObject({ phrase });
+      expect(r.tools).toEqual(['spend_breakdown']);
+      expect(r.lead).toContain(`You spent ${money(sum(inWindow(demo, from, to)))} on ${inWindow(demo, from, to).length.toLocaleString('en-US')} calls`);
+    });
+  }
+
+  it('Break down spend for the summarize feature', async () => {
+    const r = await ask(demo, 'Break down spend for the summarize feature');
+    expect(r.request.scope.features).toEqual(['summarize']);
+    expect(r.tools).toEqual(['spend_breakdown']);
+    expect(r.lead).toContain(`You spent ${money(sum(demo.filter((c) => c.feature === 'summarize')))}`);
+  });
+});
+
+describe('question set: why spend changed', () => {
+  const change = (from: number, to: number) => {
+    const len = to - from;
+    return { after: sum(inWindow(demo, from, to)), before: sum(inWindow(demo, from - len, from)) };
+  };
+  for (const [q, from, to] of [
+    ['Why did our LLM bill go up last week?', LAST + 1 - 7 * DAY, LAST + 1],
+    ['Why did our costs spike yesterday?', utcDay(LAST) - DAY, utcDay(LAST)],
+    ['Why did spend go up since the 10th?', Date.UTC(2026, 10, 10), LAST + 1],
+    ['Why did our bill double?', LAST + 1 - 7 * DAY, LAST + 1],
+  ] as const) {
+    it(q, async () => {
+      const r = await ask(demo, q);
+      expect(r.request.intents[0]).toBe('spend_change');
+      expect(r.tools).toEqual(['spend_change', 'cost_anomalies']);
+      const { before, after } = change(from, to);
+      expect(r.lead).toMatch(/^Spend (rose|fell)/);
+      expect(r.lead).toContain(`from ${money(before)}`);
+      expect(r.lead).toContain(`to ${money(after)}`);
+    });
+  }
+});
+
+describe('question set: latency', () => {
+  const slowest = (calls: LlmCall[], key: (c: LlmCall) => string) => {
+    const groups = new Map<string, number[]>();
+    for (const c of calls) if (c.status === 'ok' && c.latency_ms !== null) groups.set(key(c), [...(groups.get(key(c)) ?? []), c.latency_ms]);
+    return [...groups].map(([k, v]) => ({ k, p95: percentile(v, 0.95) })).sort((a, b) => b.p95 - a.p95)[0]!;
+  };
+
+  it('What are our p95 latencies by model, and how do we lower them?', async () => {
+    const r = await ask(demo, 'What are our p95 latencies by model, and how do we lower them?');
+    expect(r.request.intents[0]).toBe('latency');
+    expect(r.tools).toEqual(['latency_table', 'latency_levers']);
+    const s = slowest(demo, (c) => `${c.provider}/${c.model}`);
+    expect(r.lead).toContain(`The slowest at p95 is ${s.k} at ${msText(s.p95)}`);
+  });
+
+  for (const [q, feature] of [
+    ['Our support chat feels slow, what should we change?', 'support-bot'],
+    ['Why is the summarize feature slow?', 'summarize'],
+    ['Get p95 under 2s for the chat feature', 'chat'],
+  ] as const) {
+    it(q, async () => {
+      const r = await ask(demo, q);
+      expect(r.request.intents[0]).toBe('latency');
+      expect(r.tools).toEqual(['latency_table', 'latency_levers']);
+      const s = slowest(demo.filter((c) => c.feature === feature), (c) => `feature ${c.feature} on ${c.provider}/${c.model}`);
+      expect(r.lead).toContain(`${s.k} at ${msText(s.p95)}`);
+    });
+  }
+
+  it('reads a p95 target', async () => {
+    const r = await ask(demo, 'Get p95 under 2s for the chat feature');
+    expect(r.request.targets.p95_ms).toBe(2000);
+  });
+
+  it('Is gpt-4.1-mini slow? show p99 latency', async () => {
+    const r = await ask(demo, 'Is gpt-4.1-mini slow? show p99 latency');
+    expect(r.request.scope.models).toEqual(['gpt-4.1-mini']);
+    expect(r.tools).toEqual(['latency_table', 'latency_levers']);
+    const s = slowest(demo.filter((c) => c.model === 'gpt-4.1-mini'), (c) => `${c.provider}/${c.model}`);
+    expect(r.lead).toContain(`${s.k} at ${msText(s.p95)}`);
+  });
+});
+
+describe('question set: what-if', () => {
+  const scoped = (pred: (c: LlmCall) => boolean) => {
+    const calls = demo.filter(pred);
+    return `(${calls.length.toLocaleString('en-US')} calls)`;
+  };
+  it('What if we moved everything from claude-sonnet-4-5 to gpt-5-mini?', async () => {
+    const r = await ask(demo, 'What if we moved everything from claude-sonnet-4-5 to gpt-5-mini?');
+    expect(r.request.intents[0]).toBe('what_if');
+    expect(r.request.change).toEqual({ from_model: 'claude-sonnet-4-5', to_model: 'gpt-5-mini' });
+    expect(r.tools).toEqual(['what_if']);
+    expect(r.lead).toContain(`Moving all of claude-sonnet-4-5 ${scoped((c) => c.model === 'claude-sonnet-4-5')} to openai/gpt-5-mini`);
+    expect(r.lead).toContain(`instead of ${money(sum(demo.filter((c) => c.model === 'claude-sonnet-4-5')))}`);
+  });
+
+  it('What if we moved half of claude-sonnet-4-5 to gpt-5-mini?', async () => {
+    const all = await ask(demo, 'What if we moved everything from claude-sonnet-4-5 to gpt-5-mini?');
+    const r = await ask(demo, 'What if we moved half of claude-sonnet-4-5 to gpt-5-mini?');
+    expect(r.request.scope.share).toBe(0.5);
+    expect(r.lead).toContain('Moving half of claude-sonnet-4-5');
+    // Half the traffic moved: the saving is half of moving all of it (to the cent).
+    const saving = (t: string) => Number(/\$([\d,.]+)\/month less/.exec(t)![1]!.replace(/,/g, ''));
+    expect(Math.abs(saving(r.lead) - saving(all.lead) / 2)).toBeLessThanOrEqual(0.01);
+  });
+
+  it('What if the summarize feature moves to gpt-4o-mini?', async () => {
+    const r = await ask(demo, 'What if the summarize feature moves to gpt-4o-mini?');
+    expect(r.request.scope.features).toEqual(['summarize']);
+    expect(r.request.change.to_model).toBe('gpt-4o-mini');
+    expect(r.lead).toContain(`feature summarize ${scoped((c) => c.feature === 'summarize')}`);
+    expect(r.lead).toContain(`instead of ${money(sum(demo.filter((c) => c.feature === 'summarize')))}`);
+  });
+
+  it('follow-up: "what about only half of it?" reuses the previous scope', async () => {
+    const prev = await ask(demo, 'What if we moved everything from claude-sonnet-4-5 to gpt-5-mini?');
+    const r = await ask(demo, 'what about only half of it?', prev.request);
+    expect(r.request.follow_up).toBe(true);
+    expect(r.request.intents[0]).toBe('what_if');
+    expect(r.request.change).toEqual({ from_model: 'claude-sonnet-4-5', to_model: 'gpt-5-mini' });
+    expect(r.lead).toContain(`Moving half of claude-sonnet-4-5 ${scoped((c) => c.model === 'claude-sonnet-4-5')}`);
+  });
+});
+
+describe('question set: catalog and comparison', () => {
+  const cheapest = (minContext: number) =>
+    CATALOG.filter((m) => m.tier !== 'embedding' && m.context_window >= minContext).reduce((best, m) => {
+      const price = m.input_per_m + m.output_per_m;
+      const bestPrice = best.input_per_m + best.output_per_m;
+      return price < bestPrice || (price === bestPrice && m.id < best.id) ? m : best;
+    });
+  for (const [q, ctx] of [
+    ['Cheapest model with at least 128k context and tool use?', 128_000],
+    ['Which model has a 1m context window and is cheapest?', 1_000_000],
+  ] as const) {
+    it(q, async () => {
+      const r = await ask(demo, q);
+      expect(r.request.intents[0]).toBe('catalog');
+      expect(r.request.catalog.min_context).toBe(ctx);
+      expect(r.tools).toEqual(['catalog_search']);
+      const m = cheapest(ctx);
+      expect(r.lead).toContain(`is ${m.provider}/${m.id} at $${m.input_per_m.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} per million input tokens`);
+    });
+  }
+
+  it('What does gpt-4o cost vs claude-sonnet-4-5 for our traffic?', async () => {
+    const r = await ask(demo, 'What does gpt-4o cost vs claude-sonnet-4-5 for our traffic?');
+    expect(r.request.intents[0]).toBe('compare_models');
+    expect(r.tools).toEqual(['compare_models']);
+    expect(r.lead).toMatch(/openai\/gpt-4o would cost \$[\d,.]+\/month and anthropic\/claude-sonnet-4-5 would cost \$[\d,.]+\/month/);
+  });
+});
+
+describe('question set: cutting cost, targets and constraints', () => {
+  const monthly = (calls: LlmCall[]) => {
+    const days = (calls.at(-1)!.timestamp + 1 - calls[0]!.timestamp) / DAY;
+    return `$${(Math.round((sum(calls) * 30) / days / 1e7) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month of spend`;
+  };
+
+  it('Cut our costs by 30%', async () => {
+    const r = await ask(demo, 'Cut our costs by 30%');
+    expect(r.request.intents[0]).toBe('cut_cost');
+    expect(r.request.targets.cut_pct).toBe(30);
+    expect(r.tools).toEqual(['spend_breakdown', 'optimizer']);
+    expect(r.lead).toContain(monthly(demo));
+    expect(r.lead).toContain('30% target');
+  });
+
+  it('Cut our costs by 30% but keep gpt-4o: no step and no gateway rule moves gpt-4o traffic', async () => {
+    const free = await ask(demo, 'Cut our costs by 30%');
+    const r = await ask(demo, 'Cut our costs by 30% but keep gpt-4o');
+    expect(r.request.constraints.keep_models).toEqual(['gpt-4o']);
+    expect(r.lead).toContain(monthly(demo));
+    const moves = new Set(['model_downgrade', 'provider_switch', 'routing_policy', 'fallback_chains']);
+    expect(r.steps.filter((s) => moves.has(s.tool) && s.where.model === 'gpt-4o')).toEqual([]);
+    expect(r.policyModels).not.toContain('gpt-4o');
+    // Without the constraint gpt-4o traffic would move: the constraint changed the plan.
+    expect(free.steps.some((s) => moves.has(s.tool) && s.where.model === 'gpt-4o') || free.policyModels.includes('gpt-4o')).toBe(true);
+  });
+
+  it('Where can we save money without hurting quality?', async () => {
+    const r = await ask(demo, 'Where can we save money without hurting quality?');
+    expect(r.request.intents[0]).toBe('cut_cost');
+    expect(r.request.constraints.quality_must_not_drop).toBe(true);
+    expect(r.steps.some((s) => s.tool === 'model_downgrade')).toBe(false);
+    expect(r.lead).toContain(monthly(demo));
+  });
+
+  it('Reduce spend by 20% and avoid anthropic', async () => {
+    const r = await ask(demo, 'Reduce spend by 20% and avoid anthropic');
+    expect(r.request.targets.cut_pct).toBe(20);
+    expect(r.request.constraints.avoid_providers).toEqual(['anthropic']);
+    expect(r.lead).toContain(monthly(demo));
+  });
+
+  it('Cut costs by 30% without adding latency: no step that adds latency (the batch API) is in the plan', async () => {
+    const free = await ask(demo, 'Cut our costs by 30%');
+    const r = await ask(demo, 'Cut our costs by 30% without adding latency');
+    expect(r.request.constraints.latency_must_not_rise).toBe(true);
+    expect(free.steps.some((s) => s.tool === 'batch_eligibility')).toBe(true);
+    expect(r.steps.some((s) => s.tool === 'batch_eligibility')).toBe(false);
+    expect(r.text).toContain('Send nightly-eval through the batch API (adds latency)');
+  });
+
+  it('follow-up: "apply the second one" answers with the previous plan’s second step', async () => {
+    const prev = await ask(demo, 'Cut our costs by 30%');
+    const request = parseRequest('apply the second one', LAST, prev.request);
+    expect(request.intents[0]).toBe('apply_step');
+    expect(request.step).toBe(2);
+    expect(planTools(request, [])).toEqual([]);
+    const plan = actionPlanFor(prev.request, await executePlan(planTools(prev.request, []), { profile: buildProfile(demo, { from: demo[0]!.timestamp, to: LAST + 1 }), previous: null }), buildProfile(demo, { from: demo[0]!.timestamp, to: LAST + 1 }))!;
+    const answer = composeAnswer(request, {}, null, plan.steps);
+    const second = prev.steps[1]!;
+    expect(firstSentence(answer.text)).toMatch(new RegExp(`^Step 2 is ${second.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+  });
+
+  it('How much could prompt caching save us?', async () => {
+    const r = await ask(generated, 'How much could prompt caching save us?');
+    expect(r.request.intents[0]).toBe('caching');
+    expect(r.tools).toEqual(['cache_tools']);
+    expect(r.lead).toMatch(/^Caching could save up to \$[\d,.]+\/month/);
+  });
+
+  it('generated workload: Where can we save money?', async () => {
+    const r = await ask(generated, 'Where can we save money?');
+    expect(r.request.intents[0]).toBe('cut_cost');
+    expect(r.tools).toEqual(['spend_breakdown', 'optimizer']);
+    expect(r.lead).toContain(monthly(generated));
+  });
+
+  it('generated workload: Where does our money go?', async () => {
+    const r = await ask(generated, 'Where does our money go?');
+    expect(r.lead).toContain(`You spent ${money(sum(generated))} on ${generated.length.toLocaleString('en-US')} calls`);
+  });
+
+  it('follow-up: "and for latency?" keeps the previous scope', async () => {
+    const prev = await ask(demo, 'Break down spend for the summarize feature');
+    const r = await ask(demo, 'and for latency?', prev.request);
+    expect(r.request.follow_up).toBe(true);
+    expect(r.request.intents).toEqual(['latency']);
+    expect(r.request.scope.features).toEqual(['summarize']);
+    expect(r.tools).toEqual(['latency_table', 'latency_levers']);
+    expect(r.lead).toContain('feature summarize on');
+  });
+});
+
+describe('different questions, different answers', () => {
+  it('the issue’s four questions get four different answers; the same question gets the same answer', async () => {
+    const qs = ['Why did our LLM bill go up this month?', 'What are our p95 latencies by model, and how do we lower them?', 'Our support chat feels slow, what should we change?', 'hello'];
+    const answers = await Promise.all(qs.map((q) => ask(demo, q)));
+    expect(new Set(answers.map((a) => a.lead)).size).toBe(4);
+    expect((await ask(demo, qs[0]!)).text).toBe(answers[0]!.text);
+  });
+
+  it('a 30 % cost target: the first step is the largest high-confidence, low-risk saving, ahead of larger riskier ones', async () => {
+    // Big enough for high-confidence findings (≥ 1,000 affected calls): batch-eligible traffic is high/low,
+    // the duplicates medium/low and larger.
+    const big = generateWorkload({ seed: 7, calls: 60_000, days: 7, start: START, plants: ['batch_eligible', 'model_downgrade', 'exact_duplicates', 'retry_waste'] }).calls;
+    const r = await ask(big, 'Cut our costs by 30%');
+    const profile = buildProfile(big, { from: big[0]!.timestamp, to: big.at(-1)!.timestamp + 1 });
+    const out = await executePlan([{ tool: 'optimizer', input: {} }], { profile, previous: null });
+    const savings = out.optimizer!.findings.filter((f) => f.kind === 'saving' && f.saving_nanousd > 0);
+    const safe = savings.filter((f) => f.confidence === 'high' && f.risk === 'low').sort((a, b) => b.saving_nanousd - a.saving_nanousd);
+    expect(safe.length).toBeGreaterThan(0);
+    expect(savings.some((f) => f.saving_nanousd > safe[0]!.saving_nanousd)).toBe(true);
+    expect(r.steps[0]).toMatchObject({ tool: safe[0]!.tool, where: safe[0]!.where });
+    // No safe saving is left out while a smaller one is in.
+    const smallestIn = Math.min(...r.steps.map((s) => savings.find((f) => f.tool === s.tool && JSON.stringify(f.where) === JSON.stringify(s.where))!.saving_nanousd));
+    for (const f of safe) if (f.saving_nanousd > smallestIn) expect(r.steps.some((s) => s.tool === f.tool && JSON.stringify(s.where) === JSON.stringify(f.where))).toBe(true);
+  });
+});
