@@ -18,6 +18,9 @@
 //   (excess_nanousd, retry_wait_ms) for insight items; median and max over matched items.
 // - by_family: the same figures per tool family (engine/tools registry).
 //
+// - by_format: workloads rendered as LiteLLM spend logs, Helicone JSONL and OTLP spans (bench/lib/render-formats.ts),
+//   imported through the parsers, then scored the same way; a field a format cannot carry is lost as for a user.
+//
 // Run: npm run bench -- quality      Last line: {"bench":"quality", …}
 import type { Finding, ToolFamily } from '../engine/findings.js';
 import { analyzeWorkload } from '../engine/analyze.js';
@@ -25,9 +28,14 @@ import { buildProfile } from '../engine/profile/reference.js';
 import { PLANT_IDS, PLANT_TOOL, generateWorkload, type PlantId, type WorkloadOptions } from '../engine/synthetic/index.js';
 import { Rng } from '../engine/synthetic/prng.js';
 import { TOOLS } from '../engine/tools/index.js';
+import { parseStream } from '../engine/telemetry/import.js';
+import type { LlmCall } from '../engine/telemetry/record.js';
+import { EXPORT_FORMATS, renderExport, type ExportFormat } from './lib/render-formats.js';
 import { scoreWorkload, type ItemOutcome } from './lib/score-findings.js';
 
 const WORKLOADS = 24;
+/** Workloads also rendered in each export format and imported through the parsers (the smaller ones: 5k/10k calls). */
+const FORMAT_WORKLOADS = [0, 1, 4, 5, 8, 9];
 const PLANT_TOOLS = new Set(Object.values(PLANT_TOOL));
 const FAMILY = new Map<string, ToolFamily>(TOOLS.map((t) => [t.id, t.family]));
 
@@ -75,7 +83,51 @@ function summarize(outcomes: Outcome[], claims: number, falsePositives: number) 
   };
 }
 
-export default function run(): void {
+/** The file parsed back by the import path (auto-detected format), as a user's upload would be. */
+async function imported(text: string): Promise<{ calls: LlmCall[]; rejected: number }> {
+  const bytes = new TextEncoder().encode(text);
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(bytes), c.close()) });
+  const calls: LlmCall[] = [];
+  let rejected = 0;
+  for await (const item of parseStream(stream, { source: 'bench', now_ms: Date.now(), future_tolerance_ms: 300_000 })) {
+    if (item.ok) calls.push(item.call);
+    else rejected++;
+  }
+  return { calls, rejected };
+}
+
+/** Per export format: the same planted workloads, rendered, imported and analysed. */
+async function formatRuns(): Promise<Record<ExportFormat, Record<string, unknown>>> {
+  const out = {} as Record<ExportFormat, Record<string, unknown>>;
+  for (const format of EXPORT_FORMATS) {
+    const outcomes: Outcome[] = [];
+    let claims = 0;
+    let fps = 0;
+    let anomalies = 0;
+    let rejected = 0;
+    for (const i of FORMAT_WORKLOADS) {
+      const opts = workloadOptions(i);
+      const { calls, manifest } = generateWorkload(opts);
+      const back = await imported(renderExport(format, calls));
+      rejected += back.rejected;
+      const profile = buildProfile(back.calls, { from: manifest.window.from, to: manifest.window.to });
+      const score = scoreWorkload(manifest, analyzeWorkload(profile).findings, PLANT_TOOLS);
+      outcomes.push(...score.items.map((o) => ({ ...o, workload: `#${i}` })));
+      claims += score.claims.length;
+      fps += score.falsePositives.length;
+      anomalies += score.unplannedInsights.filter((f) => f.tool === 'cost_anomalies' && f.evidence.schedule !== true).length;
+    }
+    const s = summarize(outcomes, claims, fps);
+    const missedTools = [...new Set(outcomes.filter((o) => o.finding === null).map((o) => o.item.tool))].sort();
+    out[format] = { ...s, false_positives_per_workload: round4(fps / FORMAT_WORKLOADS.length), false_positive_anomalies: anomalies, rejected_records: rejected, missed_tools: missedTools };
+    console.log(
+      `format ${format.padEnd(9)} recall ${s.recall}  precision ${s.precision}  FP/workload ${round4(fps / FORMAT_WORKLOADS.length)}  FP anomalies ${anomalies}  savings error p50 ${s.savings_error_median} max ${s.savings_error_max}  rejected ${rejected}${missedTools.length ? `  missed: ${missedTools.join(', ')}` : ''}`,
+    );
+  }
+  return out;
+}
+
+export default async function run(): Promise<void> {
   const outcomes: Outcome[] = [];
   const claims: { workload: string; finding: Finding; falsePositive: boolean }[] = [];
   const unplanned: { workload: string; finding: Finding }[] = [];
@@ -140,6 +192,8 @@ export default function run(): void {
     const got = o.item.kind === 'saving' ? o.finding?.saving_nanousd : scope(o.finding?.evidence ?? {});
     console.log(`  ERROR ${(100 * (o.error ?? 0)).toFixed(2)}% ${o.item.tool} ${scope(o.item.where)} truth=${o.item.saving_nanousd || scope(o.item.evidence)} got=${got} (${o.workload})`);
   }
+  console.log(`\nthe same planted workloads (${FORMAT_WORKLOADS.length}) as real export files, imported through the parsers:`);
+  const byFormat = await formatRuns();
   console.log(`\n${WORKLOADS} workloads in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   console.log(
     JSON.stringify({
@@ -153,6 +207,7 @@ export default function run(): void {
       savings_error_median: overall.savings_error_median,
       savings_error_max: overall.savings_error_max,
       by_family: byFamily,
+      by_format: byFormat,
     }),
   );
 }

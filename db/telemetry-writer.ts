@@ -73,7 +73,8 @@ export function toCallRow(call: LlmCall, ctx: CallContext): LlmCallRow {
     project: call.project ?? '',
     user: call.user ?? '',
     feature: call.feature ?? '',
-    api_key_id: ctx.api_key_id ?? '',
+    // the source's own key (LiteLLM key hash, OpenAI key id) says more about the traffic than the key that uploaded it
+    api_key_id: call.api_key ?? ctx.api_key_id ?? '',
     provider: call.provider,
     model: call.model,
     input_tokens: call.input_tokens,

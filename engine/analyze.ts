@@ -1,6 +1,7 @@
 // The one entry point the API and the agents call: all tools over a profile, with totals and the
 // combined (never double-counted) saving.
-import { perMonthUsd, pctOf, type Finding, type FindingKind } from './findings.js';
+import { monthlyUsd } from './monthly-basis.js';
+import { pctOf, type Finding, type FindingKind } from './findings.js';
 import type { WorkloadProfile } from './profile/types.js';
 import { combineSavings, runAllTools, type CombinedSavings, type RunOptions } from './tools/index.js';
 
@@ -33,13 +34,13 @@ export function analyzeWorkload(profile: WorkloadProfile, opts: RunOptions = {})
     totals: {
       calls: profile.totals.calls,
       cost_nanousd: profile.totals.cost_nanousd,
-      cost_usd_month: perMonthUsd(profile.totals.cost_nanousd, profile.window.days),
+      cost_usd_month: monthlyUsd(profile, profile.totals.cost_nanousd),
       window: profile.window,
       findings_by_kind: byKind,
     },
     combined_saving: {
       ...combined,
-      saving_usd_month: perMonthUsd(combined.combined_saving_nanousd, profile.window.days),
+      saving_usd_month: monthlyUsd(profile, combined.combined_saving_nanousd),
       saving_pct: pctOf(combined.combined_saving_nanousd, profile.totals.cost_nanousd),
     },
   };

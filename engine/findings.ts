@@ -37,7 +37,7 @@ export interface Finding {
   calls_affected: number;
   /** Saving over the analysed window, integer nano-dollars. 0 for insights. */
   saving_nanousd: number;
-  /** saving extrapolated to 30 days: saving_nanousd × 30 / window_days, as USD. */
+  /** saving extrapolated to 30 days: saving_nanousd × 30 / observed traffic days (monthly-basis.ts; evidence.monthly_basis), as USD. */
   saving_usd_month: number;
   /** saving as a share of the window's total spend, 0..100. */
   saving_pct: number;

@@ -14,6 +14,7 @@ import { meterLlmCall } from './llm-usage';
 import { runLlmLoop, type LoopState } from './llm-planner';
 import type { CombinedSaving } from '../../engine/analyze';
 import { pctOf, type Finding } from '../../engine/findings';
+import { monthlyBasis } from '../../engine/monthly-basis';
 import type { WorkloadProfile } from '../../engine/profile/types';
 import { combineSavings, LEVER_STEPS, TOOL_LEVERS } from '../../engine/tools/reporting/combine';
 import type { GatewayPolicy } from '../../engine/tools/policy/policy';
@@ -153,7 +154,7 @@ export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
   const policy = findings.find((f) => f.tool === 'routing_policy')?.evidence.policy as GatewayPolicy | undefined;
   const result: OptimizeStepResult = {
     total_cost_nanousd: profile.totals.cost_nanousd,
-    window_days: profile.window.days,
+    window_days: monthlyBasis(profile).days,
     planned,
     outputs: trimOutputs(outputs),
     savings: orderSavings(findings, profile).map(trim),

@@ -79,7 +79,7 @@ export function composeReport(r: ReportInput): ComposedReport {
   const savings = r.optimize?.savings ?? [];
   // Combined per segment on the residual: never the plain sum of the findings.
   const monthlySaving = r.optimize?.combined?.saving_usd_month ?? 0;
-  const monthlySpend = r.data && r.data.window.days > 0 ? Math.round(((r.data.cost_usd * 30) / r.data.window.days) * 100) / 100 : null;
+  const monthlySpend = r.optimize ? Math.round(perMonthUsd(r.optimize.total_cost_nanousd, r.optimize.window_days) * 100) / 100 : r.data && r.data.window.days > 0 ? Math.round(((r.data.cost_usd * 30) / r.data.window.days) * 100) / 100 : null;
   const title = thin ? 'Telemetry needed for a full analysis' : answer.lead.length > 120 ? `${answer.lead.slice(0, 117)}...` : answer.lead;
   const lines: string[] = [`# ${title}`, '', `> ${r.message}`, '', answer.lead, ''];
   if (answer.table) lines.push(answer.table, '');

@@ -5,6 +5,7 @@ import * as z from 'zod';
 import { analyzeWorkload, type CombinedSaving } from '../analyze.js';
 import { CATALOG, findModel, type CatalogModel } from '../catalog/index.js';
 import { perMonthUsd, pctOf, type Finding } from '../findings.js';
+import { monthlyBasis } from '../monthly-basis.js';
 import type { Distribution, SegmentProfile, WorkloadProfile } from '../profile/types.js';
 import { runAllTools, simulatePolicy } from '../tools/index.js';
 import type { GatewayPolicy } from '../tools/policy/policy.js';
@@ -114,7 +115,7 @@ function spendBreakdown(p: WorkloadProfile, scope: ScopeInput): SpendBreakdownOu
   return {
     calls: segs.reduce((n, s) => n + s.calls, 0),
     cost_usd: usdOf(total),
-    cost_usd_month: round2(perMonthUsd(total, p.window.days)),
+    cost_usd_month: round2(perMonthUsd(total, monthlyBasis(p).days)),
     days: p.window.days,
     rows: segs.slice(0, 15).map((s) => ({ feature: s.feature, provider: s.provider, model: s.model, calls: s.calls, cost_usd: usdOf(s.cost_nanousd), share_pct: pctOf(s.cost_nanousd, total) })),
   };
@@ -202,7 +203,7 @@ function whatIf(p: WorkloadProfile, input: z.infer<typeof whatIfInput>): WhatIfO
     calls: segs.reduce((n, s) => n + s.calls, 0),
     before_usd: usdOf(before),
     after_usd: usdOf(before - sim.saving_nanousd),
-    saving_usd_month: round2(perMonthUsd(sim.saving_nanousd, p.window.days)),
+    saving_usd_month: round2(perMonthUsd(sim.saving_nanousd, monthlyBasis(p).days)),
     saving_pct: pctOf(sim.saving_nanousd, before),
     policy,
   };
@@ -215,7 +216,7 @@ function compareModels(p: WorkloadProfile, input: z.infer<typeof compareInput>):
     .filter((m): m is CatalogModel => !!m)
     .map((m) => {
       const nano = segs.reduce((n, s) => n + costOf(m, usageOf(s)), 0);
-      return { provider: m.provider, model: m.id, cost_usd: usdOf(nano), cost_usd_month: round2(perMonthUsd(nano, p.window.days)) };
+      return { provider: m.provider, model: m.id, cost_usd: usdOf(nano), cost_usd_month: round2(perMonthUsd(nano, monthlyBasis(p).days)) };
     });
 }
 

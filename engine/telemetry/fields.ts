@@ -143,3 +143,50 @@ export function inputIncludingCache(
   const write = typeof w === 'number' ? w : 0;
   return reportedApart || read > i ? i + read + write : i;
 }
+
+/** Optional text field (ids, names): blank → undefined; an object, array or boolean is the record's fault. */
+export function optText(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return text(value);
+  throw new RecordError(`${field} is not text (got ${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : typeof value})`);
+}
+
+/** A tag list: a JSON array of text (CSV cells hold it as JSON text); blank/absent → []. */
+export function tagList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return [];
+  const parsed = typeof value === 'string' ? jsonCell(value) : value;
+  if (!Array.isArray(parsed)) throw new RecordError(`${field} is not a list of tags`);
+  const out: string[] = [];
+  for (const tag of parsed) {
+    if (typeof tag !== 'string') throw new RecordError(`${field} holds a tag that is not text (${JSON.stringify(tag)})`);
+    if (tag.trim() !== '') out.push(tag.trim());
+  }
+  return out;
+}
+
+/** Tags that name the calling feature (`feature:search`, `route=/chat`, …), in the order we trust them. */
+const FEATURE_TAG = /^(feature|route|use[_-]?case|task[_-]?name|task|job[_-]?name|app)\s*[:=]\s*(.+)$/i;
+
+/** The feature a tag list names: a `feature:`-style tag first, else the first plain tag (no `key:value`). */
+export function featureFromTags(tags: readonly string[]): string | undefined {
+  let best: { rank: number; value: string } | undefined;
+  for (const tag of tags) {
+    const m = FEATURE_TAG.exec(tag);
+    if (!m) continue;
+    const rank = ['feature', 'route', 'usecase', 'use_case', 'use-case', 'taskname', 'task_name', 'task-name', 'task', 'jobname', 'job_name', 'job-name', 'app']
+      .indexOf(m[1]!.toLowerCase());
+    if (best === undefined || rank < best.rank) best = { rank, value: m[2]!.trim() };
+  }
+  return best?.value ?? tags.find((t) => !/[:=]/.test(t));
+}
+
+/** Hex digests (sha256, md5, xxhash, fnv), optionally behind a namespace ("ns:ab12…"). */
+const HASH = /^(?:[\w.-]{1,64}:)?[0-9a-f]{16,128}$/i;
+
+/** An optional hash field: blank → undefined; text that is not a digest is the record's fault. */
+export function hashText(value: unknown, field: string): string | undefined {
+  const t = optText(value, field);
+  if (t === undefined) return undefined;
+  if (!HASH.test(t)) throw new RecordError(`${field}: ${JSON.stringify(t.slice(0, 60))} is not a hash`);
+  return t.toLowerCase();
+}

@@ -72,6 +72,7 @@ export function normalizeCall(input: unknown, ctx: NormalizeContext): NormalizeR
       timestamp: r.timestamp,
       ...(r.project !== undefined && { project: r.project }),
       ...(r.user !== undefined && { user: r.user }),
+      ...(r.api_key !== undefined && { api_key: r.api_key }),
       ...(r.feature !== undefined && { feature: r.feature }),
       provider,
       model: r.model,

@@ -40,6 +40,8 @@ export const llmCallInput = z
     timestamp: timestampInput,
     project: shortText(200).optional(),
     user: shortText(200).optional(),
+    /** The source's own API key id or key hash (never a secret): the "key" of breakdowns. */
+    api_key: shortText(200).optional(),
     feature: shortText(200).optional(),
     provider: shortText(100).optional(),
     model: shortText(200),
@@ -80,6 +82,8 @@ export interface LlmCall {
   timestamp: number;
   project?: string;
   user?: string;
+  /** The source's API key id or hash, when it named one (else the breakdown key is the platform key that sent it). */
+  api_key?: string;
   feature?: string;
   provider: string;
   model: string;

@@ -1,8 +1,9 @@
 // What every tool shares: its context, the finding builders (which own the money conventions and the
 // NaN guards), catalog access for a profile group, and prefix-cache bucket selection.
 import { costNano, findModel } from '../catalog/index.js';
+import { basisEvidence, monthlyBasis, monthlyUsd } from '../monthly-basis.js';
 import type { CallUsage, CatalogModel } from '../catalog/types.js';
-import { perMonthUsd, pctOf, type Finding, type FindingKind, type FindingScope, type Level, type ToolFamily } from '../findings.js';
+import { pctOf, type Finding, type FindingKind, type FindingScope, type Level, type ToolFamily } from '../findings.js';
 import {
   CACHE_MIN_TOKENS,
   CACHE_TTLS_S,
@@ -79,12 +80,12 @@ function finding(kind: FindingKind, d: FindingDraft, savingNano: number, profile
     where: d.where,
     calls_affected: Math.max(0, Math.round(finiteOr(d.calls_affected, 0))),
     saving_nanousd: saving,
-    saving_usd_month: finiteOr(perMonthUsd(saving, profile.window.days), 0),
+    saving_usd_month: finiteOr(monthlyUsd(profile, saving), 0),
     saving_pct: finiteOr(pctOf(saving, profile.totals.cost_nanousd), 0),
     latency_effect_ms: latency === null || latency === undefined || !Number.isFinite(latency) ? null : Math.round(latency),
     confidence: d.confidence,
     risk: d.risk,
-    evidence: d.evidence,
+    evidence: { ...d.evidence, monthly_basis: basisEvidence(monthlyBasis(profile)) },
     recommendation: d.recommendation,
   };
 }

@@ -10,6 +10,8 @@ import heliconeCsv from '../fixtures/telemetry/helicone_export.csv?raw';
 import heliconeJsonl from '../fixtures/telemetry/helicone_requests.jsonl?raw';
 import litellmCsv from '../fixtures/telemetry/litellm_spend_logs.csv?raw';
 import litellmJson from '../fixtures/telemetry/litellm_spend_logs.json?raw';
+import litellmFull from '../fixtures/telemetry/litellm_spend_logs_full.json?raw';
+import heliconeFull from '../fixtures/telemetry/helicone_requests_full.jsonl?raw';
 import nativeNdjson from '../fixtures/telemetry/native_calls.ndjson?raw';
 import openaiCsv from '../fixtures/telemetry/openai_usage_completions.csv?raw';
 import openaiJson from '../fixtures/telemetry/openai_usage_completions.json?raw';
@@ -296,3 +298,91 @@ describeTenancy([
     lists: ['/api/ingest/imports'],
   },
 ]);
+
+// Tags, users, keys and prompt hashes of real exports reach the analytics breakdowns (README "Import formats").
+describe('imported dimensions are visible in the analytics breakdowns', () => {
+  type Item = { name: string; calls: number };
+  const names = async (t: Tenant, source: string, by: string) =>
+    Object.fromEntries(
+      (await getJson<{ items: Item[] }>(`/api/analytics/breakdown?by=${by}&source=${encodeURIComponent(source)}`, t.headers)).items.map((i) => [i.name, i.calls]),
+    );
+  const count = (values: Array<string | null | undefined>) => {
+    const out: Record<string, number> = {};
+    for (const v of values) out[v ?? ''] = (out[v ?? ''] ?? 0) + 1;
+    return out;
+  };
+
+  it('LiteLLM: features from request_tags / metadata.tags, end users, key hashes, cache keys as prompt hashes', async () => {
+    const org = await signUp();
+    const k = await createKey(org, ['ingest']);
+    const rows = JSON.parse(litellmFull) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const imp = await completed(await importFile(k, litellmFull));
+    expect(imp).toMatchObject({ format: 'litellm', accepted: rows.length, rejected: 0 });
+    await drain(org.org_id);
+    // the features, read from each row's tags here: "feature:x" / "route=x" / "taskName:x", else the first plain tag
+    const featureOf = (r: Record<string, any>) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const tags: string[] = r.request_tags.length > 0 ? r.request_tags : (r.metadata.tags ?? []);
+      const named = tags.find((t) => /^(feature|route|taskName)[:=]/.test(t));
+      return named ? named.split(/[:=]/).slice(1).join(':') : tags.find((t) => !/[:=]/.test(t));
+    };
+    expect(await names(org, imp.source, 'feature')).toEqual(count(rows.map(featureOf)));
+    expect(await names(org, imp.source, 'user')).toEqual(count(rows.map((r) => r.end_user || undefined)));
+    expect(await names(org, imp.source, 'key')).toEqual(count(rows.map((r) => r.api_key)));
+    const [h] = await clickhouse<{ with_hash: string; hashes: string }>(
+      "SELECT countIf(prompt_hash != '') AS with_hash, uniqExactIf(prompt_hash, prompt_hash != '') AS hashes FROM llm_calls FINAL WHERE org_id = {org:String} AND source = {src:String}",
+      { org: org.org_id, src: imp.source },
+    );
+    const hashed = rows.filter((r) => (r.cache_key !== '' && r.cache_key !== 'Cache OFF') || Array.isArray(r.messages));
+    expect(Number(h!.with_hash)).toBe(hashed.length);
+    // two rows share one cache key (in different case); the two stored-message rows differ
+    expect(Number(h!.hashes)).toBe(hashed.length - 1);
+  });
+
+  it('Helicone: Helicone-Property-Feature, user ids, body hashes', async () => {
+    const org = await signUp();
+    const k = await createKey(org, ['ingest']);
+    const rows = jsonLines(heliconeFull) as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const imp = await completed(await importFile(k, heliconeFull));
+    expect(imp).toMatchObject({ format: 'helicone', accepted: rows.length, rejected: 0 });
+    await drain(org.org_id);
+    const props = (r: Record<string, any>) => r.request_properties as Record<string, string>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const feature = (r: Record<string, any>) => props(r)['Helicone-Property-Feature'] ?? props(r).Feature ?? props(r)['Helicone-Property-App']; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(await names(org, imp.source, 'feature')).toEqual(count(rows.map(feature)));
+    expect(await names(org, imp.source, 'user')).toEqual(count(rows.map((r) => r.request_user_id ?? r.helicone_user)));
+    const [h] = await clickhouse<{ hashes: string }>(
+      "SELECT uniqExactIf(prompt_hash, prompt_hash != '') AS hashes FROM llm_calls FINAL WHERE org_id = {org:String} AND source = {src:String}",
+      { org: org.org_id, src: imp.source },
+    );
+    expect(Number(h!.hashes)).toBe(new Set(rows.map((r) => r.request_body)).size);
+  });
+
+  it('OTLP: app.feature / workflow / tags as features, user ids from every convention', async () => {
+    const org = await signUp();
+    const k = await createKey(org, ['ingest']);
+    const imp = await completed(await importFile(k, otlpJson));
+    await drain(org.org_id);
+    const features = await names(org, imp.source, 'feature');
+    expect(features).toMatchObject({ 'order-status': 1, 'order-followup': 1, summarize: 1 });
+    const users = await names(org, imp.source, 'user');
+    expect(users).toMatchObject({ 'u-17': 1, 'u-18': 1, 'u-3': 1 });
+  });
+
+  it('a LiteLLM file with bad tags, a non-hash cache key and an object user: those rows are rejected by name, the rest import', async () => {
+    const org = await signUp();
+    const k = await createKey(org, ['ingest']);
+    const rows = JSON.parse(litellmFull) as Array<Record<string, unknown>>;
+    const bad = [
+      { ...rows[1], request_id: 'bad-tags', request_tags: { feature: 'faq' } },
+      { ...rows[1], request_id: 'bad-key', cache_key: 'not a hash at all' },
+      { ...rows[1], request_id: 'bad-user', end_user: { id: 'cust_7' } },
+      ...rows,
+    ];
+    const imp = await completed(await importFile(k, JSON.stringify(bad), '?format=litellm'));
+    expect(imp).toMatchObject({ accepted: rows.length, rejected: 3 });
+    expect(imp.errors.map((e) => e.reason)).toEqual([
+      expect.stringMatching(/request_tags/),
+      expect.stringMatching(/cache_key/),
+      expect.stringMatching(/end_user/),
+    ]);
+  });
+});

@@ -3,7 +3,7 @@
 // it maps to ONE record carrying the totals, timestamped at the bucket start, with metadata.num_requests.
 // Latency and per-request shape are unknown for such records; token and cost totals are exact.
 import { RecordError } from '../errors';
-import { asRec, bool, needNumber, needTime, num, pick, requireFields, text, type Rec } from '../fields';
+import { asRec, bool, needNumber, optText, needTime, num, pick, requireFields, text, type Rec } from '../fields';
 import { canonicalJson } from '../hash';
 import { generatedRequestId } from '../normalize';
 import type { FormatSpec, MapItem, MapOptions } from './types';
@@ -59,7 +59,7 @@ function rowItem(row: Rec, bucket: Rec, opts: MapOptions): MapItem | undefined {
   if (model === undefined) throw new RecordError('model is empty: export the usage grouped by model, or pass the model option');
   const identity = {
     start, end, model,
-    project: text(row.project_id), user: text(row.user_id), key: text(row.api_key_id),
+    project: optText(row.project_id, 'project_id'), user: optText(row.user_id, 'user_id'), key: optText(row.api_key_id, 'api_key_id'),
     batch: bool(row.batch), tier: text(row.service_tier),
   };
   return {
@@ -71,6 +71,7 @@ function rowItem(row: Rec, bucket: Rec, opts: MapOptions): MapItem | undefined {
       model,
       project: identity.project,
       user: identity.user,
+      api_key: identity.key,
       input_tokens: num(row.input_tokens),
       output_tokens: num(row.output_tokens),
       cached_input_tokens: num(row.input_cached_tokens),
@@ -82,6 +83,8 @@ function rowItem(row: Rec, bucket: Rec, opts: MapOptions): MapItem | undefined {
         ...(identity.batch !== undefined && { batch: identity.batch }),
         ...(identity.tier !== undefined && { service_tier: identity.tier }),
         ...(text(row.project_name) !== undefined && { project_name: text(row.project_name) }),
+        ...(typeof num(row.input_audio_tokens) === 'number' && { input_audio_tokens: num(row.input_audio_tokens) }),
+        ...(typeof num(row.output_audio_tokens) === 'number' && { output_audio_tokens: num(row.output_audio_tokens) }),
       },
     },
   };

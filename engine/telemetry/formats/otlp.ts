@@ -1,10 +1,24 @@
 // OTLP/HTTP JSON traces (ExportTraceServiceRequest) with OpenTelemetry GenAI attributes: one record per
 // model-call span. Spans without gen_ai attributes, and agent/tool spans (no model call of their own), are skipped.
 import { RecordError } from '../errors';
-import { asRec, compact, inputIncludingCache, isRec, num, pick, requireFields, text, type Rec } from '../fields';
+import {
+  asRec, compact, featureFromTags, inputIncludingCache, isRec, num, optText, pick, requireFields, tagList, text, type Rec,
+} from '../fields';
 import type { FormatSpec, MapItem } from './types';
 
 const FIELDS = ['resourceSpans'] as const;
+
+// Beyond gen_ai.*: where common instrumentations put the app's own dimensions (OTel semconv user/session,
+// OpenInference, Langfuse, OpenLLMetry/Traceloop association properties), first match wins.
+const USER_KEYS = ['user.id', 'enduser.id', 'langfuse.user.id', 'traceloop.association.properties.user_id', 'gen_ai.request.user'];
+const SESSION_KEYS = [
+  'session.id', 'gen_ai.conversation.id', 'langfuse.session.id', 'traceloop.association.properties.session_id',
+];
+const FEATURE_KEYS = [
+  'app.feature', 'feature', 'traceloop.association.properties.feature', 'langfuse.trace.metadata.feature',
+  'traceloop.workflow.name', 'langfuse.trace.name',
+];
+const TAG_KEYS = ['tag.tags', 'langfuse.trace.tags'];
 
 /** Operations that wrap model calls rather than being one (their usage, if any, repeats their children's). */
 const NOT_A_MODEL_CALL = new Set(['invoke_agent', 'create_agent', 'execute_tool']);
@@ -57,7 +71,10 @@ function spanItem(span: Rec, resource: Rec): MapItem | undefined {
       provider: text(pick(a, 'gen_ai.provider.name', 'gen_ai.system')),
       // the response names the snapshot that actually answered
       model: text(pick(a, 'gen_ai.response.model', 'gen_ai.request.model')),
-      user: text(pick(a, 'user.id', 'enduser.id')),
+      user: optText(pick(a, ...USER_KEYS), 'user.id'),
+      feature: optText(pick(a, ...FEATURE_KEYS), 'feature') ?? featureFromTags(tagList(pick(a, ...TAG_KEYS), 'tags')),
+      reasoning_tokens: num(pick(a, 'gen_ai.usage.reasoning_tokens', 'gen_ai.usage.output_tokens_details.reasoning_tokens')),
+      stream: typeof pick(a, 'gen_ai.request.stream', 'llm.is_streaming') === 'boolean' ? pick(a, 'gen_ai.request.stream', 'llm.is_streaming') : undefined,
       input_tokens: inputIncludingCache(input, read, write, false),
       output_tokens: num(pick(a, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens')),
       cached_input_tokens: num(read),
@@ -72,6 +89,9 @@ function spanItem(span: Rec, resource: Rec): MapItem | undefined {
         operation,
         span_name: text(span.name),
         service_name: text(resource['service.name']),
+        session_id: optText(pick(a, ...SESSION_KEYS), 'session.id'),
+        agent_name: text(a['gen_ai.agent.name']),
+        finish_reasons: Array.isArray(a['gen_ai.response.finish_reasons']) ? a['gen_ai.response.finish_reasons'] : undefined,
       }),
     },
   };

@@ -1,4 +1,6 @@
-// Hours whose spend jumps far above the window's usual hourly spend.
+// Hours whose spend jumps far above the window's usual hourly spend — and above the same hour of the other days
+// (and, with two weeks of traffic, the same hour of the other weeks): a job that runs every night at 02:00 is a
+// schedule, reported once as such, never a spike every night.
 import { HOUR_MS } from '../../profile/derive.js';
 import { percentileOfSorted, sortedCopy } from '../../profile/distribution.js';
 import type { WorkloadProfile } from '../../profile/types.js';
@@ -25,6 +27,40 @@ function hourlySeries(profile: WorkloadProfile) {
   return { start, total, byFeature };
 }
 
+const DAY_HOURS = 24;
+const MAX_SCHEDULE_HOURS = 6;
+const MIN_SCHEDULE_DAYS = 3;
+const WEEK_HOURS = 168;
+
+/**
+ * The seasonal baseline of hour i: the median of the same hour of day on the other days of the traffic span
+ * (first to last hour with spend), and of the same hour of week on the other weeks when the span holds two;
+ * the larger of the two. null when fewer than two other days exist (no seasonality to compare with).
+ */
+function seasonalBaseline(total: Float64Array, first: number, last: number, i: number): number | null {
+  const sameSlot = (period: number): number | null => {
+    const values: number[] = [];
+    for (let k = i - period; k >= first; k -= period) values.push(total[k]!);
+    for (let k = i + period; k <= last; k += period) values.push(total[k]!);
+    return values.length >= 2 ? percentileOfSorted(sortedCopy(values), 500) : null;
+  };
+  const daily = sameSlot(DAY_HOURS);
+  const weekly = sameSlot(WEEK_HOURS);
+  if (daily === null && weekly === null) return null;
+  return Math.max(daily ?? 0, weekly ?? 0);
+}
+
+/** The feature with most spend in the hours `hs`. */
+function topFeatureOf(byFeature: Map<string, Float64Array>, hs: readonly number[]): string {
+  let top = '';
+  let best = -Infinity;
+  for (const [feature, series] of [...byFeature].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const s = hs.reduce((n, h) => n + series[h]!, 0);
+    if (s > best) [top, best] = [feature, s];
+  }
+  return top;
+}
+
 export const costAnomalies: Tool = {
   id: 'cost_anomalies',
   family: 'cost',
@@ -36,14 +72,28 @@ export const costAnomalies: Tool = {
     if (baseline === 0) baseline = percentileOfSorted(sortedCopy(total.filter((v) => v > 0)), 500) ?? 0;
     if (baseline <= 0) return [];
     const minExcess = MIN_EXCESS_SHARE * profile.totals.cost_nanousd;
-    const isSpike = (v: number) => v > SPIKE_FACTOR * baseline && v - baseline >= minExcess;
+    let first = 0;
+    while (first < total.length && total[first] === 0) first++;
+    let last = total.length - 1;
+    while (last > first && total[last] === 0) last--;
+    const aboveMedian = (v: number) => v > SPIKE_FACTOR * baseline && v - baseline >= minExcess;
+    // an hour as high as the same hour usually is, is the schedule, not a spike
+    const recurring: number[] = [];
+    const spikeHour = new Uint8Array(total.length);
+    for (let i = 0; i < total.length; i++) {
+      if (!aboveMedian(total[i]!)) continue;
+      const seasonal = seasonalBaseline(total, first, last, i);
+      if (seasonal !== null && total[i]! <= SPIKE_FACTOR * seasonal) recurring.push(i);
+      else spikeHour[i] = 1;
+    }
+    const isSpikeAt = (i: number) => spikeHour[i] === 1;
     const featureMedian = new Map([...byFeature].map(([f, s]) => [f, percentileOfSorted(sortedCopy(s), 500) ?? 0]));
 
     const findings = [];
     for (let i = 0; i < total.length; i++) {
-      if (!isSpike(total[i]!)) continue;
+      if (!isSpikeAt(i)) continue;
       let j = i;
-      while (j + 1 < total.length && isSpike(total[j + 1]!)) j++;
+      while (j + 1 < total.length && isSpikeAt(j + 1)) j++;
       const hours = j - i + 1;
       let spend = 0;
       for (let h = i; h <= j; h++) spend += total[h]!;
@@ -77,6 +127,36 @@ export const costAnomalies: Tool = {
       );
       i = j;
     }
+    // a few fixed hours a day is a schedule worth naming; high hours all day long are just the daily cycle
+    const recurringHours = new Set(recurring.map((h) => new Date(start + h * HOUR_MS).getUTCHours()));
+    const recurringDays = new Set(recurring.map((h) => Math.floor((start + h * HOUR_MS) / (DAY_HOURS * HOUR_MS)))).size;
+    if (recurringDays >= MIN_SCHEDULE_DAYS && recurringHours.size <= MAX_SCHEDULE_HOURS) {
+      findings.push(scheduleFinding(profile, start, recurring, byFeature, baseline));
+    }
     return findings;
   },
 };
+
+/** The recurring high hours, once: which feature, at which hours of the day, on how many days. */
+function scheduleFinding(profile: WorkloadProfile, start: number, hours: readonly number[], byFeature: Map<string, Float64Array>, baseline: number) {
+  const feature = topFeatureOf(byFeature, hours);
+  const utcHours = [...new Set(hours.map((h) => new Date(start + h * HOUR_MS).getUTCHours()))].sort((a, b) => a - b);
+  const days = new Set(hours.map((h) => Math.floor((start + h * HOUR_MS) / (DAY_HOURS * HOUR_MS)))).size;
+  const spend = hours.reduce((n, h) => n + (byFeature.get(feature)?.[h] ?? 0), 0);
+  const at = utcHours.map((h) => `${String(h).padStart(2, '0')}:00`).join(', ');
+  return insightFinding(
+    {
+      tool: 'cost_anomalies',
+      family: 'cost',
+      title: `Recurring schedule: ${feature || '(untagged)'} at ${at} UTC`,
+      summary: `${feature || 'Untagged calls'} spend${days > 1 ? ` recurs on ${days} days` : 's'} at ${at} UTC (${formatUsd(spend)} in those hours, against a usual ${formatUsd(baseline)}/h): a schedule, compared with the same hours of other days rather than flagged as spikes.`,
+      where: feature ? { group: 'schedule', feature } : { group: 'schedule' },
+      calls_affected: profile.hours.filter((b) => b.feature === feature && hours.includes(Math.floor((b.hour - start) / HOUR_MS))).reduce((a, b) => a + b.calls, 0),
+      confidence: days >= 7 ? 'high' : 'medium',
+      risk: 'low',
+      evidence: { schedule: true, feature, utc_hours: utcHours, days, hours: hours.length, spend_nanousd: Math.round(spend), baseline_nanousd_per_hour: Math.round(baseline) },
+      recommendation: 'If this job is not latency-sensitive, run it through the batch API; put a budget alert on the feature with the schedule as its baseline.',
+    },
+    profile,
+  );
+}

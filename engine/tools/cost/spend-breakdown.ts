@@ -1,5 +1,5 @@
 // Where the money goes: spend by provider, model and feature.
-import { perMonthUsd } from '../../findings.js';
+import { monthlyBasis, monthlyUsd } from '../../monthly-basis.js';
 import type { WorkloadProfile } from '../../profile/types.js';
 import { formatUsd, insightFinding, ratio, type Tool } from '../shared.js';
 
@@ -40,7 +40,7 @@ export const spendBreakdown: Tool = {
     const byProvider = shares(groupBy(profile.models, (m) => m.provider), t.cost_nanousd);
     const byModel = shares(groupBy(profile.models, (m) => `${m.provider}/${m.model}`), t.cost_nanousd);
     const byFeature = shares(groupBy(profile.segments, (s) => s.feature || '(untagged)'), t.cost_nanousd);
-    const monthly = perMonthUsd(t.cost_nanousd, profile.window.days);
+    const monthly = monthlyUsd(profile, t.cost_nanousd);
     const top = byModel[0];
     return [
       insightFinding(
@@ -49,7 +49,7 @@ export const spendBreakdown: Tool = {
           family: 'cost',
           title: 'Spend breakdown',
           summary:
-            `${formatUsd(t.cost_nanousd)} over ${profile.window.days.toFixed(1)} days (≈ $${monthly.toFixed(2)}/month) across ${t.calls} calls` +
+            `${formatUsd(t.cost_nanousd)} over ${monthlyBasis(profile).days.toFixed(1)} days of traffic (≈ $${monthly.toFixed(2)}/month) across ${t.calls} calls` +
             (top ? `; ${top.name} is ${top.share_pct}% of it.` : '.'),
           where: { group: 'all' },
           calls_affected: t.calls,

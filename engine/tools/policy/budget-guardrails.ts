@@ -1,5 +1,5 @@
 // Projected monthly spend against the budget, with the tier it falls in.
-import { perMonthUsd } from '../../findings.js';
+import { monthlyUsd } from '../../monthly-basis.js';
 import { insightFinding, type Tool } from '../shared.js';
 
 /** Tiers of DESIGN.md by monthly AI spend (USD). */
@@ -15,7 +15,7 @@ export const budgetGuardrails: Tool = {
   description: 'Projected monthly spend (window spend × 30 / days) against the budget, or a suggested budget with alerts.',
   run(profile, ctx) {
     if (profile.totals.calls === 0) return [];
-    const projected = perMonthUsd(profile.totals.cost_nanousd, profile.window.days);
+    const projected = monthlyUsd(profile, profile.totals.cost_nanousd);
     const budget = ctx.budget_usd_month;
     const suggested = Math.ceil(projected * SUGGESTED_BUDGET_HEADROOM * 100) / 100;
     const over = budget !== undefined && projected > budget;

@@ -1,5 +1,5 @@
 // Return on acting on the recommendations: fee, one-off effort and payback.
-import { perMonthUsd } from '../../findings.js';
+import { monthlyUsd } from '../../monthly-basis.js';
 import { insightFinding, type Tool } from '../shared.js';
 import { combineSavings, type LeverStep } from './combine.js';
 
@@ -14,7 +14,7 @@ export const roiEstimate: Tool = {
   run(profile, ctx) {
     const c = combineSavings(ctx.findings, profile);
     if (c.combined_saving_nanousd <= 0) return [];
-    const monthly = perMonthUsd(c.combined_saving_nanousd, profile.window.days);
+    const monthly = monthlyUsd(profile, c.combined_saving_nanousd);
     const fee = Math.round(monthly * FEE_SHARE * 100) / 100;
     const net = Math.round((monthly - fee) * 100) / 100;
     const steps = (Object.keys(c.per_step) as LeverStep[]).filter((s) => c.per_step[s] > 0);

@@ -1,5 +1,6 @@
 // The savings report: every saving finding combined in LEVERS order, never double counted.
-import { perMonthUsd, pctOf } from '../../findings.js';
+import { pctOf } from '../../findings.js';
+import { monthlyUsd } from '../../monthly-basis.js';
 import { formatUsd, insightFinding, type Tool } from '../shared.js';
 import { combineSavings } from './combine.js';
 
@@ -12,7 +13,7 @@ export const savingsReport: Tool = {
   run(profile, ctx) {
     if (profile.totals.calls === 0) return [];
     const c = combineSavings(ctx.findings, profile);
-    const monthly = perMonthUsd(c.combined_saving_nanousd, profile.window.days);
+    const monthly = monthlyUsd(profile, c.combined_saving_nanousd);
     return [
       insightFinding(
         {

@@ -50,6 +50,30 @@ describe('cost_anomalies', () => {
     expect(f.calls_affected).toBe(20);
   });
 
+  // 14 days: one chat call every hour, and a nightly digest of 30 calls at 02:00 UTC every day
+  const nightly = () => [
+    ...calls(14 * 24, (h) => ({ timestamp: T0 + h * HOUR })),
+    ...Array.from({ length: 14 }, (_, d) => calls(30, (i) => ({ feature: 'digest', timestamp: T0 + d * DAY + 14 * HOUR + i * MIN }))).flat(),
+  ];
+
+  it('a job at the same hour every night is one schedule, never a spike per night', () => {
+    const findings = runTool('cost_anomalies', nightly());
+    expect(findings.filter((f) => f.title.startsWith('Spend spike'))).toEqual([]);
+    const schedules = findings.filter((f) => f.evidence.schedule === true);
+    expect(schedules).toHaveLength(1);
+    // T0 is noon UTC: T0 + 14 h is 02:00 UTC the next day
+    expect(schedules[0]!.evidence).toMatchObject({ feature: 'digest', utc_hours: [2], days: 14 });
+    expect(schedules[0]!.calls_affected).toBe(14 * 30); // the digest's own calls
+  });
+
+  it('a one-off spike on top of the nightly schedule is still a spike', () => {
+    const spike = calls(120, (i) => ({ feature: 'runaway', timestamp: T0 + 7 * DAY + 5 * HOUR + i * 20_000 }));
+    const spikes = runTool('cost_anomalies', [...nightly(), ...spike]).filter((f) => f.title.startsWith('Spend spike'));
+    expect(spikes).toHaveLength(1);
+    expect(spikes[0]!.evidence).toMatchObject({ hours: 1, top_feature: 'runaway' });
+    expect(spikes[0]!.evidence.from).toBe(new Date(T0 + 7 * DAY + 5 * HOUR).toISOString());
+  });
+
   it('stays quiet on flat traffic and on windows under 24 h', () => {
     expect(runTool('cost_anomalies', calls(48, (h) => ({ timestamp: T0 + h * HOUR })))).toEqual([]);
     expect(runTool('cost_anomalies', [...calls(10, (h) => ({ timestamp: T0 + h * HOUR })), ...calls(20, () => ({ timestamp: T0 }))])).toEqual([]);
@@ -118,7 +142,33 @@ describe('batch_eligibility', () => {
     expect(runTool('batch_eligibility', night)[0]!.evidence.signals).toEqual(['off_hours']);
   });
 
+  // T0 is noon UTC; + 14 h = 02:00 UTC
+  const nightlyFor = (days: number, over = {}) =>
+    Array.from({ length: days }, (_, d) => calls(10, (i) => ({ feature: 'enrich', user: `acct_${i}`, timestamp: T0 + d * DAY + 14 * HOUR + i * MIN, ...over }))).flat();
+
+  it('a feature that recurs at the same hour every day is batchable even when its calls name users', () => {
+    const [f] = runTool('batch_eligibility', nightlyFor(7));
+    expect(f!.evidence.signals).toEqual(['scheduled_daily', 'off_hours']);
+    expect(f!.evidence.schedule).toMatchObject({ period: 'daily', utc_hours: [2] });
+    // 70 calls × 3,500,000 at 50% off
+    expect(f!.saving_nanousd).toBe(35 * 3_500_000);
+  });
+
+  it('a weekday-only job is a weekly schedule', () => {
+    // three weeks, Monday to Friday (T0 is a Monday), 02:00 UTC
+    const weekdays = Array.from({ length: 21 }, (_, d) => d).filter((d) => d % 7 < 5);
+    const job = weekdays.flatMap((d) => calls(10, (i) => ({ feature: 'enrich', user: `acct_${i}`, timestamp: T0 + d * DAY + 14 * HOUR + i * MIN })));
+    const [f] = runTool('batch_eligibility', job);
+    expect(f!.evidence.signals).toContain('scheduled_weekly');
+  });
+
+  it('user-facing traffic all day is not a schedule and is not batched on one signal', () => {
+    const chat = calls(7 * 24, (h) => ({ feature: 'assistant-report', user: `u${h % 13}`, timestamp: T0 + h * HOUR }));
+    expect(runTool('batch_eligibility', chat)).toEqual([]);
+  });
+
   it('never batches streamed or user-facing traffic, or models without a batch API', () => {
+    expect(runTool('batch_eligibility', nightlyFor(7, { stream: true }))).toEqual([]);
     expect(runTool('batch_eligibility', job({ stream: true }))).toEqual([]);
     expect(runTool('batch_eligibility', job({ user: 'someone' }))).toEqual([]);
     expect(runTool('batch_eligibility', job({ provider: 'groq', model: 'llama-3.3-70b-versatile' }))).toEqual([]);
@@ -127,9 +177,24 @@ describe('batch_eligibility', () => {
 });
 
 describe('window extrapolation', () => {
-  it('scales savings to 30 days from the window length', () => {
+  // 20 calls from T0 (an hour start) to the hour before T0 + 3 days: 3 days of observed traffic
+  const spread = () => calls(20, (i) => ({ feature: 'nightly-eval', timestamp: T0 + Math.round((i * (3 * DAY - HOUR)) / 19) }));
+
+  it('scales savings to 30 days from the observed traffic span, whatever window was asked for', () => {
+    // 35,000,000 nano over 3 observed days → 0.035 $ × 10 = 0.35 $/month, for a 3-day and a 30-day window alike
+    for (const w of [{ from: T0, to: T0 + 3 * DAY }, { from: T0 - 10 * DAY, to: T0 + 20 * DAY }, {}]) {
+      const [f] = runTool('batch_eligibility', buildProfile(spread(), w));
+      expect(f!.saving_nanousd).toBe(35_000_000);
+      expect(f!.saving_usd_month).toBe(0.35);
+      expect(f!.evidence.monthly_basis).toMatchObject({ days: 3, basis: 'observed_traffic', from: new Date(T0).toISOString(), to: new Date(T0 + 3 * DAY).toISOString() });
+    }
+  });
+
+  it('counts under a day of traffic as one day', () => {
     const p = buildProfile(calls(20, (i) => ({ feature: 'nightly-eval', timestamp: T0 + i * MIN })), { from: T0, to: T0 + 3 * DAY });
-    // 35,000,000 nano over 3 days → 0.035 $ × 10 = 0.35 $/month
-    expect(runTool('batch_eligibility', p)[0]!.saving_usd_month).toBe(0.35);
+    // 35,000,000 nano over (at least) 1 day → 1.05 $/month
+    const [f] = runTool('batch_eligibility', p);
+    expect(f!.saving_usd_month).toBe(1.05);
+    expect(f!.evidence.monthly_basis).toMatchObject({ days: 1, basis: 'minimum_day' });
   });
 });

@@ -81,8 +81,9 @@ describe('savings_report and roi_estimate', () => {
   });
 
   it('computes fee, effort and payback', () => {
-    // one retry-waste finding: 22,500,000 nano over a 30-day window = $0.0225/month
-    const profile = buildProfile(calls(5, (i) => ({ timestamp: T0 + i * MIN, status: 'timeout', output_tokens: 200 })), { from: T0, to: T0 + 30 * DAY });
+    // one retry-waste finding: 22,500,000 nano over 30 days of traffic (T0 … the hour before T0 + 30 days) = $0.0225/month
+    const at = (i: number) => T0 + Math.round((i * (30 * DAY - HOUR)) / 4);
+    const profile = buildProfile(calls(5, (i) => ({ timestamp: at(i), status: 'timeout', output_tokens: 200 })), { from: T0, to: T0 + 30 * DAY });
     const [f] = runTool('roi_estimate', profile, { findings: runTool('retry_waste', profile), engineer_hourly_usd: 100 });
     // fee 20% = 0.0045 → 0 (cents), net 0.02; effort L7 = 4 h × $100 = $400; payback 400 / 0.02 = 20,000 months
     expect(f!.evidence).toMatchObject({ saving_usd_month: 0.0225, fee_usd_month: 0, net_usd_month: 0.02, levers: ['L7'], effort_hours: 4, effort_usd: 400, payback_months: 20_000 });
@@ -170,9 +171,9 @@ describe('analyzeWorkload', () => {
 
   it('drops savings under the monthly minimum but keeps latency wins', () => {
     const profile = buildProfile(calls(20, (i) => ({ feature: 'nightly-eval', timestamp: T0 + i * MIN })), { from: T0, to: T0 + 30 * DAY });
-    // batch saving 35,000,000 over 30 days = $0.035/month
-    expect(runAllTools(profile, { min_saving_usd_month: 0.03 }).some((f) => f.tool === 'batch_eligibility')).toBe(true);
-    expect(runAllTools(profile, { min_saving_usd_month: 0.04 }).some((f) => f.tool === 'batch_eligibility')).toBe(false);
+    // batch saving 35,000,000 over 20 minutes of traffic, counted as one day = $1.05/month
+    expect(runAllTools(profile, { min_saving_usd_month: 1.0 }).some((f) => f.tool === 'batch_eligibility')).toBe(true);
+    expect(runAllTools(profile, { min_saving_usd_month: 1.1 }).some((f) => f.tool === 'batch_eligibility')).toBe(false);
     const slow = [
       ...calls(30, (i) => ({ user: `u${i}`, timestamp: T0 + i * MIN, latency_ms: 5000 })),
       ...calls(10, (i) => ({ feature: 'assistant', user: 'u', timestamp: T0 + i * MIN, ttft_ms: 800, stream: true })),
