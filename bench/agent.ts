@@ -29,7 +29,6 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { openClickHouse } from '../db/clickhouse';
-import { dataCoverage } from '../db/coverage';
 import { insertRows, toCallRow, type LlmCallRow } from '../db/telemetry-writer';
 import { loadWorkloadProfile } from '../db/workload-profile';
 import { analyzeWorkload } from '../engine/analyze';

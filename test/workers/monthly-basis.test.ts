@@ -35,7 +35,7 @@ describe('one monthly basis', () => {
     const done = await s.waitFor((e) => e.type === 'agent_completed', 90_000);
     s.close();
     if (done.type !== 'agent_completed') throw new Error('unreachable');
-    const report = (await (await api(`/api/reports/${done.data.report_id}`, { headers: t.headers })).json()) as { data: { savings: Finding[]; monthly_saving_usd: number } };
+    const report = (await (await api(`/api/reports/${done.data.report_id}`, { headers: t.headers })).json()) as { data: { savings: Finding[]; monthly_saving_usd: number; monthly_spend_usd: number } };
     expect(report.data.savings.length).toBeGreaterThan(0);
 
     // The dashboard's window: the 30 days ending with the traffic (16 empty days, then 14 of calls).
@@ -65,6 +65,11 @@ describe('one monthly basis', () => {
 
     // The answer states the same figures.
     expect(done.data.answer).toContain(`${usd(report.data.monthly_saving_usd)}/month`);
-    for (const f of report.data.savings.slice(0, 3)) expect(done.data.answer).toContain(`${usd(f.saving_usd_month)}/month`);
-  });
+    // every $/month figure of the answer (its plan steps, the combined total, the spend) is one of the report's,
+    // so all are on the same basis
+    const known = new Set([...report.data.savings.map((f) => usd(f.saving_usd_month)), usd(report.data.monthly_saving_usd), usd(report.data.monthly_spend_usd)]);
+    const figures = [...done.data.answer.matchAll(/(\$[\d,]+\.\d\d)\/month/g)].map((m) => m[1]);
+    expect(figures.length).toBeGreaterThan(2);
+    for (const fig of figures) expect(known, fig).toContain(fig);
+  }, 240_000); // generation, the full run and the findings query on a shared 2-core machine
 });

@@ -265,7 +265,10 @@ describe('question set: catalog and comparison', () => {
 
 describe('question set: cutting cost, targets and constraints', () => {
   const monthly = (calls: LlmCall[]) => {
-    const days = (calls.at(-1)!.timestamp + 1 - calls[0]!.timestamp) / DAY;
+    // per month over the observed span: first to last clock hour with calls, whole hours, at least a day
+    const HOUR = 3_600_000;
+    const span = Math.floor(calls.at(-1)!.timestamp / HOUR) * HOUR + HOUR - Math.floor(calls[0]!.timestamp / HOUR) * HOUR;
+    const days = Math.max(1, span / DAY);
     return `$${(Math.round((sum(calls) * 30) / days / 1e7) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month of spend`;
   };
 
