@@ -68,7 +68,7 @@ describe('one monthly basis', () => {
     // every $/month figure of the answer (its plan steps, the combined total, the spend) is one of the report's,
     // so all are on the same basis
     const known = new Set([...report.data.savings.map((f) => usd(f.saving_usd_month)), usd(report.data.monthly_saving_usd), usd(report.data.monthly_spend_usd)]);
-    const figures = [...done.data.answer.matchAll(/(\$[\d,]+\.\d\d)\/month/g)].map((m) => m[1]);
+    const figures = [...(done.data.answer ?? '').matchAll(/(\$[\d,]+\.\d\d)\/month/g)].map((m) => m[1]);
     expect(figures.length).toBeGreaterThan(2);
     for (const fig of figures) expect(known, fig).toContain(fig);
   }, 240_000); // generation, the full run and the findings query on a shared 2-core machine
