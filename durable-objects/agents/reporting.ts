@@ -107,7 +107,10 @@ export function composeReport(r: ReportInput): ComposedReport {
   if (r.plan?.steps.length) {
     lines.push('## Plan', '');
     for (const st of r.plan.steps) lines.push(`${st.order}. ${st.do} — ${usd(st.saving_usd_month)}/month (cumulative ${st.cumulative_pct}% of spend, ${st.confidence} confidence, risk ${st.risk})`);
-    if (r.plan.target_pct !== null) lines.push('', `Target: cut ${r.plan.target_pct}% — ${r.plan.meets_target ? 'met by these steps' : 'not met by the savings found'}.`);
+    if (r.plan.target_pct !== null) {
+      const budget = r.plan.target_from === 'budget' && r.plan.budget ? ` to stay within ${usd(r.plan.budget.usd_month)}/month (spend ${usd(r.plan.budget.spend_usd_month)}/month)` : '';
+      lines.push('', `Target: cut ${r.plan.target_pct}%${budget} — ${r.plan.meets_target ? 'met by these steps' : 'not met by the savings found'}.`);
+    }
     if (r.plan.excluded.length) lines.push('', `Left out by your constraints: ${r.plan.excluded.map((e) => `${e.title} (${e.reason})`).join('; ')}.`);
     if (r.plan.policy) lines.push('', '### Gateway policy', '', '```json', JSON.stringify(r.plan.policy, null, 2), '```');
     lines.push('');

@@ -3,7 +3,10 @@
 // expected saving × confidence (high 1, medium 0.6, low 0.3), risk breaking ties (low first), then the
 // larger saving. So the first step is the largest safe saving, a safe saving is never left out while a
 // smaller one is in, and a cost target takes steps in that order until the combined saving meets it.
-import { pctOf, type Finding, type Level } from '../findings.js';
+// A monthly budget is a cost target too: the cut that brings the monthly spend down to it. Under a latency
+// target, steps that also make calls faster come first among equally safe ones.
+import { perMonthUsd, pctOf, type Finding, type Level } from '../findings.js';
+import { monthlyBasis } from '../monthly-basis.js';
 import type { WorkloadProfile } from '../profile/types.js';
 import { combineSavings } from '../tools/index.js';
 import type { GatewayPolicy } from '../tools/policy/policy.js';
@@ -35,6 +38,10 @@ export interface ActionPlan {
   excluded: { tool: string; title: string; reason: string }[];
   policy: GatewayPolicy | null;
   target_pct: number | null;
+  /** Where the target comes from: a cut the user asked for, or the cut a monthly budget needs. */
+  target_from: 'cut_pct' | 'budget' | null;
+  /** The budget and the monthly spend it was compared with, when the target comes from a budget. */
+  budget: { usd_month: number; spend_usd_month: number } | null;
   meets_target: boolean | null;
 }
 
@@ -55,6 +62,8 @@ export function forbiddenBy(f: Finding, req: AgentRequest): string | null {
 }
 
 const isSafe = (f: Finding) => f.confidence === 'high' && f.risk === 'low';
+
+const speedsUp = (f: Finding) => (f.latency_effect_ms ?? 0) < 0;
 
 export const stepOrder = (a: Finding, b: Finding): number =>
   Number(isSafe(b)) - Number(isSafe(a)) ||
@@ -83,8 +92,9 @@ export function planActions(findings: readonly Finding[], profile: WorkloadProfi
     if (why) excluded.push({ tool: f.tool, title: f.title, reason: why });
     else allowed.push(f);
   }
-  allowed.sort(stepOrder);
-  const target = req.targets.cut_pct;
+  const latencyFirst = req.targets.p95_ms !== null;
+  allowed.sort((a, b) => Number(isSafe(b)) - Number(isSafe(a)) || (latencyFirst ? Number(speedsUp(b)) - Number(speedsUp(a)) : 0) || stepOrder(a, b));
+  const { target, target_from, budget } = targetOf(req, profile);
   const taken: Finding[] = [];
   const steps: PlanStep[] = [];
   for (const f of allowed) {
@@ -107,5 +117,16 @@ export function planActions(findings: readonly Finding[], profile: WorkloadProfi
     });
   }
   const reached = steps.at(-1)?.cumulative_pct ?? 0;
-  return { steps, excluded, policy: constrainPolicy(policy, req), target_pct: target, meets_target: target === null ? null : reached >= target };
+  return { steps, excluded, policy: constrainPolicy(policy, req), target_pct: target, target_from, budget, meets_target: target === null ? null : reached >= target };
+}
+
+/** The cut the plan aims for: the user's percentage, or what a monthly budget needs (the larger when both are given). */
+function targetOf(req: AgentRequest, profile: WorkloadProfile): Pick<ActionPlan, 'target_from' | 'budget'> & { target: number | null } {
+  const cut = req.targets.cut_pct;
+  const limit = req.targets.budget_usd_month;
+  if (limit === null) return { target: cut, target_from: cut === null ? null : 'cut_pct', budget: null };
+  const spend = Math.round(perMonthUsd(profile.totals.cost_nanousd, monthlyBasis(profile).days) * 100) / 100;
+  const needed = spend > limit ? Math.round(((spend - limit) / spend) * 10_000) / 100 : 0;
+  const budget = { usd_month: limit, spend_usd_month: spend };
+  return cut !== null && cut >= needed ? { target: cut, target_from: 'cut_pct', budget } : { target: needed, target_from: 'budget', budget };
 }

@@ -196,7 +196,11 @@ function cutCost(o: OptimizerOutput, plan: ActionPlan | null): Part {
   const steps = plan?.steps ?? [];
   const first = steps[0];
   let lead = `Found ${savings.length} saving${savings.length === 1 ? '' : 's'} worth ${usd(o.combined.saving_usd_month)}/month combined (${o.combined.saving_pct}% of ${usd(o.cost_usd_month)}/month of spend)`;
-  if (plan?.target_pct != null) lead += `, and the plan's ${steps.length} step${steps.length === 1 ? '' : 's'} ${plan.meets_target ? 'reach' : 'fall short of'} the ${plan.target_pct}% target at ${steps.at(-1)?.cumulative_pct ?? 0}%`;
+  if (plan?.target_from === 'budget' && plan.budget && plan.target_pct === 0) lead += `, and at ${usd(plan.budget.spend_usd_month)}/month you are already within the ${usd(plan.budget.usd_month)}/month budget`;
+  else if (plan?.target_pct != null) {
+    const goal = plan.target_from === 'budget' && plan.budget ? `the ${usd(plan.budget.usd_month)}/month budget (a ${plan.target_pct}% cut)` : `the ${plan.target_pct}% target`;
+    lead += `, and the plan's ${steps.length} step${steps.length === 1 ? '' : 's'} ${plan.meets_target ? 'reach' : 'fall short of'} ${goal} at ${steps.at(-1)?.cumulative_pct ?? 0}%`;
+  }
   else if (first) lead += `, led by ${first.title} at ${usd(first.saving_usd_month)}/month`;
   lead += '.';
   return {

@@ -317,6 +317,37 @@ describe('question set: cutting cost, targets and constraints', () => {
     expect(r.text).toContain('Send nightly-eval through the batch API (adds latency)');
   });
 
+  it('A monthly budget below the spend is a cut target: the cut it needs, computed here', async () => {
+    const r = await ask(demo, 'Keep our LLM bill under a budget of $35 a month');
+    expect(r.request.targets.budget_usd_month).toBe(35);
+    expect(r.request.intents[0]).toBe('cut_cost');
+    const spend = Number(monthly(demo).slice(1).split('/')[0]!.replace(/,/g, ''));
+    const needed = Math.round(((spend - 35) / spend) * 10_000) / 100;
+    expect(r.lead).toContain(`the $35.00/month budget (a ${needed}% cut)`);
+    // steps are taken until the cut is met, or all of them when it cannot be
+    const last = r.steps.at(-1)!.cumulative_pct;
+    expect(r.lead).toContain(last >= needed ? 'reach' : 'fall short of');
+  });
+
+  it('A monthly budget above the spend: the answer says it is already met', async () => {
+    const r = await ask(demo, 'Our budget is $500 per month, where do we stand?');
+    expect(r.request.targets.budget_usd_month).toBe(500);
+    expect(r.lead).toContain(`at ${monthly(demo).replace(' of spend', '')} you are already within the $500.00/month budget`);
+  });
+
+  it('A p95 target puts the steps that also speed calls up first among equally safe ones', async () => {
+    const r = await ask(demo, 'Cut our costs by 30% and keep p95 under 3000 ms');
+    expect(r.request.targets.p95_ms).toBe(3000);
+    const safe = (s: PlanStep) => s.confidence === 'high' && s.risk === 'low';
+    const faster = (s: PlanStep) => (s.latency_effect_ms ?? 0) < 0;
+    expect(r.steps.some(faster)).toBe(true);
+    for (let i = 1; i < r.steps.length; i++) {
+      const [a, b] = [r.steps[i - 1]!, r.steps[i]!];
+      if (safe(a) === safe(b) && faster(b)) expect(faster(a), `${a.title} before ${b.title}`).toBe(true);
+      expect(b.latency_effect_ms ?? 0).toBeLessThanOrEqual(0);
+    }
+  });
+
   it('follow-up: "apply the second one" answers with the previous plan’s second step', async () => {
     const prev = await ask(demo, 'Cut our costs by 30%');
     const request = parseRequest('apply the second one', LAST, prev.request);
