@@ -1,7 +1,55 @@
-// Two projects: `node` (pure engine and local-stack adapters, plain Node) and `workers`
-// (the Worker and Durable Object in workerd, against the real local stack started by test/global-setup.ts).
+// Three projects: `node` (pure engine and local-stack adapters, plain Node), `workers` (the Worker and
+// Durable Object in workerd, against the real local stack started by test/global-setup.ts) and
+// `workers-llm` (the same, with an LLM provider configured: a local server speaking the providers' wire
+// formats, for the agent's LLM planning loop inside the Durable Object).
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+function workersProject(name: string, include: string, withLlm: boolean, groupOrder: number): TestProjectInlineConfiguration {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => {
+        const stack = inject('stack');
+        const llm = withLlm ? inject('llm') : null;
+        return {
+          main: './workers/index.ts',
+          wrangler: { configPath: './wrangler.toml' },
+          miniflare: {
+            bindings: {
+              ENVIRONMENT: 'test',
+              DATABASE_URL: stack.databaseUrl,
+              NEON_WS_PROXY: stack.neonWsProxy,
+              NEON_HTTP_ENDPOINT: stack.neonHttpEndpoint,
+              CLICKHOUSE_URL: stack.clickhouseUrl,
+              CLICKHOUSE_USER: 'default',
+              CLICKHOUSE_PASSWORD: '',
+              UPSTASH_REDIS_REST_URL: stack.upstashUrl,
+              UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
+              JWT_SECRET: stack.jwtSecret,
+              STACK_CONTROL_URL: stack.controlUrl,
+              GOOGLE_ISSUER: stack.googleIssuer,
+              GOOGLE_CLIENT_ID: stack.googleClientId,
+              GOOGLE_CLIENT_SECRET: stack.googleClientSecret,
+              ...(llm ? { OPENAI_API_KEY: llm.key, OPENAI_BASE_URL: `${llm.url}/v1`, LLM_CONTROL_URL: llm.controlUrl } : {}),
+            },
+          },
+        };
+      }),
+    ],
+    test: {
+      name,
+      include: [include],
+      // Outage tests stop the shared ClickHouse: files run one at a time so no other file sees it.
+      fileParallelism: false,
+      // One stack for both workers projects (started once per process); the projects run one after the
+      // other so the outage tests of one never stop ClickHouse under the other.
+      globalSetup: ['test/global-setup.ts'],
+      sequence: { groupOrder },
+      testTimeout: 60_000,
+      hookTimeout: 120_000,
+    },
+  };
+}
 
 export default defineConfig({
   test: {
@@ -13,48 +61,13 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/node/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },
-      {
-        plugins: [
-          cloudflareTest(({ inject }) => {
-            const stack = inject('stack');
-            return {
-              main: './workers/index.ts',
-              wrangler: { configPath: './wrangler.toml' },
-              miniflare: {
-                bindings: {
-                  ENVIRONMENT: 'test',
-                  DATABASE_URL: stack.databaseUrl,
-                  NEON_WS_PROXY: stack.neonWsProxy,
-                  NEON_HTTP_ENDPOINT: stack.neonHttpEndpoint,
-                  CLICKHOUSE_URL: stack.clickhouseUrl,
-                  CLICKHOUSE_USER: 'default',
-                  CLICKHOUSE_PASSWORD: '',
-                  UPSTASH_REDIS_REST_URL: stack.upstashUrl,
-                  UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
-                  JWT_SECRET: stack.jwtSecret,
-                  STACK_CONTROL_URL: stack.controlUrl,
-                  GOOGLE_ISSUER: stack.googleIssuer,
-                  GOOGLE_CLIENT_ID: stack.googleClientId,
-                  GOOGLE_CLIENT_SECRET: stack.googleClientSecret,
-                },
-              },
-            };
-          }),
-        ],
-        test: {
-          name: 'workers',
-          include: ['test/workers/**/*.test.ts'],
-          // Outage tests stop the shared ClickHouse: files run one at a time so no other file sees it.
-          fileParallelism: false,
-          globalSetup: ['test/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
-        },
-      },
+      workersProject('workers', 'test/workers/**/*.test.ts', false, 0),
+      workersProject('workers-llm', 'test/workers-llm/**/*.test.ts', true, 1),
     ],
   },
 });

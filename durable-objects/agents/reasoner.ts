@@ -4,7 +4,9 @@
 import { selectProvider, type LlmEnv } from '../llm/select';
 import type { ChatResult } from '../llm/types';
 
-const NUMBER = /\d[\d,]*(?:\.\d+)?/g;
+// Digits inside a name or label (p95, gpt-4o, claude-sonnet-4-5) are not figures: a number counts only
+// when no letter-led word runs into it.
+const NUMBER = /(?<![A-Za-z_][\w-]*)\d[\d,]*(?:\.\d+)?/g;
 
 /** Numbers written in a text, normalised (commas dropped, trailing zeros of decimals ignored). */
 export function numbersIn(text: string): Set<string> {
@@ -23,11 +25,18 @@ export interface Phrased {
   llm?: Pick<ChatResult, 'provider' | 'model' | 'input_tokens' | 'output_tokens' | 'latency_ms'>;
 }
 
+/** True when `candidate` keeps every number of `keep` (the answer's lead: the figure that answers the question). */
+function keepsNumbersOf(candidate: string, keep: string): boolean {
+  const kept = numbersIn(candidate);
+  return [...numbersIn(keep)].every((n) => kept.has(n));
+}
+
 /**
- * Returns `offlineText`, or an LLM rephrasing of it that introduces no number of its own.
+ * Returns `offlineText`, or an LLM rephrasing of it that introduces no number of its own and keeps every
+ * figure of `lead` (a rephrasing that loses the answer's key figure is not an answer).
  * `onLlmCall` meters each call (tokens, latency), whether or not its text is used.
  */
-export async function phrase(env: LlmEnv, offlineText: string, onLlmCall: (call: ChatResult) => void): Promise<Phrased> {
+export async function phrase(env: LlmEnv, offlineText: string, onLlmCall: (call: ChatResult) => void, lead = ''): Promise<Phrased> {
   const provider = selectProvider(env);
   if (!provider) return { text: offlineText, by: 'offline' };
   try {
@@ -48,7 +57,7 @@ export async function phrase(env: LlmEnv, offlineText: string, onLlmCall: (call:
     );
     onLlmCall(out);
     const text = out.text.trim();
-    if (text && usesOnlyFactNumbers(text, offlineText)) {
+    if (text && usesOnlyFactNumbers(text, offlineText) && keepsNumbersOf(text, lead)) {
       return { text, by: 'llm', llm: { provider: out.provider, model: out.model, input_tokens: out.input_tokens, output_tokens: out.output_tokens, latency_ms: out.latency_ms } };
     }
   } catch {

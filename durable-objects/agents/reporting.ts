@@ -230,7 +230,7 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
   // The LLM planner's own text (already guarded) follows the lead; otherwise the LLM may only rephrase.
   const phrased = optimize?.llm_text
     ? { text: `${composed.lead}\n\n${optimize.llm_text}${composed.table ? `\n\n${composed.table}` : ''}`, by: 'llm planner' }
-    : await phrase(ctx.env, composed.answer, (call) => meterLlmCall(ctx, call));
+    : await phrase(ctx.env, composed.answer, (call) => meterLlmCall(ctx, call), composed.lead);
   ctx.emit('agent_log', { level: 'info', message: `report ${reportId} stored (${phrased.by} phrasing)` }, AGENT);
   const result: ReportStepResult = {
     report_id: reportId,

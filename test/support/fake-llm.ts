@@ -3,9 +3,9 @@
 // and can be told to fail the next requests (429 / 500) to exercise retries. With tools in an OpenAI request it
 // answers the next scripted turn: tool calls (streamed in fragments, or as one JSON body) or a final text.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ScriptedTurn } from './llm-script';
 
-/** One scripted answer of the model in a tool-calling conversation. */
-export type ScriptedTurn = { tool_calls: { name: string; arguments: unknown }[] } | { text: string } | { status: number };
+export type { ScriptedTurn };
 
 export interface FakeLlm {
   /** Turns answered, in order, to requests that carry tools; when empty such requests get `reply` as text. */

@@ -14,8 +14,16 @@ export interface TestStack {
   googleClientSecret: string;
 }
 
+/** The local LLM provider of the `workers-llm` project (test/global-setup-llm.ts) and its script control. */
+export interface TestLlm {
+  url: string;
+  key: string;
+  controlUrl: string;
+}
+
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: TestStack;
+    llm: TestLlm;
   }
 }

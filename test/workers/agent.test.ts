@@ -4,7 +4,8 @@
 import { env } from 'cloudflare:workers';
 import { Redis } from '@upstash/redis/cloudflare';
 import { tierLimits } from '../../workers/auth/tiers';
-import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
+import { expectResumedOnce } from './eviction';
 import { describe, expect, it } from 'vitest';
 import azureCsv from '../../../shared/data/azure_llm_inference_2023_code.csv?raw';
 import mooncakeJsonl from '../../../shared/data/mooncake_synthetic_trace.jsonl?raw';
@@ -253,21 +254,7 @@ describe('runs: limits, cancel, eviction, metering', () => {
     s.send({ action: 'start_agent', data: { message: 'where can we save money?', thread_id: thread } });
     await s.waitFor((e) => e.type === 'agent_started');
     await abortAllDurableObjects();
-    const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
-    // The alarm resumes the run once its step deadline passes: let time pass (due times → now) and fire it.
-    for (let i = 0; i < 50; i++) {
-      const status = await runInDurableObject(stub, (_o, state) => {
-        state.storage.sql.exec('UPDATE timers SET due_at = 0');
-        return state.storage.sql.exec<{ status: string }>('SELECT status FROM runs').one().status;
-      });
-      if (status !== 'running') break;
-      await runDurableObjectAlarm(stub);
-    }
-    const log = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ type: string }>('SELECT type FROM events ORDER BY seq').toArray().map((r) => r.type));
-    expect(log.filter((x) => x === 'agent_completed')).toHaveLength(1);
-    expect(log.filter((x) => x === 'agent_started')).toHaveLength(1);
-    const runs = await runInDurableObject(stub, (_o, state) => state.storage.sql.exec<{ status: string }>('SELECT status FROM runs').toArray().map((r) => r.status));
-    expect(runs).toEqual(['completed']);
+    await expectResumedOnce(thread);
     s.close();
   });
 

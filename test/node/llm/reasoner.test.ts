@@ -10,6 +10,10 @@ describe('number guard', () => {
     expect([...numbersIn('$1,234.50 and 800.25 and 2')].sort()).toEqual(['1234.5', '2', '800.25']);
     expect(usesOnlyFactNumbers('You can save $1,234.50 a month, mostly from caching ($800.25).', FACTS)).toBe(true);
     expect(usesOnlyFactNumbers('You can save $2,000 a month.', FACTS)).toBe(false);
+    // labels and model names are not figures; a figure right after a word still is
+    expect([...numbersIn('p95 of gpt-4o and claude-sonnet-4-5 is 1,200 ms (-20%)')].sort()).toEqual(['1200', '20']);
+    expect(usesOnlyFactNumbers('The p99 of gpt-4o rose.', FACTS)).toBe(true);
+    expect(usesOnlyFactNumbers('Save $2,000 on gpt-4o.', FACTS)).toBe(false);
   });
 });
 
@@ -41,6 +45,15 @@ describe('phrasing', () => {
     const out = await phrase({ ANTHROPIC_API_KEY: fake.key, ANTHROPIC_BASE_URL: fake.url }, FACTS, (c) => calls.push(c));
     expect(out).toEqual({ text: FACTS, by: 'offline' });
     expect(calls).toHaveLength(1);
+  });
+
+  it('with a key: a rephrasing that loses a figure of the lead is not used (the lead is the answer)', async () => {
+    const lead = 'Found 2 savings worth $1,234.50/month on $9,876.00/month of spend.';
+    fake.reply = 'Most of the $1,234.50/month comes from prompt caching on rag-answer.';
+    const out = await phrase({ OPENAI_API_KEY: fake.key, OPENAI_BASE_URL: `${fake.url}/v1` }, FACTS, () => {}, lead);
+    expect(out).toEqual({ text: FACTS, by: 'offline' });
+    fake.reply = 'You spend $9,876.00/month and 2 savings cut $1,234.50/month, mostly prompt caching on rag-answer.';
+    expect(await phrase({ OPENAI_API_KEY: fake.key, OPENAI_BASE_URL: `${fake.url}/v1` }, FACTS, () => {}, lead)).toMatchObject({ text: fake.reply, by: 'llm' });
   });
 
   it('a provider outage falls back to the offline text', async () => {
