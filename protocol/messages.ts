@@ -5,7 +5,7 @@
 // so `resume {last_seq}` replays exactly what a client missed. Socket-local events (connection_established,
 // heartbeat, and error replies to one socket's bad frame) are not logged: their `seq` is the thread's
 // current high-water mark, which tells the client where it stands.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Largest client frame the server reads (bytes of UTF-8). */
 export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;

@@ -2,7 +2,7 @@
 // and OTLP/HTTP JSON traces (/v1/traces). An API key with the `ingest` scope or a signed-in user.
 // A 202 means the calls are stored durably in the org's IngestBuffer; ClickHouse gets them shortly after.
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PriorBatch } from '../../durable-objects/ingest-buffer';
 import { FORMAT_NAMES, parseBatch, parseStream, type FormatName } from '../../engine/telemetry/import';
 import type { LlmCall } from '../../engine/telemetry/record';
