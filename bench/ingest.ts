@@ -2,7 +2,8 @@
 //  - end to end: CALLS calls POSTed to /api/ingest/calls in NDJSON batches of BATCH (CONCURRENCY in flight),
 //    timed until all of them are countable in `llm_calls FINAL` (validation, IngestBuffer DO, alarm flush);
 //  - raw: the same number of rows, already built, inserted straight into the same ClickHouse in blocks of
-//    BATCH (what the buffer's flush does), in the same run; the ratio end-to-end / raw is the platform's cost;
+//    BATCH (a client writing its own batches to ClickHouse), in the same run; the ratio end-to-end / raw is
+//    the platform's cost (the buffer may coalesce several batches into one larger insert);
 //  - analytics: the org is filled up to ANALYTICS_ROWS rows, then each /api/analytics endpoint is timed.
 // Run: npx tsx bench/ingest.ts [--calls 100000] [--rows 1000000]  (or npm run bench -- ingest).
 // Last line: {"bench":"ingest","calls":…,"e2e_calls_per_s":…,"raw_calls_per_s":…,"e2e_vs_raw":…,…}.
