@@ -34,6 +34,7 @@ import { loadWorkloadProfile } from '../db/workload-profile';
 import { analyzeWorkload } from '../engine/analyze';
 import { streamWorkload } from '../engine/synthetic/index';
 import { AGENT_TOOL_NAMES } from '../engine/agent/tools';
+import { PING_FRAME, PONG_FRAME } from '../protocol/messages';
 import { resolveWindow } from '../workers/analysis/org-analysis';
 import { startApp, type RunningApp } from './lib/app';
 
@@ -214,7 +215,7 @@ async function runAgent(app: RunningApp, t: Tenant, message: string = MESSAGE): 
   let t0 = 0;
   let timer: NodeJS.Timeout | undefined;
   // Like protocol/client.ts: a ping every 20 s (the DO closes a socket silent for 75 s with 4408).
-  const pinger = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ action: 'ping' })), 20_000);
+  const pinger = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(PING_FRAME), 20_000);
   const lastEvents = (k: number) => events.slice(-k).map((e) => `${e.type}:${String(e.data.tool ?? e.data.sub_agent ?? e.data.message ?? '')}`).join(', ');
   try {
     await new Promise<void>((resolve, reject) => {
@@ -231,6 +232,7 @@ async function runAgent(app: RunningApp, t: Tenant, message: string = MESSAGE): 
       });
       ws.on('message', (raw) => {
         const at = performance.now();
+        if (raw.toString() === PONG_FRAME) return;
         const msg = JSON.parse(raw.toString()) as { type: string; data: Record<string, unknown>; metadata?: { agent_name?: string | null; local?: boolean } };
         if (msg.type === 'connection_established') {
           if (t0) return;
@@ -242,7 +244,7 @@ async function runAgent(app: RunningApp, t: Tenant, message: string = MESSAGE): 
         }
         if (msg.metadata?.local) {
           if (msg.type === 'error') reject(new Error(`error reply: ${JSON.stringify(msg.data)}`));
-          return; // heartbeats
+          return; // other socket-local events
         }
         events.push({ at, type: msg.type, data: msg.data, agent: msg.metadata?.agent_name ?? null });
         if (msg.type === 'error' && !events.some((e) => e.type === 'agent_started')) reject(new Error(`start_agent refused: ${JSON.stringify(msg.data)}`));

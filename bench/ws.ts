@@ -1,20 +1,24 @@
 // WebSocket figures of the app (Worker → ThreadAgent DO, hibernatable sockets) against a bare baseline
 // (bench/ws-echo: Worker → echo DO), both under `wrangler dev --local` in the same run:
 //  (a) latency — `start_agent` → first event (`agent_started`; the app admits the run in Redis first) vs the
-//      echo DO's `start` → its one event; ping → heartbeat(reply_to: ping) round trip vs an echoed frame.
+//      echo DO's `start` → its one event; ping → pong round trip (answered by the runtime's auto-response,
+//      the DO stays asleep) vs an echoed frame (the echo DO's JS runs).
 //      App and echo samples alternate, so drift in the machine's load hits both alike;
 //  (b) concurrent sockets — ramp LEVELS (sockets over threads/rooms); a level passes when every socket opened
 //      (app: got connection_established) and then answered one ping while all were open; the ramp of a target
 //      stops at its first failing level.
 // Setup (not timed): one registered user per thread (free tier: ≤2 runs at once, 20 a day; we run at most one
 // per user at a time, and wait for it to finish — or cancel it — before the next sample).
-// Run: npx tsx bench/ws.ts [--samples 40] [--rtt 400]  (or npm run bench -- ws).
+//      Like a real client (protocol/client.ts), every socket of the ramp pings every PING_INTERVAL_MS while it
+//      waits: the app closes sockets silent for 3 intervals;
+// Run: npx tsx bench/ws.ts [--samples 40] [--rtt 400] [--no-ramp]  (or npm run bench -- ws).
 // Last line: {"bench":"ws","app":{…},"echo":{…},"ratios":{…}}.
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { PING_FRAME, PING_INTERVAL_MS, PONG_FRAME } from '../protocol/messages';
 import { startApp, startEcho, type Running, type RunningApp } from './lib/app';
 
 function arg(name: string, fallback: number): number {
@@ -31,6 +35,7 @@ const LEVELS = [
 const USERS = Math.max(...LEVELS.map((l) => l.threads)); // one user per thread
 const SAMPLES = Math.min(arg('samples', 40), USERS); // start_agent samples: one run per user
 const RTT_SAMPLES = arg('rtt', 400);
+const RAMP = !process.argv.includes('--no-ramp');
 const RTT_WARMUP = 30;
 const OPEN_CONCURRENCY = 16; // WebSocket upgrades in flight during the ramp (each one is a Postgres look-up in the app)
 const SETUP_CONCURRENCY = 4;
@@ -167,7 +172,7 @@ class Conn {
 }
 
 const isType = (type: string) => (m: Received) => m.json?.type === type;
-const isPingReply = (m: Received) => m.json?.type === 'heartbeat' && m.json.data?.reply_to === 'ping';
+const isPong = (m: Received) => m.raw === PONG_FRAME;
 
 // ---------- targets ----------
 
@@ -205,8 +210,8 @@ function appTarget(app: RunningApp, threads: Thread[]): Target {
       const t = threads[i % threads.length]!;
       c.drop();
       const sent = c.send(JSON.stringify({ action: 'start_agent', data: { message: 'Where can we cut our LLM spend without hurting quality?', thread_id: t.id } }));
-      // The first event after start_agent: anything but a heartbeat (an `error` here means a refusal).
-      const m = await c.next((x) => x.json?.type !== undefined && x.json.type !== 'heartbeat');
+      // The first event after start_agent: anything but a pong (an `error` here means a refusal).
+      const m = await c.next((x) => x.json?.type !== undefined && !isPong(x));
       if (m.json?.type !== 'agent_started') throw new Error(`start_agent answered ${m.json?.type}: ${JSON.stringify(m.json?.data).slice(0, 300)}`);
       runIds.set(i, String(m.json.data?.run_id));
       return m.at - sent;
@@ -225,8 +230,8 @@ function appTarget(app: RunningApp, threads: Thread[]): Target {
       return `${String(m.json?.data?.status)} (by the bench after ${RUN_SETTLE_MS} ms)`;
     },
     async rtt(c) {
-      const sent = c.send('{"action":"ping"}');
-      const m = await c.next(isPingReply);
+      const sent = c.send(PING_FRAME);
+      const m = await c.next(isPong);
       return m.at - sent;
     },
   };
@@ -359,6 +364,9 @@ async function level(t: Target, sockets: number, threads: number): Promise<Level
   const errors: string[] = [];
   const started = performance.now();
   let failed = false;
+  const keepalive = setInterval(() => {
+    for (const c of conns) if (c && !c.closed) c.send(PING_FRAME);
+  }, PING_INTERVAL_MS);
   await pool(
     Array.from({ length: sockets }, (_, i) => i),
     OPEN_CONCURRENCY,
@@ -375,7 +383,10 @@ async function level(t: Target, sockets: number, threads: number): Promise<Level
     },
   );
   const openSeconds = (performance.now() - started) / 1000;
+  clearInterval(keepalive);
   const live = conns.filter((c): c is Conn => c !== null);
+  await sleep(1000); // keep-alive answers still in flight must not count as the ping below
+  for (const c of live) c.drop();
   const pingMs: number[] = [];
   let answered = 0;
   if (!failed) {
@@ -464,7 +475,7 @@ export default async function main(): Promise<void> {
 
     console.log('concurrent sockets (ramp stops at the first failing level):');
     t = performance.now();
-    const levels = await ramp(targets);
+    const levels: Record<string, LevelResult[]> = RAMP ? await ramp(targets) : { app: [], echo: [] };
     console.log(`ramp phase: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     const summary = (name: 'app' | 'echo') => {

@@ -1,6 +1,6 @@
 // ClickHouse rows for telemetry: an engine `LlmCall` → an `llm_calls` row, a usage event → a
 // `workload_events` row, and their JSONEachRow inserts. Columns follow migrations/clickhouse/0001–0002.
-import { ClickHouseError } from '@clickhouse/client-web';
+import { ClickHouseError, type ClickHouseSettings } from '@clickhouse/client-web';
 import type { LlmCall } from '../engine/telemetry/record';
 import type { ClickHouseClient } from './clickhouse';
 
@@ -122,22 +122,31 @@ export function toEventRow(e: UsageEvent): WorkloadEventRow {
 export type TelemetryTable = 'llm_calls' | 'workload_events';
 
 /**
- * Inserts rows as one JSONEachRow block. With a `dedupToken`, ClickHouse drops a block it has already
- * stored under the same token (in the table and in its materialized views): re-sending a batch whose
- * acknowledgement was lost is then harmless.
+ * Settings of a telemetry insert. With a `dedupToken`, ClickHouse drops a block it has already stored under the
+ * same token (in the table and in its materialized views): re-sending a batch whose acknowledgement was lost
+ * is then harmless.
  */
+function insertSettings(dedupToken?: string): ClickHouseSettings {
+  return {
+    // Imported history spans many months: one block may touch many monthly partitions.
+    max_partitions_per_insert_block: '1000',
+    ...(dedupToken ? { insert_deduplicate: 1, deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: dedupToken } : {}),
+  };
+}
+
+/** Inserts rows as one JSONEachRow block (see insertSettings for `dedupToken`). */
 export async function insertRows(ch: ClickHouseClient, table: TelemetryTable, rows: ReadonlyArray<LlmCallRow | WorkloadEventRow>, dedupToken?: string): Promise<void> {
   if (rows.length === 0) return;
-  await ch.insert({
-    table,
-    values: rows,
-    format: 'JSONEachRow',
-    clickhouse_settings: {
-      // Imported history spans many months: one block may touch many monthly partitions.
-      max_partitions_per_insert_block: '1000',
-      ...(dedupToken ? { insert_deduplicate: 1, deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: dedupToken } : {}),
-    },
-  });
+  await ch.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings: insertSettings(dedupToken) });
+}
+
+/**
+ * Inserts rows that are already JSON text (one object per string, as the IngestBuffer stores them) as one
+ * JSONEachRow block, without parsing and re-serializing them: the body is the INSERT and the lines.
+ */
+export async function insertJsonLines(ch: ClickHouseClient, table: TelemetryTable, lines: readonly string[], dedupToken?: string): Promise<void> {
+  if (lines.length === 0) return;
+  await ch.command({ query: `INSERT INTO ${table} FORMAT JSONEachRow\n${lines.join('\n')}`, clickhouse_settings: insertSettings(dedupToken) });
 }
 
 /** ClickHouse error codes that mean "these rows are bad" (parsing, types, ranges): retrying cannot help. */

@@ -1,19 +1,14 @@
-// Per-socket identity lives in the WebSocket attachment, so it survives hibernation.
+// Per-socket identity lives in the WebSocket attachment, so it survives hibernation. It is written once, at
+// accept: nothing in it changes per frame (liveness comes from the runtime's auto-response timestamps).
 export interface SocketIdentity {
   connection_id: string;
   user_id: string;
   org_id: string;
   connected_at: number;
-  last_seen: number;
 }
 
 export function identityOf(ws: WebSocket): SocketIdentity | null {
   return (ws.deserializeAttachment() as SocketIdentity | null) ?? null;
-}
-
-export function touch(ws: WebSocket, now = Date.now()): void {
-  const id = identityOf(ws);
-  if (id) ws.serializeAttachment({ ...id, last_seen: now });
 }
 
 export function sendJson(ws: WebSocket, value: unknown): void {
@@ -21,5 +16,13 @@ export function sendJson(ws: WebSocket, value: unknown): void {
     ws.send(JSON.stringify(value));
   } catch {
     // The socket closed between listing and sending: its close handler cleans up.
+  }
+}
+
+export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already closed
   }
 }

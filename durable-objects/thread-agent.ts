@@ -1,22 +1,22 @@
 // ThreadAgent: one Durable Object per chat thread. It holds the thread's hibernatable WebSockets, its
 // event log (seq numbers, replay on resume), the supervisor runs (checkpointed after every step), and an
-// outbox for writes to Postgres and ClickHouse. One alarm drives heartbeats, outbox flushes and runs.
+// outbox for writes to Postgres and ClickHouse. One alarm drives outbox flushes and runs; an idle thread has
+// none set, and pings are answered by the runtime's auto-response, so an idle thread with open sockets sleeps.
 import { DurableObject } from 'cloudflare:workers';
-import { clientMessage, MAX_CLIENT_FRAME_BYTES, type ServerEvent, type ServerEventData, type ServerEventType, type WsErrorCode } from '../protocol/messages';
+import { clientMessage, MAX_CLIENT_FRAME_BYTES, PING_FRAME, PING_INTERVAL_MS, PONG_FRAME, type ServerEvent, type ServerEventData, type ServerEventType, type WsErrorCode } from '../protocol/messages';
 import { newId } from '../workers/lib/ids';
 import { log } from '../workers/lib/logger';
 import { outboxDelivery } from './delivery';
 import { EventLog } from './event-log';
 import { callerFromHeaders, type VerifiedCaller } from './identity';
 import { Outbox } from './outbox';
-import { identityOf, sendJson, touch, type SocketIdentity } from './sockets';
+import { closeQuietly, identityOf, sendJson, type SocketIdentity } from './sockets';
 import { getMeta, migrateStorage, setMeta } from './storage';
 import { RunManager } from './supervisor/run-manager';
 import { Timers } from './timers';
 
-export const HEARTBEAT_INTERVAL_MS = 25_000;
-/** A socket silent for this long (no frame, no ping) is considered dead and closed. */
-export const DEAD_SOCKET_MS = HEARTBEAT_INTERVAL_MS * 3;
+/** A socket silent for this long (no ping, no frame) is considered dead; closed when the DO is next awake. */
+export const DEAD_SOCKET_MS = PING_INTERVAL_MS * 3;
 
 const json = (status: number, code: string, message: string) =>
   new Response(JSON.stringify({ error: { code, message } }), { status, headers: { 'content-type': 'application/json' } });
@@ -27,10 +27,13 @@ export class ThreadAgent extends DurableObject<Env> {
   private readonly timers: Timers;
   private readonly outbox: Outbox;
   private readonly runs: RunManager;
+  /** Last frame per connection while this instance is awake (lost on hibernation; pings cover that time). */
+  private readonly lastFrameAt = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
     ctx.blockConcurrencyWhile(async () => migrateStorage(this.sql));
     this.events = new EventLog(this.sql, () => this.threadId());
     this.timers = new Timers(this.sql, ctx.storage);
@@ -57,10 +60,11 @@ export class ThreadAgent extends DurableObject<Env> {
     if (owner && owner !== caller.user_id) return json(404, 'not_found', 'thread not found');
     this.remember(caller);
 
+    const now = Date.now();
+    this.closeDeadSockets(now);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    const now = Date.now();
-    const identity: SocketIdentity = { connection_id: newId('conn'), user_id: caller.user_id, org_id: caller.org_id, connected_at: now, last_seen: now };
+    const identity: SocketIdentity = { connection_id: newId('conn'), user_id: caller.user_id, org_id: caller.org_id, connected_at: now };
     this.ctx.acceptWebSocket(server, [caller.user_id]);
     server.serializeAttachment(identity);
     this.sendLocal(server, 'connection_established', {
@@ -69,16 +73,15 @@ export class ThreadAgent extends DurableObject<Env> {
       thread_id: caller.thread_id,
       last_seq: this.events.lastSeq(),
       server_time: new Date(now).toISOString(),
-      heartbeat_interval_ms: HEARTBEAT_INTERVAL_MS,
+      heartbeat_interval_ms: PING_INTERVAL_MS,
     });
-    if (!this.timers.has('heartbeat')) await this.timers.set('heartbeat', now + HEARTBEAT_INTERVAL_MS);
     return new Response(null, { status: 101, webSocket: client });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const identity = identityOf(ws);
     if (!identity) return ws.close(1011, 'unknown socket');
-    touch(ws);
+    this.lastFrameAt.set(identity.connection_id, Date.now());
     const size = typeof message === 'string' ? new TextEncoder().encode(message).byteLength : message.byteLength;
     if (size > MAX_CLIENT_FRAME_BYTES) return this.socketError(ws, 'message_too_large', `frames are limited to ${MAX_CLIENT_FRAME_BYTES} bytes`);
     if (typeof message !== 'string') return this.socketError(ws, 'invalid_message', 'binary frames are not supported; send JSON text');
@@ -96,7 +99,8 @@ export class ThreadAgent extends DurableObject<Env> {
     const msg = parsed.data;
     switch (msg.action) {
       case 'ping':
-        return this.sendLocal(ws, 'heartbeat', { server_time: new Date().toISOString(), reply_to: 'ping' });
+        // Only a ping written differently from PING_FRAME (e.g. with `data: {}`) reaches the DO.
+        return ws.send(PONG_FRAME);
       case 'resume':
         for (const event of this.events.since(msg.data.last_seq)) sendJson(ws, event);
         return;
@@ -115,25 +119,22 @@ export class ThreadAgent extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    try {
-      ws.close(code === 1005 ? 1000 : code, 'closed');
-    } catch {
-      // already closed
-    }
-    await this.stopHeartbeatIfIdle();
+    this.forget(ws);
+    closeQuietly(ws, code === 1005 ? 1000 : code, 'closed');
   }
 
-  override async webSocketError(): Promise<void> {
-    await this.stopHeartbeatIfIdle();
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.forget(ws);
+    closeQuietly(ws, 1011, 'socket error');
   }
 
-  // ---- alarm: heartbeats, outbox, runs ----
+  // ---- alarm: outbox, runs ----
 
   override async alarm(): Promise<void> {
     const now = Date.now();
+    // A `heartbeat` timer left by an older version is simply dropped here.
     for (const name of this.timers.takeDue(now)) {
-      if (name === 'heartbeat') await this.heartbeat(now);
-      else if (name === 'outbox') await this.flushOutbox(now);
+      if (name === 'outbox') await this.flushOutbox(now);
       else if (name.startsWith('run:')) await this.runs.onTimer(name.slice(4));
     }
     await this.timers.rearm();
@@ -143,13 +144,7 @@ export class ThreadAgent extends DurableObject<Env> {
 
   /** Thread deleted: close its sockets and clear all of its storage. */
   async destroy(): Promise<void> {
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        ws.close(4404, 'thread deleted');
-      } catch {
-        // already closed
-      }
-    }
+    for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, 4404, 'thread deleted');
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     migrateStorage(this.sql);
@@ -211,26 +206,27 @@ export class ThreadAgent extends DurableObject<Env> {
     this.sendLocal(ws, 'error', { code, message, ...(details ? { details } : {}) });
   }
 
-  private async heartbeat(now: number): Promise<void> {
-    const sockets = this.ctx.getWebSockets();
-    for (const ws of sockets) {
-      const lastSeen = identityOf(ws)?.last_seen ?? 0;
-      if (now - lastSeen > DEAD_SOCKET_MS) {
-        try {
-          ws.close(4408, 'heartbeat timeout');
-        } catch {
-          // already gone
-        }
-        continue;
+  /**
+   * Closes sockets not heard from for DEAD_SOCKET_MS: no ping answered by the runtime, no frame seen by this
+   * instance, since they connected. Runs when the DO is awake anyway (a new socket), never on a timer, so an
+   * idle thread is not woken for it; sockets that really drop get webSocketClose/webSocketError.
+   */
+  private closeDeadSockets(now: number): void {
+    for (const ws of this.ctx.getWebSockets()) {
+      const identity = identityOf(ws);
+      const lastPong = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0;
+      const lastFrame = identity ? (this.lastFrameAt.get(identity.connection_id) ?? 0) : 0;
+      const lastHeard = Math.max(identity?.connected_at ?? 0, lastPong, lastFrame);
+      if (now - lastHeard > DEAD_SOCKET_MS) {
+        this.forget(ws);
+        closeQuietly(ws, 4408, 'ping timeout');
       }
-      this.sendLocal(ws, 'heartbeat', { server_time: new Date(now).toISOString() });
     }
-    if (this.ctx.getWebSockets().length > 0) await this.timers.set('heartbeat', now + HEARTBEAT_INTERVAL_MS);
   }
 
-  private async stopHeartbeatIfIdle(): Promise<void> {
-    const open = this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
-    if (open.length === 0) await this.timers.clear('heartbeat');
+  private forget(ws: WebSocket): void {
+    const identity = identityOf(ws);
+    if (identity) this.lastFrameAt.delete(identity.connection_id);
   }
 
   private async scheduleOutboxFlush(): Promise<void> {

@@ -15,10 +15,6 @@ export class Timers {
     await this.rearm();
   }
 
-  has(name: string): boolean {
-    return this.sql.exec('SELECT 1 FROM timers WHERE name = ?', name).toArray().length > 0;
-  }
-
   /** Removes and returns the timers due at `now`. */
   takeDue(now: number): string[] {
     const names = this.sql.exec<{ name: string }>('SELECT name FROM timers WHERE due_at <= ? ORDER BY due_at', now).toArray().map((r) => r.name);

@@ -1,7 +1,7 @@
 // Client side of the thread protocol (web app, tests, integrators): connects, pings, and on a dropped
 // socket reconnects with exponential backoff + jitter and resumes from the last seq it saw, so the
 // caller sees every logged event exactly once and in order.
-import { isLoggedEvent, serverEvent, type ClientMessage, type ServerEvent } from './messages';
+import { isLoggedEvent, PING_FRAME, PING_INTERVAL_MS, PONG_FRAME, serverEvent, type ClientMessage, type ServerEvent } from './messages';
 
 export interface ThreadSocketOptions {
   /** Returns a fresh URL to connect to (e.g. with a new single-use ticket). */
@@ -56,10 +56,7 @@ export class ThreadSocket {
       this.opts.onStatus?.('open');
       ws.send(JSON.stringify({ action: 'resume', data: { last_seq: this.lastSeq } } satisfies ClientMessage));
       for (const m of this.queue.splice(0)) ws.send(JSON.stringify(m));
-      this.pingTimer = setInterval(
-        () => ws.readyState === 1 && ws.send(JSON.stringify({ action: 'ping' } satisfies ClientMessage)),
-        this.opts.pingIntervalMs ?? 20_000,
-      );
+      this.pingTimer = setInterval(() => ws.readyState === 1 && ws.send(PING_FRAME), this.opts.pingIntervalMs ?? PING_INTERVAL_MS);
     });
     ws.addEventListener('message', (e) => this.receive(e.data));
     ws.addEventListener('close', () => {
@@ -86,7 +83,7 @@ export class ThreadSocket {
   }
 
   private receive(raw: unknown): void {
-    if (typeof raw !== 'string') return;
+    if (typeof raw !== 'string' || raw === PONG_FRAME) return;
     let parsed: ServerEvent;
     try {
       parsed = serverEvent.parse(JSON.parse(raw));

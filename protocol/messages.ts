@@ -2,10 +2,19 @@
 // Server → client: {type, data, metadata: {thread_id, run_id, agent_name, timestamp, seq}}.
 // Client → server: {action, data}.
 // Thread events (runs and their steps) get a fresh per-thread `seq` and are logged before they are sent,
-// so `resume {last_seq}` replays exactly what a client missed. Socket-local events (connection_established,
-// heartbeat, and error replies to one socket's bad frame) are not logged: their `seq` is the thread's
-// current high-water mark, which tells the client where it stands.
-import { z } from 'zod';
+// so `resume {last_seq}` replays exactly what a client missed. Socket-local events (connection_established
+// and error replies to one socket's bad frame) are not logged: their `seq` is the thread's current
+// high-water mark, which tells the client where it stands.
+// Keep-alive: the client sends PING_FRAME byte for byte and gets PONG_FRAME, a fixed frame that is not a thread
+// event; the runtime answers it without waking the Durable Object (hibernation auto-response).
+import * as z from 'zod';
+
+/** The client's keep-alive frame, exactly (the auto-response matches the whole frame). */
+export const PING_FRAME = '{"action":"ping"}';
+/** The answer to a ping: fixed (no timestamp, no seq), never logged, not a ServerEvent. */
+export const PONG_FRAME = '{"type":"pong"}';
+/** How often a client pings (sent in connection_established as heartbeat_interval_ms). */
+export const PING_INTERVAL_MS = 20_000;
 
 /** Largest client frame the server reads (bytes of UTF-8). */
 export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
@@ -32,6 +41,7 @@ const eventData = {
     thread_id: z.string(),
     last_seq: z.number().int(),
     server_time: z.string(),
+    /** How often the client should send PING_FRAME. */
     heartbeat_interval_ms: z.number().int(),
   }),
   agent_started: z.object({ run_id: z.string(), message: z.string() }),
@@ -53,7 +63,6 @@ const eventData = {
     summary: z.record(z.string(), z.unknown()).optional(),
   }),
   error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }),
-  heartbeat: z.object({ server_time: z.string(), reply_to: z.literal('ping').optional() }),
 } as const;
 
 export type ServerEventType = keyof typeof eventData;
@@ -71,7 +80,6 @@ export const serverEvent = z.discriminatedUnion('type', [
   serverEventVariant('agent_log'),
   serverEventVariant('agent_completed'),
   serverEventVariant('error'),
-  serverEventVariant('heartbeat'),
 ]);
 export type ServerEvent = z.infer<typeof serverEvent>;
 

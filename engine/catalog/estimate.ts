@@ -1,6 +1,6 @@
 // POST /api/supply/estimate: what a workload would cost on each candidate model, cheapest first,
 // with the saving against the current model. Money is summed in integer nano-dollars.
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_TOKENS_PER_FIELD, nanoToUsd } from '../telemetry/record';
 import { costNano } from './cost';
 import { CATALOG, catalogOrder } from './data';

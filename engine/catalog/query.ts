@@ -1,5 +1,5 @@
 // GET /api/supply/catalog: filter the catalog, paginate in the catalog's order with an opaque cursor.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CATALOG, catalogOrder } from './data';
 import { normalizeProvider } from './lookup';
 import { coversModality } from './substitutes';

@@ -1,6 +1,6 @@
 // The LLM call record: the unit of telemetry (DESIGN.md "The data").
 // One schema for every ingest path; parsers of foreign formats map into it.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Largest token count we accept for one call (10M): beyond that a record is garbage, not a call. */
 export const MAX_TOKENS_PER_FIELD = 10_000_000;

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
-import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { MAX_CLIENT_FRAME_BYTES } from '../../protocol/messages';
+import { MAX_CLIENT_FRAME_BYTES, PING_FRAME } from '../../protocol/messages';
 import { api, jsonRequest } from './helpers';
 import { signUp, type Tenant } from './tenancy';
 import { connect, ticketFor, upgrade } from './ws-client';
@@ -76,10 +76,10 @@ describe('WebSocket protocol', () => {
       const err = await s.waitFor((e) => e.type === 'error', 10_000, from);
       expect(err.data, frame.slice(0, 60)).toMatchObject({ code });
     }
-    const from = s.events.length;
-    s.send({ action: 'ping' });
-    const beat = await s.waitFor((e) => e.type === 'heartbeat', 10_000, from);
-    expect(beat.data).toMatchObject({ reply_to: 'ping' });
+    // A ping written differently from PING_FRAME reaches the DO, which answers with the same pong.
+    const pongs = s.pongs;
+    s.send({ action: 'ping', data: {} });
+    await s.waitForPong(pongs, 10_000);
     s.close();
   });
 
@@ -123,29 +123,81 @@ describe('WebSocket protocol', () => {
     b.close();
   });
 
-  it('heartbeats live sockets and closes silent ones on the heartbeat alarm', async () => {
+  it('a ping is answered by the runtime auto-response, not by the DO', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const s = await connect(t, thread);
+    const hello = await s.waitFor((e) => e.type === 'connection_established');
+    const id = hello.type === 'connection_established' ? hello.data.connection_id : '';
+    const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
+    const answeredAt = () =>
+      runInDurableObject(stub, (_o, state) => {
+        const ws = state.getWebSockets().find((w) => (w.deserializeAttachment() as { connection_id: string }).connection_id === id)!;
+        return state.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
+      });
+    expect(await answeredAt()).toBeNull();
+    const before = Date.now();
+    s.send(PING_FRAME);
+    await s.waitForPong(0, 10_000);
+    expect(await answeredAt()).toBeGreaterThanOrEqual(before - 1000);
+    expect(s.events.filter((e) => e.type !== 'connection_established')).toEqual([]);
+    s.close();
+  });
+
+  it('an idle thread with open sockets sets no alarm, and frames do not rewrite the socket attachment', async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const [a, b] = [await connect(t, thread), await connect(t, thread)];
+    await Promise.all([a.waitFor((e) => e.type === 'connection_established'), b.waitFor((e) => e.type === 'connection_established')]);
+    const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
+    const attachments = () =>
+      runInDurableObject(stub, (_o, state) =>
+        state
+          .getWebSockets()
+          .map((ws) => ws.deserializeAttachment() as { connection_id: string })
+          .sort((x, y) => x.connection_id.localeCompare(y.connection_id)),
+      );
+    const atAccept = await attachments();
+    expect(atAccept).toHaveLength(2);
+
+    // Frames that reach the DO (resume, a bad frame, a long-form ping) and one the runtime answers (PING_FRAME).
+    for (const frame of [JSON.stringify({ action: 'resume', data: { last_seq: 0 } }), 'not json', JSON.stringify({ action: 'ping', data: {} }), PING_FRAME]) {
+      await new Promise((r) => setTimeout(r, 5));
+      const [pongs, from] = [a.pongs, a.events.length];
+      a.send(frame);
+      if (frame === 'not json') await a.waitFor((e) => e.type === 'error', 10_000, from);
+      else if (frame.includes('ping')) await a.waitForPong(pongs, 10_000);
+    }
+    expect(await attachments()).toEqual(atAccept);
+    const alarm = await runInDurableObject(stub, async (_o, state) => ({
+      alarm: await state.storage.getAlarm(),
+      timers: state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM timers').one().n,
+    }));
+    expect(alarm).toEqual({ alarm: null, timers: 0 });
+    a.close();
+    b.close();
+  });
+
+  it('a socket silent past DEAD_SOCKET_MS is closed when the DO is next awake; one that pinged stays', async () => {
     const t = await signUp();
     const thread = await newThread(t);
     const [live, silent] = [await connect(t, thread), await connect(t, thread)];
     await Promise.all([live.waitFor((e) => e.type === 'connection_established'), silent.waitFor((e) => e.type === 'connection_established')]);
-    const silentId = silent.events[0]!.type === 'connection_established' ? silent.events[0]!.data.connection_id : '';
     const closed = new Promise<number>((resolve) => silent.ws.addEventListener('close', (e) => resolve(e.code)));
     const stub = env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(thread));
-    // The silent socket was last heard from long ago; the heartbeat is due now.
+    // Both connected long ago (test setup: the accept time is backdated); only `live` pings now.
     await runInDurableObject(stub, (_o, state) => {
-      for (const ws of state.getWebSockets()) {
-        const a = ws.deserializeAttachment() as { connection_id: string; last_seen: number };
-        if (a.connection_id === silentId) ws.serializeAttachment({ ...a, last_seen: 0 });
-      }
-      state.storage.sql.exec("UPDATE timers SET due_at = 0 WHERE name = 'heartbeat'");
+      for (const ws of state.getWebSockets()) ws.serializeAttachment({ ...(ws.deserializeAttachment() as object), connected_at: 0 });
     });
-    const from = live.events.length;
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const beat = await live.waitFor((e) => e.type === 'heartbeat', 10_000, from);
-    expect(beat.data).not.toHaveProperty('reply_to');
+    live.send(PING_FRAME);
+    await live.waitForPong(0, 10_000);
+    // A new tab wakes the DO: the silent socket is closed, the live one and the new one stay open.
+    const third = await connect(t, thread);
+    await third.waitFor((e) => e.type === 'connection_established');
     expect(await closed).toBe(4408);
     const open = await runInDurableObject(stub, (_o, state) => state.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length);
-    expect(open).toBe(1);
+    expect(open).toBe(2);
     live.close();
+    third.close();
   });
 });

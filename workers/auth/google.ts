@@ -1,7 +1,7 @@
 // Google sign-in (OpenID Connect authorization code flow with PKCE). The issuer's endpoints come from its
 // discovery document; GOOGLE_ISSUER points elsewhere only in tests (a local issuer) — same code path.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError } from '../lib/errors';
 import { log } from '../lib/logger';
 import type { GoogleIdentity } from './accounts';

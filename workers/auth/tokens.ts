@@ -1,6 +1,6 @@
 // Access tokens: short-lived HS256 JWTs (jose) carrying the caller's user, org, tier, role and session.
 import { errors, jwtVerify, SignJWT } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TIERS, type Tier } from './tiers';
 
 export const ACCESS_TOKEN_TTL_S = 15 * 60;

@@ -1,6 +1,6 @@
 // `?limit=&cursor=` → `{items, next_cursor}` over time-ordered ids. The cursor is opaque to clients
 // (base64url of the last id seen); a malformed cursor is a 400, not an empty page.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError } from './errors';
 
 export const pageQuery = z.object({

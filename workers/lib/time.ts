@@ -1,6 +1,6 @@
 // Time parameters of the API: ISO 8601 dates or instants, validated strictly (a day that does not exist
 // is an error, not a roll-over into the next month).
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 

@@ -1,7 +1,7 @@
 // GET /api/analysis/findings: builds the org's workload profile in ClickHouse and runs every optimizer tool
 // of the engine over it — the same path the agents use. A signed-in user or an API key with `read`.
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { nanoToUsd } from '../../engine/telemetry/record';
 import { analyzeOrg } from '../analysis/org-analysis';
 import { requireAuth } from '../auth/middleware';

@@ -2,7 +2,7 @@
 // breakdowns and latency percentiles. A signed-in user or an API key with the `read` scope.
 // Window: `from` (inclusive) and `to` (exclusive) as ISO 8601 dates or instants; absent = all the org's data.
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BUCKETS, DIMENSIONS, METRICS, breakdown, latency, summary, timeseries, type Window } from '../../db/analytics';
 import { requireAuth } from '../auth/middleware';
 import { queryParams } from '../lib/body';

@@ -1,7 +1,7 @@
 // /api/auth: email + password accounts, token refresh and logout, the current identity, Google sign-in,
 // and dev-login (ENVIRONMENT "development" only; 404 everywhere else).
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { accountForGoogle, createOrgWithOwner, findAccountByEmail, findAccountById, publicOrg, publicUser, type Account } from '../auth/accounts';
 import { authorizationUrl, completeSignIn } from '../auth/google';
 import { requireUser, userClaims } from '../auth/middleware';

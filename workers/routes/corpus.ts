@@ -2,7 +2,7 @@
 // CRUD under /api/corpus, scoped to the caller's org; writes need a signed-in user, reads accept a `read` key.
 import { and, arrayContains, desc, eq, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { corpusDocuments } from '../../db/schema';
 import { requireAuth, requireUser } from '../auth/middleware';
 import { jsonBody, queryParams } from '../lib/body';

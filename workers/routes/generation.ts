@@ -3,7 +3,7 @@
 // and `GET /api/generation/status/{job_id}` reports progress and the ground-truth manifest.
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { generationJobs } from '../../db/schema';
 import type { Db } from '../../db/postgres';
 import { generateWorkload, PLANT_IDS } from '../../engine/synthetic';

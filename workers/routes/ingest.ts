@@ -2,7 +2,7 @@
 // and OTLP/HTTP JSON traces (/v1/traces). An API key with the `ingest` scope or a signed-in user.
 // A 202 means the calls are stored durably in the org's IngestBuffer; ClickHouse gets them shortly after.
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { PriorBatch } from '../../durable-objects/ingest-buffer';
 import { FORMAT_NAMES, parseBatch, parseStream, type FormatName } from '../../engine/telemetry/import';
 import type { LlmCall } from '../../engine/telemetry/record';
@@ -18,7 +18,7 @@ import { runImport } from '../ingest/import-runner';
 import { findImport, importJson, listImports } from '../ingest/imports';
 import { FUTURE_TOLERANCE_MS, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_IMPORT_BYTES, MAX_REJECTIONS_LISTED } from '../ingest/limits';
 import { multipartBoundary, multipartFile } from '../ingest/multipart';
-import { countIngested, ensureRoom, monthlyQuota } from '../ingest/quota';
+import { countIngested, ensureRoom, monthlyQuota, type Quota } from '../ingest/quota';
 import { ingestBuffer, submit } from '../ingest/submit';
 
 const ingestAuth = requireAuth({ scopes: ['ingest'] });
@@ -52,10 +52,13 @@ function priorAnswer(c: Context<AppEnv>, result: PriorBatch): Response {
   return c.json(result.response, 202);
 }
 
-/** Checks the monthly limit, hands the calls (and the batch's usage event) to the buffer, then counts what was new. */
-async function store(c: Context<AppEnv>, calls: LlmCall[], source: string, batchId: string, rejected: number, idempotency?: { key: string; body_hash: string; response: Record<string, unknown> }) {
+/**
+ * Checks the monthly limit, hands the calls (and the batch's usage event) to the buffer, then counts what was new.
+ * `quota` is read from Redis while the body is still being read and parsed (it never rejects).
+ */
+async function store(c: Context<AppEnv>, quota: Promise<Quota>, calls: LlmCall[], source: string, batchId: string, rejected: number, idempotency?: { key: string; body_hash: string; response: Record<string, unknown> }) {
   const auth = c.get('auth');
-  ensureRoom(await monthlyQuota(c.get('services'), auth), calls.length);
+  ensureRoom(await quota, calls.length);
   const result = await submit(c.env, auth, {
     calls,
     event: { event_id: batchId, event_type: 'ingest_batch', data: { batch_id: batchId, source, accepted: calls.length, rejected } },
@@ -72,6 +75,7 @@ export const ingest = new Hono<AppEnv>()
       throw new ApiError('unsupported_media_type', `Content-Type ${contentType.slice(0, 80)} is not accepted here: send a JSON array (application/json) or NDJSON (application/x-ndjson); files go to POST /api/ingest/import`);
     }
     const key = idempotencyKey(c);
+    const quota = monthlyQuota(c.get('services'), c.get('auth'));
     const body = decodedBody(c, MAX_BATCH_BYTES);
     const text = await readText(body.stream);
     body.check();
@@ -92,7 +96,7 @@ export const ingest = new Hono<AppEnv>()
     }
     const batchId = newBatchId();
     const response = { batch_id: batchId, accepted: batch.accepted.length, rejected: batch.rejected.length, rejections };
-    const result = await store(c, batch.accepted, 'api', batchId, batch.rejected.length, key ? { key, body_hash: bodyHash, response } : undefined);
+    const result = await store(c, quota, batch.accepted, 'api', batchId, batch.rejected.length, key ? { key, body_hash: bodyHash, response } : undefined);
     if (result.kind !== 'stored') return priorAnswer(c, result);
     return c.json({ ...response, duplicates: result.duplicates }, 202);
   })
@@ -136,6 +140,7 @@ export const otlp = new Hono<AppEnv>().post('/traces', ingestAuth, async (c) => 
   if (!/^application\/json\s*(;|$)/i.test(contentType)) {
     throw new ApiError('unsupported_media_type', 'send OTLP/HTTP JSON with Content-Type: application/json');
   }
+  const quota = monthlyQuota(c.get('services'), c.get('auth'));
   const body = decodedBody(c, MAX_BATCH_BYTES);
   const calls: LlmCall[] = [];
   const reasons: string[] = [];
@@ -149,6 +154,6 @@ export const otlp = new Hono<AppEnv>().post('/traces', ingestAuth, async (c) => 
   } catch (err) {
     throw bodyOrInputError(body, err);
   }
-  if (calls.length > 0) await store(c, calls, 'otlp', newBatchId(), reasons.length);
+  if (calls.length > 0) await store(c, quota, calls, 'otlp', newBatchId(), reasons.length);
   return c.json({ partialSuccess: { rejectedSpans: reasons.length, errorMessage: reasons.slice(0, 5).join('; ') } });
 });

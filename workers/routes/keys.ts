@@ -2,7 +2,7 @@
 // Signed-in users only; every query is scoped to the caller's org (another org's key id is a 404).
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiKeys } from '../../db/schema';
 import { API_KEY_SCOPES, forgetApiKey, generateApiKey } from '../auth/api-keys';
 import { requireUser } from '../auth/middleware';

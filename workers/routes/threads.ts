@@ -2,7 +2,7 @@
 // the caller's org AND user, so another tenant's (or another user's) thread id is simply "not found".
 import { and, asc, desc, eq, gt, isNull, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { messages, threads, users } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
 import { jsonBody, queryParams } from '../lib/body';

@@ -3,7 +3,7 @@
 // feature has recorded nothing yet); the ingestion and agent features enrich them.
 import { sql } from 'drizzle-orm';
 import { Hono, type Context } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { requireAuth, requireTier } from '../auth/middleware';
 import { isTier, TIER_DEFINITIONS, TIERS, tierFeatures, tierLimits, type Tier } from '../auth/tiers';
 import { orgUsage, usageLines, utcDayStart, utcMonthStart, type OrgUsage } from '../auth/usage';

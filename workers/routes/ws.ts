@@ -3,7 +3,7 @@
 // caller and the thread's ownership, then hands the upgrade to the thread's DO with the verified identity
 // only (never the raw token). Query strings are never logged (workers/middleware/request-context.ts).
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IDENTITY_HEADERS } from '../../durable-objects/identity';
 import { requireUser, verifyUserToken } from '../auth/middleware';
 import { randomSecret, sha256Hex } from '../auth/secrets';

@@ -1,5 +1,5 @@
 // The gateway policy the optimizer proposes and the gateway enforces: ordered rules, first match wins.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const modelRef = z.object({ provider: z.string().min(1).max(100), model: z.string().min(1).max(200) }).strict();
 const share = z.number().min(0).max(1);
