@@ -103,7 +103,7 @@ export function periodAt(periods: readonly PricePeriod[], ts: number): PriceList
 
 /** Something the usage could not be priced by exactly: the cost is then a best effort, never a silent zero. */
 export type CostFlag =
-  /** The call names a service tier (batch/flex/priority) the model has no price for: priced at standard. */
+  /** The call names a service tier the model has no price for (flex on a model without it, "scale"): priced at standard. */
   | 'service_tier_unpriced'
   /** A breakdown (cached, written, audio, reasoning…) exceeds the total it is part of: the excess is not billed twice. */
   | 'usage_parts_exceed_total';
@@ -112,20 +112,30 @@ export interface CallCost {
   nano: number;
   /** The price list used (the period in force at the call's timestamp). */
   prices: PriceList;
+  /** The tier billed (standard when the one asked for has no price here: see flags). */
   service_tier: ServiceTier;
   flags: CostFlag[];
 }
 
 /** Multiplier of a service tier on a model, or null when the model has no price for it. */
-function tierMultiplier(model: CatalogModel, tier: ServiceTier): number | null {
+function tierMultiplier(model: CatalogModel, tier: string): number | null {
   if (tier === 'standard') return 1;
-  const m = model.service_tiers?.[tier];
+  if (tier !== 'batch' && tier !== 'flex' && tier !== 'priority') return null;
+  const m = model.service_tiers[tier];
   if (m !== undefined) return m;
   if (tier === 'batch' && model.batch_discount > 0) return 1 - model.batch_discount;
   return null;
 }
 
-const tierOf = (u: CallUsage): ServiceTier => u.service_tier ?? (u.batch ? 'batch' : 'standard');
+/** Providers' words for the standard tier: OpenAI "default"/"auto", Anthropic and Gemini "standard". */
+const STANDARD = new Set(['', 'standard', 'default', 'auto', 'standard_only', 'on_demand']);
+
+/** The tier a call is billed at; a word that names none ("scale", typos) is returned as is, to be flagged. */
+function tierOf(u: CallUsage): string {
+  if (u.batch) return 'batch';
+  const t = u.service_tier?.trim().toLowerCase() ?? '';
+  return STANDARD.has(t) ? 'standard' : t;
+}
 
 /** A part of a total that must not exceed what is left of it; an excess is flagged and not billed. */
 function part(value: number | undefined, left: number, flags: CostFlag[] | null): number {
@@ -148,7 +158,6 @@ function part(value: number | undefined, left: number, flags: CostFlag[] | null)
  *          + fresh text, the rest of input_tokens (input)
  *   output = audio (output_audio → output) + image (output_image → output)
  *          + reasoning (output_reasoning → output) + the rest of output_tokens (output)
- *   tools  = web_searches · web_searches_kcount / 1000
  *
  * Every rate is taken at the tier of the prompt size (input_tokens; the mean prompt for summed usage).
  */
@@ -194,9 +203,11 @@ function picoOf(c: Compiled, u: CallUsage, flags: CostFlag[] | null): number {
     reasoning * (c.outReasoning ? at(c.outReasoning, prompt) : outRate) +
     (out - outAudio - outImage - reasoning) * outRate;
 
-  if (u.web_searches && c.webSearch) total += u.web_searches * c.webSearch.base;
   return total;
 }
+
+/** Per-call tool fees (web searches): not discounted by batch/flex, nor raised by priority. */
+const toolPico = (c: Compiled, u: CallUsage): number => (u.web_searches && c.webSearch ? u.web_searches * c.webSearch.base : 0);
 
 /** The price list in force for a call: the dated / time-of-day period at its timestamp, else the catalog's list. */
 function listFor(model: CatalogModel, usage: CallUsage): PriceList {
@@ -207,24 +218,28 @@ function listFor(model: CatalogModel, usage: CallUsage): PriceList {
 export function priceCall(model: CatalogModel, usage: CallUsage): CallCost {
   const flags: CostFlag[] = [];
   const prices = listFor(model, usage);
-  const tier = tierOf(usage);
+  let tier = tierOf(usage);
   let factor = tierMultiplier(model, tier);
   if (factor === null) {
     flags.push('service_tier_unpriced');
     factor = 1;
+    tier = 'standard';
   }
-  const nano = Math.round((picoOf(compile(prices), usage, flags) * factor) / 1000);
-  return { nano, prices, service_tier: tier, flags: [...new Set(flags)] };
+  const c = compile(prices);
+  const nano = Math.round((picoOf(c, usage, flags) * factor + toolPico(c, usage)) / 1000);
+  return { nano, prices, service_tier: tier as ServiceTier, flags: [...new Set(flags)] };
 }
 
 /**
  * Cost of one call in integer nano-dollars (1e-9 USD): every rule of the model's price list (see picoOf),
  * the period in force at usage.timestamp, times the service-tier multiplier (batch/flex/priority apply to
- * every part: the providers' batch and flex prices discount cache reads and writes too). Rounded once.
+ * every token part: the providers' batch and flex prices discount cache reads and writes too), plus tool
+ * fees (web searches × web_searches_kcount / 1,000, at their own rate in every tier). Rounded once.
  */
 export function costNano(model: CatalogModel, usage: CallUsage): number {
   const factor = tierMultiplier(model, tierOf(usage)) ?? 1;
-  return Math.round((picoOf(compile(listFor(model, usage)), usage, null) * factor) / 1000);
+  const c = compile(listFor(model, usage));
+  return Math.round((picoOf(c, usage, null) * factor + toolPico(c, usage)) / 1000);
 }
 
 /** One number to rank models by price: $/1M tokens at 3 input : 1 output, the usual chat mix. */

@@ -105,7 +105,11 @@ export interface CallUsage {
   web_searches?: number;
   /** When the call was made (epoch ms): picks the dated or time-of-day price list; absent = the catalog's list. */
   timestamp?: number;
-  service_tier?: ServiceTier;
+  /**
+   * The processing tier billed: a ServiceTier, or a provider's word for one ("default"/"auto" = standard).
+   * A tier the model has no price for is priced standard and flagged.
+   */
+  service_tier?: ServiceTier | (string & {});
   /** Same as service_tier "batch" (kept for callers that only know batch or not). */
   batch?: boolean;
   /** Usage summed over this many calls: long-context tiers are then decided on the mean prompt. */
