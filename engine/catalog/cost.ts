@@ -214,8 +214,11 @@ function listFor(model: CatalogModel, usage: CallUsage): PriceList {
   return usage.timestamp !== undefined && model.price_periods ? periodAt(model.price_periods, usage.timestamp) : model.prices;
 }
 
-/** Cost of one call (integer nano-dollars, rounded once) with the price list used and anything not priced exactly. */
-export function priceCall(model: CatalogModel, usage: CallUsage): CallCost {
+/**
+ * Cost of one call (integer nano-dollars, rounded once) with the price list used and anything not priced
+ * exactly. `negotiated` multiplies the whole bill (an org's discount: 0.8 = 20 % off).
+ */
+export function priceCall(model: CatalogModel, usage: CallUsage, negotiated = 1): CallCost {
   const flags: CostFlag[] = [];
   const prices = listFor(model, usage);
   let tier = tierOf(usage);
@@ -226,7 +229,7 @@ export function priceCall(model: CatalogModel, usage: CallUsage): CallCost {
     tier = 'standard';
   }
   const c = compile(prices);
-  const nano = Math.round((picoOf(c, usage, flags) * factor + toolPico(c, usage)) / 1000);
+  const nano = Math.round(((picoOf(c, usage, flags) * factor + toolPico(c, usage)) * negotiated) / 1000);
   return { nano, prices, service_tier: tier as ServiceTier, flags: [...new Set(flags)] };
 }
 

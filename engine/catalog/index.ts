@@ -4,6 +4,7 @@ export type { CallUsage, CapabilityTier, CatalogModel, Modality, PriceList, Pric
 export { CATALOG } from './data';
 export { costNano, priceCall, periodAt, blendedPerM, type CallCost, type CostFlag } from './cost';
 export { findModel, normalizeProvider } from './lookup';
+export { PriceBook, type OrgCallCost, type OrgPriceRule, type OrgRates } from './org-prices';
 export { substitutes, sameOpenModel, coversModality } from './substitutes';
 export { queryCatalog, catalogQuery, type CatalogQuery } from './query';
 export {

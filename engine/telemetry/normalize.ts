@@ -1,5 +1,5 @@
 // One record in any llmCallInput shape → the canonical LlmCall: validated, dated, priced and given a stable id.
-import { findModel, normalizeProvider, priceCall } from '../catalog/index';
+import { findModel, normalizeProvider, PriceBook } from '../catalog/index';
 import { canonicalJson, fnv1a64 } from './hash';
 import { isRec } from './fields';
 import { llmCallInput, USAGE_DETAIL_FIELDS, usdToNano, type LlmCall, type UsageDetails } from './record';
@@ -15,6 +15,8 @@ export interface NormalizeContext {
   future_tolerance_ms: number;
   /** Mixed into a generated request_id, for rows with no identity of their own (a trace row's line number). */
   identity?: string;
+  /** The org's own prices (discounts, custom models) over the catalog; absent = catalog prices. */
+  prices?: PriceBook;
 }
 
 export type NormalizeResult = { ok: true; call: LlmCall } | { ok: false; reason: string };
@@ -58,12 +60,13 @@ export function normalizeCall(input: unknown, ctx: NormalizeContext): NormalizeR
 
   const fromSource = r.cost_usd !== undefined && r.cost_usd !== null;
   let cost: number | null = fromSource ? usdToNano(r.cost_usd as number) : null;
-  if (!fromSource && model) {
-    // reasoning/audio/image tokens are parts of output_tokens / input_tokens here (OpenAI, OTel convention), not billed twice;
-    // usage buckets of the Batch API (openai_usage: metadata.batch) get its discount
-    const priced = priceCall(model, callUsage({ ...r, ...usageDetails, service_tier: serviceTier, metadata }));
+  // reasoning/audio/image tokens are parts of output_tokens / input_tokens here (OpenAI, OTel convention), not billed twice;
+  // usage buckets of the Batch API (openai_usage: metadata.batch) get its discount
+  const priced = fromSource ? null : (ctx.prices ?? PriceBook.empty).price(r.provider, r.model, callUsage({ ...r, ...usageDetails, service_tier: serviceTier, metadata }));
+  if (priced) {
     cost = priced.nano;
     if (priced.flags.length > 0) metadata.cost_flags = priced.flags;
+    if (priced.rule_id) metadata.price_rule = priced.rule_id;
   }
 
   return {

@@ -135,7 +135,7 @@ export function usageDetails(t: TokenFields | null): UsageDetails {
 export type PricedFields = TokenFields & { timestamp: number; service_tier?: string | null; metadata?: Record<string, unknown> };
 
 /** A call's tokens as the catalog prices them: every breakdown, its time (dated prices) and service tier. */
-export function callUsage(c: PricedFields): CallUsage {
+export function callUsage(c: PricedFields): CallUsage & { timestamp: number } {
   const calls = c.metadata?.aggregated === true && typeof c.metadata.num_requests === 'number' ? c.metadata.num_requests : undefined;
   return {
     input_tokens: c.input_tokens,
