@@ -21,6 +21,7 @@ import { wsRoute, wsTicketRoutes } from './routes/ws';
 import { analytics } from './routes/analytics';
 import { ingest, otlp } from './routes/ingest';
 import { priceRoutes } from './routes/prices';
+import { costRoutes } from './routes/costs';
 
 export function buildApp() {
   const app = new Hono<AppEnv>();
@@ -55,6 +56,7 @@ export function buildApp() {
   app.route('/api/ingest', ingest);
   app.route('/api/analytics', analytics);
   app.route('/api/prices', priceRoutes);
+  app.route('/api/costs', costRoutes);
   app.route('/v1', otlp);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));
