@@ -82,20 +82,32 @@ function utcSeconds(time: string): number {
   return (local - offset + 86_400) % 86_400;
 }
 
+/** A period's constraint compiled once: a start instant, or a daily window in seconds after UTC midnight. */
+type Gate = { from: number } | { start: number; end: number } | null;
+
+const gates = new WeakMap<readonly PricePeriod[], Gate[]>();
+
+function gatesOf(periods: readonly PricePeriod[]): Gate[] {
+  let g = gates.get(periods);
+  if (!g) {
+    g = periods.map(({ constraint: c }) =>
+      !c ? null : c.type === 'start_date' ? { from: Date.parse(c.start_date) } : { start: utcSeconds(c.start_time), end: utcSeconds(c.end_time) });
+    gates.set(periods, g);
+  }
+  return g;
+}
+
 /** The source's rule: the last period whose constraint holds at `ts`; with none holding, the first. */
 export function periodAt(periods: readonly PricePeriod[], ts: number): PriceList {
-  const day = new Date(ts);
-  const sec = day.getUTCHours() * 3600 + day.getUTCMinutes() * 60 + day.getUTCSeconds();
+  const g = gatesOf(periods);
+  const sec = Math.floor((((ts % 86_400_000) + 86_400_000) % 86_400_000) / 1000);
   for (let i = periods.length - 1; i >= 0; i--) {
-    const p = periods[i] as PricePeriod;
-    const c = p.constraint;
-    if (!c) return p.prices;
-    if (c.type === 'start_date') {
-      if (ts >= Date.parse(c.start_date)) return p.prices;
-    } else {
-      const start = utcSeconds(c.start_time);
-      const end = utcSeconds(c.end_time);
-      if (end < start ? sec >= start || sec < end : sec >= start && sec < end) return p.prices;
+    const c = g[i];
+    if (c === null || c === undefined) return (periods[i] as PricePeriod).prices;
+    if ('from' in c) {
+      if (ts >= c.from) return (periods[i] as PricePeriod).prices;
+    } else if (c.end < c.start ? sec >= c.start || sec < c.end : sec >= c.start && sec < c.end) {
+      return (periods[i] as PricePeriod).prices;
     }
   }
   return (periods[0] as PricePeriod).prices;
@@ -145,6 +157,12 @@ function part(value: number | undefined, left: number, flags: CostFlag[] | null)
   return Math.max(0, left);
 }
 
+/** The first price that exists, at the prompt's tier (a specific price falls back to its parents'). */
+function first(a: Rate | null, b: Rate | null, c: Rate | null, fallback: number, prompt: number): number {
+  const r = a ?? b ?? c;
+  return r ? at(r, prompt) : fallback;
+}
+
 /**
  * The call's cost in pico-dollars before the service-tier multiplier. Usage is split into disjoint parts,
  * each at its own price (a missing specific price falls back to its parent's, as in genai-prices):
@@ -179,12 +197,9 @@ function picoOf(c: Compiled, u: CallUsage, flags: CostFlag[] | null): number {
 
   const readRate = c.cacheRead ? at(c.cacheRead, prompt) : inRate;
   const writeRate = c.cacheWrite ? at(c.cacheWrite, prompt) : inRate;
-  const pick = (first: Rate | null, second: Rate | null, third: Rate | null, fallback: number) =>
-    first ? at(first, prompt) : second ? at(second, prompt) : third ? at(third, prompt) : fallback;
-
   let total =
-    readAudio * pick(c.cacheAudioRead, c.cacheRead, c.inAudio, inRate) +
-    readImage * pick(c.cacheImageRead, c.cacheRead, c.inImage, inRate) +
+    (readAudio ? readAudio * first(c.cacheAudioRead, c.cacheRead, c.inAudio, inRate, prompt) : 0) +
+    (readImage ? readImage * first(c.cacheImageRead, c.cacheRead, c.inImage, inRate, prompt) : 0) +
     readOther * readRate +
     written1h * (c.cacheWrite1h ? at(c.cacheWrite1h, prompt) : writeRate) +
     (written - written1h) * writeRate +
