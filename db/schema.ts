@@ -1,7 +1,7 @@
 // Postgres schema (drizzle): the durable record of orgs, people, keys, threads and runs.
 // Ids are prefixed time-ordered strings (workers/lib/ids.ts); money is integer nano-USD.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -225,4 +225,46 @@ export const generationJobs = pgTable(
     completed_at: timestamp('completed_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('generation_jobs_org_idx').on(t.org_id, t.id)],
+);
+
+/**
+ * The org's own prices over the catalog (engine/catalog/org-prices.ts): a negotiated discount (on a model, or on
+ * every model of a provider when model is null) or fixed rates (custom / fine-tuned models), each from its
+ * effective date on. Rows are never updated: a newer rule supersedes from its own date, so the history stays.
+ */
+export const orgPrices = pgTable(
+  'org_prices',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    provider: text('provider').notNull(),
+    model: text('model'),
+    effective_from: timestamp('effective_from', { withTimezone: true, mode: 'date' }).notNull(),
+    /** Fraction off the catalog cost (0.2 = 20 % off); null when rates are set. */
+    discount: doublePrecision('discount'),
+    /** $/1M token rates {input_per_m, output_per_m, cached_input_per_m?, cache_write_per_m?, cache_write_1h_per_m?}. */
+    rates: jsonb('rates').$type<Record<string, number | null>>(),
+    note: text('note'),
+    created_by: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    created_at: createdAt(),
+  },
+  (t) => [index('org_prices_org_idx').on(t.org_id, t.id)],
+);
+
+/** Explicit recomputes of stored call costs under the prices in force now: the log of who rewrote which window. */
+export const priceRecomputes = pgTable(
+  'price_recomputes',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    requested_by: text('requested_by').references(() => users.id, { onDelete: 'set null' }),
+    from_ts: timestamp('from_ts', { withTimezone: true, mode: 'date' }).notNull(),
+    to_ts: timestamp('to_ts', { withTimezone: true, mode: 'date' }).notNull(),
+    calls: integer('calls').notNull(),
+    changed_calls: integer('changed_calls').notNull(),
+    cost_before_nanousd: bigint('cost_before_nanousd', { mode: 'number' }).notNull(),
+    cost_after_nanousd: bigint('cost_after_nanousd', { mode: 'number' }).notNull(),
+    created_at: createdAt(),
+  },
+  (t) => [index('price_recomputes_org_idx').on(t.org_id, t.id)],
 );

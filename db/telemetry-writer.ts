@@ -1,5 +1,5 @@
 // ClickHouse rows for telemetry: an engine `LlmCall` → an `llm_calls` row, a usage event → a
-// `workload_events` row, and their JSONEachRow inserts. Columns follow migrations/clickhouse/0001–0002.
+// `workload_events` row, and their JSONEachRow inserts. Columns follow migrations/clickhouse/0001–0002, 0004.
 import { ClickHouseError, type ClickHouseSettings } from '@clickhouse/client-web';
 import type { LlmCall } from '../engine/telemetry/record';
 import type { ClickHouseClient } from './clickhouse';
@@ -22,6 +22,15 @@ export interface LlmCallRow {
   cached_input_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  cache_write_1h_tokens: number;
+  input_audio_tokens: number;
+  cached_audio_tokens: number;
+  input_image_tokens: number;
+  cached_image_tokens: number;
+  output_audio_tokens: number;
+  output_image_tokens: number;
+  web_searches: number;
+  service_tier: string;
   latency_ms: number | null;
   ttft_ms: number | null;
   status: string;
@@ -82,6 +91,15 @@ export function toCallRow(call: LlmCall, ctx: CallContext): LlmCallRow {
     cached_input_tokens: call.cached_input_tokens,
     cache_write_tokens: call.cache_write_tokens,
     reasoning_tokens: call.reasoning_tokens,
+    cache_write_1h_tokens: call.cache_write_1h_tokens ?? 0,
+    input_audio_tokens: call.input_audio_tokens ?? 0,
+    cached_audio_tokens: call.cached_audio_tokens ?? 0,
+    input_image_tokens: call.input_image_tokens ?? 0,
+    cached_image_tokens: call.cached_image_tokens ?? 0,
+    output_audio_tokens: call.output_audio_tokens ?? 0,
+    output_image_tokens: call.output_image_tokens ?? 0,
+    web_searches: call.web_searches ?? 0,
+    service_tier: call.service_tier ?? '',
     latency_ms: call.latency_ms,
     ttft_ms: call.ttft_ms,
     status: call.status,

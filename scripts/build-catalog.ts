@@ -3,14 +3,18 @@
 // Run: `npx tsx scripts/build-catalog.ts` (or `npm run catalog:refresh`). To refresh prices, bump the
 // pinned devDependency and re-run; with the same package version the output is byte-identical.
 //
-// What comes from the source: input/output/cache-read/cache-write prices, context windows, model-name
-// patterns (→ aliases), pricing URLs. What this script adds, by the rules below (not per-model typing):
-// which models are in the catalog (SELECTION), open-weights identity (OPEN_MODELS), capability tier,
-// modality, batch discount and prompt-cache rules (LEVERS.md L1/L2). The source has no max-output field,
-// so max_output_tokens is null.
+// What comes from the source: every price rule (input/output/cache-read/cache-write 5-min and 1-hour,
+// audio/image token prices, long-context tiers, per-1,000 tool prices, dated and time-of-day price lists,
+// all kept as the source has them in `prices` / `price_periods`), context windows, model-name patterns
+// (→ aliases), pricing URLs, Gemini's flex/priority multipliers (from the source's price comments). The
+// flat *_per_m fields are the base rates of the list in force on the source date for most hours of the day
+// (for ranking and filters; costs use the full rules). What this script adds, by the rules below (not
+// per-model typing): which models are in the catalog (SELECTION), open-weights identity (OPEN_MODELS),
+// capability tier, modality, batch discount, OpenAI flex/priority multipliers and prompt-cache rules
+// (LEVERS.md L1/L2). The source has no max-output field, so max_output_tokens is null.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { findProvider, type MatchLogic, type ModelInfo, type ModelPrice } from '@pydantic/genai-prices';
-import type { CapabilityTier, CatalogModel, Modality, PriceSource } from '../engine/catalog/types';
+import type { CapabilityTier, CatalogModel, Modality, PriceList, PricePeriod, PriceSource, ServiceTiers, TieredPrice } from '../engine/catalog/types';
 
 const SOURCE_PKG = '@pydantic/genai-prices';
 const OUT = new URL('../engine/catalog/models.generated.json', import.meta.url);
@@ -168,12 +172,32 @@ const EXTRA_ALIASES: Record<string, string[]> = {
 // ---------------------------------------------------------------------------------------------------
 // Prices
 
-type PriceValue = number | { base: number } | undefined;
+type PriceValue = number | { base: number; tiers: { start: number; price: number }[] } | undefined;
 
-/** Tiered (long-context) prices: the base rate, which applies below the tier threshold. */
+/** The flat (ranking) rate of a price: a tiered price's base rate, which applies below the first threshold. */
 function rate(v: PriceValue): number | null {
   if (v === undefined) return null;
   return typeof v === 'number' ? v : v.base;
+}
+
+/** A source price list as plain JSON, every key kept, tiers sorted by start (as the source applies them). */
+function priceList(prices: ModelPrice): PriceList {
+  const out: PriceList = {};
+  for (const key of Object.keys(prices).sort()) {
+    const v = prices[key] as PriceValue;
+    if (v === undefined) continue;
+    const kept: TieredPrice = typeof v === 'number'
+      ? round6(v)
+      : { base: round6(v.base), tiers: [...v.tiers].sort((a, b) => a.start - b.start).map((t) => ({ start: t.start, price: round6(t.price) })) };
+    out[key] = kept;
+  }
+  return out;
+}
+
+/** The source's conditional price lists (dated changes, off-peak windows), in its order; undefined when one list. */
+function pricePeriods(info: ModelInfo): PricePeriod[] | undefined {
+  if (!Array.isArray(info.prices)) return undefined;
+  return info.prices.map((p) => ({ ...(p.constraint && { constraint: { ...p.constraint } }), prices: priceList(p.prices) }));
 }
 
 /** "HH:MM" within [start, end), windows across midnight included. */
@@ -291,6 +315,35 @@ function modalityOf(id: string): Modality {
 /** Providers whose Batch API gives 50% off every part of a call (LEVERS L1); the source does not encode it. */
 const BATCH_RULE = new Set(['openai', 'anthropic', 'google']);
 
+/** OpenAI Flex processing: half price on these models (openai.com/api/pricing, "Flex"); not in the source. */
+const OPENAI_FLEX = /^(o3|o4-mini|gpt-5(\.\d+)?(-mini|-nano)?)$/;
+
+/** OpenAI Priority processing: published priority rates as a multiple of standard (every part); not in the source. */
+const OPENAI_PRIORITY: Record<string, number> = {
+  'gpt-5': 2, 'gpt-5.1': 2, 'gpt-5.2': 2, 'gpt-5-mini': 1.8, 'gpt-4.1': 1.75, o3: 1.75, 'gpt-4o': 1.7,
+};
+
+/**
+ * Service-tier multipliers: batch from BATCH_RULE; flex/priority from the source's price comments (Gemini:
+ * "Batch and Flex tiers offer 50% discount, Priority tier is 1.8x") or the OpenAI rules above.
+ */
+function serviceTiers(provider: string, id: string, comments: string, notes: string[]): ServiceTiers {
+  const tiers: ServiceTiers = {};
+  if (BATCH_RULE.has(provider)) tiers.batch = 0.5;
+  if (/flex tiers? offers? 50%/i.test(comments)) tiers.flex = 0.5;
+  const priority = /priority tier is (\d+(?:\.\d+)?)x/i.exec(comments);
+  if (priority) tiers.priority = Number(priority[1]);
+  if (provider === 'openai') {
+    if (OPENAI_FLEX.test(id)) tiers.flex = 0.5;
+    const p = OPENAI_PRIORITY[id];
+    if (p) tiers.priority = p;
+    if (tiers.flex || tiers.priority) notes.push('flex/priority: OpenAI published rates, not in source');
+  } else if (tiers.flex || tiers.priority) {
+    notes.push('flex/priority: from the source\'s price comments');
+  }
+  return tiers;
+}
+
 interface CacheRule { min: number; ttl: number; note: string }
 
 /** Prompt-cache minimum prefix and TTL per LEVERS L2 (applies only where the source has a cache rate). */
@@ -347,10 +400,12 @@ function buildModel(gpProvider: string, pick: string | [string, string], source:
   const cacheWrite = rate(prices.cache_write_mtok as PriceValue);
   const notes = [`${gpProvider}/${info.id}`];
   if (Array.isArray(info.prices)) notes.push(`price in force on ${source.date} (most hours of the day)`);
-  if (Object.values(prices).some((v) => typeof v === 'object')) notes.push('long-context tier ignored (base rate)');
+  if (Object.values(prices).some((v) => typeof v === 'object')) notes.push('long-context tiers in prices (flat fields: base rate)');
 
   const batch = BATCH_RULE.has(provider) ? 0.5 : 0;
   if (batch) notes.push('batch 0.5: provider Batch API rule (LEVERS L1), not in source');
+  const tiers = serviceTiers(provider, id, `${info.price_comments ?? ''} ${gp.price_comments ?? ''}`, notes);
+  const periods = pricePeriods(info);
   const caches = cachedInput !== null || cacheWrite !== null;
   const cache = caches ? cacheRule(provider, vendor, id) : null;
   if (cache) notes.push(cache.note);
@@ -373,6 +428,9 @@ function buildModel(gpProvider: string, pick: string | [string, string], source:
     cached_input_per_m: cachedInput === null ? null : round6(cachedInput),
     cache_write_per_m: cacheWrite === null ? null : round6(cacheWrite),
     batch_discount: batch,
+    prices: priceList(prices),
+    ...(periods && { price_periods: periods }),
+    service_tiers: tiers,
     cache_min_tokens: cache?.min ?? null,
     cache_ttl_s: cache?.ttl ?? null,
     context_window: info.context_window ?? 0,

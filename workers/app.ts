@@ -20,6 +20,8 @@ import { threadRoutes } from './routes/threads';
 import { wsRoute, wsTicketRoutes } from './routes/ws';
 import { analytics } from './routes/analytics';
 import { ingest, otlp } from './routes/ingest';
+import { priceRoutes } from './routes/prices';
+import { costRoutes } from './routes/costs';
 
 export function buildApp() {
   const app = new Hono<AppEnv>();
@@ -53,6 +55,8 @@ export function buildApp() {
   app.route('/', wsRoute);
   app.route('/api/ingest', ingest);
   app.route('/api/analytics', analytics);
+  app.route('/api/prices', priceRoutes);
+  app.route('/api/costs', costRoutes);
   app.route('/v1', otlp);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));

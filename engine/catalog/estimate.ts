@@ -34,6 +34,7 @@ export const sampleCall = z
     output_tokens: tokens.default(0),
     cached_input_tokens: tokens.default(0),
     cache_write_tokens: tokens.default(0),
+    /** Part of output_tokens (billed as output, once). */
     reasoning_tokens: tokens.default(0),
     batch: z.boolean().default(false),
   })
@@ -41,6 +42,10 @@ export const sampleCall = z
   .refine((c) => c.cached_input_tokens + c.cache_write_tokens <= c.input_tokens, {
     message: 'cached_input_tokens + cache_write_tokens cannot exceed input_tokens',
     path: ['cached_input_tokens'],
+  })
+  .refine((c) => c.reasoning_tokens <= c.output_tokens, {
+    message: 'reasoning_tokens are part of output_tokens and cannot exceed them',
+    path: ['reasoning_tokens'],
   });
 
 /** Body of POST /api/supply/estimate. */

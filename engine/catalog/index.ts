@@ -1,9 +1,10 @@
 // The model/price catalog of the optimizer engine: data generated from a maintained price source
 // (scripts/build-catalog.ts), name resolution, the one cost function, substitutes, query and estimate.
-export type { CallUsage, CapabilityTier, CatalogModel, Modality, PriceSource } from './types';
+export type { CallUsage, CapabilityTier, CatalogModel, Modality, PriceList, PricePeriod, PriceSource, ServiceTier, ServiceTiers, TieredPrice } from './types';
 export { CATALOG } from './data';
-export { costNano, blendedPerM } from './cost';
+export { costNano, priceCall, periodAt, blendedPerM, type CallCost, type CostFlag } from './cost';
 export { findModel, normalizeProvider } from './lookup';
+export { PriceBook, type OrgCallCost, type OrgPriceRule, type OrgRates } from './org-prices';
 export { substitutes, sameOpenModel, coversModality } from './substitutes';
 export { queryCatalog, catalogQuery, type CatalogQuery } from './query';
 export {

@@ -16,6 +16,33 @@ export interface PriceSource {
   note?: string;
 }
 
+/** A price in $/1M tokens: flat, or long-context tiers (the rate of the highest tier whose start the prompt exceeds). */
+export type TieredPrice = number | { base: number; tiers: { start: number; price: number }[] };
+
+/**
+ * One price list, keyed as the source keys it (@pydantic/genai-prices units): input_mtok, output_mtok,
+ * cache_read_mtok, cache_write_mtok (5-min write), cache_write_1h_mtok, input_audio_mtok,
+ * cache_audio_read_mtok, output_audio_mtok, input_image_mtok, cache_image_read_mtok, output_image_mtok,
+ * output_reasoning_mtok, and per-1,000 counts (web_searches_kcount, …). A more specific key prices its
+ * tokens apart from its parent (cache_write_1h_mtok out of cache_write_mtok, out of input_mtok).
+ */
+export type PriceList = Record<string, TieredPrice>;
+
+/** A price list gated by a date (in force from start_date on) or a daily UTC window ("HH:MM:SSZ"). */
+export interface PricePeriod {
+  constraint?: { type: 'start_date'; start_date: string } | { type: 'time_of_date'; start_time: string; end_time: string };
+  prices: PriceList;
+}
+
+/** Price multipliers of a provider's service tiers (1 = standard); a tier not listed is not offered/priced. */
+export interface ServiceTiers {
+  batch?: number;
+  flex?: number;
+  priority?: number;
+}
+
+export type ServiceTier = 'standard' | keyof ServiceTiers;
+
 export interface CatalogModel {
   /** Canonical id, e.g. "gpt-4o-mini", "claude-haiku-4-5", "llama-3.3-70b-instruct". */
   id: string;
@@ -40,6 +67,12 @@ export interface CatalogModel {
   cache_min_tokens: number | null;
   /** Cache TTL in seconds under default rules (OpenAI ~300-3600, Anthropic 300, Gemini implicit 3600). */
   cache_ttl_s: number | null;
+  /** Every price rule of the source for the list in force on the catalog date (a typical hour). */
+  prices: PriceList;
+  /** The source's dated / time-of-day price lists, in its order (the last one that applies wins); absent when one list. */
+  price_periods?: PricePeriod[];
+  /** Multipliers for batch / flex / priority processing (batch = 1 − batch_discount). */
+  service_tiers: ServiceTiers;
   context_window: number;
   max_output_tokens: number | null;
   modality: Modality;
@@ -49,12 +82,36 @@ export interface CatalogModel {
 }
 
 export interface CallUsage {
-  /** All prompt tokens of the call, cached reads and cache writes included (OpenAI's convention). */
+  /** All prompt tokens of the call, cached reads, cache writes, audio and image included (OpenAI's convention). */
   input_tokens: number;
+  /** All completion tokens, reasoning, audio and image included. */
   output_tokens: number;
+  /** Prompt tokens read from the cache (all modalities). */
   cached_input_tokens?: number;
+  /** Prompt tokens written to the cache, 5-minute and 1-hour writes together. */
   cache_write_tokens?: number;
-  /** Reasoning tokens are billed as output; pass them only when the source counted them apart from output_tokens. */
+  /** The part of cache_write_tokens written with a 1-hour TTL (Anthropic). */
+  cache_write_1h_tokens?: number;
+  /** Parts of input_tokens by modality; cached_* the part of them read from the cache. */
+  input_audio_tokens?: number;
+  cached_audio_tokens?: number;
+  input_image_tokens?: number;
+  cached_image_tokens?: number;
+  /** Parts of output_tokens: reasoning (thinking), audio and image tokens. */
   reasoning_tokens?: number;
+  output_audio_tokens?: number;
+  output_image_tokens?: number;
+  /** Web searches the call ran (priced per 1,000 where the model has a price). */
+  web_searches?: number;
+  /** When the call was made (epoch ms): picks the dated or time-of-day price list; absent = the catalog's list. */
+  timestamp?: number;
+  /**
+   * The processing tier billed: a ServiceTier, or a provider's word for one ("default"/"auto" = standard).
+   * A tier the model has no price for is priced standard and flagged.
+   */
+  service_tier?: ServiceTier | (string & {});
+  /** Same as service_tier "batch" (kept for callers that only know batch or not). */
   batch?: boolean;
+  /** Usage summed over this many calls: long-context tiers are then decided on the mean prompt. */
+  calls?: number;
 }

@@ -9,9 +9,9 @@ import type { GroundTruthItem } from './types.js';
 /** Nano-USD per token of a $/1M price. */
 export const nanoPerToken = (perM: number): number => perM * 1000;
 
-/** Token sums of a group of calls, as catalog usage (the contract's segment usage U). */
+/** Token sums of a group of calls, as catalog usage (the contract's segment usage U; tiers on the mean prompt). */
 export function usageOf(calls: readonly LlmCall[]): CallUsage {
-  const u = { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0 };
+  const u = { input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0, calls: calls.length };
   for (const c of calls) {
     u.input_tokens += c.input_tokens;
     u.output_tokens += c.output_tokens;

@@ -12,6 +12,7 @@ export interface BatchOptions {
   future_tolerance_ms: number;
   /** A batch of more records is refused whole ('record_limit'). */
   maxRecords?: number;
+  prices?: NormalizeContext['prices'];
 }
 
 /** index: 0-based position among the batch's records; line: 1-based NDJSON line (absent for a JSON array). */

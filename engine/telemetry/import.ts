@@ -30,6 +30,8 @@ export interface ParseStreamOptions {
   future_tolerance_ms: number;
   /** More records than this stops the import with a 'record_limit' error (after yielding the first maxRecords). */
   maxRecords?: number;
+  /** The org's own prices over the catalog. */
+  prices?: NormalizeContext['prices'];
 }
 
 export type ImportItem = { ok: true; call: LlmCall; line: number } | { ok: false; line: number; reason: string };
@@ -57,6 +59,7 @@ export async function* parseStream(stream: ByteSource, opts: ParseStreamOptions)
     defaults: { model: mapOpts.model, provider: mapOpts.provider },
     now_ms: opts.now_ms,
     future_tolerance_ms: opts.future_tolerance_ms,
+    ...(opts.prices && { prices: opts.prices }),
   };
   const probe = new FormatProbe();
   const limit = opts.maxRecords ?? Number.POSITIVE_INFINITY;

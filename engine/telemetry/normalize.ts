@@ -1,8 +1,9 @@
 // One record in any llmCallInput shape → the canonical LlmCall: validated, dated, priced and given a stable id.
-import { costNano, findModel, normalizeProvider } from '../catalog/index';
+import { findModel, normalizeProvider, PriceBook } from '../catalog/index';
 import { canonicalJson, fnv1a64 } from './hash';
 import { isRec } from './fields';
-import { llmCallInput, usdToNano, type LlmCall } from './record';
+import { llmCallInput, USAGE_DETAIL_FIELDS, usdToNano, type LlmCall, type UsageDetails } from './record';
+import { callUsage } from './usage';
 
 export interface NormalizeContext {
   /** Where the record came from: "api", "import:<imp_id>", "otlp", … */
@@ -14,6 +15,8 @@ export interface NormalizeContext {
   future_tolerance_ms: number;
   /** Mixed into a generated request_id, for rows with no identity of their own (a trace row's line number). */
   identity?: string;
+  /** The org's own prices (discounts, custom models) over the catalog; absent = catalog prices. */
+  prices?: PriceBook;
 }
 
 export type NormalizeResult = { ok: true; call: LlmCall } | { ok: false; reason: string };
@@ -51,19 +54,20 @@ export function normalizeCall(input: unknown, ctx: NormalizeContext): NormalizeR
   // keep the source's own spelling when the catalog folds it ("azure" → "openai")
   if (r.provider && provider !== r.provider.trim().toLowerCase()) metadata.source_provider = r.provider;
 
+  const usageDetails: UsageDetails = {};
+  for (const f of USAGE_DETAIL_FIELDS) if (r[f]) usageDetails[f] = r[f];
+  const serviceTier = r.service_tier ?? (typeof metadata.service_tier === 'string' ? metadata.service_tier : undefined);
+
   const fromSource = r.cost_usd !== undefined && r.cost_usd !== null;
-  const cost = fromSource
-    ? usdToNano(r.cost_usd as number)
-    : model
-      ? costNano(model, {
-          input_tokens: r.input_tokens,
-          output_tokens: r.output_tokens,
-          cached_input_tokens: r.cached_input_tokens,
-          cache_write_tokens: r.cache_write_tokens,
-          // reasoning_tokens are a breakdown of output_tokens here (OpenAI, OTel convention), not billed twice
-          batch: metadata.batch === true, // usage buckets of the Batch API (openai_usage) get its discount
-        })
-      : null;
+  let cost: number | null = fromSource ? usdToNano(r.cost_usd as number) : null;
+  // reasoning/audio/image tokens are parts of output_tokens / input_tokens here (OpenAI, OTel convention), not billed twice;
+  // usage buckets of the Batch API (openai_usage: metadata.batch) get its discount
+  const priced = fromSource ? null : (ctx.prices ?? PriceBook.empty).price(r.provider, r.model, callUsage({ ...r, ...usageDetails, service_tier: serviceTier, metadata }));
+  if (priced) {
+    cost = priced.nano;
+    if (priced.flags.length > 0) metadata.cost_flags = priced.flags;
+    if (priced.rule_id) metadata.price_rule = priced.rule_id;
+  }
 
   return {
     ok: true,
@@ -81,6 +85,8 @@ export function normalizeCall(input: unknown, ctx: NormalizeContext): NormalizeR
       cached_input_tokens: r.cached_input_tokens,
       cache_write_tokens: r.cache_write_tokens,
       reasoning_tokens: r.reasoning_tokens,
+      ...usageDetails,
+      ...(serviceTier !== undefined && { service_tier: serviceTier }),
       latency_ms: r.latency_ms ?? null,
       ttft_ms: r.ttft_ms ?? null,
       status: r.status,

@@ -50,6 +50,21 @@ export const llmCallInput = z
     cached_input_tokens: optionalTokens,
     cache_write_tokens: optionalTokens,
     reasoning_tokens: optionalTokens,
+    // Breakdowns the providers bill apart (each a part of the total above it; absent = 0):
+    /** Part of cache_write_tokens written with a 1-hour TTL (Anthropic cache_creation.ephemeral_1h_input_tokens). */
+    cache_write_1h_tokens: tokenCount.optional(),
+    /** Parts of input_tokens by modality, and of those the part read from the cache. */
+    input_audio_tokens: tokenCount.optional(),
+    cached_audio_tokens: tokenCount.optional(),
+    input_image_tokens: tokenCount.optional(),
+    cached_image_tokens: tokenCount.optional(),
+    /** Parts of output_tokens by modality. */
+    output_audio_tokens: tokenCount.optional(),
+    output_image_tokens: tokenCount.optional(),
+    /** Server-side web searches the call ran (billed per 1,000 by some providers). */
+    web_searches: z.number().int().min(0).max(100_000).optional(),
+    /** Processing tier the provider billed: standard (default/auto), batch, flex, priority, or its own word. */
+    service_tier: z.string().min(1).max(40).transform((t) => t.trim().toLowerCase()).nullable().optional(),
     latency_ms: z.number().finite().min(0).max(86_400_000).nullable().optional(),
     ttft_ms: z.number().finite().min(0).max(86_400_000).nullable().optional(),
     status: callStatus.default('ok'),
@@ -68,7 +83,19 @@ export const llmCallInput = z
   .refine((c) => c.cached_input_tokens <= c.input_tokens, {
     message: 'cached_input_tokens cannot exceed input_tokens',
     path: ['cached_input_tokens'],
+  })
+  .refine((c) => (c.cache_write_1h_tokens ?? 0) <= c.cache_write_tokens, {
+    message: 'cache_write_1h_tokens are part of cache_write_tokens and cannot exceed them',
+    path: ['cache_write_1h_tokens'],
   });
+
+/** The token breakdowns of a call (optional on LlmCall: absent = 0, so older producers need not set them). */
+export const USAGE_DETAIL_FIELDS = [
+  'cache_write_1h_tokens', 'input_audio_tokens', 'cached_audio_tokens', 'input_image_tokens', 'cached_image_tokens',
+  'output_audio_tokens', 'output_image_tokens', 'web_searches',
+] as const;
+
+export type UsageDetails = Partial<Record<(typeof USAGE_DETAIL_FIELDS)[number], number>>;
 
 export type LlmCallInput = z.input<typeof llmCallInput>;
 
@@ -92,6 +119,17 @@ export interface LlmCall {
   cached_input_tokens: number;
   cache_write_tokens: number;
   reasoning_tokens: number;
+  /** Breakdowns billed apart (see llmCallInput); absent = 0. */
+  cache_write_1h_tokens?: number;
+  input_audio_tokens?: number;
+  cached_audio_tokens?: number;
+  input_image_tokens?: number;
+  cached_image_tokens?: number;
+  output_audio_tokens?: number;
+  output_image_tokens?: number;
+  web_searches?: number;
+  /** The provider's processing tier as reported (lowercase), absent when it named none. */
+  service_tier?: string;
   latency_ms: number | null;
   ttft_ms: number | null;
   status: string;

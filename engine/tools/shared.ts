@@ -121,13 +121,14 @@ export function catalogModelOf(g: { provider: string; model: string; known: bool
   return g.known ? findModel(g.model, g.provider) : undefined;
 }
 
-/** Token sums of a group as catalog usage (output_tokens already include reasoning tokens). */
+/** Token sums of a group as catalog usage (output_tokens already include reasoning tokens; tiers on the mean prompt). */
 export function usageOf(g: SegmentProfile | ModelProfile): CallUsage {
   return {
     input_tokens: g.input_tokens,
     output_tokens: g.output_tokens,
     cached_input_tokens: g.cached_input_tokens,
     cache_write_tokens: g.cache_write_tokens,
+    calls: g.calls,
   };
 }
 

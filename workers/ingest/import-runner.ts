@@ -14,6 +14,7 @@ import { createImport, finishImport, importByKey, MAX_IMPORT_ERRORS, saveProgres
 import { FUTURE_TOLERANCE_MS } from './limits';
 import { countIngested, ensureRoom, monthlyQuota } from './quota';
 import { submit } from './submit';
+import { loadPriceBook } from '../../db/org-prices';
 
 const IMPORT_CHUNK_CALLS = 5_000;
 const PROGRESS_INTERVAL_MS = 1_000;
@@ -48,6 +49,7 @@ export async function runImport(c: Context<AppEnv>, req: ImportRequest): Promise
     options: req.options,
     now_ms: Date.now(),
     future_tolerance_ms: FUTURE_TOLERANCE_MS,
+    prices: await loadPriceBook(services.db(), auth.org_id),
   });
   let next: IteratorResult<ImportItem>;
   try {

@@ -20,6 +20,7 @@ import { FUTURE_TOLERANCE_MS, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_IMPORT_BYT
 import { multipartBoundary, multipartFile } from '../ingest/multipart';
 import { countIngested, ensureRoom, monthlyQuota, type Quota } from '../ingest/quota';
 import { ingestBuffer, submit } from '../ingest/submit';
+import { loadPriceBook } from '../../db/org-prices';
 
 const ingestAuth = requireAuth({ scopes: ['ingest'] });
 
@@ -84,9 +85,10 @@ export const ingest = new Hono<AppEnv>()
       const prior = await ingestBuffer(c.env, c.get('auth').org_id).lookup(key, bodyHash);
       if (prior) return priorAnswer(c, prior);
     }
+    const prices = await loadPriceBook(c.get('services').db(), c.get('auth').org_id); // the org's own prices cost the calls
     let batch: ReturnType<typeof parseBatch>;
     try {
-      batch = parseBatch(text, { source: 'api', now_ms: Date.now(), future_tolerance_ms: FUTURE_TOLERANCE_MS, maxRecords: MAX_BATCH_RECORDS });
+      batch = parseBatch(text, { source: 'api', now_ms: Date.now(), future_tolerance_ms: FUTURE_TOLERANCE_MS, maxRecords: MAX_BATCH_RECORDS, prices });
     } catch (err) {
       throw inputError(err);
     }
@@ -145,7 +147,8 @@ export const otlp = new Hono<AppEnv>().post('/traces', ingestAuth, async (c) => 
   const calls: LlmCall[] = [];
   const reasons: string[] = [];
   try {
-    const spans = parseStream(body.stream, { format: 'otlp', source: 'otlp', now_ms: Date.now(), future_tolerance_ms: FUTURE_TOLERANCE_MS, maxRecords: MAX_BATCH_RECORDS });
+    const prices = await loadPriceBook(c.get('services').db(), c.get('auth').org_id);
+    const spans = parseStream(body.stream, { format: 'otlp', source: 'otlp', now_ms: Date.now(), future_tolerance_ms: FUTURE_TOLERANCE_MS, maxRecords: MAX_BATCH_RECORDS, prices });
     for await (const item of spans) {
       if (item.ok) calls.push(item.call);
       else reasons.push(item.reason);

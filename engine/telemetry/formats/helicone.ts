@@ -58,6 +58,8 @@ export const helicone: FormatSpec = {
           cached_input_tokens: num(read),
           cache_write_tokens: num(write),
           reasoning_tokens: num(row.reasoning_tokens),
+          input_audio_tokens: num(pick(row, 'prompt_audio_tokens')),
+          output_audio_tokens: num(pick(row, 'completion_audio_tokens')),
           latency_ms: num(pick(row, 'latency', 'delay_ms')),
           ttft_ms: num(row.time_to_first_token),
           status: abnormal ? 'error' : httpStatus,

@@ -9,6 +9,7 @@ import {
   optionalTime, pick, recOrEmpty, requireFields, tagList, text, type Rec,
 } from '../fields';
 import { promptHashes } from '../prompt-hashes';
+import { providerUsage, usageDetails } from '../usage';
 import type { FormatSpec } from './types';
 
 const FIELDS = ['request_id', 'startTime', 'spend', 'prompt_tokens', 'completion_tokens'] as const;
@@ -31,6 +32,8 @@ export const litellm: FormatSpec = {
     const end = optionalTime(row.endTime, 'endTime');
     const firstToken = optionalTime(row.completionStartTime, 'completionStartTime');
     const cached = pick(recOrEmpty(usage.prompt_tokens_details), 'cached_tokens') ?? pick(usage, 'cache_read_input_tokens');
+    // the usage object's breakdowns: Anthropic's 5m/1h write split, audio/image tokens
+    const mapped = providerUsage(usage, text(row.custom_llm_provider));
     const requestTags = tagList(row.request_tags, 'request_tags');
     const tags = requestTags.length > 0 ? requestTags : tagList(meta.tags, 'metadata.tags');
     const model = optText(row.model, 'model') ?? optText(row.model_group, 'model_group');
@@ -60,6 +63,7 @@ export const litellm: FormatSpec = {
           cached_input_tokens: num(cached),
           cache_write_tokens: num(usage.cache_creation_input_tokens),
           reasoning_tokens: num(pick(recOrEmpty(usage.completion_tokens_details), 'reasoning_tokens')),
+          ...usageDetails(mapped),
           latency_ms: end !== undefined && end >= start ? end - start : undefined,
           ttft_ms: firstToken !== undefined && firstToken >= start ? firstToken - start : undefined,
           status: status(text(row.status) ?? text(meta.status), recOrEmpty(meta.error_information)),

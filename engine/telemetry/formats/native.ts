@@ -1,12 +1,12 @@
 // Our own record (llmCallInput) as JSON (array or NDJSON), or as CSV with the same column names.
 import { asRec, bool, isRec, jsonCell, needTime, num, requireFields, text, type Rec } from '../fields';
-import { llmCallInput } from '../record';
+import { llmCallInput, USAGE_DETAIL_FIELDS } from '../record';
 import type { FormatSpec } from './types';
 
 const FIELDS = ['timestamp', 'model', 'input_tokens'] as const;
 const KNOWN = new Set(Object.keys(llmCallInput.shape));
 const NUMBERS = new Set([
-  'input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens',
+  'input_tokens', 'output_tokens', 'cached_input_tokens', 'cache_write_tokens', 'reasoning_tokens', ...USAGE_DETAIL_FIELDS,
   'latency_ms', 'ttft_ms', 'cost_usd', 'max_tokens', 'attempt',
 ]);
 

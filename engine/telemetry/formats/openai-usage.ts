@@ -75,6 +75,9 @@ function rowItem(row: Rec, bucket: Rec, opts: MapOptions): MapItem | undefined {
       input_tokens: num(row.input_tokens),
       output_tokens: num(row.output_tokens),
       cached_input_tokens: num(row.input_cached_tokens),
+      input_audio_tokens: num(row.input_audio_tokens),
+      output_audio_tokens: num(row.output_audio_tokens),
+      service_tier: identity.tier,
       metadata: {
         aggregated: true,
         num_requests: requests,
@@ -83,8 +86,6 @@ function rowItem(row: Rec, bucket: Rec, opts: MapOptions): MapItem | undefined {
         ...(identity.batch !== undefined && { batch: identity.batch }),
         ...(identity.tier !== undefined && { service_tier: identity.tier }),
         ...(text(row.project_name) !== undefined && { project_name: text(row.project_name) }),
-        ...(typeof num(row.input_audio_tokens) === 'number' && { input_audio_tokens: num(row.input_audio_tokens) }),
-        ...(typeof num(row.output_audio_tokens) === 'number' && { output_audio_tokens: num(row.output_audio_tokens) }),
       },
     },
   };

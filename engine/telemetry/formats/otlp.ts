@@ -79,6 +79,10 @@ function spanItem(span: Rec, resource: Rec): MapItem | undefined {
       output_tokens: num(pick(a, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens')),
       cached_input_tokens: num(read),
       cache_write_tokens: num(write),
+      // OpenInference token-count breakdowns
+      input_audio_tokens: num(a['llm.token_count.prompt_details.audio']),
+      output_audio_tokens: num(a['llm.token_count.completion_details.audio']),
+      service_tier: text(pick(a, 'openai.response.service_tier', 'gen_ai.openai.response.service_tier', 'gen_ai.response.service_tier')),
       max_tokens: num(a['gen_ai.request.max_tokens']),
       latency_ms: end !== undefined && end >= start ? end - start : undefined,
       status: failed ? errorStatus(a) : 'ok',

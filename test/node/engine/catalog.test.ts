@@ -140,11 +140,11 @@ describe('costNano', () => {
     expect(costNano(m, { ...usage, batch: true })).toBe(13_650_000);
   });
 
-  it('bills reasoning tokens at the output price', () => {
+  it('bills reasoning tokens at the output price, once (they are part of output_tokens)', () => {
     const m = model('o4-mini');
     expect([m.input_per_m, m.output_per_m]).toEqual([1.1, 4.4]);
-    // 1234×1.1 + (100+900)×4.4 = 1357.4 + 4400 = $5,757.4/1M
-    expect(costNano(m, { input_tokens: 1234, output_tokens: 100, reasoning_tokens: 900 })).toBe(5_757_400);
+    // 1234×1.1 + 1000×4.4 = 1357.4 + 4400 = $5,757.4/1M
+    expect(costNano(m, { input_tokens: 1234, output_tokens: 1000, reasoning_tokens: 900 })).toBe(5_757_400);
   });
 
   it('uses the input price when a model has no cached or write rate', () => {
