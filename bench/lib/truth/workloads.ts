@@ -154,16 +154,23 @@ function background(rng: Rng, w: Window & { days: number }, n: number, launch: b
  * call with the same prompt is ≤ 24 h before. */
 function duplicates(rng: Rng, w: Window, n: number): Built {
   const feature = 'faq-answer';
-  const recent: { t: number; prompt: string }[] = [];
-  const calls = seasonalArrivals(rng, w, n, diurnal(15)).map((t) => {
-    while (recent.length > 0 && t - recent[0]!.t > 15 * 60_000) recent.shift();
-    const prompt = recent.length > 0 && rng.chance(0.35) ? rng.pick(recent).prompt : rng.hex();
-    recent.push({ t, prompt });
-    return call(rng, {
+  const calls: LlmCall[] = [];
+  const ask = (t: number, prompt: string) =>
+    call(rng, {
       t, feature, model: 'gpt-4o-mini', input: tokens(rng, 400, 0.4, 50, 2000), output: tokens(rng, 300, 0.4, 1, 600),
       user: user(rng, 2000), stream: true, maxTokens: 600, prompt,
     });
-  });
+  for (const t of seasonalArrivals(rng, w, n / 1.5, diurnal(15))) {
+    const prompt = rng.hex();
+    calls.push(ask(t, prompt));
+    // a popular question: asked again by others within minutes
+    if (!rng.chance(0.3)) continue;
+    for (let k = rng.int(1, 3); k > 0; k--) {
+      const again = t + rng.int(30_000, 15 * 60_000);
+      if (again < w.to) calls.push(ask(again, prompt));
+    }
+  }
+  calls.sort((a, b) => a.timestamp - b.timestamp);
   let saving = 0;
   let dups = 0;
   const lastOk = new Map<string, number>();
