@@ -5,6 +5,7 @@ export { CATALOG } from './data';
 export { costNano, blendedPerM } from './cost';
 export { findModel, normalizeProvider } from './lookup';
 export { substitutes, sameOpenModel, coversModality } from './substitutes';
+export { capabilityOf, sufficientFor, measuredRank, CAPABILITY_SOURCES, type Capability, type MeasuredTier } from './capabilities';
 export { queryCatalog, catalogQuery, type CatalogQuery } from './query';
 export {
   estimateWorkload,

@@ -124,18 +124,19 @@ describe('model_downgrade', () => {
   // 100 gpt-4o calls, 1000 in / 50 out, 1 min apart (window 2 h = 1/12 day).
   const classify = (over = {}) => calls(100, (i) => ({ feature: 'classify', timestamp: T0 + i * MIN, output_tokens: 50, ...over }));
 
-  it('routes short-output traffic to the highest-tier cheaper model of the same provider', () => {
+  it('routes short-output traffic to the highest measured tier, cheapest, cheaper model of the same provider', () => {
     const [f, ...rest] = runTool('model_downgrade', classify());
     expect(rest).toEqual([]);
     // current: 100,000 × 2,500 + 5,000 × 10,000 = 300,000,000
-    // gpt-5-mini (same provider, tier high, cheapest high): 100,000 × 250 + 5,000 × 2,000 = 35,000,000
-    // saving = (300,000,000 − 35,000,000) × 0.5 = 132,500,000
-    expect(f!.saving_nanousd).toBe(132_500_000);
-    expect(f!.evidence.substitute).toMatchObject({ provider: 'openai', model: 'gpt-5-mini' });
+    // gpt-4o is Arena 1265.1 (mid); cheaper OpenAI models rated mid or better: gpt-4o-mini (1272.4), o3-mini
+    // (1303.9); gpt-5-mini is unrated. Cheapest: gpt-4o-mini 100,000 × 150 + 5,000 × 600 = 18,000,000
+    // saving = (300,000,000 − 18,000,000) × 0.5 = 141,000,000
+    expect(f!.saving_nanousd).toBe(141_000_000);
+    expect(f!.evidence.substitute).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', tier: 'mid', capability_score: 1272.4 });
     expect(f!.where).toEqual({ feature: 'classify', provider: 'openai', model: 'gpt-4o' });
-    // monthly: 0.1325 $ × 30 / (1/12) = 47.7; share of spend 132.5 / 300 = 44.17%
-    expect(f!.saving_usd_month).toBeCloseTo(47.7, 9);
-    expect(f!.saving_pct).toBe(44.17);
+    // monthly: 0.141 $ × 30 / (1/12) = 50.76; share of spend 141 / 300 = 47%
+    expect(f!.saving_usd_month).toBeCloseTo(50.76, 9);
+    expect(f!.saving_pct).toBe(47);
     expect(f!.confidence).toBe('medium');
   });
 

@@ -264,8 +264,10 @@ describe('question set: catalog and comparison', () => {
 });
 
 describe('question set: cutting cost, targets and constraints', () => {
+  // the one monthly basis (engine/monthly-basis.ts): first hour with calls to the end of the last one
   const monthly = (calls: LlmCall[]) => {
-    const days = (calls.at(-1)!.timestamp + 1 - calls[0]!.timestamp) / DAY;
+    const hour = (t: number) => Math.floor(t / 3_600_000) * 3_600_000;
+    const days = (hour(calls.at(-1)!.timestamp) + 3_600_000 - hour(calls[0]!.timestamp)) / DAY;
     return `$${(Math.round((sum(calls) * 30) / days / 1e7) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month of spend`;
   };
 
