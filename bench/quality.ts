@@ -1,89 +1,54 @@
-// Quality of the optimizer tools against synthetic workloads with planted inefficiencies of known size.
+// Quality of the optimizer against workloads whose ground truth the tools cannot tune to.
 //
-// For each of 24 workloads (different seeds, 5k–40k calls, 7/14/30 days, all plants or a random mix) it runs
-// buildProfile (engine/profile/reference.ts) + analyzeWorkload (engine/analyze.ts) and compares the findings
-// with the generator's ground truth (engine/synthetic, computed from the planted calls by the formulas of
-// engine/tools/README.md, never by the tools).
+// Each run draws a seed (printed; `--seed N` replays it, `--ci` runs the fixed seeds 1, 2 and 3) and builds
+// PLANTED planted and CLEAN clean workloads (bench/lib/truth/workloads.ts): seasonal user traffic (day/night,
+// weekday/weekend), a launch-day step, normal retry rates, a nightly and a weekly job already on the batch API,
+// and — in the planted ones — waste whose expected saving the benchmark computes itself with plain loops at its own
+// price list (bench/lib/truth/prices.ts), from LEVERS.md's formulas; nothing is shared with engine/tools,
+// engine/profile or engine/catalog. Every workload is analysed as native records and as LiteLLM spend logs,
+// Helicone JSONL and OTLP spans imported through the parsers (bench/lib/render-formats.ts).
 //
-// Definitions
-// - claim: a finding of kind 'saving' by a tool id some plant targets (PLANT_TOOL) whose `where` lies in a
-//   planted or clean group (same group = the scopes share a key and agree on every key both set).
-// - match: a finding with the item's tool id, kind and group; one-to-one, closest figure first. Saving items
-//   match claims; insight items (cost_anomalies, rate_limit_storms) match insight findings of their tool.
-// - recall = matched items / manifest items.
-// - precision = matched claims / claims. A claim in a clean group, or by the wrong tool in a planted group,
-//   counts against precision; findings outside these groups are not scored. Unmatched insights of the
-//   insight-plant tools are listed ("unplanned insights") but are not part of precision.
-// - savings error = |found − truth| / truth per matched item: the saving for saving items, the evidence figure
-//   (excess_nanousd, retry_wait_ms) for insight items; median and max over matched items.
-// - by_family: the same figures per tool family (engine/tools registry).
+// - item: one planted lever (tool + feature; the spike: tool + hours). Matched by a saving finding of that tool in
+//   that feature (the spike: a cost_anomalies spike whose hours overlap).
+// - recall = matched / observable items; an item needing a field the format cannot carry (OTLP: no prompt
+//   identity, so no duplicates) is "unobservable" and listed apart.
+// - precision = matched claims / claims; a claim = any saving finding with money (> 0), in any workload.
+// - false-positive anomalies: cost_anomalies spikes (schedules excluded) matching no planted spike, driven by a
+//   clean feature; spikes driven by a planted feature (its waste — runaway outputs — spikes its spend) are listed
+//   as "waste anomalies" and not counted.
+// - savings error = |found − expected| / expected over matched items with an expected figure (median, max).
+// - vs_native: a format's recall / the native records' recall (what the export loses).
 //
-// - by_format: workloads rendered as LiteLLM spend logs, Helicone JSONL and OTLP spans (bench/lib/render-formats.ts),
-//   imported through the parsers, then scored the same way; a field a format cannot carry is lost as for a user.
-//
-// Run: npm run bench -- quality      Last line: {"bench":"quality", …}
-import type { Finding, ToolFamily } from '../engine/findings.js';
+// Run: npm run bench -- quality [--seed N | --ci]      Last line: {"bench":"quality", …}
+import { randomInt } from 'node:crypto';
 import { analyzeWorkload } from '../engine/analyze.js';
+import type { Finding } from '../engine/findings.js';
 import { buildProfile } from '../engine/profile/reference.js';
-import { PLANT_IDS, PLANT_TOOL, generateWorkload, type PlantId, type WorkloadOptions } from '../engine/synthetic/index.js';
-import { Rng } from '../engine/synthetic/prng.js';
-import { TOOLS } from '../engine/tools/index.js';
 import { parseStream } from '../engine/telemetry/import.js';
 import type { LlmCall } from '../engine/telemetry/record.js';
 import { EXPORT_FORMATS, renderExport, type ExportFormat } from './lib/render-formats.js';
-import { scoreWorkload, type ItemOutcome } from './lib/score-findings.js';
+import { scoreFindings, type Outcome } from './lib/truth/score.js';
+import { buildWorkload, type Workload } from './lib/truth/workloads.js';
 
-const WORKLOADS = 24;
-/** Workloads also rendered in each export format and imported through the parsers (the smaller ones: 5k/10k calls). */
-const FORMAT_WORKLOADS = [0, 1, 4, 5, 8, 9];
-const PLANT_TOOLS = new Set(Object.values(PLANT_TOOL));
-const FAMILY = new Map<string, ToolFamily>(TOOLS.map((t) => [t.id, t.family]));
+const PLANTED = 8;
+const CLEAN = 4;
+const CI_SEEDS = [1, 2, 3];
+type Format = 'native' | ExportFormat;
+const FORMATS: Format[] = ['native', ...EXPORT_FORMATS];
+/** What each export format cannot carry (see render-formats.ts). */
+const LACKS: Record<Format, readonly string[]> = { native: [], litellm: [], helicone: [], otlp: ['prompt'] };
 
-function workloadOptions(i: number): WorkloadOptions {
-  const seed = 7_000 + i;
-  const mixed = i % 4 === 3;
-  const rng = new Rng(seed);
-  const plants: PlantId[] = mixed ? PLANT_IDS.filter(() => rng.chance(0.6)) : [...PLANT_IDS];
-  if (plants.length < 4) plants.push(...PLANT_IDS.filter((p) => !plants.includes(p)).slice(0, 4 - plants.length));
-  return {
-    seed,
-    calls: [5_000, 10_000, 20_000, 40_000][i % 4] ?? 5_000,
-    days: [7, 14, 30][i % 3] ?? 7,
-    start: Date.UTC(2025, 0, 6) + i * 9 * 86_400_000 + ((i * 7) % 24) * 3_600_000,
-    plants,
-  };
+function seedsOf(args: readonly string[]): number[] {
+  if (args.includes('--ci')) return CI_SEEDS;
+  const at = args.indexOf('--seed');
+  if (at >= 0) {
+    const seed = Number(args[at + 1]);
+    if (!Number.isSafeInteger(seed)) throw new Error('--seed needs an integer');
+    return [seed];
+  }
+  return [randomInt(1, 2 ** 31)];
 }
 
-interface Outcome extends ItemOutcome {
-  workload: string;
-}
-
-const median = (xs: number[]): number | null => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return null;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] ?? null) : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
-};
-const round4 = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10_000) / 10_000);
-const ratioOr = (a: number, b: number): number | null => (b === 0 ? null : a / b);
-const scope = (w: object) => JSON.stringify(w);
-
-function summarize(outcomes: Outcome[], claims: number, falsePositives: number) {
-  const errors = outcomes.flatMap((o) => (o.error === null ? [] : [o.error]));
-  const matched = errors.length;
-  return {
-    items: outcomes.length,
-    matched,
-    claims,
-    false_positives: falsePositives,
-    recall: round4(ratioOr(matched, outcomes.length)),
-    precision: round4(ratioOr(claims - falsePositives, claims)),
-    savings_error_median: round4(median(errors)),
-    savings_error_max: round4(errors.length ? Math.max(...errors) : null),
-  };
-}
-
-/** The file parsed back by the import path (auto-detected format), as a user's upload would be. */
 async function imported(text: string): Promise<{ calls: LlmCall[]; rejected: number }> {
   const bytes = new TextEncoder().encode(text);
   const stream = new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(bytes), c.close()) });
@@ -96,118 +61,139 @@ async function imported(text: string): Promise<{ calls: LlmCall[]; rejected: num
   return { calls, rejected };
 }
 
-/** Per export format: the same planted workloads, rendered, imported and analysed. */
-async function formatRuns(): Promise<Record<ExportFormat, Record<string, unknown>>> {
-  const out = {} as Record<ExportFormat, Record<string, unknown>>;
-  for (const format of EXPORT_FORMATS) {
-    const outcomes: Outcome[] = [];
-    let claims = 0;
-    let fps = 0;
-    let anomalies = 0;
-    let rejected = 0;
-    for (const i of FORMAT_WORKLOADS) {
-      const opts = workloadOptions(i);
-      const { calls, manifest } = generateWorkload(opts);
-      const back = await imported(renderExport(format, calls));
-      rejected += back.rejected;
-      const profile = buildProfile(back.calls, { from: manifest.window.from, to: manifest.window.to });
-      const score = scoreWorkload(manifest, analyzeWorkload(profile).findings, PLANT_TOOLS);
-      outcomes.push(...score.items.map((o) => ({ ...o, workload: `#${i}` })));
-      claims += score.claims.length;
-      fps += score.falsePositives.length;
-      anomalies += score.unplannedInsights.filter((f) => f.tool === 'cost_anomalies' && f.evidence.schedule !== true).length;
-    }
-    const s = summarize(outcomes, claims, fps);
-    const missedTools = [...new Set(outcomes.filter((o) => o.finding === null).map((o) => o.item.tool))].sort();
-    out[format] = { ...s, false_positives_per_workload: round4(fps / FORMAT_WORKLOADS.length), false_positive_anomalies: anomalies, rejected_records: rejected, missed_tools: missedTools };
-    console.log(
-      `format ${format.padEnd(9)} recall ${s.recall}  precision ${s.precision}  FP/workload ${round4(fps / FORMAT_WORKLOADS.length)}  FP anomalies ${anomalies}  savings error p50 ${s.savings_error_median} max ${s.savings_error_max}  rejected ${rejected}${missedTools.length ? `  missed: ${missedTools.join(', ')}` : ''}`,
-    );
-  }
-  return out;
+async function callsAs(format: Format, w: Workload): Promise<{ calls: LlmCall[]; rejected: number }> {
+  if (format === 'native') return { calls: w.calls, rejected: 0 };
+  // Batch API results are not per-request spans (a batch is a file job): OTLP traces never show the batched jobs.
+  const shown = format === 'otlp' ? w.calls.filter((c) => c.metadata.batch !== true) : w.calls;
+  return imported(renderExport(format, shown));
 }
 
-export default async function run(): Promise<void> {
-  const outcomes: Outcome[] = [];
-  const claims: { workload: string; finding: Finding; falsePositive: boolean }[] = [];
-  const unplanned: { workload: string; finding: Finding }[] = [];
+interface Tally {
+  workloads: number;
+  outcomes: Outcome[];
+  unobservable: Outcome[];
+  claims: number;
+  falseClaims: Finding[];
+  falseAnomalies: number;
+  wasteAnomalies: number;
+  rejected: number;
+}
+const emptyTally = (): Tally => ({ workloads: 0, outcomes: [], unobservable: [], claims: 0, falseClaims: [], falseAnomalies: 0, wasteAnomalies: 0, rejected: 0 });
+
+const round4 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 10_000) / 10_000);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+function figures(t: Tally) {
+  const found = t.outcomes.filter((o) => o.finding !== null).length;
+  const errors = t.outcomes.flatMap((o) => (o.error === null ? [] : [o.error]));
+  return {
+    workloads: t.workloads,
+    items: t.outcomes.length,
+    found,
+    unobservable: t.unobservable.length,
+    recall: round4(t.outcomes.length ? found / t.outcomes.length : null),
+    claims: t.claims,
+    false_claims: t.falseClaims.length,
+    precision: round4(t.claims ? (t.claims - t.falseClaims.length) / t.claims : null),
+    false_claims_per_workload: round4(t.workloads ? t.falseClaims.length / t.workloads : null),
+    false_anomalies: t.falseAnomalies,
+    waste_anomalies: t.wasteAnomalies,
+    savings_error_median: round4(median(errors)),
+    savings_error_max: round4(errors.length ? Math.max(...errors) : null),
+    rejected_records: t.rejected,
+  };
+}
+
+function add(into: Tally, from: Tally): void {
+  into.workloads += from.workloads;
+  into.outcomes.push(...from.outcomes);
+  into.unobservable.push(...from.unobservable);
+  into.claims += from.claims;
+  into.falseClaims.push(...from.falseClaims);
+  into.falseAnomalies += from.falseAnomalies;
+  into.wasteAnomalies += from.wasteAnomalies;
+  into.rejected += from.rejected;
+}
+
+export default async function run(args: string[] = []): Promise<void> {
+  const seeds = seedsOf(args);
+  console.log(`seed${seeds.length > 1 ? 's' : ''} ${seeds.join(', ')} (replay: npm run bench -- quality --seed ${seeds[0]})`);
   const started = Date.now();
-  for (let i = 0; i < WORKLOADS; i++) {
-    const opts = workloadOptions(i);
-    const label = `#${i} seed=${opts.seed} calls=${opts.calls} days=${opts.days} plants=${opts.plants?.length}`;
-    const { calls, manifest } = generateWorkload(opts);
-    const profile = buildProfile(calls, { from: manifest.window.from, to: manifest.window.to });
-    const { findings } = analyzeWorkload(profile);
-    const score = scoreWorkload(manifest, findings, PLANT_TOOLS);
-    outcomes.push(...score.items.map((o) => ({ ...o, workload: label })));
-    const fps = new Set(score.falsePositives);
-    claims.push(...score.claims.map((finding) => ({ workload: label, finding, falsePositive: fps.has(finding) })));
-    unplanned.push(...score.unplannedInsights.map((finding) => ({ workload: label, finding })));
-    const matched = score.items.filter((o) => o.finding).length;
-    console.log(`${label}: ${matched}/${score.items.length} items found, ${fps.size} false positives, ${score.unplannedInsights.length} unplanned insights`);
+  const byFormat = new Map<Format, Tally>(FORMATS.map((f) => [f, emptyTally()]));
+  const clean = emptyTally();
+  const problems: string[] = [];
+  for (const seed of seeds) {
+    for (let i = 0; i < PLANTED + CLEAN; i++) {
+      const w = buildWorkload(seed, i, i >= PLANTED);
+      const line: string[] = [];
+      for (const format of FORMATS) {
+        const { calls, rejected } = await callsAs(format, w);
+        const profile = buildProfile(calls, { from: w.window.from, to: w.window.to });
+        const { findings } = analyzeWorkload(profile);
+        const observable = w.items.filter((it) => !it.needs || !LACKS[format].includes(it.needs));
+        const s = scoreFindings(observable, findings);
+        const t: Tally = {
+          workloads: 1,
+          outcomes: s.outcomes,
+          unobservable: w.items.filter((it) => !observable.includes(it)).map((item) => ({ item, finding: null, error: null })),
+          claims: s.claims.length,
+          falseClaims: s.falseClaims,
+          falseAnomalies: s.falseAnomalies.length,
+          wasteAnomalies: s.wasteAnomalies.length,
+          rejected,
+        };
+        add(byFormat.get(format)!, t);
+        if (w.clean) add(clean, t);
+        const found = s.outcomes.filter((o) => o.finding).length;
+        line.push(`${format} ${found}/${s.outcomes.length}${s.falseClaims.length ? ` FP ${s.falseClaims.length}` : ''}${s.falseAnomalies.length ? ` FA ${s.falseAnomalies.length}` : ''}`);
+        const where = `seed ${seed} ${w.label.split(' [')[0]} ${format}`;
+        for (const o of s.outcomes) {
+          if (!o.finding) problems.push(`MISSED ${o.item.tool} in ${o.item.feature} (${o.item.note}) — ${where}`);
+          else if (o.error !== null && o.error > 0.03) problems.push(`ERROR ${(100 * o.error).toFixed(1)}% ${o.item.tool} in ${o.item.feature}: expected $${o.item.saving_usd?.toFixed(4)}, found $${(o.finding.saving_nanousd / 1e9).toFixed(4)} — ${where}`);
+        }
+        for (const f of s.falseClaims) problems.push(`FALSE CLAIM ${f.tool} ${JSON.stringify(f.where)}: ${f.summary} — ${where}`);
+        for (const f of s.falseAnomalies) problems.push(`FALSE ANOMALY ${f.where.group} (${f.where.feature ?? ''}): ${f.summary} — ${where}`);
+      }
+      console.log(`seed ${seed} ${w.label}: ${line.join(' · ')}`);
+    }
   }
-
-  const overall = summarize(outcomes, claims.length, claims.filter((c) => c.falsePositive).length);
-  const byTool = new Map<string, Outcome[]>();
-  for (const o of outcomes) byTool.set(o.item.tool, [...(byTool.get(o.item.tool) ?? []), o]);
-  console.log('\ntool                    items found  FP  err p50   err max');
-  for (const [tool, os] of [...byTool].sort()) {
-    const s = summarize(os, claims.filter((c) => c.finding.tool === tool).length, claims.filter((c) => c.finding.tool === tool && c.falsePositive).length);
-    console.log(`${tool.padEnd(24)}${String(s.items).padStart(5)}${String(s.matched).padStart(6)}${String(s.false_positives).padStart(4)}  ${String(s.savings_error_median).padStart(7)}  ${String(s.savings_error_max).padStart(8)}`);
-  }
-
-  const families = [...new Set([...outcomes.map((o) => FAMILY.get(o.item.tool)), ...claims.map((c) => c.finding.family)])].filter(
-    (f): f is ToolFamily => f !== undefined,
-  );
-  const byFamily = Object.fromEntries(
-    families.sort().map((fam) => {
-      const fc = claims.filter((c) => c.finding.family === fam);
-      const s = summarize(
-        outcomes.filter((o) => FAMILY.get(o.item.tool) === fam),
-        fc.length,
-        fc.filter((c) => c.falsePositive).length,
-      );
-      return [fam, s];
+  const overall = emptyTally();
+  for (const t of byFormat.values()) add(overall, t);
+  const nativeRecall = figures(byFormat.get('native')!).recall;
+  const formats = Object.fromEntries(
+    [...byFormat].map(([f, t]) => {
+      const fig = figures(t);
+      return [f, { ...fig, vs_native: round4(nativeRecall && fig.recall !== null ? fig.recall / nativeRecall : null) }];
     }),
   );
-
-  console.log('\nworst mismatches (for the tools):');
-  for (const o of outcomes.filter((x) => x.finding === null)) {
-    console.log(`  MISSED ${o.item.tool} ${scope(o.item.where)} truth=${o.item.saving_nanousd || scope(o.item.evidence)} (${o.workload}; ${o.item.note})`);
+  console.log('');
+  for (const [f, fig] of Object.entries(formats)) {
+    console.log(`${f.padEnd(9)} recall ${fig.recall} (${fig.found}/${fig.items}, ${fig.unobservable} unobservable)  precision ${fig.precision}  false claims/workload ${fig.false_claims_per_workload}  false anomalies ${fig.false_anomalies}  savings error p50 ${fig.savings_error_median} max ${fig.savings_error_max}  rejected ${fig.rejected_records}`);
   }
-  const grouped = (list: { workload: string; finding: Finding }[], label: string) => {
-    const byKey = new Map<string, { count: number; example: { workload: string; finding: Finding } }>();
-    for (const c of list) {
-      const key = `${c.finding.tool} in ${c.finding.where.feature ?? scope(c.finding.where)}`;
-      byKey.set(key, { count: (byKey.get(key)?.count ?? 0) + 1, example: byKey.get(key)?.example ?? c });
-    }
-    for (const [key, { count, example }] of [...byKey].sort((a, b) => b[1].count - a[1].count)) {
-      console.log(`  ${label} ×${count} ${key}, e.g. ${example.workload}: ${example.finding.summary}`);
-    }
-  };
-  grouped(claims.filter((c) => c.falsePositive), 'FALSE POSITIVE');
-  grouped(unplanned, 'UNPLANNED INSIGHT');
-  const worst = outcomes.filter((o) => o.error !== null && o.error > 1e-9).sort((a, b) => (b.error ?? 0) - (a.error ?? 0));
-  for (const o of worst.slice(0, 10)) {
-    const got = o.item.kind === 'saving' ? o.finding?.saving_nanousd : scope(o.finding?.evidence ?? {});
-    console.log(`  ERROR ${(100 * (o.error ?? 0)).toFixed(2)}% ${o.item.tool} ${scope(o.item.where)} truth=${o.item.saving_nanousd || scope(o.item.evidence)} got=${got} (${o.workload})`);
-  }
-  console.log(`\nthe same planted workloads (${FORMAT_WORKLOADS.length}) as real export files, imported through the parsers:`);
-  const byFormat = await formatRuns();
-  console.log(`\n${WORKLOADS} workloads in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const c = figures(clean);
+  console.log(`clean workloads (${c.workloads} analyses): false claims ${c.false_claims}, false anomalies ${c.false_anomalies}`);
+  const counted = new Map<string, number>();
+  for (const p of problems) counted.set(p.split(' — ')[0]!, (counted.get(p.split(' — ')[0]!) ?? 0) + 1);
+  if (problems.length) console.log('\nproblems (×count, first occurrence):');
+  for (const [p, n] of [...counted].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ×${n} ${problems.find((x) => x.startsWith(p))}`);
+  console.log(`\n${seeds.length * (PLANTED + CLEAN)} workloads × ${FORMATS.length} formats in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const o = figures(overall);
   console.log(
     JSON.stringify({
       bench: 'quality',
-      workloads: WORKLOADS,
-      items: overall.items,
-      claims: overall.claims,
-      unplanned_insights: unplanned.length,
-      recall: overall.recall,
-      precision: overall.precision,
-      savings_error_median: overall.savings_error_median,
-      savings_error_max: overall.savings_error_max,
-      by_family: byFamily,
-      by_format: byFormat,
+      seeds,
+      workloads: seeds.length * (PLANTED + CLEAN),
+      recall: o.recall,
+      precision: o.precision,
+      false_claims_per_workload: o.false_claims_per_workload,
+      false_anomalies: o.false_anomalies,
+      savings_error_median: o.savings_error_median,
+      savings_error_max: o.savings_error_max,
+      clean: { analyses: c.workloads, false_claims: c.false_claims, false_anomalies: c.false_anomalies },
+      by_format: formats,
     }),
   );
 }

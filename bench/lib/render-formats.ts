@@ -104,9 +104,12 @@ function otlpSpan(c: LlmCall, i: number): Record<string, unknown> {
     ...(failed ? [str('error.type', c.status), ...(httpCode(c.status) !== null ? [str('http.response.status_code', c.status)] : [])] : []),
   ];
   const end = c.timestamp + Math.round(c.latency_ms ?? 0);
+  // one app request (trace + parent span) per prompt and user: a retry is a sibling span after the failed one
+  const request = c.prompt_hash ? `${c.prompt_hash}:${c.user ?? ''}` : `call${i}`;
   return {
-    traceId: sha256(`t${i}`).slice(0, 32),
+    traceId: sha256(`t${request}`).slice(0, 32),
     spanId: sha256(`s${i}`).slice(0, 16),
+    parentSpanId: sha256(`p${request}`).slice(0, 16),
     name: `chat ${c.model}`,
     startTimeUnixNano: `${c.timestamp}000000`,
     endTimeUnixNano: `${end}000000`,

@@ -1,7 +1,7 @@
 // The answer leads with the answer: one first sentence that answers the request's main intent with its
 // key figure, then the supporting table (markdown) and chart data, then the top actions and what each
 // saves. Every number comes from a tool output; the same outputs give the same text.
-import type { CatalogModel } from '../catalog/index.js';
+import { CAPABILITY_SOURCES, capabilityOf, type CatalogModel } from '../catalog/index.js';
 import type { Finding } from '../findings.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
@@ -100,9 +100,21 @@ function catalog(req: AgentRequest, items: CatalogModel[]): Part {
     : `No model${need} is in the catalog.`;
   return {
     lead,
-    table: items.length ? table(['model', 'context', '$/M input', '$/M output', 'tier'], items.map((m) => [`${m.provider}/${m.id}`, m.context_window.toLocaleString('en-US'), usd(m.input_per_m), usd(m.output_per_m), m.tier])) : null,
+    // tiers measured on a pinned benchmark (engine/catalog/capabilities.ts), never guessed from the name
+    table: items.length
+      ? table(
+          ['model', 'context', '$/M input', '$/M output', 'tier', `score (${CAPABILITY_SOURCES.arena.date} Arena)`],
+          items.map((m) => {
+            const cap = capabilityOf(m);
+            return [`${m.provider}/${m.id}`, m.context_window.toLocaleString('en-US'), usd(m.input_per_m), usd(m.output_per_m), cap.tier, cap.score === null ? '—' : String(Math.round(cap.score))];
+          }),
+        )
+      : null,
     chart: items.length ? { kind: 'bar', title: 'Price per million output tokens', unit: 'USD', series: items.map((m) => ({ label: `${m.provider}/${m.id}`, value: m.output_per_m })) } : null,
-    actions: req.catalog.tool_use ? ['The catalog does not record tool-use support: check each provider’s documentation before choosing.'] : [],
+    actions: [
+      `Tiers and scores: ${CAPABILITY_SOURCES.arena.name}, ${CAPABILITY_SOURCES.arena.date} (${CAPABILITY_SOURCES.arena.url}); "unrated" models are not in that snapshot and are never proposed as stand-ins.`,
+      ...(req.catalog.tool_use ? ['The catalog does not record tool-use support: check each provider’s documentation before choosing.'] : []),
+    ],
   };
 }
 

@@ -6,6 +6,7 @@ export { costNano, priceCall, periodAt, blendedPerM, type CallCost, type CostFla
 export { findModel, normalizeProvider } from './lookup';
 export { PriceBook, type OrgCallCost, type OrgPriceRule, type OrgRates } from './org-prices';
 export { substitutes, sameOpenModel, coversModality } from './substitutes';
+export { capabilityOf, sufficientFor, measuredRank, CAPABILITY_SOURCES, type Capability, type MeasuredTier } from './capabilities';
 export { queryCatalog, catalogQuery, type CatalogQuery } from './query';
 export {
   estimateWorkload,

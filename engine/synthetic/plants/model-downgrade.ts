@@ -1,6 +1,6 @@
 // Planted: an expensive model on a simple classification feature (short labels) → model_downgrade.
-import { costNano, substitutes } from '../../catalog/index.js';
-import type { CapabilityTier, CatalogModel } from '../../catalog/types.js';
+import { costNano, measuredRank, substitutes } from '../../catalog/index.js';
+import type { CatalogModel } from '../../catalog/types.js';
 import { catalogModel } from '../calls.js';
 import { groupContext, inProfileOrder, plantCalls, scopeOf, type GroupWindow, type PlantedGroup } from '../groups.js';
 import { cappedAtP90 } from '../params.js';
@@ -11,7 +11,6 @@ import { PLANT_TOOL } from '../types.js';
 const FEATURE = 'classify';
 /** Share of routable traffic the contract assumes (README: adoption 0.5). */
 const ADOPTION = 0.5;
-const TIER_RANK: Record<CapabilityTier, number> = { embedding: -1, small: 0, mid: 1, high: 2, frontier: 3 };
 
 export function plantModelDowngrade(seed: number, window: GroupWindow, total: number): PlantedGroup {
   const model = catalogModel('gpt-4o');
@@ -31,15 +30,15 @@ export function plantModelDowngrade(seed: number, window: GroupWindow, total: nu
   );
 
   // Contract: substitutes whose (known) context ≥ the segment's largest ok input; same-provider ones only when
-  // there are any; then highest tier; then cheapest cost(alt, U).
+  // there are any; then highest measured tier; then cheapest cost(alt, U).
   const usage = usageOf(calls);
   const maxInput = Math.max(...calls.filter(isOk).map((c) => c.input_tokens));
   const fitting = substitutes(model).filter((m) => m.context_window > 0 && m.context_window >= maxInput);
   const sameProvider = fitting.filter((m) => m.provider === model.provider);
   const pool = sameProvider.length > 0 ? sameProvider : fitting;
-  const topTier = Math.max(...pool.map((m) => TIER_RANK[m.tier]));
+  const topTier = Math.max(...pool.map(measuredRank));
   const alt = pool
-    .filter((m) => TIER_RANK[m.tier] === topTier)
+    .filter((m) => measuredRank(m) === topTier)
     .reduce<CatalogModel | null>((best, m) => (best === null || costNano(m, usage) < costNano(best, usage) ? m : best), null);
   if (!alt) throw new Error('model_downgrade plant: the catalog offers no substitute for gpt-4o');
   return {

@@ -67,6 +67,10 @@ export const litellm: FormatSpec = {
           latency_ms: end !== undefined && end >= start ? end - start : undefined,
           ttft_ms: firstToken !== undefined && firstToken >= start ? firstToken - start : undefined,
           status: status(text(row.status) ?? text(meta.status), recOrEmpty(meta.error_information)),
+          // the router's retries of this request before the logged attempt (StandardLoggingPayload metadata)
+          ...(retriesOf(meta.attempted_retries) !== undefined && { attempt: retriesOf(meta.attempted_retries)! + 1 }),
+          // litellm_trace_id: the attempts (retries, fallbacks) of one request share it
+          trace_id: text(row.trace_id) ?? text(meta.trace_id),
           cost_usd: num(row.spend),
           metadata: compact({
             call_type: text(row.call_type),
@@ -78,12 +82,18 @@ export const litellm: FormatSpec = {
             tags: tags.length > 0 ? tags : undefined,
             session_id: optText(row.session_id, 'session_id'),
             requester_ip_address: text(row.requester_ip_address),
+            api_base: text(row.api_base) ?? text(meta.api_base),
           }),
         },
       },
     ];
   },
 };
+
+function retriesOf(v: unknown): number | undefined {
+  const n = num(v);
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 1000 ? n : undefined;
+}
 
 /** "success" → ok; "failure" → the provider's error code when LiteLLM kept it ("429"), else "error". */
 function status(s: string | undefined, error: Rec): string {

@@ -33,6 +33,8 @@ export const otlp: FormatSpec = {
   *map(value) {
     const doc = asRec(value);
     requireFields(doc, FIELDS);
+    const items: (MapItem & { at: string })[] = [];
+    const attempts: Attempt[] = [];
     for (const [r, resourceSpans] of list(doc.resourceSpans, 'resourceSpans').entries()) {
       const entry = asRec(resourceSpans, 'resourceSpans entry');
       const resource = attributes(entry.resource);
@@ -41,16 +43,65 @@ export const otlp: FormatSpec = {
           const at = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
           try {
             const item = spanItem(asRec(span, 'span'), resource);
-            if (item) yield { ...item, at };
+            if (!item) continue;
+            items.push({ ...item, at });
+            if ('input' in item) attempts.push(attemptOf(asRec(span, 'span'), item.input));
           } catch (e) {
             if (!(e instanceof RecordError)) throw e;
-            yield { error: e.message, at };
+            items.push({ error: e.message, at });
           }
         }
       }
     }
+    numberRetries(attempts);
+    yield* items;
   },
 };
+
+/** One model-call span as a possible attempt of a logical request: its siblings share trace, parent and model. */
+interface Attempt {
+  input: Rec;
+  /** trace/span ids: a span exported twice is one attempt. */
+  key: string | undefined;
+  group: string | null;
+  start: number;
+  failed: boolean;
+}
+
+function attemptOf(span: Rec, input: Rec): Attempt {
+  const trace = text(span.traceId);
+  const parent = text(span.parentSpanId);
+  return {
+    input,
+    key: spanKey(span),
+    group: trace && parent ? `${trace}/${parent}/${String(input.model)}` : null,
+    start: input.timestamp as number,
+    failed: input.status !== 'ok',
+  };
+}
+
+/**
+ * Attempt numbers from the span tree: sibling model-call spans (same trace, parent and model) after a failed one
+ * are its retries — 2, 3, … until one succeeds. The larger of that and the span's own `http.request.resend_count`.
+ */
+function numberRetries(attempts: readonly Attempt[]): void {
+  const groups = new Map<string, Attempt[]>();
+  for (const a of attempts) if (a.group) groups.set(a.group, [...(groups.get(a.group) ?? []), a]);
+  for (const siblings of groups.values()) {
+    siblings.sort((x, y) => x.start - y.start);
+    const numbered = new Map<string, unknown>();
+    let attempt = 1;
+    for (const a of siblings) {
+      if (a.key !== undefined && numbered.has(a.key)) {
+        a.input.attempt = numbered.get(a.key);
+        continue;
+      }
+      a.input.attempt = Math.max(attempt, (a.input.attempt as number | undefined) ?? 1);
+      if (a.key !== undefined) numbered.set(a.key, a.input.attempt);
+      attempt = a.failed ? attempt + 1 : 1;
+    }
+  }
+}
 
 function spanItem(span: Rec, resource: Rec): MapItem | undefined {
   const a = attributes(span.attributes);
@@ -66,7 +117,8 @@ function spanItem(span: Rec, resource: Rec): MapItem | undefined {
   const input = pick(a, 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens') ?? (failed ? 0 : undefined);
   return {
     input: {
-      request_id: text(a['gen_ai.response.id']),
+      // the provider's response id, else the span's own ids: a span exported twice is one call, not a duplicate
+      request_id: text(a['gen_ai.response.id']) ?? spanKey(span),
       timestamp: start,
       provider: text(pick(a, 'gen_ai.provider.name', 'gen_ai.system')),
       // the response names the snapshot that actually answered
@@ -88,10 +140,13 @@ function spanItem(span: Rec, resource: Rec): MapItem | undefined {
       status: failed ? errorStatus(a) : 'ok',
       trace_id: text(span.traceId),
       span_id: text(span.spanId),
+      // OTel HTTP semconv: the ordinal of a resent request (0 or absent on the first try)
+      ...(resendCount(a) !== undefined && { attempt: resendCount(a)! + 1 }),
       region: text(resource['cloud.region']),
       metadata: compact({
         operation,
         span_name: text(span.name),
+        parent_span_id: text(span.parentSpanId),
         service_name: text(resource['service.name']),
         session_id: optText(pick(a, ...SESSION_KEYS), 'session.id'),
         agent_name: text(a['gen_ai.agent.name']),
@@ -99,6 +154,17 @@ function spanItem(span: Rec, resource: Rec): MapItem | undefined {
       }),
     },
   };
+}
+
+function spanKey(span: Rec): string | undefined {
+  const trace = text(span.traceId);
+  const id = text(span.spanId);
+  return trace && id ? `otlp:${trace}:${id}` : undefined;
+}
+
+function resendCount(a: Rec): number | undefined {
+  const n = num(a['http.request.resend_count']);
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 1000 ? n : undefined;
 }
 
 function list(value: unknown, what: string): unknown[] {

@@ -89,7 +89,8 @@ export const batchEligibility: Tool = {
       const current = costOf(model, usage);
       const batched = costOf(model, { ...usage, batch: true });
       const saving = current - batched;
-      if (saving <= 0) continue;
+      // a job already on the batch API bills (as its source reports) at the batch price: nothing left to save
+      if (saving <= 0 || seg.cost_nanousd <= batched + saving / 2) continue;
       findings.push(
         savingFinding(
           {

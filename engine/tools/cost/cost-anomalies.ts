@@ -1,6 +1,7 @@
 // Hours whose spend jumps far above the window's usual hourly spend — and above the same hour of the other days
-// (and, with two weeks of traffic, the same hour of the other weeks): a job that runs every night at 02:00 is a
-// schedule, reported once as such, never a spike every night.
+// (and, with two weeks of traffic, the same hour of the other week; and of the days just before or after, so a
+// launch is a new level): a job that runs every night at 02:00 is a schedule, reported once as such, never a spike
+// every night.
 import { HOUR_MS } from '../../profile/derive.js';
 import { percentileOfSorted, sortedCopy } from '../../profile/distribution.js';
 import type { WorkloadProfile } from '../../profile/types.js';
@@ -31,23 +32,30 @@ const DAY_HOURS = 24;
 const MAX_SCHEDULE_HOURS = 6;
 const MIN_SCHEDULE_DAYS = 3;
 const WEEK_HOURS = 168;
+/** Days either side whose same hour shows a lasting level (a launch) rather than a spike. */
+const NEAR_DAYS = 2;
 
 /**
- * The seasonal baseline of hour i: the median of the same hour of day on the other days of the traffic span
- * (first to last hour with spend), and of the same hour of week on the other weeks when the span holds two;
- * the larger of the two. null when fewer than two other days exist (no seasonality to compare with).
+ * The seasonal baseline of hour i, the largest of: the median of the same hour of day on the other days of the
+ * traffic span (first to last hour with spend; needs two); the same hour of week on the other weeks (one is
+ * enough: a weekly job seen twice in two weeks recurs); and the lower of the same hour on the two days before, or
+ * on the two days after (one when the span ends): a lasting step such as a launch is the new level, not a spike.
+ * null when none exists.
  */
 function seasonalBaseline(total: Float64Array, first: number, last: number, i: number): number | null {
-  const sameSlot = (period: number): number | null => {
-    const values: number[] = [];
-    for (let k = i - period; k >= first; k -= period) values.push(total[k]!);
-    for (let k = i + period; k <= last; k += period) values.push(total[k]!);
-    return values.length >= 2 ? percentileOfSorted(sortedCopy(values), 500) : null;
+  const values = (from: number, step: number, max: number): number[] => {
+    const out: number[] = [];
+    for (let k = from; k >= first && k <= last && out.length < max; k += step) out.push(total[k]!);
+    return out;
   };
-  const daily = sameSlot(DAY_HOURS);
-  const weekly = sameSlot(WEEK_HOURS);
-  if (daily === null && weekly === null) return null;
-  return Math.max(daily ?? 0, weekly ?? 0);
+  const median = (xs: number[], min: number) => (xs.length >= min ? percentileOfSorted(sortedCopy(xs), 500) : null);
+  const candidates = [
+    median([...values(i - DAY_HOURS, -DAY_HOURS, Infinity), ...values(i + DAY_HOURS, DAY_HOURS, Infinity)], 2),
+    median([...values(i - WEEK_HOURS, -WEEK_HOURS, Infinity), ...values(i + WEEK_HOURS, WEEK_HOURS, Infinity)], 1),
+    median(values(i - DAY_HOURS, -DAY_HOURS, NEAR_DAYS), NEAR_DAYS),
+    median(values(i + DAY_HOURS, DAY_HOURS, NEAR_DAYS), 1),
+  ].filter((v): v is number => v !== null);
+  return candidates.length === 0 ? null : Math.max(...candidates);
 }
 
 /** The feature with most spend in the hours `hs`. */

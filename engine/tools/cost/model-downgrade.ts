@@ -1,5 +1,5 @@
 // LEVERS L4: features whose outputs are short enough for a cheaper stand-in model.
-import { substitutes, type CapabilityTier, type CatalogModel } from '../../catalog/index.js';
+import { capabilityOf, measuredRank, substitutes, type CatalogModel } from '../../catalog/index.js';
 import type { CallUsage } from '../../catalog/types.js';
 import type { WorkloadProfile } from '../../profile/types.js';
 import {
@@ -17,9 +17,8 @@ import {
 
 export const DOWNGRADE_MAX_OUTPUT_P50 = 200;
 export const DOWNGRADE_ADOPTION = 0.5;
-const TIER_RANK: Record<CapabilityTier, number> = { frontier: 4, high: 3, mid: 2, small: 1, embedding: 0 };
 
-/** Same provider first, then highest tier, then cheapest on this usage; context must fit the largest input. */
+/** Same provider first, then highest measured tier, then cheapest on this usage; context must fit the largest input. */
 export function chooseSubstitute(current: CatalogModel, usage: CallUsage, maxInput: number): CatalogModel | undefined {
   const fits = substitutes(current).filter((m) => m.context_window > 0 && m.context_window >= maxInput);
   const sameProvider = fits.filter((m) => m.provider === current.provider);
@@ -28,7 +27,7 @@ export function chooseSubstitute(current: CatalogModel, usage: CallUsage, maxInp
   let bestCost = Infinity;
   for (const m of pool) {
     const cost = costOf(m, usage);
-    const better = !best || TIER_RANK[m.tier] > TIER_RANK[best.tier] || (TIER_RANK[m.tier] === TIER_RANK[best.tier] && cost < bestCost);
+    const better = !best || measuredRank(m) > measuredRank(best) || (measuredRank(m) === measuredRank(best) && cost < bestCost);
     if (better) [best, bestCost] = [m, cost];
   }
   return best;
@@ -72,7 +71,8 @@ export const modelDowngrade: Tool = {
               output_tokens_p50: p50,
               input_tokens_max: seg.input_tokens_dist.max,
               current_cost_nanousd: current,
-              substitute: { provider: alt.provider, model: alt.id, tier: alt.tier, context_window: alt.context_window },
+              substitute: { provider: alt.provider, model: alt.id, tier: capabilityOf(alt).tier, capability_score: capabilityOf(alt).score, context_window: alt.context_window },
+              current_capability: capabilityOf(model),
               substitute_cost_nanousd: candidate,
               adoption: DOWNGRADE_ADOPTION,
               formula: '(cost(current, U) − cost(substitute, U)) × adoption',

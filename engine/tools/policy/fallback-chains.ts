@@ -1,18 +1,17 @@
 // Fallback chains for models that fail often: same weights elsewhere, else a same-tier stand-in at another provider.
-import { sameOpenModel, substitutes, type CatalogModel } from '../../catalog/index.js';
+import { measuredRank, sameOpenModel, substitutes, type CatalogModel } from '../../catalog/index.js';
 import { catalogModelOf, confidence, formatPct, insightFinding, modelWhere, ratio, type Tool } from '../shared.js';
 
 export const FALLBACK_MIN_CALLS = 20;
 export const FALLBACK_MIN_ERROR_SHARE = 0.02;
 
-/** The model to fall back to: cheapest same-open-model alternative, else the highest-tier cheapest substitute at another provider. */
+/** The model to fall back to: cheapest same-open-model alternative, else the highest measured tier, cheapest substitute at another provider. */
 export function fallbackFor(m: CatalogModel): CatalogModel | undefined {
   const same = sameOpenModel(m).filter((c) => c.provider !== m.provider)[0];
   if (same) return same;
-  const rank = { frontier: 4, high: 3, mid: 2, small: 1, embedding: 0 } as const;
   return substitutes(m)
     .filter((c) => c.provider !== m.provider)
-    .sort((a, b) => rank[b.tier] - rank[a.tier])[0];
+    .sort((a, b) => measuredRank(b) - measuredRank(a))[0];
 }
 
 export const fallbackChains: Tool = {

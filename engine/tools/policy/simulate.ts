@@ -153,6 +153,8 @@ function simulateProfile(profile: WorkloadProfile, policy: GatewayPolicy): Simul
       output_tokens: (usage.output_tokens - trimmed) * kept,
       cached_input_tokens: (usage.cached_input_tokens ?? 0) * kept,
       cache_write_tokens: (usage.cache_write_tokens ?? 0) * kept,
+      // summed usage: the price tier is the mean prompt's, never the segment's total as one prompt
+      calls: (usage.calls ?? seg.calls) * kept,
     };
     const cacheFor: CacheFor = (m) => {
       const st = prefixStats(seg, ttlBucket(m), minTokensBucket(m));

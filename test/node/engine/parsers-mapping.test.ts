@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseStream } from '../../../engine/telemetry/import';
 import type { LlmCall } from '../../../engine/telemetry/record';
+import { buildProfile } from '../../../engine/profile/reference';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/telemetry');
 const NOW = Date.UTC(2026, 0, 1);
@@ -296,5 +297,41 @@ describe('otlp genai: every field', async () => {
     expect(ok.length).toBe(calls.length - 1);
     expect(no.length).toBe(1);
     expect(no[0]!.reason).toMatch(/user.id is not text/);
+  });
+});
+
+describe('retries and duplicates from the source ids', async () => {
+  it('otlp: sibling model-call spans after a failed one are its retries; resend_count counts; a re-sent span is one call', async () => {
+    const doc = JSON.parse(fixture('otlp_genai_retries.json')) as Row;
+    const modelSpans = (doc.resourceSpans[0].scopeSpans[0].spans as Row[]).filter((s) => s.parentSpanId);
+    const { calls, rejected } = await parse(fixture('otlp_genai_retries.json'));
+    expect(rejected).toEqual([]);
+    // 5 model-call spans, plus the third attempt exported a second time by the collector
+    expect(calls).toHaveLength(modelSpans.length + 1);
+    const attempt = (spanId: string) => calls.find((c) => c.span_id === spanId)!.attempt;
+    // under parent a1…: 429, then 500, then ok → attempts 1, 2, 3; the next call after the ok starts over at 1;
+    // under parent b2…: a lone span with http.request.resend_count 1 → attempt 2
+    expect(modelSpans.map((s) => attempt(s.spanId))).toEqual([1, 2, 3, 1, 2]);
+    expect(calls.find((c) => c.span_id === modelSpans[0]!.spanId)!.metadata.parent_span_id).toBe(modelSpans[0]!.parentSpanId);
+    // no gen_ai.response.id: the span's own trace and span ids identify the call, so the re-sent copy has the same id
+    const thirdIds = calls.filter((c) => c.span_id === modelSpans[2]!.spanId).map((c) => c.request_id);
+    expect(thirdIds).toEqual([`otlp:${doc.resourceSpans[0].scopeSpans[0].spans[0].traceId}:${modelSpans[2]!.spanId}`, thirdIds[0]]);
+
+    // the profile counts them as retries though OTLP carries no prompt hash (stored calls are unique by id)
+    const unique = [...new Map(calls.map((c) => [c.request_id, c])).values()];
+    const [seg] = buildProfile(unique).segments;
+    expect(seg!.retry_calls).toBe(3);
+  });
+
+  it('litellm: metadata.attempted_retries → attempt, trace_id groups the attempts, api_base kept', async () => {
+    const rows = JSON.parse(fixture('litellm_spend_logs_retries.json')) as Row[];
+    const calls = byId((await parse(fixture('litellm_spend_logs_retries.json'))).calls);
+    for (const r of rows) {
+      const c = calls.get(r.request_id)!;
+      expect(c.attempt).toBe(r.metadata.attempted_retries === undefined ? 1 : r.metadata.attempted_retries + 1);
+      expect(c.trace_id).toBe(r.trace_id);
+      expect(c.metadata.api_base).toBe(r.api_base);
+    }
+    expect(calls.get('chatcmpl-r3')!.attempt).toBe(3);
   });
 });

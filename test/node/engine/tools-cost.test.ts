@@ -74,6 +74,46 @@ describe('cost_anomalies', () => {
     expect(spikes[0]!.evidence.from).toBe(new Date(T0 + 7 * DAY + 5 * HOUR).toISOString());
   });
 
+  // 14 days of one chat call an hour, and a weekly digest of 30 calls on both Mondays at 07:00 UTC (T0 is Monday noon)
+  const weekly = () => [
+    ...calls(14 * 24, (h) => ({ timestamp: T0 + h * HOUR })),
+    ...[7, 14].flatMap((d) => calls(30, (i) => ({ feature: 'weekly-digest', timestamp: T0 + d * DAY - 5 * HOUR + i * MIN }))),
+  ];
+
+  it('a weekly job seen in both weeks of a two-week window recurs: no spikes', () => {
+    // each run hour: 31 calls vs a median hour of 1 (31 > 3 × 1, excess 30c ≥ 1 % of 396c) — but the same hour
+    // of the other week held 31 calls too
+    expect(runTool('cost_anomalies', weekly()).filter((f) => f.title.startsWith('Spend spike'))).toEqual([]);
+  });
+
+  it('a one-off spike in a two-week window is still a spike against the same hour of the other week', () => {
+    const spike = calls(40, (i) => ({ feature: 'runaway', timestamp: T0 + 9 * DAY + 3 * HOUR + i * MIN }));
+    const spikes = runTool('cost_anomalies', [...weekly(), ...spike]).filter((f) => f.title.startsWith('Spend spike'));
+    expect(spikes).toHaveLength(1);
+    expect(spikes[0]!.evidence.from).toBe(new Date(T0 + 9 * DAY + 3 * HOUR).toISOString());
+    expect(spikes[0]!.evidence.top_feature).toBe('runaway');
+  });
+
+  // one chat call an hour from T0 (noon) to the end of day 7 (day d's 09:00 UTC is T0 + d·DAY − 3 h); a coach
+  // feature launched on day 5 makes 6 calls an hour from 09:00 to 17:00 UTC on days 5, 6 and 7
+  const launched = () => [
+    ...calls(7 * 24 + 12, (h) => ({ timestamp: T0 + h * HOUR })),
+    ...[5, 6, 7].flatMap((d) => calls(8 * 6, (i) => ({ feature: 'coach', timestamp: T0 + d * DAY - 3 * HOUR + Math.floor(i / 6) * HOUR + (i % 6) * MIN }))),
+  ];
+
+  it('a launch is a lasting step, not a spike on its first days', () => {
+    // each launched hour: 7 calls vs a median hour of 1 (7 > 3, excess 6c ≥ 1 % of 324c); on day 5 the same hour
+    // of the other days is 1 call on 5 of 7 days — but the next two days hold 7, as do the two before day 7
+    const findings = runTool('cost_anomalies', launched());
+    expect(findings.filter((f) => f.title.startsWith('Spend spike'))).toEqual([]);
+  });
+
+  it('a one-off spike on the last day after a launch is still a spike', () => {
+    const spike = calls(40, (i) => ({ feature: 'runaway', timestamp: T0 + 7 * DAY + 6 * HOUR + i * MIN }));
+    const spikes = runTool('cost_anomalies', [...launched(), ...spike]).filter((f) => f.title.startsWith('Spend spike'));
+    expect(spikes.map((f) => [f.evidence.from, f.evidence.top_feature])).toEqual([[new Date(T0 + 7 * DAY + 6 * HOUR).toISOString(), 'runaway']]);
+  });
+
   it('stays quiet on flat traffic and on windows under 24 h', () => {
     expect(runTool('cost_anomalies', calls(48, (h) => ({ timestamp: T0 + h * HOUR })))).toEqual([]);
     expect(runTool('cost_anomalies', [...calls(10, (h) => ({ timestamp: T0 + h * HOUR })), ...calls(20, () => ({ timestamp: T0 }))])).toEqual([]);
@@ -84,18 +124,19 @@ describe('model_downgrade', () => {
   // 100 gpt-4o calls, 1000 in / 50 out, 1 min apart (window 2 h = 1/12 day).
   const classify = (over = {}) => calls(100, (i) => ({ feature: 'classify', timestamp: T0 + i * MIN, output_tokens: 50, ...over }));
 
-  it('routes short-output traffic to the highest-tier cheaper model of the same provider', () => {
+  it('routes short-output traffic to the highest measured tier, cheapest, cheaper model of the same provider', () => {
     const [f, ...rest] = runTool('model_downgrade', classify());
     expect(rest).toEqual([]);
     // current: 100,000 × 2,500 + 5,000 × 10,000 = 300,000,000
-    // gpt-5-mini (same provider, tier high, cheapest high): 100,000 × 250 + 5,000 × 2,000 = 35,000,000
-    // saving = (300,000,000 − 35,000,000) × 0.5 = 132,500,000
-    expect(f!.saving_nanousd).toBe(132_500_000);
-    expect(f!.evidence.substitute).toMatchObject({ provider: 'openai', model: 'gpt-5-mini' });
+    // gpt-4o is Arena 1265.1 (mid); cheaper OpenAI models rated mid or better: gpt-4o-mini (1272.4), o3-mini
+    // (1303.9); gpt-5-mini is unrated. Cheapest: gpt-4o-mini 100,000 × 150 + 5,000 × 600 = 18,000,000
+    // saving = (300,000,000 − 18,000,000) × 0.5 = 141,000,000
+    expect(f!.saving_nanousd).toBe(141_000_000);
+    expect(f!.evidence.substitute).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', tier: 'mid', capability_score: 1272.4 });
     expect(f!.where).toEqual({ feature: 'classify', provider: 'openai', model: 'gpt-4o' });
-    // monthly: 0.1325 $ × 30 / (1/12) = 47.7; share of spend 132.5 / 300 = 44.17%
-    expect(f!.saving_usd_month).toBeCloseTo(47.7, 9);
-    expect(f!.saving_pct).toBe(44.17);
+    // monthly: 0.141 $ × 30 / (1/12) = 50.76; share of spend 141 / 300 = 47%
+    expect(f!.saving_usd_month).toBeCloseTo(50.76, 9);
+    expect(f!.saving_pct).toBe(47);
     expect(f!.confidence).toBe('medium');
   });
 
@@ -165,6 +206,13 @@ describe('batch_eligibility', () => {
   it('user-facing traffic all day is not a schedule and is not batched on one signal', () => {
     const chat = calls(7 * 24, (h) => ({ feature: 'assistant-report', user: `u${h % 13}`, timestamp: T0 + h * HOUR }));
     expect(runTool('batch_eligibility', chat)).toEqual([]);
+  });
+
+  it('a job already billed at the batch price (the source says so) has nothing left to save', () => {
+    // gpt-4o 1000 in / 100 out: 3,500,000 at list, 1,750,000 through the batch API
+    expect(runTool('batch_eligibility', job({ cost_nanousd: 1_750_000, cost_from_source: true }))).toEqual([]);
+    const [f] = runTool('batch_eligibility', job({ cost_nanousd: 3_500_000, cost_from_source: true }));
+    expect(f!.saving_nanousd).toBe(20 * 1_750_000);
   });
 
   it('never batches streamed or user-facing traffic, or models without a batch API', () => {

@@ -125,7 +125,7 @@ describe('routing_policy and what_if_simulation', () => {
     const policy = gatewayPolicy.parse(policyFinding.evidence.policy);
     expect(policy).toEqual(synthesizePolicy(profile, { findings }));
     const classify = policy.rules.find((r) => r.match.feature === 'classify')!;
-    expect(classify).toMatchObject({ route_to: { provider: 'openai', model: 'gpt-5-mini' }, route_share: 0.5, response_cache_ttl_s: 86_400 });
+    expect(classify).toMatchObject({ route_to: { provider: 'openai', model: 'gpt-4o-mini' }, route_share: 0.5, response_cache_ttl_s: 86_400 });
     expect(policy.rules.find((r) => r.match.feature === 'nightly-eval')).toMatchObject({ batch_share: 1 });
     const whatIf = findings.find((f) => f.tool === 'what_if_simulation')!;
     expect(whatIf.evidence.before_nanousd).toBe(profile.totals.cost_nanousd);

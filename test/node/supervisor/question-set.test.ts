@@ -213,7 +213,7 @@ describe('question set: what-if', () => {
     expect(r.lead).toContain('Moving half of claude-sonnet-4-5');
     // Half the traffic moved: the saving is half of moving all of it (to the cent).
     const saving = (t: string) => Number(/\$([\d,.]+)\/month less/.exec(t)![1]!.replace(/,/g, ''));
-    expect(Math.abs(saving(r.lead) - saving(all.lead) / 2)).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(saving(r.lead) - saving(all.lead) / 2), `${all.lead} | ${r.lead}`).toBeLessThanOrEqual(0.01);
   });
 
   it('What if the summarize feature moves to gpt-4o-mini?', async () => {
