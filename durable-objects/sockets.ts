@@ -11,12 +11,16 @@ export function identityOf(ws: WebSocket): SocketIdentity | null {
   return (ws.deserializeAttachment() as SocketIdentity | null) ?? null;
 }
 
-export function sendJson(ws: WebSocket, value: unknown): void {
+export function sendText(ws: WebSocket, text: string): void {
   try {
-    ws.send(JSON.stringify(value));
+    ws.send(text);
   } catch {
     // The socket closed between listing and sending: its close handler cleans up.
   }
+}
+
+export function sendJson(ws: WebSocket, value: unknown): void {
+  sendText(ws, JSON.stringify(value));
 }
 
 export function closeQuietly(ws: WebSocket, code: number, reason: string): void {

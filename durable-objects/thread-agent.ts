@@ -10,7 +10,7 @@ import { outboxDelivery } from './delivery';
 import { EventLog } from './event-log';
 import { callerFromHeaders, type VerifiedCaller } from './identity';
 import { Outbox } from './outbox';
-import { closeQuietly, identityOf, sendJson, type SocketIdentity } from './sockets';
+import { closeQuietly, identityOf, sendJson, sendText, type SocketIdentity } from './sockets';
 import { getMeta, migrateStorage, setMeta } from './storage';
 import { RunManager } from './supervisor/run-manager';
 import { Timers } from './timers';
@@ -100,7 +100,7 @@ export class ThreadAgent extends DurableObject<Env> {
     switch (msg.action) {
       case 'ping':
         // Only a ping written differently from PING_FRAME (e.g. with `data: {}`) reaches the DO.
-        return ws.send(PONG_FRAME);
+        return sendText(ws, PONG_FRAME);
       case 'resume':
         for (const event of this.events.since(msg.data.last_seq)) sendJson(ws, event);
         return;
