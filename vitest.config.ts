@@ -1,5 +1,6 @@
-// Two projects: `node` (pure engine and local-stack adapters, plain Node) and `workers`
-// (the Worker and Durable Object in workerd, against the real local stack started by test/global-setup.ts).
+// Three projects: `node` (pure engine and local-stack adapters, plain Node), `workers` (the Worker and Durable
+// Object in workerd, against the real local stack started by test/global-setup.ts) and `browser` (the web app in
+// Debian's Chromium via playwright-core, against the app under `wrangler dev` as `npm start` runs it).
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
 
@@ -53,6 +54,18 @@ export default defineConfig({
           globalSetup: ['test/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          environment: 'node',
+          include: ['test/browser/**/*.test.ts'],
+          // One app + one Chromium per file; the steps of a file build on each other, in order.
+          fileParallelism: false,
+          sequence: { concurrent: false },
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
         },
       },
     ],

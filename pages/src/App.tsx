@@ -6,11 +6,13 @@ import { Link, match, navigate, usePath } from './router';
 import { Dashboard } from './screens/Dashboard';
 import { DataPage } from './screens/Data';
 import { Login } from './screens/Login';
-import { ReportsList, ReportView } from './screens/Reports';
 import { Empty, Spinner } from './ui';
 
-// The chat screen carries the WebSocket protocol (and zod): loaded on first use, not with the sign-in page.
+// The chat screen carries the WebSocket protocol (and zod), chat and reports the markdown renderer and the
+// report charts: loaded on first use, not with the sign-in page.
 const ChatScreen = lazy(() => import('./screens/Chat').then((m) => ({ default: m.ChatScreen })));
+const ReportsList = lazy(() => import('./screens/Reports').then((m) => ({ default: m.ReportsList })));
+const ReportView = lazy(() => import('./screens/Reports').then((m) => ({ default: m.ReportView })));
 
 const NAV = [
   { href: '/chat', label: 'Chat' },

@@ -130,7 +130,8 @@ export interface Bar {
   note?: string;
 }
 
-export function BarChart({ bars, formatValue, label }: { bars: Bar[]; formatValue: (v: number) => string; label: string }) {
+/** `decorative`: the caller gives the text alternative (the SVG is then hidden from assistive technology). */
+export function BarChart({ bars, formatValue, label, decorative = false }: { bars: Bar[]; formatValue: (v: number) => string; label: string; decorative?: boolean }) {
   if (bars.length === 0) return <div className="chart-empty">No data in this period.</div>;
   const max = Math.max(...bars.map((b) => b.value), 0) || 1;
   const total = bars.reduce((s, b) => s + b.value, 0);
@@ -141,7 +142,7 @@ export function BarChart({ bars, formatValue, label }: { bars: Bar[]; formatValu
   const barW = width - labelW - valueW;
   const h = bars.length * rowH;
   return (
-    <svg className="bars" viewBox={`0 0 ${width} ${h}`} role="img" aria-label={label}>
+    <svg className="bars" viewBox={`0 0 ${width} ${h}`} {...(decorative ? { 'aria-hidden': true } : { role: 'img', 'aria-label': label })}>
       {bars.map((b, i) => {
         const w = Math.max(2, (b.value / max) * barW);
         const share = total > 0 ? (b.value / total) * 100 : 0;
