@@ -57,7 +57,10 @@ export function App() {
   const { user, org } = state;
   return (
     <div className="shell">
-      <nav className="topbar">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="topbar" aria-label="Main">
         <Link href="/chat" className="brand">
           <span className="logo" aria-hidden="true">
             <svg viewBox="0 0 32 32" width="22" height="22">
@@ -87,7 +90,7 @@ export function App() {
           </button>
         </div>
       </nav>
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
         <Suspense fallback={<Spinner />}>
           <Routes path={path} />
         </Suspense>

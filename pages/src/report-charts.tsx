@@ -278,7 +278,7 @@ export function AnswerChart({ chart }: { chart: BarSeriesChart }) {
         </table>
       }
     >
-      <BarChart bars={bars} formatValue={fmt} label={chart.title} decorative />
+      <BarChart bars={bars} formatValue={fmt} label={chart.title} decorative share={chart.unit.startsWith('USD') && bars.every((b) => b.value >= 0)} />
     </Figure>
   );
 }

@@ -3,10 +3,11 @@
 // (bench/lib/app.ts). One person's path through the product, then a second person who must see none of it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startApp, type RunningApp } from '../../bench/lib/app';
 import { launchChromium, openPage, screenshot, seriousA11yViolations, type WatchedPage } from './support/browser';
+import { resetAuthRateLimits } from './support/rate-limits';
 
 const FIXTURE = join(repoRoot, 'test/fixtures/telemetry/native_calls.ndjson');
 const PASSWORD = 'correct horse battery staple';
@@ -35,6 +36,7 @@ const pages: WatchedPage[] = [];
 
 beforeAll(async () => {
   [app, browser] = await Promise.all([startApp({ timeoutMs: 240_000 }), launchChromium()]);
+  await resetAuthRateLimits(app);
 });
 afterAll(async () => {
   await browser?.close();
@@ -58,6 +60,16 @@ async function newPage(viewport?: { width: number; height: number }): Promise<Wa
   const p = await openPage(browser, app.url, viewport);
   pages.push(p);
   return p;
+}
+
+/** Presses Tab until `target` has the focus (a keyboard user's path to it); fails if it never gets it. */
+async function tabTo(page: Page, target: Locator, maxTabs = 80): Promise<void> {
+  await target.waitFor();
+  for (let i = 0; i < maxTabs; i++) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${String(target)} not reached with ${maxTabs} Tab presses`);
 }
 
 async function expectAccessible(page: Page): Promise<void> {
@@ -224,6 +236,28 @@ describe('web app in Chromium', () => {
     await page.getByRole('tab', { name: 'Sign in' }).waitFor();
     await page.goto('/reports');
     await page.getByRole('tab', { name: 'Sign in' }).waitFor();
+  });
+
+  it('keyboard only: signs in, opens a report and its chart data, reaches the chat composer', async () => {
+    const { page } = a;
+    await page.getByRole('tab', { name: 'Sign in' }).waitFor();
+    await tabTo(page, page.getByLabel('Email'));
+    await page.keyboard.type(alice.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'What should we look at?' }).waitFor();
+    await tabTo(page, page.getByRole('link', { name: 'Reports', exact: true }));
+    await page.keyboard.press('Enter');
+    await tabTo(page, page.getByRole('link', { name: /saving/ }).first());
+    await page.keyboard.press('Enter');
+    const summary = page.getByText('Chart data: savings by lever');
+    await tabTo(page, summary);
+    await page.keyboard.press('Enter');
+    await page.locator('figure').filter({ hasText: 'Savings by lever' }).getByRole('row', { name: /Combined/ }).waitFor();
+    await tabTo(page, page.getByRole('link', { name: 'Chat', exact: true }));
+    await page.keyboard.press('Enter');
+    await tabTo(page, page.getByRole('textbox', { name: 'Message' }));
   });
 
   it("a second user sees none of the first user's threads, reports or keys", async () => {
