@@ -202,6 +202,24 @@ describe('web app in Chromium', () => {
     await page.getByRole('link', { name: /saving/ }).first().waitFor();
   });
 
+  it('renders markdown sanitized: raw HTML in a question quoted by the report stays text, unsafe links lose their target', async () => {
+    const { page } = a;
+    await page.getByRole('link', { name: 'Chat', exact: true }).click();
+    await page.locator('.thread-link').first().click();
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    await composer.fill('Where does our money go? <img src="/x.png" onerror="window.__xss=1"> [details](javascript:window.__xss=2)');
+    await composer.press('Enter');
+    const answer = page.locator('.msg.assistant').nth(2);
+    await answer.getByRole('link', { name: 'Open full report' }).click();
+    const body = page.locator('article.report .md');
+    await body.getByText('onerror=').first().waitFor();
+    expect(await body.locator('img, script, [onerror]').count()).toBe(0);
+    expect(await body.locator('a[href*="javascript" i]').count()).toBe(0);
+    expect(await body.locator('a', { hasText: 'details' }).count()).toBe(0);
+    await body.getByText(/details/).first().waitFor(); // the link text itself stays
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  });
+
   it('shows the dashboard of the imported calls', async () => {
     const { page } = a;
     await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
@@ -249,7 +267,7 @@ describe('web app in Chromium', () => {
     await page.getByRole('heading', { name: 'What should we look at?' }).waitFor();
     await tabTo(page, page.getByRole('link', { name: 'Reports', exact: true }));
     await page.keyboard.press('Enter');
-    await tabTo(page, page.getByRole('link', { name: /saving/ }).first());
+    await tabTo(page, page.getByRole('link', { name: /Found \d+ savings/ }).first());
     await page.keyboard.press('Enter');
     const summary = page.getByText('Chart data: savings by lever');
     await tabTo(page, summary);
