@@ -1,7 +1,8 @@
-// Three projects: `node` (pure engine and local-stack adapters, plain Node), `workers` (the Worker and
-// Durable Object in workerd, against the real local stack started by test/global-setup.ts) and
-// `workers-llm` (the same, with an LLM provider configured: a local server speaking the providers' wire
-// formats, for the agent's LLM planning loop inside the Durable Object).
+// Four projects: `node` (pure engine and local-stack adapters, plain Node), `workers` (the Worker and
+// Durable Object in workerd, against the real local stack started by test/global-setup.ts), `workers-llm`
+// (the same, with an LLM provider configured: a local server speaking the providers' wire formats, for the
+// agent's LLM planning loop inside the Durable Object) and `browser` (the web app in Debian's Chromium via
+// playwright-core, against the app under `wrangler dev` as `npm start` runs it).
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
@@ -68,6 +69,19 @@ export default defineConfig({
       },
       workersProject('workers', 'test/workers/**/*.test.ts', false, 0),
       workersProject('workers-llm', 'test/workers-llm/**/*.test.ts', true, 1),
+      {
+        test: {
+          name: 'browser',
+          environment: 'node',
+          include: ['test/browser/**/*.test.ts'],
+          // One app + one Chromium per file; the steps of a file build on each other, in order.
+          fileParallelism: false,
+          // after node + workers, beside workers-llm: the machine's cores are shared
+          sequence: { groupOrder: 1, concurrent: false },
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

@@ -23,8 +23,9 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WRANGLER = join(repoRoot, 'node_modules/.bin/wrangler');
 const THIS_FILE = fileURLToPath(import.meta.url);
-/** Redis database index behind the bench stack's Upstash adapter (0: npm start, 1: tests, 2: bench/auth). */
-const BENCH_REDIS_DB = 3;
+/** Redis database index behind the bench stack's Upstash adapter (0: npm start, 1: tests, 2: bench/auth, 3 here);
+ *  NETRA_TEST_REDIS_DB picks another, so two checkouts (or the browser tests next to a bench) can run at once. */
+const BENCH_REDIS_DB = Number(process.env.NETRA_TEST_REDIS_DB ?? 3);
 /** BENCH_KEEP=1 keeps each temp dir (wrangler logs, state) instead of removing it; its path is printed. */
 const KEEP = process.env.BENCH_KEEP === '1';
 

@@ -4,17 +4,20 @@
 import { desc, eq } from 'drizzle-orm';
 import { corpusDocuments, reports } from '../../db/schema';
 import { openDb } from '../../db/postgres';
-import { perMonthUsd, type Finding } from '../../engine/findings';
+import { DAY_MS, perMonthUsd, type Finding } from '../../engine/findings';
+import type { WorkloadProfile } from '../../engine/profile/types';
+import { nanoToUsd } from '../../engine/telemetry/record';
 import { StepError, type RunContext, type StepOutput } from '../supervisor/contract';
 import type { PlanResult } from './actions';
 import type { DataHelperResult } from './data-helper';
 import type { DataStepResult } from './data-intelligence';
-import type { OptimizeStepResult } from './optimizer';
+import { PROFILE_ARTIFACT, type OptimizeStepResult } from './optimizer';
 import { meterLlmCall } from './llm-usage';
 import { phrase } from './reasoner';
 import { composeAnswer, usd, type Answer } from '../../engine/agent/answer';
 import type { PlanStep } from '../../engine/agent/actions';
 import type { TriageStepResult } from './triage-agent';
+import type { LatencyByModel, ReportCharts, SavingsWaterfall, SpendOverTime } from '../../protocol/report-charts';
 
 const AGENT = 'reporting';
 
@@ -46,6 +49,71 @@ export interface ReportInput {
   helper?: DataHelperResult;
   /** The previous answer's plan steps ("apply the second one"). */
   previousSteps?: PlanStep[];
+  /** The data step's workload profile (for the spend-over-time and latency charts), when it was kept. */
+  profile?: WorkloadProfile | null;
+}
+
+// ---- chart data of the report page (each chart also carries what its text alternative needs) ----
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+const modelLabel = (m: { provider: string; model: string }) => `${m.provider}/${m.model}`;
+
+/** Savings in lever order as a waterfall to the combined total: step i adds combined(1..i) − combined(1..i−1). */
+export function savingsWaterfall(opt: OptimizeStepResult | undefined, monthlySpend: number | null): SavingsWaterfall | null {
+  if (!opt?.combined || !opt.savings.length || monthlySpend === null) return null;
+  const total = opt.combined.saving_usd_month;
+  let before = 0;
+  const steps = opt.savings.map((f) => {
+    const upTo = Math.min(total, round2((f.cumulative_pct / 100) * monthlySpend));
+    const step = { label: f.title, where: scope(f.where), saving_usd: f.saving_usd_month, added_usd: round2(Math.max(0, upTo - before)) };
+    before = Math.max(before, upTo);
+    return step;
+  });
+  // Rounding of the cumulative shares (or levers past the listed ones) leaves a remainder: the last step takes it.
+  const last = steps[steps.length - 1]!;
+  last.added_usd = round2(Math.max(0, last.added_usd + total - before));
+  return { unit: 'USD/month', steps, naive_sum_usd: round2(perMonthUsd(opt.combined.naive_sum_nanousd, opt.window_days)), total_usd: total };
+}
+
+const TOP_MODELS = 5;
+
+/**
+ * Spend per time bucket and model from the profile's hour × feature buckets; each feature's spend goes to its
+ * models in the shares of its segments' cost (exact when every feature runs on one model). Models past the
+ * top five are summed as "other".
+ */
+export function spendOverTimeByModel(p: WorkloadProfile | null | undefined): SpendOverTime | null {
+  if (!p || !p.hours.length || p.totals.cost_nanousd <= 0) return null;
+  const top = p.models.slice(0, TOP_MODELS).map(modelLabel);
+  const models = p.models.length > TOP_MODELS ? [...top, 'other'] : top;
+  const column = (label: string) => (top.includes(label) ? top.indexOf(label) : models.length - 1);
+  const featureCost = new Map<string, number>();
+  for (const seg of p.segments) featureCost.set(seg.feature, (featureCost.get(seg.feature) ?? 0) + seg.cost_nanousd);
+  const mix = new Map<string, { col: number; share: number }[]>();
+  for (const seg of p.segments) {
+    const cost = featureCost.get(seg.feature)!;
+    const list = mix.get(seg.feature) ?? [];
+    list.push({ col: column(modelLabel(seg)), share: cost > 0 ? seg.cost_nanousd / cost : 0 });
+    mix.set(seg.feature, list);
+  }
+  const bucket = p.window.days > 2 ? 'day' : 'hour';
+  const start = (t: number) => (bucket === 'day' ? t - (t % DAY_MS) : t);
+  const byT = new Map<number, number[]>();
+  for (const h of p.hours) {
+    const values = byT.get(start(h.hour)) ?? models.map(() => 0);
+    for (const { col, share } of mix.get(h.feature) ?? []) values[col]! += nanoToUsd(h.cost_nanousd) * share;
+    byT.set(start(h.hour), values);
+  }
+  const points = [...byT.entries()].sort((x, y) => x[0] - y[0]).map(([t, values]) => ({ t, values: values.map((v) => Math.round(v * 1e6) / 1e6) }));
+  return { unit: 'USD', bucket, models, points, allocated: [...mix.values()].some((m) => m.length > 1) };
+}
+
+/** Nearest-rank latency percentiles of each model's ok calls (the profile's), slowest p95 first. */
+export function latencyByModel(p: WorkloadProfile | null | undefined): LatencyByModel[] {
+  return (p?.models ?? [])
+    .filter((m) => m.latency_ms.count > 0)
+    .map((m) => ({ label: modelLabel(m), calls: m.latency_ms.count, p50: m.latency_ms.p50, p95: m.latency_ms.p95, p99: m.latency_ms.p99 }))
+    .sort((x, y) => (y.p95 ?? 0) - (x.p95 ?? 0) || x.label.localeCompare(y.label));
 }
 
 export interface ComposedReport {
@@ -162,7 +230,10 @@ export function composeReport(r: ReportInput): ComposedReport {
       answer: answer.chart,
       spend_by_model: (r.data?.top_models ?? []).map((m) => ({ label: `${m.provider}/${m.model}`, value: m.cost_usd })),
       savings_by_tool: savings.map((f) => ({ label: f.tool, value: f.saving_usd_month })),
-    },
+      savings_waterfall: savingsWaterfall(r.optimize, monthlySpend),
+      spend_over_time_by_model: spendOverTimeByModel(r.profile),
+      latency_by_model: latencyByModel(r.profile),
+    } satisfies ReportCharts,
   };
   return { title, lead: answer.lead, table: answer.table, markdown: lines.join('\n'), data, answer: text, monthly_saving_usd: monthlySaving };
 }
@@ -202,6 +273,7 @@ export async function reportStep(ctx: RunContext): Promise<StepOutput> {
       plan: ctx.results.plan_actions as PlanResult | undefined,
       helper: ctx.results.data_helper as DataHelperResult | undefined,
       previousSteps: (ctx.previous?.steps ?? []) as PlanStep[],
+      profile: ctx.results.data ? (ctx.artifacts.get<WorkloadProfile>(PROFILE_ARTIFACT) ?? null) : null,
     });
   } catch (err) {
     await pg.close();

@@ -6,11 +6,13 @@ import { Link, match, navigate, usePath } from './router';
 import { Dashboard } from './screens/Dashboard';
 import { DataPage } from './screens/Data';
 import { Login } from './screens/Login';
-import { ReportsList, ReportView } from './screens/Reports';
 import { Empty, Spinner } from './ui';
 
-// The chat screen carries the WebSocket protocol (and zod): loaded on first use, not with the sign-in page.
+// The chat screen carries the WebSocket protocol (and zod), chat and reports the markdown renderer and the
+// report charts: loaded on first use, not with the sign-in page.
 const ChatScreen = lazy(() => import('./screens/Chat').then((m) => ({ default: m.ChatScreen })));
+const ReportsList = lazy(() => import('./screens/Reports').then((m) => ({ default: m.ReportsList })));
+const ReportView = lazy(() => import('./screens/Reports').then((m) => ({ default: m.ReportView })));
 
 const NAV = [
   { href: '/chat', label: 'Chat' },
@@ -55,7 +57,10 @@ export function App() {
   const { user, org } = state;
   return (
     <div className="shell">
-      <nav className="topbar">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <nav className="topbar" aria-label="Main">
         <Link href="/chat" className="brand">
           <span className="logo" aria-hidden="true">
             <svg viewBox="0 0 32 32" width="22" height="22">
@@ -85,7 +90,7 @@ export function App() {
           </button>
         </div>
       </nav>
-      <main className="content">
+      <main className="content" id="main" tabIndex={-1}>
         <Suspense fallback={<Spinner />}>
           <Routes path={path} />
         </Suspense>

@@ -175,28 +175,29 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | null | undefined>;
   /** JSON body. */
   body?: unknown;
-  /** Multipart body (file uploads). */
-  form?: FormData;
   signal?: AbortSignal;
   headers?: Record<string, string>;
   /** Send the bearer token and refresh on 401 (default true). */
   auth?: boolean;
 }
 
+/** The API URL of `path` with the set (non-empty) query values appended. */
+function urlWithQuery(path: string, query: RequestOptions['query']): string {
+  const url = apiUrl(path);
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const s = qs.toString();
+  return s ? url + (url.includes('?') ? '&' : '?') + s : url;
+}
+
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', query, body, form, signal, auth = true } = opts;
-  let url = apiUrl(path);
-  if (query) {
-    const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
-    const s = qs.toString();
-    if (s) url += (url.includes('?') ? '&' : '?') + s;
-  }
+  const { method = 'GET', query, body, signal, auth = true } = opts;
+  const url = urlWithQuery(path, query);
   const send = (): Promise<Response> => {
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (auth && accessToken) headers.authorization = `Bearer ${accessToken}`;
-    return rawFetch(url, { method, headers, body: form ?? (body !== undefined ? JSON.stringify(body) : undefined), signal });
+    return rawFetch(url, { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined, signal });
   };
   if (auth && !accessToken && readRefresh()) await refreshAccessToken();
   let res = await send();
@@ -218,13 +219,52 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
   }
 }
 
+/** Bearer header for a request made outside `request` (uploads with progress): refreshed first if needed. */
+async function authHeader(): Promise<Record<string, string>> {
+  if (!accessToken && readRefresh()) await refreshAccessToken();
+  return accessToken ? { authorization: `Bearer ${accessToken}` } : {};
+}
+
+/** One XMLHttpRequest upload (fetch reports no upload progress); resolves with status, headers and body text. */
+function xhrUpload(url: string, body: Blob, headers: Record<string, string>, onProgress: (sent: number, total: number) => void): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded, e.total);
+    xhr.onload = () => {
+      const h = new Headers();
+      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+        const i = line.indexOf(':');
+        if (i > 0) h.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
+      }
+      resolve(new Response(xhr.status === 204 ? null : xhr.responseText, { status: xhr.status, statusText: xhr.statusText, headers: h }));
+    };
+    xhr.onerror = () => reject(new ApiError('network_error', 'cannot reach the server; check your connection', 0));
+    xhr.send(body);
+  });
+}
+
+/** A file sent as the raw request body, reporting bytes sent; same auth, refresh-on-401 and error envelope as `request`. */
+export async function uploadWithProgress<T>(path: string, file: Blob, query: RequestOptions['query'], onProgress: (sent: number, total: number) => void): Promise<T> {
+  const url = urlWithQuery(path, query);
+  const headers = { accept: 'application/json', 'content-type': 'application/octet-stream' };
+  let res = await xhrUpload(url, file, { ...headers, ...(await authHeader()) }, onProgress);
+  if (res.status === 401 && readRefresh() && (await refreshAccessToken())) res = await xhrUpload(url, file, { ...headers, ...(await authHeader()) }, onProgress);
+  if (!res.ok) {
+    const err = await toApiError(res);
+    if (res.status === 401) session.clear();
+    throw err;
+  }
+  return (await res.json()) as T;
+}
+
 export const api = {
   get: <T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal) => request<T>(path, { query, signal }),
   post: <T>(path: string, body?: unknown, opts: RequestOptions = {}) => request<T>(path, { ...opts, method: 'POST', body }),
   put: <T>(path: string, body?: unknown) => request<T>(path, { method: 'PUT', body }),
   patch: <T>(path: string, body?: unknown) => request<T>(path, { method: 'PATCH', body }),
   del: <T = void>(path: string) => request<T>(path, { method: 'DELETE' }),
-  upload: <T>(path: string, form: FormData, query?: RequestOptions['query']) => request<T>(path, { method: 'POST', form, query }),
 };
 
 /** Signs in (login / register / dev-login): stores the tokens and returns the account. */

@@ -130,7 +130,21 @@ export interface Bar {
   note?: string;
 }
 
-export function BarChart({ bars, formatValue, label }: { bars: Bar[]; formatValue: (v: number) => string; label: string }) {
+/** `decorative`: the caller gives the text alternative (the SVG is then hidden from assistive technology).
+ *  `share`: each bar's share of the total next to its value (meaningless for latencies). */
+export function BarChart({
+  bars,
+  formatValue,
+  label,
+  decorative = false,
+  share: showShare = true,
+}: {
+  bars: Bar[];
+  formatValue: (v: number) => string;
+  label: string;
+  decorative?: boolean;
+  share?: boolean;
+}) {
   if (bars.length === 0) return <div className="chart-empty">No data in this period.</div>;
   const max = Math.max(...bars.map((b) => b.value), 0) || 1;
   const total = bars.reduce((s, b) => s + b.value, 0);
@@ -141,7 +155,7 @@ export function BarChart({ bars, formatValue, label }: { bars: Bar[]; formatValu
   const barW = width - labelW - valueW;
   const h = bars.length * rowH;
   return (
-    <svg className="bars" viewBox={`0 0 ${width} ${h}`} role="img" aria-label={label}>
+    <svg className="bars" viewBox={`0 0 ${width} ${h}`} {...(decorative ? { 'aria-hidden': true } : { role: 'img', 'aria-label': label })}>
       {bars.map((b, i) => {
         const w = Math.max(2, (b.value / max) * barW);
         const share = total > 0 ? (b.value / total) * 100 : 0;
@@ -156,7 +170,7 @@ export function BarChart({ bars, formatValue, label }: { bars: Bar[]; formatValu
             <rect className="bar" x={labelW} y={6} width={w} height={rowH - 12} rx={4} />
             <text className="bar-value" x={labelW + barW + 10} y={rowH / 2 + 4}>
               {formatValue(b.value)}
-              <tspan className="bar-share">{` ${share.toFixed(share < 10 ? 1 : 0)}%`}</tspan>
+              {showShare && <tspan className="bar-share">{` ${share.toFixed(share < 10 ? 1 : 0)}%`}</tspan>}
             </text>
           </g>
         );

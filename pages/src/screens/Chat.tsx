@@ -7,8 +7,9 @@ import { api, ApiError, wsUrl, type Page } from '../api';
 import { dateTime, json, relativeTime } from '../format';
 import { activeRun, applyEvent, initialLive, type LiveState, type RunView, type SubAgentView, type ToolView } from '../live';
 import { Markdown } from '../markdown';
+import { AnswerChart, chartsOf } from '../report-charts';
 import { Link, navigate } from '../router';
-import { Badge, ErrorBox, Spinner } from '../ui';
+import { Badge, ErrorBox, Spinner, useAsync } from '../ui';
 
 interface Thread {
   id: string;
@@ -596,6 +597,7 @@ function AssistantMessage({ text, at, reportId }: { text: string; at?: string; r
     <div className="msg assistant">
       <div className="bubble">
         <Markdown text={text} />
+        {reportId && <ReportAnswerChart reportId={reportId} />}
       </div>
       <div className="msg-meta">
         {at && dateTime(at)}
@@ -608,6 +610,13 @@ function AssistantMessage({ text, at, reportId }: { text: string; at?: string; r
       </div>
     </div>
   );
+}
+
+/** The answer's chart, drawn like the report page's charts, from the run's stored report. */
+function ReportAnswerChart({ reportId }: { reportId: string }) {
+  const r = useAsync((signal) => api.get<{ data?: unknown }>(`/api/reports/${encodeURIComponent(reportId)}`, undefined, signal), [reportId]);
+  const chart = chartsOf(r.data?.data)?.answer;
+  return chart && chart.series.length > 0 ? <AnswerChart chart={chart} /> : null;
 }
 
 const STATUS_ICON: Record<string, string> = { started: '◌', progress: '◔', completed: '✓', failed: '✕', skipped: '–' };

@@ -11,6 +11,8 @@ const RANGES = [
   { id: '7d', label: '7 days', ms: 7 * 86_400_000 },
   { id: '30d', label: '30 days', ms: 30 * 86_400_000 },
   { id: '90d', label: '90 days', ms: 90 * 86_400_000 },
+  // No window: everything the org has sent (an imported trace may be months old).
+  { id: 'all', label: 'All data', ms: null },
 ] as const;
 type RangeId = (typeof RANGES)[number]['id'];
 type Metric = 'cost' | 'calls' | 'tokens';
@@ -63,6 +65,7 @@ type Series = { items?: { bucket: string; value: number | string }[]; points?: {
 
 function rangeOf(id: RangeId, now: number) {
   const r = RANGES.find((x) => x.id === id)!;
+  if (r.ms === null) return { from: undefined, to: undefined, bucket: 'day' } as const;
   return { from: new Date(now - r.ms).toISOString(), to: new Date(now).toISOString(), bucket: r.ms <= 2 * 86_400_000 ? 'hour' : 'day' } as const;
 }
 
@@ -82,7 +85,7 @@ export function Dashboard() {
         <div className="row">
           <div className="segmented" role="group" aria-label="Time range">
             {RANGES.map((r) => (
-              <button key={r.id} type="button" className={r.id === rangeId ? 'active' : ''} onClick={() => setRangeId(r.id)}>
+              <button key={r.id} type="button" className={r.id === rangeId ? 'active' : ''} aria-pressed={r.id === rangeId} onClick={() => setRangeId(r.id)}>
                 {r.label}
               </button>
             ))}
@@ -147,7 +150,7 @@ function SummaryCards({ state }: { state: Async<Summary> }) {
   );
 }
 
-type Q = { from: string; to: string };
+type Q = { from?: string; to?: string };
 type R = ReturnType<typeof rangeOf>;
 
 function TimeseriesPanel({ q, bucket, range }: { q: Q; bucket: 'hour' | 'day'; range: R }) {

@@ -1,6 +1,6 @@
 // Data: API keys (the secret is shown once), file imports with status polling, and how to send calls.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, apiUrl, type Page } from '../api';
+import { api, apiUrl, uploadWithProgress, type Page } from '../api';
 import { dateTime, int } from '../format';
 import { Badge, CopyButton, ErrorBox, Spinner } from '../ui';
 
@@ -198,16 +198,40 @@ interface ImportStatus {
   errors?: unknown[];
   format?: string;
   filename?: string;
+  /** Bytes the server has read so far (the import runs while the file streams in). */
+  bytes?: number;
+  /** Client side: size of the file chosen and bytes of it sent so far. */
+  size?: number;
+  sent?: number;
   [k: string]: unknown;
 }
 
-const ACTIVE_IMPORT = new Set(['queued', 'pending', 'running', 'processing', 'accepted', 'in_progress', 'importing']);
-const FORMATS = ['auto', 'csv', 'jsonl', 'openai_usage', 'litellm', 'helicone', 'burstgpt', 'azure', 'mooncake'];
+/** Percent done: upload progress while sending, then the bytes the server has imported. */
+function importPercent(imp: ImportStatus): number | null {
+  if (imp.status === 'uploading') return imp.size ? Math.floor(((imp.sent ?? 0) / imp.size) * 100) : null;
+  if (imp.status === 'completed') return 100;
+  if (imp.size && typeof imp.bytes === 'number') return Math.min(100, Math.floor((imp.bytes / imp.size) * 100));
+  return null;
+}
+
+const ACTIVE_IMPORT = new Set(['uploading', 'queued', 'pending', 'running', 'processing', 'accepted', 'in_progress', 'importing']);
+/** The server's import formats (engine/telemetry/formats); "" lets it detect the format from the file. */
+const FORMATS: [string, string][] = [
+  ['', 'Detect automatically'],
+  ['native', 'Netra calls (JSON / NDJSON / CSV)'],
+  ['openai_usage', 'OpenAI usage export'],
+  ['litellm', 'LiteLLM spend logs'],
+  ['helicone', 'Helicone export'],
+  ['otlp', 'OpenTelemetry GenAI traces (OTLP JSON)'],
+  ['burstgpt', 'BurstGPT trace'],
+  ['azure_trace', 'Azure LLM inference trace'],
+  ['mooncake', 'Mooncake trace'],
+];
 
 function ImportPanel() {
   const fileRef = useRef<HTMLInputElement>(null);
   const [file, setFile] = useState<File | null>(null);
-  const [format, setFormat] = useState('auto');
+  const [format, setFormat] = useState('');
   const [model, setModel] = useState('');
   const [provider, setProvider] = useState('');
   const [startTime, setStartTime] = useState('');
@@ -249,23 +273,24 @@ function ImportPanel() {
     if (!file) return;
     setBusy(true);
     setError(null);
+    const tempId = `upload-${Date.now()}`;
+    const size = file.size;
+    setImports((prev) => [{ id: tempId, status: 'uploading', filename: file.name, size, sent: 0 }, ...prev]);
     try {
-      const form = new FormData();
-      form.append('file', file, file.name);
       const start = startTime ? new Date(startTime) : null;
-      const res = await api.upload<ImportStatus & { import_id?: string }>('/api/ingest/import', form, {
-        format,
-        model: model.trim(),
-        provider: provider.trim(),
-        start_time: start && !Number.isNaN(start.getTime()) ? start.toISOString() : undefined,
-      });
+      // The file is the raw body (the format is detected from its bytes); its name goes in the query.
+      const query = { filename: file.name, format, model: model.trim(), provider: provider.trim(), start_time: start && !Number.isNaN(start.getTime()) ? start.toISOString() : undefined };
+      const res = await uploadWithProgress<ImportStatus & { import_id?: string }>('/api/ingest/import', file, query, (sent) =>
+        setImports((prev) => prev.map((p) => (p.id === tempId ? { ...p, sent } : p))),
+      );
       const id = res?.id ?? res?.import_id;
       if (!id) throw new Error('the server accepted the file but returned no import id');
-      setImports((prev) => [{ ...res, id, filename: file.name }, ...prev]);
+      setImports((prev) => prev.map((p) => (p.id === tempId ? { ...res, id, filename: file.name, size } : p)));
       if (!res.status || ACTIVE_IMPORT.has(res.status)) poll(id);
       setFile(null);
       if (fileRef.current) fileRef.current.value = '';
     } catch (err) {
+      setImports((prev) => prev.filter((p) => p.id !== tempId));
       setError(err);
     } finally {
       setBusy(false);
@@ -289,12 +314,13 @@ function ImportPanel() {
         <div className="grid-2 tight">
           <label>
             Format
-            <input list="import-formats" value={format} onChange={(e) => setFormat(e.target.value)} />
-            <datalist id="import-formats">
-              {FORMATS.map((f) => (
-                <option key={f} value={f} />
+            <select value={format} onChange={(e) => setFormat(e.target.value)}>
+              {FORMATS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
               ))}
-            </datalist>
+            </select>
           </label>
           <label>
             <span>
@@ -335,6 +361,7 @@ function ImportRow({ imp }: { imp: ImportStatus }) {
   const active = !imp.status || ACTIVE_IMPORT.has(imp.status);
   const failed = imp.status === 'failed' || imp.status === 'error';
   const errors = Array.isArray(imp.errors) ? imp.errors : [];
+  const percent = importPercent(imp);
   return (
     <li className="import">
       <div className="row spread">
@@ -343,6 +370,9 @@ function ImportRow({ imp }: { imp: ImportStatus }) {
         </span>
         <Badge kind={failed ? 'bad' : active ? 'warn' : 'ok'}>{imp.status ?? 'submitted'}</Badge>
       </div>
+      {percent !== null && (
+        <progress className="import-progress" max={100} value={percent} aria-label={`Import of ${imp.filename ?? imp.id}: ${percent}%`} />
+      )}
       <div className="small">
         {active && <span className="spin" aria-hidden="true" />} accepted <strong>{int(imp.accepted ?? 0)}</strong> · rejected <strong>{int(imp.rejected ?? 0)}</strong>
       </div>

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api, type Page } from '../api';
 import { dateTime, json, usd } from '../format';
 import { Markdown } from '../markdown';
+import { chartsOf, ReportChartsView } from '../report-charts';
 import { Link } from '../router';
 import { Empty, ErrorBox, JsonBlock, Spinner, useAsync } from '../ui';
 
@@ -30,6 +31,12 @@ function monthlySaving(r: ReportItem): number | null {
 
 function reportTitle(r: ReportItem): string {
   return r.title?.trim() || `Report ${r.id}`;
+}
+
+/** The markdown without its first line when that is the `# title` the page already shows as its heading. */
+function withoutTitle(markdown: string, title: string): string {
+  const [first, ...rest] = markdown.split('\n');
+  return first?.replace(/^#\s+/, '').trim() === title.trim() ? rest.join('\n') : markdown;
 }
 
 export function ReportsList() {
@@ -135,7 +142,8 @@ export function ReportView({ id }: { id: string }) {
               </button>
             )}
           </header>
-          {rep.markdown ? <Markdown text={rep.markdown} /> : <p className="muted">This report has no text body.</p>}
+          <ReportChartsView charts={chartsOf(structured)} />
+          {rep.markdown ? <Markdown text={withoutTitle(rep.markdown, reportTitle(rep))} /> : <p className="muted">This report has no text body.</p>}
           {structured !== undefined && structured !== null && (
             <details>
               <summary>Structured data</summary>
