@@ -4,34 +4,19 @@
 import type { PriceBook } from '../engine/catalog/index';
 import { callUsage } from '../engine/telemetry/usage';
 import type { ClickHouseClient } from './clickhouse';
-import { chDateTime } from './telemetry-writer';
+import { chDateTime, type LlmCallRow } from './telemetry-writer';
 
 /** Calls one recompute may touch (a larger window is refused: split it). */
 export const MAX_RECOMPUTE_CALLS = 200_000;
 const UPDATE_CHUNK = 5_000;
 
-interface StoredCall {
-  request_id: string;
-  ts: string;
-  provider: string;
-  model: string;
-  input_tokens: number;
-  output_tokens: number;
-  cached_input_tokens: number;
-  cache_write_tokens: number;
-  reasoning_tokens: number;
-  cache_write_1h_tokens: number;
-  input_audio_tokens: number;
-  cached_audio_tokens: number;
-  input_image_tokens: number;
-  cached_image_tokens: number;
-  output_audio_tokens: number;
-  output_image_tokens: number;
-  web_searches: number;
-  service_tier: string;
-  metadata: string;
-  cost_nanousd: string | null;
-}
+/** An llm_calls row as read back for repricing (64-bit cost as text, timestamp as epoch-ms text). */
+type StoredCall = Pick<
+  LlmCallRow,
+  | 'request_id' | 'provider' | 'model' | 'input_tokens' | 'output_tokens' | 'cached_input_tokens' | 'cache_write_tokens'
+  | 'reasoning_tokens' | 'cache_write_1h_tokens' | 'input_audio_tokens' | 'cached_audio_tokens' | 'input_image_tokens'
+  | 'cached_image_tokens' | 'output_audio_tokens' | 'output_image_tokens' | 'web_searches' | 'service_tier' | 'metadata'
+> & { ts: string; cost_nanousd: string | null };
 
 export interface RecomputeResult {
   calls: number;
