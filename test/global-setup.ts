@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startStack, type LocalStack } from '../scripts/local-stack/stack';
 import { migrateAll } from '../scripts/migrate';
+import { startFakeLlm, type FakeLlm } from './support/fake-llm';
 import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer';
 import type { TestStack } from './support/stack-context';
 import pg from 'pg';
@@ -16,6 +17,7 @@ let stack: LocalStack | undefined;
 let control: Server | undefined;
 let dataDir: string | undefined;
 let oidc: OidcIssuer | undefined;
+let fakeLlm: FakeLlm | undefined;
 
 const GOOGLE_CLIENT = { clientId: 'netra-test-client.apps.example', clientSecret: 'test-google-client-secret' };
 
@@ -57,6 +59,8 @@ export async function setup(project: TestProject): Promise<void> {
   const ctl = await startControl(stack);
   control = ctl.server;
   oidc = await startOidcIssuer(GOOGLE_CLIENT);
+  // The gateway tests' upstream: OpenAI, Anthropic and Gemini wire formats on one local server.
+  fakeLlm = await startFakeLlm();
   const provided: TestStack = {
     databaseUrl: stack.databaseUrl,
     neonWsProxy: stack.neonWsProxy,
@@ -69,12 +73,15 @@ export async function setup(project: TestProject): Promise<void> {
     googleIssuer: oidc.url,
     googleClientId: GOOGLE_CLIENT.clientId,
     googleClientSecret: GOOGLE_CLIENT.clientSecret,
+    fakeLlmUrl: fakeLlm.url,
+    fakeLlmKey: fakeLlm.key,
   };
   project.provide('stack', provided);
 }
 
 export async function teardown(): Promise<void> {
   await oidc?.stop();
+  await fakeLlm?.close();
   await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
   if (stack) {
     const { databaseUrl } = stack;

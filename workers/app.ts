@@ -20,6 +20,8 @@ import { threadRoutes } from './routes/threads';
 import { wsRoute, wsTicketRoutes } from './routes/ws';
 import { analytics } from './routes/analytics';
 import { ingest, otlp } from './routes/ingest';
+import { gatewayV1 } from './gateway/v1-routes';
+import { providerKeyRoutes } from './gateway/provider-keys';
 
 export function buildApp() {
   const app = new Hono<AppEnv>();
@@ -54,6 +56,8 @@ export function buildApp() {
   app.route('/api/ingest', ingest);
   app.route('/api/analytics', analytics);
   app.route('/v1', otlp);
+  app.route('/v1', gatewayV1);
+  app.route('/api/gateway/provider-keys', providerKeyRoutes);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));
 
