@@ -4,7 +4,7 @@
 // answers the next scripted turn: tool calls (streamed in fragments, or as one JSON body) or a final text.
 // For the gateway tests (over HTTP, from workerd): OpenAI embeddings; plain answers as one JSON body unless
 // `stream: true`; models named `…-broken` answer 500, `…-hang` never answer, `…-garbage` answer 200 with
-// non-JSON; `[usage:IN/OUT]` in a request sets the usage it reports; `[hold:ID]` streams the first chunk and
+// non-JSON; `[usage:IN/OUT]` in a request sets the usage it reports, `[call:NAME]` (with tools) a call of tool NAME; `[hold:ID]` streams the first chunk and
 // holds the rest until POST /__release/ID; GET /__requests lists the requests seen, GET /__held/ID a hold's state.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
@@ -177,6 +177,12 @@ function askedUsage(raw: string, input: number, output: number): { input: number
   return m ? { input: Number(m[1]), output: Number(m[2]) } : { input, output };
 }
 
+/** `[call:NAME]` in a request with tools: the model calls NAME with {"city":"Paris"}. */
+function markerTurn(raw: string): ScriptedTurn | undefined {
+  const m = /\[call:([\w-]+)\]/.exec(raw);
+  return m ? { tool_calls: [{ name: m[1]!, arguments: { city: 'Paris' } }] } : undefined;
+}
+
 /** Answers of the special model names; true when one answered. */
 async function specialModel(res: ServerResponse, model: string): Promise<boolean> {
   if (model.endsWith('-broken')) {
@@ -227,7 +233,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       return void res.end(JSON.stringify({ object: 'list', model, data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3, index] })), usage: { prompt_tokens: usage.input, total_tokens: usage.input } }));
     }
     if (path.endsWith('/chat/completions')) {
-      if (Array.isArray(body.tools)) return toolTurn(res, body, fake.script.shift() ?? { text: fake.reply }, requestSeq++);
+      if (Array.isArray(body.tools)) return toolTurn(res, body, fake.script.shift() ?? markerTurn(raw) ?? { text: fake.reply }, requestSeq++);
       const openAiUsage = { prompt_tokens: usage.input, completion_tokens: usage.output };
       if (body.stream !== true) {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -249,7 +255,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       return void res.end();
     }
     if (path.endsWith('/v1/messages')) {
-      if (Array.isArray(body.tools)) return anthropicToolTurn(res, body, fake.script.shift() ?? { text: fake.reply }, requestSeq++);
+      if (Array.isArray(body.tools)) return anthropicToolTurn(res, body, fake.script.shift() ?? markerTurn(raw) ?? { text: fake.reply }, requestSeq++);
       if (body.stream !== true) {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ id: `msg_${requestSeq++}`, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: fake.reply }], stop_reason: 'end_turn', usage: { input_tokens: usage.input, output_tokens: usage.output } }));
@@ -264,7 +270,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       ]);
     }
     if (path.includes(':generateContent') || (path.includes(':streamGenerateContent') && Array.isArray(body.tools))) {
-      return geminiToolTurn(res, path, fake.script.shift() ?? { text: fake.reply }, path.includes(':streamGenerateContent'));
+      return geminiToolTurn(res, path, fake.script.shift() ?? markerTurn(raw) ?? { text: fake.reply }, path.includes(':streamGenerateContent'));
     }
     if (path.includes(':streamGenerateContent')) {
       return sse(

@@ -83,3 +83,48 @@ export async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolea
 }
 
 export const marker = (tag = 'm') => `${tag}-${crypto.randomUUID().slice(0, 8)}`;
+
+export interface PolicyJson {
+  id: string;
+  version: number;
+  status: string;
+  rollback_reason: string | null;
+  policy: { rules: Array<{ id: string }> };
+}
+
+/** Creates a policy and activates it. */
+export async function activePolicy(t: Tenant, body: Record<string, unknown>): Promise<PolicyJson> {
+  const res = await api('/api/policies', jsonRequest('POST', body, t.headers));
+  expect(res.status, await res.clone().text()).toBe(201);
+  const created = (await res.json()) as PolicyJson;
+  const act = await api(`/api/policies/${created.id}/activate`, { method: 'POST', headers: t.headers });
+  expect(act.status, await act.clone().text()).toBe(200);
+  return (await act.json()) as PolicyJson;
+}
+
+export async function getPolicy(t: Tenant, id: string): Promise<PolicyJson> {
+  return (await (await api(`/api/policies/${id}`, { headers: t.headers })).json()) as PolicyJson;
+}
+
+/** Cost at catalog prices, as the cost function defines it (integer picos per token, rounded once per call). */
+export function costNano(perM: { input_per_m: number; output_per_m: number }, input: number, output: number): number {
+  const pico = (p: number) => Math.round(p * 1e6);
+  return Math.round((input * pico(perM.input_per_m) + output * pico(perM.output_per_m)) / 1000);
+}
+
+export interface LedgerRow {
+  id: string;
+  arm: string;
+  rule_id: string;
+  served_model: string;
+  actual_nanousd: string;
+  counterfactual_nanousd: string;
+  cache_hit: boolean;
+  fallback: boolean;
+  status: string;
+}
+
+/** Ledger rows by gateway request id, straight from Postgres (waiting for the background writes). */
+export async function ledgerRows(ids: string[], pgQuery: (q: string, p: unknown[]) => Promise<LedgerRow[]>): Promise<LedgerRow[]> {
+  return eventually(() => pgQuery('select * from savings_ledger where id = any($1)', [ids]), (r) => r.length === ids.length);
+}

@@ -36,13 +36,13 @@ interface Plan {
   body: ChatRequest;
 }
 
-function plan(req: ChatRequest, requested: Target, config: OrgGatewayConfig, feature: string, requestId: string): Plan {
+function plan(req: ChatRequest, requested: Target, config: OrgGatewayConfig, feature: string, assignmentId: string): Plan {
   const policy = config.policy;
   const rule = policy ? matchRule(policy.policy, feature, requested.provider, requested.model) : undefined;
-  const arm = rule && policy ? armOf(policy.id, rule.id, requestId, policy.control_share) : null;
+  const arm = rule && policy ? armOf(policy.id, rule.id, assignmentId, policy.control_share) : null;
   const base: Plan = { candidates: [requested], rule, arm, routed: false, cache_ttl_s: null, prompt_cache: false, body: req };
   if (!rule || !policy || arm !== 'treated') return base;
-  const route = rule.route_to && routed(policy.id, rule.id, requestId, rule.route_share ?? 1) ? targetFor(rule.route_to, config.keys) : null;
+  const route = rule.route_to && routed(policy.id, rule.id, assignmentId, rule.route_share ?? 1) ? targetFor(rule.route_to, config.keys) : null;
   const primary = route ?? requested;
   const fallbacks = (rule.fallbacks ?? []).flatMap((f) => targetFor(f, config.keys) ?? []);
   const asked = req.max_completion_tokens ?? req.max_tokens ?? null;
@@ -71,7 +71,9 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const feature = header(c, 'x-netra-feature') ?? '';
   const endUser = header(c, 'x-netra-user') ?? req.user ?? '';
   const requested = resolveRequested(req.model, config.keys);
-  const p = plan(req, requested, config, feature, requestId);
+  // Arms and route shares hash the request id (the client's X-Request-Id when it sends one, so a retried
+  // request stays in its arm).
+  const p = plan(req, requested, config, feature, c.get('requestId'));
   const policy = config.policy;
   const stream = req.stream === true;
   const includeUsage = req.stream_options?.include_usage === true;
@@ -182,8 +184,8 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     try {
       if (!res.body) throw new UpstreamGarbage('empty stream');
       for await (const e of readSse(res.body)) for (const d of translator.event(e)) await w.delta(d);
+      await w.end(translator.usage(), includeUsage);
       const answer = w.answer(translator.usage());
-      await w.end(answer.usage, includeUsage);
       await finish(answer, 'ok', w.firstDeltaAt === null ? null : w.firstDeltaAt - started);
     } catch (err) {
       await w.fail(err instanceof UpstreamGarbage ? `${served.provider} sent an invalid stream` : 'the upstream stream broke off', 'upstream_stream_error');

@@ -52,8 +52,9 @@ export class ChunkWriter {
     await this.send(this.chunk(delta, d.finish_reason ?? null));
   }
 
-  /** The final usage chunk (when the client asked for it) and [DONE]. */
+  /** The finish reason (when the upstream sent none), the final usage chunk (when the client asked for it) and [DONE]. */
   async end(usage: Usage, includeUsage: boolean): Promise<void> {
+    if (this.finish === null) await this.delta({ finish_reason: this.tools.length ? 'tool_calls' : 'stop' });
     if (includeUsage) await this.send({ id: this.id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: this.model, choices: [], usage: openAiUsage(usage) });
     await this.send('[DONE]');
     await this.writer.close();
