@@ -62,9 +62,7 @@ async function fromPostgres(stores: Stores, orgId: string): Promise<OrgGatewayCo
   return { keys, policy: policy ?? null };
 }
 
-export async function loadGatewayConfig(stores: Stores, orgId: string): Promise<OrgGatewayConfig> {
-  const mem = memory.get(orgId);
-  if (mem && Date.now() - mem.at < MEMORY_TTL_MS) return mem.config;
+async function load(stores: Stores, orgId: string): Promise<OrgGatewayConfig> {
   let config: OrgGatewayConfig | null = null;
   let redisUp = true;
   try {
@@ -77,13 +75,29 @@ export async function loadGatewayConfig(stores: Stores, orgId: string): Promise<
     config = await fromPostgres(stores, orgId);
     if (redisUp) await stores.redis().set(redisKey(orgId), config, { ex: REDIS_TTL_S }).catch(() => {});
   }
-  memory.set(orgId, { at: Date.now(), config });
   return config;
+}
+
+/** One load per org at a time in this isolate: a burst of requests after expiry shares it. */
+const inflight = new Map<string, Promise<OrgGatewayConfig>>();
+
+export async function loadGatewayConfig(stores: Stores, orgId: string): Promise<OrgGatewayConfig> {
+  const mem = memory.get(orgId);
+  if (mem && Date.now() - mem.at < MEMORY_TTL_MS) return mem.config;
+  let pending = inflight.get(orgId);
+  if (!pending) {
+    pending = load(stores, orgId)
+      .then((config) => (memory.set(orgId, { at: Date.now(), config }), config))
+      .finally(() => inflight.delete(orgId));
+    inflight.set(orgId, pending);
+  }
+  return pending;
 }
 
 /** After a provider key or policy changes: drop this isolate's copy and the shared one. */
 export async function invalidateGatewayConfig(stores: Stores, orgId: string): Promise<void> {
   memory.delete(orgId);
+  inflight.delete(orgId);
   await stores
     .redis()
     .del(redisKey(orgId))
