@@ -3,7 +3,7 @@
 // and can be told to fail the next requests (429 / 500) to exercise retries. With tools in an OpenAI request it
 // answers the next scripted turn: tool calls (streamed in fragments, or as one JSON body) or a final text.
 // For the gateway tests (over HTTP, from workerd): OpenAI embeddings; plain answers as one JSON body unless
-// `stream: true`; models named `…-broken` answer 500, `…-hang` never answer, `…-garbage` answer 200 with
+// `stream: true`; models named `…-broken` answer 500, `…-limited` 429, `…-hang` never answer, `…-garbage` answer 200 with
 // non-JSON; `[usage:IN/OUT]` in a request sets the usage it reports, `[call:NAME]` (with tools) a call of tool NAME; `[hold:ID]` streams the first chunk and
 // holds the rest until POST /__release/ID; GET /__requests lists the requests seen, GET /__held/ID a hold's state.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -187,6 +187,10 @@ function markerTurn(raw: string): ScriptedTurn | undefined {
 async function specialModel(res: ServerResponse, model: string): Promise<boolean> {
   if (model.endsWith('-broken')) {
     res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'broken model' } }));
+    return true;
+  }
+  if (model.endsWith('-limited')) {
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: { message: 'rate limited' } }));
     return true;
   }
   if (model.endsWith('-hang')) {

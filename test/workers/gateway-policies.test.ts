@@ -107,7 +107,17 @@ describe('the gateway applies the active policy', () => {
     expect(Number(hit.counterfactual_nanousd)).toBe(costNano(mini, 300, 9));
   });
 
-  it('falls back on a 500 and on a time-out', async () => {
+  it('prompt_cache puts Anthropic cache breakpoints on the static prefix (tools, system prompt)', async () => {
+    await activePolicy(org.tenant, { control_share: 0, canary: loose, policy: { version: 1, rules: [{ id: 'pc', match: { model: 'claude-3-5-haiku' }, prompt_cache: true }] } });
+    const m = marker();
+    const tools = [{ type: 'function', function: { name: 'a', parameters: { type: 'object' } } }, { type: 'function', function: { name: 'b', parameters: { type: 'object' } } }];
+    await chatOk(org.key, { model: 'claude-3-5-haiku', messages: [{ role: 'system', content: 'long static instructions' }, ...user(m)], tools });
+    const sent = (await upstreamRequests(m))[0]!.body as { system: Array<{ cache_control?: unknown }>; tools: Array<{ cache_control?: unknown }> };
+    expect(sent.system).toEqual([{ type: 'text', text: 'long static instructions', cache_control: { type: 'ephemeral' } }]);
+    expect(sent.tools.map((t) => t.cache_control ?? null)).toEqual([null, { type: 'ephemeral' }]);
+  });
+
+  it('falls back on a 429, a 500 and a time-out', async () => {
     await activePolicy(org.tenant, {
       control_share: 0,
       canary: loose,
@@ -117,6 +127,7 @@ describe('the gateway applies the active policy', () => {
         rules: [
           { id: 'to-broken', match: { feature: 'a' }, route_to: { provider: 'openai', model: 'gpt-4o-mini-broken' }, fallbacks: [{ provider: 'openai', model: 'gpt-4o-mini' }] },
           { id: 'to-hang', match: { feature: 'b' }, route_to: { provider: 'openai', model: 'gpt-4o-mini-hang' }, fallbacks: [{ provider: 'anthropic', model: 'claude-3-5-haiku' }] },
+          { id: 'to-limited', match: { feature: 'c' }, route_to: { provider: 'openai', model: 'gpt-4o-mini-limited' }, fallbacks: [{ provider: 'google', model: 'gemini-2.0-flash' }] },
         ],
       },
     });
@@ -124,8 +135,10 @@ describe('the gateway applies the active policy', () => {
     expect(a.res.headers.get('x-netra-served-model')).toBe('openai/gpt-4o-mini');
     const b = await chatOk(org.key, { model: 'gpt-4o', messages: user(marker()), stream: false }, { 'x-netra-feature': 'b' });
     expect(b.res.headers.get('x-netra-served-model')).toBe('anthropic/claude-3-5-haiku');
-    const rows = await ledgerRows([a.res.headers.get('x-netra-request-id')!, b.res.headers.get('x-netra-request-id')!], query);
-    expect(rows.map((r) => [r.rule_id, r.fallback, r.status]).sort()).toEqual([['to-broken', true, 'ok'], ['to-hang', true, 'ok']]);
+    const c = await chatOk(org.key, { model: 'gpt-4o', messages: user(marker()) }, { 'x-netra-feature': 'c' });
+    expect(c.res.headers.get('x-netra-served-model')).toBe('google/gemini-2.0-flash');
+    const rows = await ledgerRows([a, b, c].map((x) => x.res.headers.get('x-netra-request-id')!), query);
+    expect(rows.map((r) => [r.rule_id, r.fallback, r.status]).sort()).toEqual([['to-broken', true, 'ok'], ['to-hang', true, 'ok'], ['to-limited', true, 'ok']]);
   });
 
   it('a budget blocks a call that would pass it, before any upstream sees it', async () => {
