@@ -171,10 +171,10 @@ function control(req: IncomingMessage, res: ServerResponse, path: string, log: F
   return true;
 }
 
-/** The usage a request asks for with `[usage:IN/OUT]`, else the defaults. */
-function askedUsage(raw: string, input: number, output: number): { input: number; output: number } {
-  const m = /\[usage:(\d+)\/(\d+)\]/.exec(raw);
-  return m ? { input: Number(m[1]), output: Number(m[2]) } : { input, output };
+/** The usage a request asks for with `[usage:IN/OUT]` or `[usage:IN/OUT/CACHED/REASONING]`, else the defaults. */
+function askedUsage(raw: string, input: number, output: number): { input: number; output: number; cached: number; reasoning: number } {
+  const m = /\[usage:(\d+)\/(\d+)(?:\/(\d+)\/(\d+))?\]/.exec(raw);
+  return m ? { input: Number(m[1]), output: Number(m[2]), cached: Number(m[3] ?? 0), reasoning: Number(m[4] ?? 0) } : { input, output, cached: 0, reasoning: 0 };
 }
 
 /** `[call:NAME]` in a request with tools: the model calls NAME with {"city":"Paris"}. */
@@ -238,7 +238,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     }
     if (path.endsWith('/chat/completions')) {
       if (Array.isArray(body.tools)) return toolTurn(res, body, fake.script.shift() ?? markerTurn(raw) ?? { text: fake.reply }, requestSeq++);
-      const openAiUsage = { prompt_tokens: usage.input, completion_tokens: usage.output };
+      const openAiUsage = { prompt_tokens: usage.input, completion_tokens: usage.output, prompt_tokens_details: { cached_tokens: usage.cached }, completion_tokens_details: { reasoning_tokens: usage.reasoning } };
       if (body.stream !== true) {
         res.writeHead(200, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ id: `chatcmpl_${requestSeq++}`, object: 'chat.completion', model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: fake.reply } }], usage: openAiUsage }));
@@ -262,7 +262,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       if (Array.isArray(body.tools)) return anthropicToolTurn(res, body, fake.script.shift() ?? markerTurn(raw) ?? { text: fake.reply }, requestSeq++);
       if (body.stream !== true) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ id: `msg_${requestSeq++}`, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: fake.reply }], stop_reason: 'end_turn', usage: { input_tokens: usage.input, output_tokens: usage.output } }));
+        return void res.end(JSON.stringify({ id: `msg_${requestSeq++}`, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: fake.reply }], stop_reason: 'end_turn', usage: { input_tokens: usage.input - usage.cached, cache_read_input_tokens: usage.cached, output_tokens: usage.output } }));
       }
       return sse(res, [
         { event: 'message_start', data: { type: 'message_start', message: { model: body.model, usage: { input_tokens: usage.input, output_tokens: 1 } } } },
@@ -282,7 +282,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
         parts.map((p, i) => ({
           data: {
             candidates: [{ content: { role: 'model', parts: [{ text: p }] } }],
-            ...(i === parts.length - 1 ? { usageMetadata: { promptTokenCount: usage.input, candidatesTokenCount: usage.output } } : {}),
+            ...(i === parts.length - 1 ? { usageMetadata: { promptTokenCount: usage.input, candidatesTokenCount: usage.output - usage.reasoning, cachedContentTokenCount: usage.cached, thoughtsTokenCount: usage.reasoning } } : {}),
             modelVersion: path.split('/models/')[1]?.split(':')[0],
           },
         })),

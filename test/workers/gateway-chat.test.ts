@@ -4,7 +4,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { findModel } from '../../engine/catalog/index';
 import { api, jsonRequest } from './helpers';
-import { chat, chatOk, eventually, expectOpenAiError, fakeUrl, gatewayOrg, marker, sseData, upstreamRequests, type GatewayOrg } from './gateway-support';
+import { chat, chatOk, eventually, expectOpenAiError, fakeUrl, gatewayOrg, marker, sseData, upstreamRequests, type Completion, type GatewayOrg } from './gateway-support';
 import { clickhouse, createKey, drain } from './ingest-support';
 import { bearer } from './tenancy';
 
@@ -59,6 +59,30 @@ describe('chat completions, not streamed', () => {
     expect(second.body.choices[0]!.message.tool_calls?.[0]?.function.name).toBe('none');
     const sent = JSON.stringify((await upstreamRequests(m2))[0]!.body);
     expect(sent).toContain('sunny');
+  });
+});
+
+describe('usage details', () => {
+  it.each([
+    ['gpt-4o', false],
+    ['claude-3-5-haiku', false],
+    ['gemini-2.0-flash', true],
+  ])('%s: cached and reasoning tokens in the answer and in the recorded call', async (model, stream) => {
+    // 1000 prompt tokens of which 400 cached; 50 completion tokens of which 20 reasoning (Anthropic reports none apart).
+    const reasoning = model.startsWith('claude') ? 0 : 20;
+    const res = await chat(org.key, { model, messages: user(`${marker()} [usage:1000/50/400/${reasoning}]`), stream, ...(stream ? { stream_options: { include_usage: true } } : {}) });
+    expect(res.status).toBe(200);
+    const usage = stream ? (JSON.parse((await sseData(res)).at(-2)!) as Completion).usage : ((await res.json()) as Completion).usage;
+    expect(usage).toMatchObject({ prompt_tokens: 1000, completion_tokens: 50, prompt_tokens_details: { cached_tokens: 400 }, completion_tokens_details: { reasoning_tokens: reasoning } });
+    const id = res.headers.get('x-netra-request-id')!;
+    const [row] = await eventually(
+      async () => {
+        await drain(org.tenant.org_id);
+        return clickhouse<{ input_tokens: number; cached_input_tokens: number; output_tokens: number; reasoning_tokens: number }>('SELECT input_tokens, cached_input_tokens, output_tokens, reasoning_tokens FROM llm_calls FINAL WHERE org_id = {org:String} AND request_id = {id:String}', { org: org.tenant.org_id, id });
+      },
+      (r) => r.length === 1,
+    );
+    expect(row).toEqual({ input_tokens: 1000, cached_input_tokens: 400, output_tokens: 50 - reasoning, reasoning_tokens: reasoning });
   });
 });
 
