@@ -117,6 +117,19 @@ describe('the gateway applies the active policy', () => {
     expect(sent.tools.map((t) => t.cache_control ?? null)).toEqual([null, { type: 'ephemeral' }]);
   });
 
+  it('a streamed miss is cached and replayed to a plain request', async () => {
+    await activePolicy(org.tenant, { control_share: 0, canary: loose, policy: { version: 1, rules: [{ id: 'cache2', match: { model: 'claude-3-5-haiku' }, response_cache_ttl_s: 600 }] } });
+    const m = marker();
+    const body = { model: 'claude-3-5-haiku', messages: user(`${m} [usage:77/5]`) };
+    const streamed = await chat(org.key, { ...body, stream: true });
+    expect(streamed.headers.get('x-netra-cache')).toBe('miss');
+    await sseData(streamed);
+    const again = await eventually(() => chatOk(org.key, body), (r) => r.res.headers.get('x-netra-cache') === 'hit');
+    expect(again.res.headers.get('x-netra-cache')).toBe('hit');
+    expect(again.body.choices[0]!.message.content).toBe('Your biggest saving is caching.');
+    expect(await upstreamRequests(m)).toHaveLength(1);
+  });
+
   it('falls back on a 429, a 500 and a time-out', async () => {
     await activePolicy(org.tenant, {
       control_share: 0,

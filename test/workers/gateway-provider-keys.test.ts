@@ -1,11 +1,12 @@
 // Provider keys: stored AES-GCM encrypted (never in clear in Postgres), never returned after creation (a hint
 // only), validated, one per provider, isolated between orgs; without GATEWAY_ENCRYPTION_KEY a clear 503.
 import { env } from 'cloudflare:workers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDb } from '../../db/postgres';
 import { buildApp } from '../../workers/app';
 import { api, jsonRequest } from './helpers';
-import { fakeKey, fakeUrl } from './gateway-support';
+import { chatOk, fakeKey, fakeUrl, marker } from './gateway-support';
+import { createKey } from './ingest-support';
 import { describeTenancy, signUp, type Tenant } from './tenancy';
 
 const create = (t: Tenant, body: unknown) => api('/api/gateway/provider-keys', jsonRequest('POST', body, t.headers));
@@ -63,6 +64,24 @@ describe('gateway provider keys', () => {
     expect((await api(`/api/gateway/provider-keys/${first.id}`, { method: 'DELETE', headers: u.headers })).status).toBe(204);
     expect((await api(`/api/gateway/provider-keys/${first.id}`, { method: 'DELETE', headers: u.headers })).status).toBe(404);
     expect((await api('/api/gateway/provider-keys/not-an-id', { headers: u.headers })).status).toBe(404);
+  });
+
+  it('the provider key never appears in a log line, even while calls use it', async () => {
+    const u = await signUp();
+    const logs: string[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) => vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' '))));
+    try {
+      // The fake upstream's key is the stored secret here: it must stay out of every log line.
+      const res = await create(u, { name: 'openai', provider: 'openai', base_url: `${fakeUrl()}/v1`, key: fakeKey() });
+      expect(res.status).toBe(201);
+      const key = await createKey(u, ['gateway']);
+      await chatOk(key, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: marker() }] });
+      await chatOk(key, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: marker() }], stream: false });
+    } finally {
+      for (const s of spies) s.mockRestore();
+    }
+    expect(logs.length).toBeGreaterThan(0);
+    expect(logs.join('\n')).not.toContain(fakeKey());
   });
 
   it('needs a signed-in user', async () => {
