@@ -31,6 +31,10 @@ function workersProject(name: string, include: string, withLlm: boolean, groupOr
               GOOGLE_ISSUER: stack.googleIssuer,
               GOOGLE_CLIENT_ID: stack.googleClientId,
               GOOGLE_CLIENT_SECRET: stack.googleClientSecret,
+              FAKE_LLM_URL: stack.fakeLlmUrl,
+              FAKE_LLM_KEY: stack.fakeLlmKey,
+              // 32 bytes, base64: the test key of the gateway's provider-key encryption.
+              GATEWAY_ENCRYPTION_KEY: 'dGVzdC1nYXRld2F5LWtleS0wMTIzNDU2Nzg5YWJjZGU=',
               ...(llm ? { OPENAI_API_KEY: llm.key, OPENAI_BASE_URL: `${llm.url}/v1`, LLM_CONTROL_URL: llm.controlUrl } : {}),
             },
           },

@@ -1,7 +1,8 @@
 // Postgres schema (drizzle): the durable record of orgs, people, keys, threads and runs.
 // Ids are prefixed time-ordered strings (workers/lib/ids.ts); money is integer nano-USD.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { GatewayPolicy } from '../engine/tools/policy/policy';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
@@ -267,4 +268,88 @@ export const priceRecomputes = pgTable(
     created_at: createdAt(),
   },
   (t) => [index('price_recomputes_org_idx').on(t.org_id, t.id)],
+);
+
+// Gateway (migration 0004): the org's upstream provider keys (AES-GCM ciphertext only), its versioned
+// gateway policies, and the savings ledger (one row per gateway call under an active policy rule).
+
+export const gatewayProviderKeys = pgTable(
+  'gateway_provider_keys',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    created_by: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    /** Catalog provider name ("openai", "anthropic", "google", "groq"…): telemetry and pricing use it. */
+    provider: text('provider').notNull(),
+    /** Wire format of the upstream. */
+    api: text('api', { enum: ['openai', 'anthropic', 'gemini'] }).notNull(),
+    base_url: text('base_url').notNull(),
+    /** AES-256-GCM ciphertext of the key and its 12-byte IV, base64url; the plaintext is never stored. */
+    ciphertext: text('ciphertext').notNull(),
+    iv: text('iv').notNull(),
+    /** Last 4 characters of the key, shown in lists. */
+    hint: text('hint').notNull(),
+    created_at: createdAt(),
+  },
+  (t) => [uniqueIndex('gateway_provider_keys_org_provider_idx').on(t.org_id, t.provider)],
+);
+
+export const gatewayPolicies = pgTable(
+  'gateway_policies',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    created_by: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** Per-org version number, 1, 2, 3… in creation order. */
+    version: integer('version').notNull(),
+    name: text('name').notNull(),
+    policy: jsonb('policy').$type<GatewayPolicy>().notNull(),
+    /** Share of matching requests held out on the original behaviour (the control arm). */
+    control_share: real('control_share').notNull().default(0.05),
+    /** Canary thresholds: roll back when the treated arm's error rate or latency regresses past them. */
+    canary: jsonb('canary').$type<{ min_calls: number; max_error_rate_increase: number; max_latency_ratio: number }>().notNull(),
+    /** Upstream time-out per attempt, ms (a time-out falls back like a 5xx). */
+    upstream_timeout_ms: integer('upstream_timeout_ms').notNull().default(30_000),
+    status: text('status', { enum: ['draft', 'active', 'inactive', 'rolled_back'] }).notNull().default('draft'),
+    source_report_id: text('source_report_id'),
+    rollback_reason: text('rollback_reason'),
+    created_at: createdAt(),
+    activated_at: timestamp('activated_at', { withTimezone: true, mode: 'date' }),
+    deactivated_at: timestamp('deactivated_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('gateway_policies_version_idx').on(t.org_id, t.version),
+    // At most one active policy per org.
+    uniqueIndex('gateway_policies_active_idx').on(t.org_id).where(sql`status = 'active'`),
+  ],
+);
+
+export const savingsLedger = pgTable(
+  'savings_ledger',
+  {
+    /** The gateway request id. */
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    policy_id: text('policy_id').notNull(),
+    policy_version: integer('policy_version').notNull(),
+    rule_id: text('rule_id').notNull(),
+    arm: text('arm', { enum: ['treated', 'control'] }).notNull(),
+    api_key_id: text('api_key_id'),
+    feature: text('feature').notNull().default(''),
+    end_user: text('end_user').notNull().default(''),
+    requested_model: text('requested_model').notNull(),
+    served_provider: text('served_provider').notNull(),
+    served_model: text('served_model').notNull(),
+    /** What the call cost at catalog prices (0 for a cache hit). */
+    actual_nanousd: bigint('actual_nanousd', { mode: 'number' }).notNull(),
+    /** What the original request (requested model, no cache) would have cost for the same usage. */
+    counterfactual_nanousd: bigint('counterfactual_nanousd', { mode: 'number' }).notNull(),
+    cache_hit: boolean('cache_hit').notNull().default(false),
+    fallback: boolean('fallback').notNull().default(false),
+    status: text('status').notNull(),
+    latency_ms: integer('latency_ms').notNull(),
+    created_at: createdAt(),
+  },
+  (t) => [index('savings_ledger_org_idx').on(t.org_id, t.created_at), index('savings_ledger_policy_idx').on(t.policy_id, t.arm)],
 );

@@ -3,7 +3,7 @@
 // login. Ctrl-C stops everything. Data stays in .local-stack/ between runs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { startStack, type LocalStack } from './local-stack/stack';
 import { migrateAll } from './migrate';
 import { DEMO_LOGIN, seedDemo } from './seed';
@@ -30,6 +30,8 @@ function writeDevVars(stack: LocalStack, secrets: { jwtSecret: string }): void {
     UPSTASH_REDIS_REST_URL: stack.upstashUrl,
     UPSTASH_REDIS_REST_TOKEN: stack.upstashToken,
     JWT_SECRET: secrets.jwtSecret,
+    // Stable across runs (derived from the stored JWT secret) so stored provider keys stay readable.
+    GATEWAY_ENCRYPTION_KEY: createHash('sha256').update(`gateway:${secrets.jwtSecret}`).digest('base64'),
     CORS_ORIGINS: `http://localhost:${PORT},http://127.0.0.1:${PORT},http://localhost:5173`,
   };
   writeFileSync('.dev.vars', Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });

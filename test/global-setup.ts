@@ -117,6 +117,8 @@ async function start(): Promise<Started> {
     googleIssuer: oidc.url,
     googleClientId: GOOGLE_CLIENT.clientId,
     googleClientSecret: GOOGLE_CLIENT.clientSecret,
+    fakeLlmUrl: llm.url,
+    fakeLlmKey: llm.key,
   };
   return {
     stack,

@@ -22,6 +22,10 @@ import { analytics } from './routes/analytics';
 import { ingest, otlp } from './routes/ingest';
 import { priceRoutes } from './routes/prices';
 import { costRoutes } from './routes/costs';
+import { gatewayV1 } from './gateway/v1-routes';
+import { providerKeyRoutes } from './gateway/provider-keys';
+import { policyRoutes } from './gateway/policies';
+import { metricsRoutes } from './gateway/metrics-routes';
 
 export function buildApp() {
   const app = new Hono<AppEnv>();
@@ -58,6 +62,10 @@ export function buildApp() {
   app.route('/api/prices', priceRoutes);
   app.route('/api/costs', costRoutes);
   app.route('/v1', otlp);
+  app.route('/v1', gatewayV1);
+  app.route('/api/gateway/provider-keys', providerKeyRoutes);
+  app.route('/api/policies', policyRoutes);
+  app.route('/api/metrics', metricsRoutes);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));
 

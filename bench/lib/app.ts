@@ -402,6 +402,7 @@ export async function startApp(opts: { timeoutMs?: number; watch?: boolean } = {
       UPSTASH_REDIS_REST_URL: s.upstashUrl,
       UPSTASH_REDIS_REST_TOKEN: s.upstashToken,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      GATEWAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       CORS_ORIGINS: 'http://127.0.0.1',
     };
     await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });

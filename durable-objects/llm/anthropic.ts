@@ -1,7 +1,7 @@
 // Anthropic Messages API, streamed (message_start → content_block_delta… → message_delta → message_stop),
 // and tool use (tool_use blocks, streamed as input_json_delta fragments, or in one JSON body).
 import { parseToolArguments, postWithRetries, streamedAnswer } from './http';
-import { readSse } from './sse';
+import { readSse } from '../../protocol/sse';
 import type { CallOptions, ChatRequest, ChatResult, LoopMessage, ToolCallingProvider, ToolCallRequest, ToolChatRequest, ToolChatResult } from './types';
 
 export class Anthropic implements ToolCallingProvider {

@@ -1,7 +1,7 @@
 // Google Gemini generateContent, streamed as SSE (streamGenerateContent?alt=sse), and function calling
 // (functionCall parts, streamed or from generateContent).
 import { parseToolArguments, postWithRetries, streamedAnswer } from './http';
-import { readSse } from './sse';
+import { readSse } from '../../protocol/sse';
 import type { CallOptions, ChatRequest, ChatResult, LoopMessage, ToolCallingProvider, ToolCallRequest, ToolChatRequest, ToolChatResult } from './types';
 
 export class Gemini implements ToolCallingProvider {

@@ -1,7 +1,7 @@
 // OpenAI-compatible chat completions (OpenAI, Azure OpenAI-compatible gateways, Groq, Together, vLLM…), streamed,
 // and function calling (tools), streamed or not.
 import { postWithRetries, streamedAnswer } from './http';
-import { readSse } from './sse';
+import { readSse } from '../../protocol/sse';
 import type { CallOptions, ChatRequest, ChatResult, LoopMessage, ToolCallingProvider, ToolCallRequest, ToolChatRequest, ToolChatResult } from './types';
 
 export class OpenAiCompatible implements ToolCallingProvider {

@@ -1,6 +1,6 @@
 // Workers AI through the `AI` binding, streamed (SSE of {"response": "…"} chunks, usage in the last one).
 import { streamedAnswer } from './http';
-import { readSse } from './sse';
+import { readSse } from '../../protocol/sse';
 import { LlmError, type CallOptions, type ChatRequest, type ChatResult, type LlmProvider } from './types';
 
 /** The part of the Workers AI binding this provider uses. */

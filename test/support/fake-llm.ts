@@ -2,6 +2,10 @@
 // Anthropic messages and Gemini streamGenerateContent (SSE), checks the auth header each provider uses,
 // and can be told to fail the next requests (429 / 500) to exercise retries. With tools in an OpenAI request it
 // answers the next scripted turn: tool calls (streamed in fragments, or as one JSON body) or a final text.
+// For the gateway tests (over HTTP, from workerd): OpenAI embeddings; plain answers as one JSON body unless
+// `stream: true`; models named `…-broken` answer 500, `…-limited` 429, `…-hang` never answer, `…-garbage` answer 200 with
+// non-JSON; `[usage:IN/OUT]` in a request sets the usage it reports, `[call:NAME]` (with tools) a call of tool NAME; `[hold:ID]` streams the first chunk and
+// holds the rest until POST /__release/ID; GET /__requests lists the requests seen, GET /__held/ID a hold's state.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ScriptedTurn } from './llm-script';
 
@@ -135,6 +139,72 @@ function geminiToolTurn(res: ServerResponse, path: string, turn: ScriptedTurn, s
 
 let requestSeq = 0;
 
+/** Which header carries the provider key on a path, per the provider's wire format. */
+function keyHeader(path: string, req: IncomingMessage): string | undefined {
+  if (path.endsWith('/v1/messages')) return req.headers['x-api-key'] as string | undefined;
+  if (path.includes(':generateContent') || path.includes(':streamGenerateContent')) return req.headers['x-goog-api-key'] as string | undefined;
+  return req.headers.authorization?.replace(/^Bearer /, '');
+}
+
+const holds = new Map<string, { release: () => void; released: boolean; done: boolean }>();
+
+function hold(id: string): Promise<void> {
+  return new Promise((resolve) => {
+    const h = { released: false, done: false, release: () => ((h.released = true), resolve()) };
+    holds.set(id, h);
+    // Never hold forever: a broken test must fail, not hang.
+    setTimeout(h.release, 10_000).unref();
+  });
+}
+
+/** Test controls: request log and stream holds. True when the request was one of them. */
+function control(req: IncomingMessage, res: ServerResponse, path: string, log: FakeLlm['requests']): boolean {
+  if (req.method === 'GET' && path === '/__requests') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(log));
+    return true;
+  }
+  const held = /^\/__(held|release)\/([\w-]+)$/.exec(path);
+  if (!held) return false;
+  const h = holds.get(held[2]!);
+  if (held[1] === 'release') h?.release();
+  res.writeHead(h ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ held: h ? !h.released : false, done: h?.done ?? false }));
+  return true;
+}
+
+/** The usage a request asks for with `[usage:IN/OUT]` or `[usage:IN/OUT/CACHED/REASONING]`, else the defaults. */
+function askedUsage(raw: string, input: number, output: number): { input: number; output: number; cached: number; reasoning: number } {
+  const m = /\[usage:(\d+)\/(\d+)(?:\/(\d+)\/(\d+))?\]/.exec(raw);
+  return m ? { input: Number(m[1]), output: Number(m[2]), cached: Number(m[3] ?? 0), reasoning: Number(m[4] ?? 0) } : { input, output, cached: 0, reasoning: 0 };
+}
+
+/** `[call:NAME]` in a request with tools: the model calls NAME with {"city":"Paris"}. */
+function markerTurn(raw: string): ScriptedTurn | undefined {
+  const m = /\[call:([\w-]+)\]/.exec(raw);
+  return m ? { tool_calls: [{ name: m[1]!, arguments: { city: 'Paris' } }] } : undefined;
+}
+
+/** Answers of the special model names; true when one answered. */
+async function specialModel(res: ServerResponse, model: string): Promise<boolean> {
+  if (model.endsWith('-broken')) {
+    res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'broken model' } }));
+    return true;
+  }
+  if (model.endsWith('-limited')) {
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end(JSON.stringify({ error: { message: 'rate limited' } }));
+    return true;
+  }
+  if (model.endsWith('-hang')) {
+    await new Promise((r) => setTimeout(r, 30_000).unref());
+    res.writeHead(504).end();
+    return true;
+  }
+  if (model.endsWith('-garbage')) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('<html>this is not an API answer</html>');
+    return true;
+  }
+  return false;
+}
+
 export async function startFakeLlm(): Promise<FakeLlm> {
   const state = { failures: [] as number[] };
   const fake: Omit<FakeLlm, 'url' | 'close'> = {
@@ -146,6 +216,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
   };
   const server: Server = createServer(async (req, res) => {
     const path = (req.url ?? '').split('?')[0]!;
+    if (control(req, res, path, fake.requests)) return;
     const raw = await readBody(req);
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     fake.requests.push({ path, body });
@@ -155,40 +226,63 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       res.end(JSON.stringify({ error: { message: `injected ${fail}` } }));
       return;
     }
+    if (keyHeader(path, req) !== fake.key) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
+    const model = String(body.model ?? path.split('/models/')[1]?.split(':')[0] ?? '');
+    if (await specialModel(res, model)) return;
     const parts = words(fake.reply);
+    const usage = askedUsage(raw, 42, parts.length);
+    if (path.endsWith('/embeddings')) {
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ object: 'list', model, data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3, index] })), usage: { prompt_tokens: usage.input, total_tokens: usage.input } }));
+    }
     if (path.endsWith('/chat/completions')) {
-      if (req.headers.authorization !== `Bearer ${fake.key}`) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
-      if (Array.isArray(body.tools)) return toolTurn(res, body, fake.script.shift() ?? { text: fake.reply }, requestSeq++);
-      return sse(res, [
+      if (Array.isArray(body.tools)) return toolTurn(res, body, fake.script.shift() ?? markerTurn(raw) ?? { text: fake.reply }, requestSeq++);
+      const openAiUsage = { prompt_tokens: usage.input, completion_tokens: usage.output, prompt_tokens_details: { cached_tokens: usage.cached }, completion_tokens_details: { reasoning_tokens: usage.reasoning } };
+      if (body.stream !== true) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ id: `chatcmpl_${requestSeq++}`, object: 'chat.completion', model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: fake.reply } }], usage: openAiUsage }));
+      }
+      const events = [
         ...parts.map((p) => ({ data: { model: body.model, choices: [{ index: 0, delta: { content: p } }] } })),
-        { data: { model: body.model, choices: [], usage: { prompt_tokens: 42, completion_tokens: parts.length } } },
+        { data: { model: body.model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] } },
+        { data: { model: body.model, choices: [], usage: openAiUsage } },
         { data: '[DONE]' },
-      ]);
+      ];
+      const held = /\[hold:([\w-]+)\]/.exec(raw);
+      if (!held) return sse(res, events);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify(events[0]!.data)}\n\n`);
+      await hold(held[1]!);
+      for (const e of events.slice(1)) res.write(`data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+      holds.get(held[1]!)!.done = true;
+      return void res.end();
     }
     if (path.endsWith('/v1/messages')) {
-      if (req.headers['x-api-key'] !== fake.key) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
-      if (Array.isArray(body.tools)) return anthropicToolTurn(res, body, fake.script.shift() ?? { text: fake.reply }, requestSeq++);
+      if (Array.isArray(body.tools)) return anthropicToolTurn(res, body, fake.script.shift() ?? markerTurn(raw) ?? { text: fake.reply }, requestSeq++);
+      if (body.stream !== true) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ id: `msg_${requestSeq++}`, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: fake.reply }], stop_reason: 'end_turn', usage: { input_tokens: usage.input - usage.cached, cache_read_input_tokens: usage.cached, output_tokens: usage.output } }));
+      }
       return sse(res, [
-        { event: 'message_start', data: { type: 'message_start', message: { model: body.model, usage: { input_tokens: 42, output_tokens: 1 } } } },
+        { event: 'message_start', data: { type: 'message_start', message: { model: body.model, usage: { input_tokens: usage.input, output_tokens: 1 } } } },
         { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
         ...parts.map((p) => ({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: p } } })),
         { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-        { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: parts.length } } },
+        { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: usage.output } } },
         { event: 'message_stop', data: { type: 'message_stop' } },
       ]);
     }
     if (path.includes(':generateContent') || (path.includes(':streamGenerateContent') && Array.isArray(body.tools))) {
-      if (req.headers['x-goog-api-key'] !== fake.key) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
-      return geminiToolTurn(res, path, fake.script.shift() ?? { text: fake.reply }, path.includes(':streamGenerateContent'));
+      return geminiToolTurn(res, path, fake.script.shift() ?? markerTurn(raw) ?? { text: fake.reply }, path.includes(':streamGenerateContent'));
     }
     if (path.includes(':streamGenerateContent')) {
-      if (req.headers['x-goog-api-key'] !== fake.key) return void res.writeHead(401).end('{"error":{"message":"bad key"}}');
       return sse(
         res,
         parts.map((p, i) => ({
           data: {
             candidates: [{ content: { role: 'model', parts: [{ text: p }] } }],
-            ...(i === parts.length - 1 ? { usageMetadata: { promptTokenCount: 42, candidatesTokenCount: parts.length } } : {}),
+            ...(i === parts.length - 1 ? { usageMetadata: { promptTokenCount: usage.input, candidatesTokenCount: usage.output - usage.reasoning, cachedContentTokenCount: usage.cached, thoughtsTokenCount: usage.reasoning } } : {}),
             modelVersion: path.split('/models/')[1]?.split(':')[0],
           },
         })),
@@ -199,5 +293,5 @@ export async function startFakeLlm(): Promise<FakeLlm> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  return Object.assign(fake, { url, close: () => new Promise<void>((r) => server.close(() => r())) });
+  return Object.assign(fake, { url, close: () => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())) });
 }

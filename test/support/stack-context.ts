@@ -12,6 +12,9 @@ export interface TestStack {
   googleIssuer: string;
   googleClientId: string;
   googleClientSecret: string;
+  /** The local LLM provider server (test/support/fake-llm.ts) the gateway tests forward to, and its key. */
+  fakeLlmUrl: string;
+  fakeLlmKey: string;
 }
 
 /** The local LLM provider of the `workers-llm` project (test/global-setup-llm.ts) and its script control. */

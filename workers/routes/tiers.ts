@@ -10,6 +10,7 @@ import { orgUsage, usageLines, utcDayStart, utcMonthStart, type OrgUsage } from 
 import { jsonBody } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/services';
+import { realizedSavingsUsd } from '../gateway/savings';
 
 const signedIn = requireAuth({ scopes: ['read'] });
 const goal = z.enum(['cost', 'latency', 'quality', 'capacity']);
@@ -113,12 +114,12 @@ export const tiers = new Hono<AppEnv>()
   })
   .get('/tier/savings-report', signedIn, requireTier('early'), async (c) => {
     const from = utcMonthStart();
-    const stats = await runStats(c, from);
-    // The savings ledger has recorded nothing yet: realized savings are reported as zero, not estimated.
+    const [stats, realized] = await Promise.all([runStats(c, from), realizedSavingsUsd(c.get('services').db(), c.get('auth').org_id, from)]);
+    // Realized savings come from the gateway's savings ledger (see GET /api/metrics/savings/summary), never estimates.
     return c.json({
       period: { from: from.toISOString(), to: new Date().toISOString() },
       completed_runs: stats.completed,
-      realized_savings_usd: 0,
+      realized_savings_usd: realized,
     });
   })
   // Enterprise endpoints.

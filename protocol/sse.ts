@@ -1,4 +1,5 @@
-// Server-sent events over a fetch body: yields {event, data} per event (data lines joined by "\n").
+// Server-sent events over a fetch body: yields {event, data} per event (data lines joined by "\n"). Shared by the
+// agents' LLM providers (durable-objects/llm) and the gateway (workers/gateway).
 export interface SseEvent {
   event: string;
   data: string;

@@ -1,0 +1,154 @@
+// /api/policies: the org's gateway policies, versioned (1, 2, 3… per org). Create one (or draft one from a
+// report's plan in one call), simulate it over the org's stored traffic with the engine's simulator, activate
+// it (the previous active policy becomes inactive) or deactivate it. Signed-in users; scoped to the caller's org.
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { Hono, type Context } from 'hono';
+import * as z from 'zod';
+import { gatewayPolicies, reports } from '../../db/schema';
+import { gatewayPolicy, type GatewayPolicy } from '../../engine/tools/policy/policy';
+import { simulatePolicy } from '../../engine/tools/policy/simulate';
+import { nanoToUsd } from '../../engine/telemetry/record';
+import { analyzeOrg } from '../analysis/org-analysis';
+import { requireUser } from '../auth/middleware';
+import { jsonBody, validate } from '../lib/body';
+import { ApiError } from '../lib/errors';
+import { hasPrefix, uuidv7 } from '../lib/ids';
+import type { AppEnv } from '../lib/services';
+import { invalidateGatewayConfig } from './config';
+
+export const DEFAULT_CONTROL_SHARE = 0.05;
+export const DEFAULT_CANARY = { min_calls: 30, max_error_rate_increase: 0.05, max_latency_ratio: 2 };
+
+const settings = {
+  name: z.string().trim().min(1).max(200).optional(),
+  control_share: z.number().min(0).max(0.5).optional(),
+  canary: z.object({ min_calls: z.number().int().min(1).max(100_000), max_error_rate_increase: z.number().min(0).max(1), max_latency_ratio: z.number().min(1).max(1000) }).strict().optional(),
+  upstream_timeout_ms: z.number().int().min(100).max(600_000).optional(),
+};
+const createBody = z.object({ ...settings, policy: gatewayPolicy }).strict();
+const fromReportBody = z.object(settings).strict();
+
+type Row = typeof gatewayPolicies.$inferSelect;
+
+const publicPolicy = (r: Row) => ({
+  id: r.id,
+  version: r.version,
+  name: r.name,
+  status: r.status,
+  policy: r.policy,
+  control_share: r.control_share,
+  canary: r.canary,
+  upstream_timeout_ms: r.upstream_timeout_ms,
+  source_report_id: r.source_report_id,
+  rollback_reason: r.rollback_reason,
+  created_at: r.created_at.toISOString(),
+  activated_at: r.activated_at?.toISOString() ?? null,
+  deactivated_at: r.deactivated_at?.toISOString() ?? null,
+});
+
+const notFound = () => new ApiError('not_found', 'no such policy');
+const isPolicyId = (id: string) => /^pol_[0-9a-f]{32}$/.test(id);
+
+async function insertPolicy(c: Context<AppEnv>, policy: GatewayPolicy, s: z.infer<typeof fromReportBody>, reportId: string | null): Promise<Row> {
+  const { org_id, user_id } = c.get('auth');
+  const id = `pol_${uuidv7()}`;
+  const canary = s.canary ?? DEFAULT_CANARY;
+  // The next version of the org, computed in the insert; a concurrent insert trips the unique index: retried once.
+  const insert = () =>
+    c.get('services').db().execute(sql`
+      insert into gateway_policies (id, org_id, created_by, version, name, policy, control_share, canary, upstream_timeout_ms, source_report_id)
+      select ${id}, ${org_id}, ${user_id}, coalesce(max(version), 0) + 1, ${s.name ?? (reportId ? `from report ${reportId}` : 'policy')},
+             ${JSON.stringify(policy)}::jsonb, ${s.control_share ?? DEFAULT_CONTROL_SHARE}, ${JSON.stringify(canary)}::jsonb, ${s.upstream_timeout_ms ?? 30_000}, ${reportId}
+      from gateway_policies where org_id = ${org_id}`);
+  await insert().catch(insert);
+  return (await findPolicy(c, id))!;
+}
+
+async function findPolicy(c: Context<AppEnv>, id: string): Promise<Row | undefined> {
+  if (!isPolicyId(id)) return undefined;
+  const [row] = await c.get('services').db().select().from(gatewayPolicies).where(and(eq(gatewayPolicies.id, id), eq(gatewayPolicies.org_id, c.get('auth').org_id)));
+  return row;
+}
+
+/** The gateway policy a report carries: its action plan's, else the routing_policy finding's. */
+export function policyOfReport(data: Record<string, unknown>): GatewayPolicy | null {
+  const plan = data.plan as { policy?: unknown } | null | undefined;
+  const findings = [...((data.insights as unknown[]) ?? []), ...((data.savings as unknown[]) ?? [])] as Array<{ tool?: string; evidence?: { policy?: unknown } }>;
+  const candidate = plan?.policy ?? findings.find((f) => f.tool === 'routing_policy')?.evidence?.policy;
+  const parsed = gatewayPolicy.safeParse(candidate);
+  return parsed.success ? parsed.data : null;
+}
+
+export const policyRoutes = new Hono<AppEnv>()
+  .use('*', requireUser())
+  .post('/', async (c) => {
+    const body = await jsonBody(c, createBody);
+    return c.json(publicPolicy(await insertPolicy(c, body.policy, body, null)), 201);
+  })
+  .post('/from-report/:report_id', async (c) => {
+    const reportId = c.req.param('report_id');
+    const s = c.req.header('content-length') && c.req.header('content-length') !== '0' ? await jsonBody(c, fromReportBody) : validate(fromReportBody, {});
+    if (!hasPrefix(reportId, 'rep')) throw new ApiError('not_found', 'report not found');
+    const [report] = await c.get('services').db().select({ data: reports.data }).from(reports).where(and(eq(reports.id, reportId), eq(reports.org_id, c.get('auth').org_id)));
+    if (!report) throw new ApiError('not_found', 'report not found');
+    const policy = policyOfReport(report.data);
+    if (!policy || policy.rules.length === 0) throw new ApiError('invalid_request', 'this report proposes no gateway policy');
+    return c.json(publicPolicy(await insertPolicy(c, policy, s, reportId)), 201);
+  })
+  .get('/', async (c) => {
+    const rows = await c.get('services').db().select().from(gatewayPolicies).where(eq(gatewayPolicies.org_id, c.get('auth').org_id)).orderBy(desc(gatewayPolicies.version)).limit(200);
+    return c.json({ items: rows.map(publicPolicy), next_cursor: null });
+  })
+  .get('/:id', async (c) => {
+    const row = await findPolicy(c, c.req.param('id'));
+    if (!row) throw notFound();
+    return c.json(publicPolicy(row));
+  })
+  .post('/:id/activate', async (c) => {
+    const row = await findPolicy(c, c.req.param('id'));
+    if (!row) throw notFound();
+    const orgId = c.get('auth').org_id;
+    const now = new Date();
+    await c
+      .get('services')
+      .db()
+      .transaction(async (tx) => {
+        await tx.update(gatewayPolicies).set({ status: 'inactive', deactivated_at: now }).where(and(eq(gatewayPolicies.org_id, orgId), eq(gatewayPolicies.status, 'active')));
+        await tx.update(gatewayPolicies).set({ status: 'active', activated_at: now, deactivated_at: null, rollback_reason: null }).where(eq(gatewayPolicies.id, row.id));
+      });
+    await invalidateGatewayConfig(c.get('services'), orgId);
+    return c.json(publicPolicy((await findPolicy(c, row.id))!));
+  })
+  .post('/:id/deactivate', async (c) => {
+    const row = await findPolicy(c, c.req.param('id'));
+    if (!row) throw notFound();
+    if (row.status === 'active') {
+      await c.get('services').db().update(gatewayPolicies).set({ status: 'inactive', deactivated_at: new Date() }).where(eq(gatewayPolicies.id, row.id));
+      await invalidateGatewayConfig(c.get('services'), row.org_id);
+    }
+    return c.json(publicPolicy((await findPolicy(c, row.id))!));
+  })
+  .post('/:id/simulate', async (c) => {
+    const row = await findPolicy(c, c.req.param('id'));
+    if (!row) throw notFound();
+    let analysis;
+    try {
+      analysis = await analyzeOrg(c.get('services').clickhouse(), row.org_id, {});
+    } catch {
+      throw new ApiError('dependency_unavailable', 'the telemetry store is unavailable; retry shortly');
+    }
+    if (!analysis) return c.json({ policy_id: row.id, window: null, simulation: null, message: 'no stored traffic to replay: send calls or import a file first' });
+    const sim = simulatePolicy(analysis.profile, row.policy);
+    const { window } = analysis.profile;
+    return c.json({
+      policy_id: row.id,
+      window: { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString(), days: window.days },
+      simulation: {
+        mode: sim.mode,
+        before_usd: nanoToUsd(sim.before_nanousd),
+        after_usd: nanoToUsd(sim.after_nanousd),
+        saving_usd: nanoToUsd(sim.saving_nanousd),
+        per_rule: sim.per_rule.map((r) => ({ rule_id: r.rule_id, calls: r.calls, before_usd: nanoToUsd(r.before_nanousd), after_usd: nanoToUsd(r.after_nanousd), saving_usd: nanoToUsd(r.saving_nanousd), unknown_target: r.unknown_target })),
+      },
+    });
+  });
