@@ -20,6 +20,8 @@ import { threadRoutes } from './routes/threads';
 import { wsRoute, wsTicketRoutes } from './routes/ws';
 import { analytics } from './routes/analytics';
 import { ingest, otlp } from './routes/ingest';
+import { orgRoutes } from './routes/orgs';
+import { operatorRoutes } from './routes/operator';
 
 export function buildApp() {
   const app = new Hono<AppEnv>();
@@ -41,6 +43,8 @@ export function buildApp() {
   app.route('/', health);
   app.route('/api/auth', auth);
   app.route('/api/keys', keys);
+  app.route('/api/orgs', orgRoutes);
+  app.route('/api/operator', operatorRoutes);
   app.route('/api', tiers);
   app.route('/api/threads', threadRoutes);
   app.route('/api/ws', wsTicketRoutes);

@@ -1,8 +1,10 @@
 // /api/keys: an org's API keys. The secret is returned once, on creation; lists show the public prefix only.
-// Signed-in users only; every query is scoped to the caller's org (another org's key id is a 404).
+// Signed-in users only; members list them, owners and admins create and revoke them (both audited).
+// Every query is scoped to the caller's org (another org's key id is a 404).
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { recordAudit } from '../../db/audit';
 import { apiKeys } from '../../db/schema';
 import { API_KEY_SCOPES, forgetApiKey, generateApiKey } from '../auth/api-keys';
 import { requireUser } from '../auth/middleware';
@@ -12,6 +14,7 @@ import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
 import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
 import type { AppEnv } from '../lib/services';
+import { MANAGERS, requireOrgRole } from '../orgs/membership';
 
 const createBody = z
   .object({
@@ -42,7 +45,7 @@ const notFound = () => new ApiError('not_found', 'no such API key');
 
 export const keys = new Hono<AppEnv>()
   .use('*', requireUser())
-  .post('/', async (c) => {
+  .post('/', requireOrgRole(MANAGERS), async (c) => {
     const body = await jsonBody(c, createBody);
     const auth = c.get('auth');
     const db = c.get('services').db();
@@ -56,6 +59,14 @@ export const keys = new Hono<AppEnv>()
       .insert(apiKeys)
       .values({ id: newId('key'), org_id: auth.org_id, created_by: auth.user_id, name: body.name, prefix, key_hash: hash, scopes: body.scopes })
       .returning();
+    await recordAudit(db, {
+      org_id: auth.org_id,
+      action: 'api_key.created',
+      actor_user_id: auth.user_id,
+      target_type: 'api_key',
+      target_id: row!.id,
+      details: { name: row!.name, prefix, scopes: row!.scopes },
+    });
     return c.json({ ...publicKey(row!), key }, 201);
   })
   .get('/', async (c) => {
@@ -72,17 +83,18 @@ export const keys = new Hono<AppEnv>()
       .limit(limit + 1);
     return c.json(toPage(rows, limit, publicKey));
   })
-  .delete('/:id', async (c) => {
+  .delete('/:id', requireOrgRole(MANAGERS), async (c) => {
     const id = c.req.param('id');
     if (!hasPrefix(id, 'key')) throw notFound();
-    const [revoked] = await c
-      .get('services')
-      .db()
+    const auth = c.get('auth');
+    const db = c.get('services').db();
+    const [revoked] = await db
       .update(apiKeys)
       .set({ revoked_at: new Date() })
-      .where(and(eq(apiKeys.id, id), eq(apiKeys.org_id, c.get('auth').org_id), isNull(apiKeys.revoked_at)))
-      .returning({ key_hash: apiKeys.key_hash });
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.org_id, auth.org_id), isNull(apiKeys.revoked_at)))
+      .returning({ key_hash: apiKeys.key_hash, name: apiKeys.name, prefix: apiKeys.prefix });
     if (!revoked) throw notFound();
     await forgetApiKey(c.get('services'), revoked.key_hash);
+    await recordAudit(db, { org_id: auth.org_id, action: 'api_key.revoked', actor_user_id: auth.user_id, target_type: 'api_key', target_id: id, details: { name: revoked.name, prefix: revoked.prefix } });
     return c.body(null, 204);
   });
