@@ -1,6 +1,7 @@
 // Sessions: an access JWT plus a rotating opaque refresh token (stored hashed, one family per login).
 // Presenting a refresh token that was already rotated revokes the whole family and its access tokens.
 import { and, eq, isNull, type SQL } from 'drizzle-orm';
+import * as z from 'zod';
 import { orgs, refreshTokens, users } from '../../db/schema';
 import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
@@ -14,13 +15,14 @@ import { ACCESS_TOKEN_TTL_S, signAccessToken, type TokenEnv } from './tokens';
 export const REFRESH_TOKEN_TTL_S = 30 * 24 * 3600;
 const REFRESH_TOKEN = /^nrt_[\w-]{43}$/;
 
-export interface TokenPair {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  refresh_token: string;
-  refresh_expires_at: string;
-}
+export const tokenPairSchema = z.object({
+  access_token: z.string().describe('access JWT, valid expires_in seconds'),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  refresh_token: z.string().describe('single-use: each refresh returns a new one'),
+  refresh_expires_at: z.string(),
+});
+export type TokenPair = z.infer<typeof tokenPairSchema>;
 
 /** Issues an access token and a refresh token; a new family (session) unless `familyId` continues one. */
 async function issue(stores: Stores, env: TokenEnv, account: Account, familyId?: string): Promise<TokenPair> {

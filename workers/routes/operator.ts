@@ -1,21 +1,27 @@
 // /api/operator: what only we do for customers, guarded by the OPERATOR_TOKEN secret (workers/orgs/operator.ts):
 // set any org's tier, Enterprise included. Audited like an owner's tier change, with no user as actor.
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { publicOrg } from '../auth/accounts';
+import { createRoute } from '@hono/zod-openapi';
+import * as z from 'zod';
+import { orgSchema, publicOrg } from '../auth/accounts';
 import { TIERS } from '../auth/tiers';
-import { jsonBody } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
-import type { AppEnv } from '../lib/services';
+import { contractRouter, errors, idParam, json, jsonBody } from '../lib/openapi';
 import { changeTier } from '../orgs/members';
 import { requireOperator } from '../orgs/operator';
 
-const tierBody = z.object({ tier: z.enum(TIERS) }).strict();
+const setTier = createRoute({
+  method: 'put',
+  path: '/orgs/{id}/tier',
+  tags: ['operator'],
+  summary: "Set any org's tier, Enterprise included (Authorization: Bearer <OPERATOR_TOKEN>; 404 when the secret is not configured)",
+  security: [{ operator: [] }],
+  request: { params: idParam('org'), body: jsonBody(z.object({ tier: z.enum(TIERS) }).strict()) },
+  responses: { 200: json(z.object({ org: orgSchema }), 'The org on its new tier'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+});
 
-export const operatorRoutes = new Hono<AppEnv>().use('*', requireOperator()).put('/orgs/:id/tier', async (c) => {
-  const id = c.req.param('id');
+export const operatorRoutes = contractRouter(requireOperator()).openapi(setTier, async (c) => {
+  const { id } = c.req.valid('param');
   if (!hasPrefix(id, 'org')) throw new ApiError('not_found', 'organization not found');
-  const { tier } = await jsonBody(c, tierBody);
-  return c.json({ org: publicOrg(await changeTier(c.get('services').db(), id, tier, null)) });
+  return c.json({ org: publicOrg(await changeTier(c.get('services').db(), id, c.req.valid('json').tier, null)) }, 200);
 });
