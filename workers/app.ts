@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ApiError, errorBody, type ErrorCode } from './lib/errors';
 import { log } from './lib/logger';
 import { services, type AppEnv } from './lib/services';
-import { requestContext } from './middleware/request-context';
+import { requestContext, requestIds } from './middleware/request-context';
 import { serveOpenApiDocument } from './openapi-document';
 import { auth } from './routes/auth';
 import { health } from './routes/health';
@@ -48,6 +48,7 @@ export function buildApp() {
   // OpenAPIHono: routers that declare their contract (workers/lib/openapi.ts) add their routes to the document.
   const app = new OpenAPIHono<AppEnv>();
 
+  app.use('*', requestIds());
   app.use('*', requestContext());
   app.use('*', (c, next) => {
     const allowed = c.env.CORS_ORIGINS.split(',').map((o) => o.trim());
