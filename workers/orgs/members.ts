@@ -80,7 +80,7 @@ export async function changeTier(db: Db, orgId: string, tier: Tier, actorUserId:
     const org = await lockOrg(tx, orgId);
     if (org.tier === tier) return org;
     const use = await seatUse(tx, orgId, tier);
-    if (use.members + use.pending_invitations > use.allowed) throw seatsFull(tier, use, 'member');
+    if (use.members + use.pending_invitations > use.allowed) throw seatsFull(tier, use, 'tier');
     const [row] = await tx.update(orgs).set({ tier }).where(eq(orgs.id, orgId)).returning();
     await recordAudit(tx, {
       org_id: orgId,

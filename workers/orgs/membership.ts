@@ -50,12 +50,20 @@ export async function seatUse(db: Query, orgId: string, tier: Tier): Promise<Sea
   return { members: m?.n ?? 0, pending_invitations: p?.n ?? 0, allowed: tierLimits(tier).seats };
 }
 
-export function seatsFull(tier: Tier, use: SeatUse, adding: 'invitation' | 'member'): ApiError {
-  return new ApiError(
-    'forbidden',
-    `the ${tier} tier has ${use.allowed} seats and ${adding === 'invitation' ? 'all are taken by members and pending invitations' : 'all are taken'}; remove a member, revoke an invitation or upgrade`,
-    { limit: 'seats', allowed: use.allowed, members: use.members, pending_invitations: use.pending_invitations },
-  );
+const SEATS_FULL = {
+  invitation: (tier: Tier, use: SeatUse) => `the ${tier} tier has ${use.allowed} seats and all are taken by members and pending invitations; remove a member, revoke an invitation or upgrade`,
+  member: (tier: Tier, use: SeatUse) => `the ${tier} tier has ${use.allowed} seats and all are taken; remove a member or upgrade`,
+  tier: (tier: Tier, use: SeatUse) =>
+    `the ${tier} tier has ${use.allowed} seats but the org uses ${use.members + use.pending_invitations} (members and pending invitations); remove some first`,
+};
+
+export function seatsFull(tier: Tier, use: SeatUse, adding: keyof typeof SEATS_FULL): ApiError {
+  return new ApiError('forbidden', SEATS_FULL[adding](tier, use), {
+    limit: 'seats',
+    allowed: use.allowed,
+    members: use.members,
+    pending_invitations: use.pending_invitations,
+  });
 }
 
 /** Locks the org row for the rest of the transaction (seat checks and tier changes serialize on it). */

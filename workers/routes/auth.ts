@@ -14,13 +14,14 @@ import { ApiError } from '../lib/errors';
 import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email('not a valid email address'));
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email('not a valid email address'));
+export const newPassword = z.string().min(10, 'password must be at least 10 characters').max(256);
 const displayName = z.string().trim().min(1).max(100);
 
 const registerBody = z
   .object({
     email,
-    password: z.string().min(10, 'password must be at least 10 characters').max(256),
+    password: newPassword,
     name: displayName.optional(),
     org_name: displayName.optional(),
   })

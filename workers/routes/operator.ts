@@ -3,12 +3,12 @@
 import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { orgSchema, publicOrg } from '../auth/accounts';
-import { TIERS } from '../auth/tiers';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
 import { contractRouter, errors, idParam, json, jsonBody } from '../lib/openapi';
 import { changeTier } from '../orgs/members';
 import { requireOperator } from '../orgs/operator';
+import { tierBody } from './orgs';
 
 const setTier = createRoute({
   method: 'put',
@@ -16,7 +16,7 @@ const setTier = createRoute({
   tags: ['operator'],
   summary: "Set any org's tier, Enterprise included (Authorization: Bearer <OPERATOR_TOKEN>; 404 when the secret is not configured)",
   security: [{ operator: [] }],
-  request: { params: idParam('org'), body: jsonBody(z.object({ tier: z.enum(TIERS) }).strict()) },
+  request: { params: idParam('org'), body: jsonBody(tierBody) },
   responses: { 200: json(z.object({ org: orgSchema }), 'The org on its new tier'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
 });
 

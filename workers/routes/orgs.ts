@@ -22,25 +22,24 @@ import { acceptInvitation, createInvitation, usableInvitation, type Invitation }
 import { acceptLink, deliverInvitation } from '../orgs/invite-mail';
 import { changeRole, changeTier, removeMember, type Actor, type Member } from '../orgs/members';
 import { MANAGERS, requireOrgRole, seatUse } from '../orgs/membership';
-import { signedInSchema } from './auth';
+import { email, newPassword, signedInSchema } from './auth';
 
 /** Accept attempts per client IP (a token is 256 random bits: this only keeps the endpoint cheap). */
 const ACCEPT_RULE: RateRule = { name: 'invite_accept', limit: 30, window: '1 h' };
 
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email('not a valid email address'));
 const assignableRole = z.enum(['admin', 'member']);
 
 const inviteBody = z.object({ email, role: assignableRole.default('member') }).strict();
 const acceptBody = z
   .object({
     token: z.string().min(1).max(100),
-    password: z.string().min(10, 'password must be at least 10 characters').max(256).optional(),
+    password: newPassword.optional(),
     name: z.string().trim().min(1).max(100).optional(),
   })
   .strict();
 const roleBody = z.object({ role: assignableRole }).strict();
 const selfServeTier = z.enum(TIERS.filter((t) => t !== 'enterprise') as ['free', 'early', 'mid']);
-const tierBody = z.object({ tier: z.enum(TIERS) }).strict();
+export const tierBody = z.object({ tier: z.enum(TIERS) }).strict();
 const auditQuery = pageQuery.extend({ action: z.enum(AUDIT_ACTIONS).optional() });
 
 const memberSchema = z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role: z.enum(ORG_ROLES), created_at: z.string() });
