@@ -4,6 +4,10 @@ import { sql } from 'drizzle-orm';
 import { bigint, boolean, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { GatewayPolicy } from '../engine/tools/policy/policy';
 
+/** Roles in an org: the owner (one, who created it), admins (manage members and keys), members. */
+export const ORG_ROLES = ['owner', 'admin', 'member'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 
 export const orgs = pgTable('orgs', {
@@ -21,7 +25,8 @@ export const users = pgTable(
     org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
     name: text('name'),
-    role: text('role', { enum: ['owner', 'member'] }).notNull().default('member'),
+    /** The user's role in `org_id`, the one org a user belongs to at a time (workers/orgs). */
+    role: text('role', { enum: ORG_ROLES }).notNull().default('member'),
     /** PBKDF2-SHA256 hash "pbkdf2$<iterations>$<salt b64>$<hash b64>", null for Google-only accounts. */
     password_hash: text('password_hash'),
     google_sub: text('google_sub'),
@@ -131,7 +136,7 @@ export const revokedTokens = pgTable(
   {
     jti: text('jti').primaryKey(),
     user_id: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
-    reason: text('reason', { enum: ['logout', 'refresh_reuse'] }).notNull(),
+    reason: text('reason', { enum: ['logout', 'refresh_reuse', 'membership_changed'] }).notNull(),
     expires_at: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
     revoked_at: timestamp('revoked_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -352,4 +357,50 @@ export const savingsLedger = pgTable(
     created_at: createdAt(),
   },
   (t) => [index('savings_ledger_org_idx').on(t.org_id, t.created_at), index('savings_ledger_policy_idx').on(t.policy_id, t.arm)],
+);
+
+/**
+ * Invitations to join an org by email. The token is single-use and stored as SHA-256 only; it expires at
+ * `expires_at`. A pending invitation holds a seat until it is accepted, revoked or expires.
+ */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: text('id').primaryKey(),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role', { enum: ['admin', 'member'] }).notNull(),
+    /** SHA-256 of the token, hex. */
+    token_hash: text('token_hash').notNull(),
+    invited_by: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    expires_at: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    accepted_at: timestamp('accepted_at', { withTimezone: true, mode: 'date' }),
+    accepted_by: text('accepted_by').references(() => users.id, { onDelete: 'set null' }),
+    revoked_at: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+    created_at: createdAt(),
+  },
+  (t) => [uniqueIndex('invitations_token_idx').on(t.token_hash), index('invitations_org_idx').on(t.org_id, t.id)],
+);
+
+/**
+ * Security-relevant actions of an org (db/audit.ts). Ids are made by Postgres, time-ordered like the
+ * others ("aud_" + 12 hex digits of epoch milliseconds + 20 random hex digits), so pages sort by id.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id')
+      .primaryKey()
+      .default(sql`('aud_' || lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || substr(md5(random()::text), 1, 20))`),
+    org_id: text('org_id').notNull().references(() => orgs.id, { onDelete: 'cascade' }),
+    /** Who did it: a user, an API key, or neither (an operator). */
+    actor_user_id: text('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    actor_key_id: text('actor_key_id'),
+    action: text('action').notNull(),
+    target_type: text('target_type'),
+    target_id: text('target_id'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    created_at: createdAt(),
+  },
+  (t) => [index('audit_log_org_idx').on(t.org_id, t.id)],
 );

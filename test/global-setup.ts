@@ -14,6 +14,7 @@ import { migrateAll } from '../scripts/migrate';
 import { startFakeLlm, type FakeLlm } from './support/fake-llm';
 import type { ScriptedTurn } from './support/llm-script';
 import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer';
+import { validateOpenApi } from './support/openapi-validator';
 import type { TestLlm, TestStack } from './support/stack-context';
 import pg from 'pg';
 
@@ -38,6 +39,17 @@ function startControl(s: LocalStack): Promise<{ server: Server; url: string }> {
     '/clickhouse/start': () => s.clickhouse.start(),
   };
   const server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/openapi/validate') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        validateOpenApi(JSON.parse(Buffer.concat(chunks).toString('utf8'))).then(
+          (result) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
+          (err: unknown) => res.writeHead(500).end(String(err)),
+        );
+      });
+      return;
+    }
     const action = req.method === 'POST' ? actions[req.url ?? ''] : undefined;
     if (!action) {
       res.writeHead(404).end();

@@ -1,11 +1,12 @@
 // Builds the API app: request context, CORS, data-store access, one router per resource, one error path.
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { ApiError, errorBody } from './lib/errors';
+import { ApiError, errorBody, type ErrorCode } from './lib/errors';
 import { log } from './lib/logger';
 import { services, type AppEnv } from './lib/services';
-import { requestContext } from './middleware/request-context';
+import { requestContext, requestIds } from './middleware/request-context';
+import { serveOpenApiDocument } from './openapi-document';
 import { auth } from './routes/auth';
 import { health } from './routes/health';
 import { keys } from './routes/keys';
@@ -26,10 +27,34 @@ import { gatewayV1 } from './gateway/v1-routes';
 import { providerKeyRoutes } from './gateway/provider-keys';
 import { policyRoutes } from './gateway/policies';
 import { metricsRoutes } from './gateway/metrics-routes';
+import { orgRoutes } from './routes/orgs';
+import { operatorRoutes } from './routes/operator';
+
+/** Hono's own 4xx (route validators, body parsing) in the project's codes. */
+function httpExceptionCode(err: HTTPException): ErrorCode {
+  if (err.status === 415) return 'unsupported_media_type';
+  if (err.status === 413) return 'payload_too_large';
+  // The JSON validator's parse failure (@hono/zod-openapi routes).
+  if (err.status === 400 && /malformed json/i.test(err.message)) return 'invalid_json';
+  return 'invalid_request';
+}
+
+/**
+ * The routers that declare their contract, mounted by chaining so their types flow into `AppType`
+ * (Hono's `hc<AppType>` client, examples/) and their schemas into GET /api/openapi.json.
+ */
+function mountContractRoutes(app: OpenAPIHono<AppEnv>) {
+  return app.route('/api/auth', auth).route('/api/keys', keys).route('/api/orgs', orgRoutes).route('/api/operator', operatorRoutes).route('/api/threads', threadRoutes);
+}
+
+/** The typed surface of the API for `hc<AppType>(baseUrl)` (hono/client). */
+export type AppType = ReturnType<typeof mountContractRoutes>;
 
 export function buildApp() {
-  const app = new Hono<AppEnv>();
+  // OpenAPIHono: routers that declare their contract (workers/lib/openapi.ts) add their routes to the document.
+  const app = new OpenAPIHono<AppEnv>();
 
+  app.use('*', requestIds());
   app.use('*', requestContext());
   app.use('*', (c, next) => {
     const allowed = c.env.CORS_ORIGINS.split(',').map((o) => o.trim());
@@ -45,10 +70,8 @@ export function buildApp() {
   app.use('*', services());
 
   app.route('/', health);
-  app.route('/api/auth', auth);
-  app.route('/api/keys', keys);
+  mountContractRoutes(app);
   app.route('/api', tiers);
-  app.route('/api/threads', threadRoutes);
   app.route('/api/ws', wsTicketRoutes);
   app.route('/api/agent', agentRoutes);
   app.route('/api/analysis', analysisRoutes);
@@ -66,6 +89,7 @@ export function buildApp() {
   app.route('/api/gateway/provider-keys', providerKeyRoutes);
   app.route('/api/policies', policyRoutes);
   app.route('/api/metrics', metricsRoutes);
+  serveOpenApiDocument(app);
 
   app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));
 
@@ -75,7 +99,7 @@ export function buildApp() {
       return c.json(errorBody(err.code, err.message, requestId, err.details), err.status, err.headers);
     }
     if (err instanceof HTTPException && err.status < 500) {
-      return c.json(errorBody('invalid_request', err.message || 'bad request', requestId), err.status);
+      return c.json(errorBody(httpExceptionCode(err), err.message || 'bad request', requestId), err.status);
     }
     log('error', 'unhandled error', { request_id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) });
     return c.json(errorBody('internal', 'internal error; quote the request id when reporting it', requestId), 500);

@@ -3,6 +3,7 @@ import { lazy, Suspense, useEffect } from 'react';
 import { errorMessage } from './api';
 import { useAuth } from './auth';
 import { Link, match, navigate, usePath } from './router';
+import { ApiReference } from './screens/ApiReference';
 import { Dashboard } from './screens/Dashboard';
 import { DataPage } from './screens/Data';
 import { Login } from './screens/Login';
@@ -107,6 +108,7 @@ function Routes({ path }: { path: string }) {
   if (path === '/data') return <DataPage />;
   if (path === '/reports') return <ReportsList />;
   if ((m = match('/reports/:id', path))) return <ReportView id={m.id!} />;
+  if (path === '/reference') return <ApiReference />;
   return (
     <div className="page">
       <Empty title="Page not found">

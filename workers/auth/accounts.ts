@@ -1,9 +1,11 @@
 // Orgs and their users: creation (org + owner in one transaction), look-ups, Google linking, public shapes.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
+import * as z from 'zod';
 import type { Db } from '../../db/postgres';
-import { orgs, users } from '../../db/schema';
+import { ORG_ROLES, orgs, users } from '../../db/schema';
 import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
+import { TIERS } from './tiers';
 
 export type User = typeof users.$inferSelect;
 export type Org = typeof orgs.$inferSelect;
@@ -91,10 +93,21 @@ export async function accountForGoogle(db: Db, id: GoogleIdentity): Promise<Acco
   return createOrgWithOwner(db, { email: id.email, name: id.name, password_hash: null, google_sub: id.sub, email_verified: id.email_verified });
 }
 
-export function publicUser(u: User) {
+export const userSchema = z.object({
+  id: z.string(),
+  org_id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: z.enum(ORG_ROLES),
+  email_verified: z.boolean(),
+  created_at: z.string(),
+});
+export const orgSchema = z.object({ id: z.string(), name: z.string(), tier: z.enum(TIERS), created_at: z.string() });
+
+export function publicUser(u: User): z.infer<typeof userSchema> {
   return { id: u.id, org_id: u.org_id, email: u.email, name: u.name, role: u.role, email_verified: u.email_verified, created_at: u.created_at.toISOString() };
 }
 
-export function publicOrg(o: Org) {
+export function publicOrg(o: Org): z.infer<typeof orgSchema> {
   return { id: o.id, name: o.name, tier: o.tier, created_at: o.created_at.toISOString() };
 }

@@ -14,7 +14,9 @@ export interface RevokedAccessToken {
 
 const denylistKey = (jti: string) => `auth:revoked:${jti}`;
 
-export async function revokeAccessTokens(stores: Stores, tokens: RevokedAccessToken[], reason: 'logout' | 'refresh_reuse'): Promise<void> {
+export type RevocationReason = 'logout' | 'refresh_reuse' | 'membership_changed';
+
+export async function revokeAccessTokens(stores: Stores, tokens: RevokedAccessToken[], reason: RevocationReason): Promise<void> {
   const now = Date.now();
   const live = tokens.filter((t) => t.expires_at.getTime() > now);
   if (live.length === 0) return;

@@ -1,12 +1,13 @@
 // Sessions: an access JWT plus a rotating opaque refresh token (stored hashed, one family per login).
 // Presenting a refresh token that was already rotated revokes the whole family and its access tokens.
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, type SQL } from 'drizzle-orm';
+import * as z from 'zod';
 import { orgs, refreshTokens, users } from '../../db/schema';
 import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { log } from '../lib/logger';
 import type { Account } from './accounts';
-import { revokeAccessTokens } from './revocation';
+import { revokeAccessTokens, type RevocationReason } from './revocation';
 import { randomSecret, sha256Hex } from './secrets';
 import type { Stores } from './stores';
 import { ACCESS_TOKEN_TTL_S, signAccessToken, type TokenEnv } from './tokens';
@@ -14,13 +15,14 @@ import { ACCESS_TOKEN_TTL_S, signAccessToken, type TokenEnv } from './tokens';
 export const REFRESH_TOKEN_TTL_S = 30 * 24 * 3600;
 const REFRESH_TOKEN = /^nrt_[\w-]{43}$/;
 
-export interface TokenPair {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  refresh_token: string;
-  refresh_expires_at: string;
-}
+export const tokenPairSchema = z.object({
+  access_token: z.string().describe('access JWT, valid expires_in seconds'),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  refresh_token: z.string().describe('single-use: each refresh returns a new one'),
+  refresh_expires_at: z.string(),
+});
+export type TokenPair = z.infer<typeof tokenPairSchema>;
 
 /** Issues an access token and a refresh token; a new family (session) unless `familyId` continues one. */
 async function issue(stores: Stores, env: TokenEnv, account: Account, familyId?: string): Promise<TokenPair> {
@@ -57,12 +59,18 @@ async function issue(stores: Stores, env: TokenEnv, account: Account, familyId?:
 export const startSession = (stores: Stores, env: TokenEnv, account: Account) => issue(stores, env, account);
 
 /** Revokes every refresh token of a session and denylists its access tokens that have not expired yet. */
-export async function revokeSession(stores: Stores, sessionId: string, reason: 'logout' | 'refresh_reuse'): Promise<void> {
+export const revokeSession = (stores: Stores, sessionId: string, reason: 'logout' | 'refresh_reuse') =>
+  revokeWhere(stores, eq(refreshTokens.family_id, sessionId), reason);
+
+/** Ends every session of a user (their org or role changed): no token issued before keeps working. */
+export const revokeUserSessions = (stores: Stores, userId: string) => revokeWhere(stores, eq(refreshTokens.user_id, userId), 'membership_changed');
+
+async function revokeWhere(stores: Stores, which: SQL, reason: RevocationReason): Promise<void> {
   const revoked = await stores
     .db()
     .update(refreshTokens)
     .set({ revoked_at: new Date() })
-    .where(and(eq(refreshTokens.family_id, sessionId), isNull(refreshTokens.revoked_at)))
+    .where(and(which, isNull(refreshTokens.revoked_at)))
     .returning({ jti: refreshTokens.access_jti, user_id: refreshTokens.user_id, expires_at: refreshTokens.access_expires_at });
   await revokeAccessTokens(stores, revoked, reason);
 }

@@ -1,6 +1,7 @@
 // Access tokens: short-lived HS256 JWTs (jose) carrying the caller's user, org, tier, role and session.
 import { errors, jwtVerify, SignJWT } from 'jose';
 import * as z from 'zod';
+import { ORG_ROLES, type OrgRole } from '../../db/schema';
 import { TIERS, type Tier } from './tiers';
 
 export const ACCESS_TOKEN_TTL_S = 15 * 60;
@@ -21,7 +22,7 @@ export interface SessionSubject {
   user_id: string;
   org_id: string;
   tier: Tier;
-  role: 'owner' | 'member';
+  role: OrgRole;
   /** The refresh-token family this access token belongs to. */
   session_id: string;
 }
@@ -30,7 +31,7 @@ const claimsSchema = z.object({
   sub: z.string().startsWith('usr_'),
   org: z.string().startsWith('org_'),
   tier: z.enum(TIERS),
-  role: z.enum(['owner', 'member']),
+  role: z.enum(ORG_ROLES),
   sid: z.string().startsWith('rtk_'),
   jti: z.string().min(16).max(64),
   exp: z.number().int(),

@@ -1,6 +1,6 @@
 // Opaque, time-ordered ids with a type prefix (`usr_…`, `thr_…`): a UUIDv7 without dashes,
 // so ids sort by creation time as strings.
-export type IdPrefix = 'org' | 'usr' | 'key' | 'thr' | 'msg' | 'run' | 'rep' | 'imp' | 'req' | 'rtk' | 'job' | 'doc' | 'conn' | 'evt' | 'prc' | 'rcp';
+export type IdPrefix = 'org' | 'usr' | 'key' | 'thr' | 'msg' | 'run' | 'rep' | 'imp' | 'req' | 'rtk' | 'job' | 'doc' | 'conn' | 'evt' | 'prc' | 'rcp' | 'inv';
 
 export function uuidv7(now = Date.now()): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));

@@ -3,6 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { openClickHouse, type ClickHouseClient } from '../../db/clickhouse';
 import { openDb, type Db, type DbHandle } from '../../db/postgres';
 import { openRedis } from '../../db/redis';
+import type { OrgRole } from '../../db/schema';
 import type { Redis } from '@upstash/redis/cloudflare';
 
 export interface Services {
@@ -56,7 +57,8 @@ export interface Auth {
   /** The signed-in user, or the user who created the API key (null if that user is gone). */
   user_id: string | null;
   key_id: string | null;
-  role: 'owner' | 'member' | null;
+  /** The role the access token was issued with; routes that manage the org re-read it (workers/orgs/membership.ts). */
+  role: OrgRole | null;
   tier: Tier;
   /** JWT callers hold every scope; API keys hold the scopes they were created with. */
   scopes: ApiKeyScope[];

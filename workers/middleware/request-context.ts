@@ -1,21 +1,22 @@
-// Request id (honours a well-formed incoming x-request-id), structured access log, metrics.
-// Query strings are never logged: they may carry tokens (GET /ws?token=…).
+// Request id (Hono's requestId: honours a well-formed incoming x-request-id, else a new `req_…`), structured
+// access log, metrics. Query strings are never logged: they may carry tokens (GET /ws?token=…).
 import type { MiddlewareHandler } from 'hono';
+import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { newId } from '../lib/ids';
 import { log } from '../lib/logger';
 import { recordRequest } from '../lib/metrics';
 import type { AppEnv } from '../lib/services';
 
-const REQUEST_ID = /^[\w.-]{8,100}$/;
+/** Mount first: the id every later middleware, log line and error envelope carries. */
+export const requestIds = (): MiddlewareHandler<AppEnv> => requestId({ limitLength: 100, generator: () => newId('req') });
 
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const started = performance.now();
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : newId('req');
-    c.set('requestId', requestId);
+    const requestId = c.get('requestId');
     await next();
+    // Again after the handler: a Response the handler built itself never saw the header set before it.
     c.header('x-request-id', requestId);
     const ms = performance.now() - started;
     const route = routePath(c, -1);

@@ -1,25 +1,27 @@
 // /api/auth: email + password accounts, token refresh and logout, the current identity, Google sign-in,
 // and dev-login (ENVIRONMENT "development" only; 404 everywhere else).
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod';
-import { accountForGoogle, createOrgWithOwner, findAccountByEmail, findAccountById, publicOrg, publicUser, type Account } from '../auth/accounts';
+import { accountForGoogle, createOrgWithOwner, findAccountByEmail, findAccountById, orgSchema, publicOrg, publicUser, userSchema, type Account } from '../auth/accounts';
 import { authorizationUrl, completeSignIn } from '../auth/google';
 import { requireUser, userClaims } from '../auth/middleware';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { clientIp, enforceRateLimit, LOGIN_RULE, REGISTER_RULE } from '../auth/ratelimit';
 import { sha256Hex } from '../auth/secrets';
-import { refreshSession, revokeSession, startSession } from '../auth/sessions';
-import { jsonBody, queryParams } from '../lib/body';
+import { refreshSession, revokeSession, startSession, tokenPairSchema } from '../auth/sessions';
 import { ApiError } from '../lib/errors';
+import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email('not a valid email address'));
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email('not a valid email address'));
+export const newPassword = z.string().min(10, 'password must be at least 10 characters').max(256);
 const displayName = z.string().trim().min(1).max(100);
 
 const registerBody = z
   .object({
     email,
-    password: z.string().min(10, 'password must be at least 10 characters').max(256),
+    password: newPassword,
     name: displayName.optional(),
     org_name: displayName.optional(),
   })
@@ -38,14 +40,91 @@ const GOOGLE_CALLBACK_PATH = '/api/auth/google/callback';
 const WEB_SIGNED_IN_PATH = '/auth/callback';
 const DEV_LOGIN_EMAIL = 'dev@netra.local';
 
-async function signedIn(c: Context<AppEnv>, account: Account) {
+/** A signed-in answer: who, which org, and the session's tokens. */
+export const signedInSchema = z.object({ user: userSchema, org: orgSchema }).extend(tokenPairSchema.shape);
+const identitySchema = z.object({ user: userSchema, org: orgSchema });
+
+async function signedIn(c: Context<AppEnv>, account: Account): Promise<z.infer<typeof signedInSchema>> {
   const tokens = await startSession(c.get('services'), c.env, account);
   return { user: publicUser(account.user), org: publicOrg(account.org), ...tokens };
 }
 
-export const auth = new Hono<AppEnv>()
-  .post('/register', async (c) => {
-    const body = await jsonBody(c, registerBody);
+const tags = ['auth'];
+
+const developmentOnly: MiddlewareHandler<AppEnv> = async (c, next) => (c.env.ENVIRONMENT === 'development' ? next() : c.notFound());
+
+const routes = {
+  register: createRoute({
+    method: 'post',
+    path: '/register',
+    tags,
+    summary: 'Create an account with a new org (you are its owner) and sign in',
+    request: { body: jsonBody(registerBody) },
+    responses: { 201: json(signedInSchema, 'Signed in'), 400: errors[400], 409: errors[409], 413: errors[413], 429: errors[429] },
+  }),
+  login: createRoute({
+    method: 'post',
+    path: '/login',
+    tags,
+    summary: 'Sign in with email and password',
+    request: { body: jsonBody(loginBody) },
+    responses: { 200: json(signedInSchema, 'Signed in'), 400: errors[400], 401: errors[401], 429: errors[429] },
+  }),
+  refresh: createRoute({
+    method: 'post',
+    path: '/refresh',
+    tags,
+    summary: 'Rotate a refresh token (reusing a spent one revokes the session)',
+    request: { body: jsonBody(refreshBody) },
+    responses: { 200: json(tokenPairSchema, 'A new token pair of the same session'), 400: errors[400], 401: errors[401] },
+  }),
+  logout: createRoute({
+    method: 'post',
+    path: '/logout',
+    tags,
+    summary: 'End this session (its access and refresh tokens)',
+    security: userSecurity,
+    responses: { 204: { description: 'Signed out' }, 401: errors[401] },
+  }),
+  me: createRoute({
+    method: 'get',
+    path: '/me',
+    tags,
+    summary: 'The signed-in user and their org',
+    security: userSecurity,
+    middleware: [requireUser()] as const,
+    responses: { 200: json(identitySchema, 'The caller'), 401: errors[401] },
+  }),
+  googleAuthorize: createRoute({
+    method: 'get',
+    path: '/google/authorize',
+    tags,
+    summary: 'Start Google sign-in (PKCE): redirects to Google',
+    responses: { 302: { description: 'Redirect to Google' } },
+  }),
+  googleCallback: createRoute({
+    method: 'get',
+    path: '/google/callback',
+    tags,
+    summary: "Google's redirect back: signs in and redirects to the web app with the tokens in the URL fragment",
+    request: { query: callbackQuery },
+    responses: { 302: { description: 'Redirect to the web app' }, 400: errors[400], 401: errors[401], 409: errors[409] },
+  }),
+  devLogin: createRoute({
+    method: 'post',
+    path: '/dev-login',
+    tags,
+    summary: 'Development only (ENVIRONMENT=development): sign in as a local account; 404 everywhere else',
+    // Before the body is read: outside development the route answers 404 whatever is sent.
+    middleware: [developmentOnly] as const,
+    request: { body: { content: { 'application/json': { schema: devLoginBody } } } },
+    responses: { 200: json(signedInSchema, 'Signed in'), 404: errors[404] },
+  }),
+};
+
+export const auth = contractRouter()
+  .openapi(routes.register, async (c) => {
+    const body = c.req.valid('json');
     await enforceRateLimit(c, REGISTER_RULE, clientIp(c));
     const account = await createOrgWithOwner(c.get('services').db(), {
       email: body.email,
@@ -56,35 +135,32 @@ export const auth = new Hono<AppEnv>()
     });
     return c.json(await signedIn(c, account), 201);
   })
-  .post('/login', async (c) => {
-    const body = await jsonBody(c, loginBody);
+  .openapi(routes.login, async (c) => {
+    const body = c.req.valid('json');
     await enforceRateLimit(c, LOGIN_RULE, await sha256Hex(`${body.email}|${clientIp(c)}`));
     const account = await findAccountByEmail(c.get('services').db(), body.email);
     // verifyPassword does the full hash work even without an account: timing does not reveal which emails exist.
     const ok = await verifyPassword(body.password, account?.user.password_hash ?? null);
     if (!account || !ok) throw new ApiError('unauthorized', 'email or password is incorrect');
-    return c.json(await signedIn(c, account));
+    return c.json(await signedIn(c, account), 200);
   })
-  .post('/refresh', async (c) => {
-    const body = await jsonBody(c, refreshBody);
-    return c.json(await refreshSession(c.get('services'), c.env, body.refresh_token));
-  })
-  .post('/logout', async (c) => {
+  .openapi(routes.refresh, async (c) => c.json(await refreshSession(c.get('services'), c.env, c.req.valid('json').refresh_token), 200))
+  .openapi(routes.logout, async (c) => {
     const claims = await userClaims(c);
     await revokeSession(c.get('services'), claims.sid, 'logout');
     return c.body(null, 204);
   })
-  .get('/me', requireUser(), async (c) => {
+  .openapi(routes.me, async (c) => {
     const account = await findAccountById(c.get('services').db(), c.get('auth').user_id!);
     if (!account) throw new ApiError('unauthorized', 'this account no longer exists');
-    return c.json({ user: publicUser(account.user), org: publicOrg(account.org) });
+    return c.json({ user: publicUser(account.user), org: publicOrg(account.org) }, 200);
   })
-  .get('/google/authorize', async (c) => {
+  .openapi(routes.googleAuthorize, async (c) => {
     const redirectUri = new URL(GOOGLE_CALLBACK_PATH, c.req.url).toString();
     return c.redirect(await authorizationUrl(c.get('services'), c.env, redirectUri), 302);
   })
-  .get('/google/callback', async (c) => {
-    const q = queryParams(c, callbackQuery);
+  .openapi(routes.googleCallback, async (c) => {
+    const q = c.req.valid('query');
     if (q.error) throw new ApiError('unauthorized', `Google sign-in did not complete (${q.error})`);
     if (!q.code || !q.state) throw new ApiError('invalid_request', 'code and state are required');
     const identity = await completeSignIn(c.get('services'), c.env, q.code, q.state);
@@ -94,13 +170,12 @@ export const auth = new Hono<AppEnv>()
     target.hash = new URLSearchParams({ ...tokens, expires_in: String(tokens.expires_in) }).toString();
     return c.redirect(target.toString(), 302);
   })
-  .post('/dev-login', async (c) => {
-    if (c.env.ENVIRONMENT !== 'development') return c.notFound();
-    const body = await jsonBody(c, devLoginBody);
+  .openapi(routes.devLogin, async (c) => {
+    const body = c.req.valid('json');
     const db = c.get('services').db();
     const address = body.email ?? DEV_LOGIN_EMAIL;
     const account =
       (await findAccountByEmail(db, address)) ??
       (await createOrgWithOwner(db, { email: address, name: 'Developer', password_hash: null, email_verified: true }));
-    return c.json(await signedIn(c, account));
+    return c.json(await signedIn(c, account), 200);
   });

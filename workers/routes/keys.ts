@@ -1,17 +1,19 @@
 // /api/keys: an org's API keys. The secret is returned once, on creation; lists show the public prefix only.
-// Signed-in users only; every query is scoped to the caller's org (another org's key id is a 404).
+// Signed-in users only; members list them, owners and admins create and revoke them (both audited).
+// Every query is scoped to the caller's org (another org's key id is a 404).
 import { and, desc, eq, isNull, lt } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { recordAudit } from '../../db/audit';
 import { apiKeys } from '../../db/schema';
 import { API_KEY_SCOPES, forgetApiKey, generateApiKey } from '../auth/api-keys';
 import { requireUser } from '../auth/middleware';
 import { tierLimits } from '../auth/tiers';
-import { jsonBody, queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
+import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { hasPrefix, newId } from '../lib/ids';
 import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
-import type { AppEnv } from '../lib/services';
+import { MANAGERS, requireOrgRole } from '../orgs/membership';
 
 const createBody = z
   .object({
@@ -26,12 +28,23 @@ const createBody = z
 
 type KeyRow = typeof apiKeys.$inferSelect;
 
-function publicKey(k: KeyRow) {
+const keySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('the public start of the key, shown in lists'),
+  scopes: z.array(z.enum(API_KEY_SCOPES)),
+  created_by: z.string().nullable(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+});
+const createdKeySchema = keySchema.extend({ key: z.string().describe('the secret (nak_…): shown once, never again') });
+
+function publicKey(k: KeyRow): z.infer<typeof keySchema> {
   return {
     id: k.id,
     name: k.name,
     prefix: k.prefix,
-    scopes: k.scopes,
+    scopes: k.scopes as z.infer<typeof keySchema>['scopes'],
     created_by: k.created_by,
     created_at: k.created_at.toISOString(),
     last_used_at: k.last_used_at?.toISOString() ?? null,
@@ -40,10 +53,44 @@ function publicKey(k: KeyRow) {
 
 const notFound = () => new ApiError('not_found', 'no such API key');
 
-export const keys = new Hono<AppEnv>()
-  .use('*', requireUser())
-  .post('/', async (c) => {
-    const body = await jsonBody(c, createBody);
+const tags = ['api keys'];
+const security = userSecurity;
+
+const routes = {
+  create: createRoute({
+    method: 'post',
+    path: '/',
+    tags,
+    security,
+    summary: 'Create an API key (owners and admins); the secret is in this answer only',
+    middleware: [requireOrgRole(MANAGERS)] as const,
+    request: { body: jsonBody(createBody) },
+    responses: { 201: json(createdKeySchema, 'The new key, with its secret'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/',
+    tags,
+    security,
+    summary: "The org's active keys, newest first",
+    request: { query: pageQuery },
+    responses: { 200: json(pageOf(keySchema), 'A page of keys'), 400: errors[400], 401: errors[401] },
+  }),
+  revoke: createRoute({
+    method: 'delete',
+    path: '/{id}',
+    tags,
+    security,
+    summary: 'Revoke a key (owners and admins): refused at once everywhere',
+    middleware: [requireOrgRole(MANAGERS)] as const,
+    request: { params: idParam('API key') },
+    responses: { 204: { description: 'Revoked' }, 401: errors[401], 403: errors[403], 404: errors[404] },
+  }),
+};
+
+export const keys = contractRouter(requireUser())
+  .openapi(routes.create, async (c) => {
+    const body = c.req.valid('json');
     const auth = c.get('auth');
     const db = c.get('services').db();
     const allowed = tierLimits(auth.tier).api_keys;
@@ -56,10 +103,18 @@ export const keys = new Hono<AppEnv>()
       .insert(apiKeys)
       .values({ id: newId('key'), org_id: auth.org_id, created_by: auth.user_id, name: body.name, prefix, key_hash: hash, scopes: body.scopes })
       .returning();
+    await recordAudit(db, {
+      org_id: auth.org_id,
+      action: 'api_key.created',
+      actor_user_id: auth.user_id,
+      target_type: 'api_key',
+      target_id: row!.id,
+      details: { name: row!.name, prefix, scopes: row!.scopes },
+    });
     return c.json({ ...publicKey(row!), key }, 201);
   })
-  .get('/', async (c) => {
-    const { limit, cursor } = queryParams(c, pageQuery);
+  .openapi(routes.list, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
     const after = decodeCursor(cursor);
     const orgId = c.get('auth').org_id;
     const rows = await c
@@ -70,19 +125,20 @@ export const keys = new Hono<AppEnv>()
       .where(and(eq(apiKeys.org_id, orgId), isNull(apiKeys.revoked_at), after ? lt(apiKeys.id, after) : undefined))
       .orderBy(desc(apiKeys.id))
       .limit(limit + 1);
-    return c.json(toPage(rows, limit, publicKey));
+    return c.json(toPage(rows, limit, publicKey), 200);
   })
-  .delete('/:id', async (c) => {
-    const id = c.req.param('id');
+  .openapi(routes.revoke, async (c) => {
+    const { id } = c.req.valid('param');
     if (!hasPrefix(id, 'key')) throw notFound();
-    const [revoked] = await c
-      .get('services')
-      .db()
+    const auth = c.get('auth');
+    const db = c.get('services').db();
+    const [revoked] = await db
       .update(apiKeys)
       .set({ revoked_at: new Date() })
-      .where(and(eq(apiKeys.id, id), eq(apiKeys.org_id, c.get('auth').org_id), isNull(apiKeys.revoked_at)))
-      .returning({ key_hash: apiKeys.key_hash });
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.org_id, auth.org_id), isNull(apiKeys.revoked_at)))
+      .returning({ key_hash: apiKeys.key_hash, name: apiKeys.name, prefix: apiKeys.prefix });
     if (!revoked) throw notFound();
     await forgetApiKey(c.get('services'), revoked.key_hash);
+    await recordAudit(db, { org_id: auth.org_id, action: 'api_key.revoked', actor_user_id: auth.user_id, target_type: 'api_key', target_id: id, details: { name: revoked.name, prefix: revoked.prefix } });
     return c.body(null, 204);
   });

@@ -1,15 +1,15 @@
 // Threads REST: a user's chat threads and their messages. Postgres is the record; every query is scoped to
 // the caller's org AND user, so another tenant's (or another user's) thread id is simply "not found".
 import { and, asc, desc, eq, gt, isNull, lt } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { messages, threads, users } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
-import { jsonBody, queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
+import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { hasPrefix, newId } from '../lib/ids';
 import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
-import type { AppEnv, Auth } from '../lib/services';
+import type { Auth } from '../lib/services';
 import type { Db } from '../../db/postgres';
 
 const titleSchema = z.string().trim().min(1).max(200);
@@ -18,7 +18,17 @@ const patchThread = z.object({ title: titleSchema }).strict();
 
 type ThreadRow = typeof threads.$inferSelect;
 
-const threadJson = (t: ThreadRow) => ({
+const threadSchema = z.object({ id: z.string(), title: z.string(), created_at: z.string(), updated_at: z.string() });
+const messageSchema = z.object({
+  id: z.string(),
+  role: z.enum(['user', 'assistant', 'system']),
+  content: z.string(),
+  run_id: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+});
+
+const threadJson = (t: ThreadRow): z.infer<typeof threadSchema> => ({
   id: t.id,
   title: t.title,
   created_at: t.created_at.toISOString(),
@@ -41,10 +51,79 @@ export function threadAgent(env: Env, threadId: string) {
   return env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(threadId));
 }
 
-export const threadRoutes = new Hono<AppEnv>()
-  .use('*', requireUser())
-  .post('/', async (c) => {
-    const body = await jsonBody(c, createThread);
+const tags = ['threads'];
+const security = userSecurity;
+const params = idParam('thread');
+
+const routes = {
+  create: createRoute({
+    method: 'post',
+    path: '/',
+    tags,
+    security,
+    summary: 'Start a chat thread',
+    request: { body: { content: { 'application/json': { schema: createThread } } } },
+    responses: { 201: json(threadSchema, 'The thread'), 400: errors[400], 401: errors[401] },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/',
+    tags,
+    security,
+    summary: 'Your threads, newest first',
+    request: { query: pageQuery },
+    responses: { 200: json(pageOf(threadSchema), 'A page of threads'), 400: errors[400], 401: errors[401] },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/{id}',
+    tags,
+    security,
+    summary: 'One of your threads',
+    request: { params },
+    responses: { 200: json(threadSchema, 'The thread'), 401: errors[401], 404: errors[404] },
+  }),
+  rename: createRoute({
+    method: 'patch',
+    path: '/{id}',
+    tags,
+    security,
+    summary: 'Rename a thread',
+    request: { params, body: jsonBody(patchThread) },
+    responses: { 200: json(threadSchema, 'The thread'), 400: errors[400], 401: errors[401], 404: errors[404] },
+  }),
+  remove: createRoute({
+    method: 'delete',
+    path: '/{id}',
+    tags,
+    security,
+    summary: 'Delete a thread (and its live agent state)',
+    request: { params },
+    responses: { 204: { description: 'Deleted' }, 401: errors[401], 404: errors[404] },
+  }),
+  switch: createRoute({
+    method: 'put',
+    path: '/{id}/switch',
+    tags,
+    security,
+    summary: 'Make a thread your active one',
+    request: { params },
+    responses: { 200: json(z.object({ active_thread_id: z.string() }), 'The active thread'), 401: errors[401], 404: errors[404] },
+  }),
+  messages: createRoute({
+    method: 'get',
+    path: '/{id}/messages',
+    tags,
+    security,
+    summary: "A thread's messages, oldest first",
+    request: { params, query: pageQuery },
+    responses: { 200: json(pageOf(messageSchema), 'A page of messages'), 400: errors[400], 401: errors[401], 404: errors[404] },
+  }),
+};
+
+export const threadRoutes = contractRouter(requireUser())
+  .openapi(routes.create, async (c) => {
+    const body = c.req.valid('json');
     const auth = c.get('auth');
     const [row] = await c
       .get('services')
@@ -54,8 +133,8 @@ export const threadRoutes = new Hono<AppEnv>()
       .returning();
     return c.json(threadJson(row!), 201);
   })
-  .get('/', async (c) => {
-    const { limit, cursor } = queryParams(c, pageQuery);
+  .openapi(routes.list, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
     const after = decodeCursor(cursor);
     const auth = c.get('auth');
     const rows = await c
@@ -66,36 +145,36 @@ export const threadRoutes = new Hono<AppEnv>()
       .where(and(eq(threads.org_id, auth.org_id), eq(threads.user_id, auth.user_id!), isNull(threads.deleted_at), after ? lt(threads.id, after) : undefined))
       .orderBy(desc(threads.id))
       .limit(limit + 1);
-    return c.json(toPage(rows, limit, threadJson));
+    return c.json(toPage(rows, limit, threadJson), 200);
   })
-  .get('/:id', async (c) => c.json(threadJson(await findOwnThread(c.get('services').db(), c.get('auth'), c.req.param('id')))))
-  .patch('/:id', async (c) => {
+  .openapi(routes.get, async (c) => c.json(threadJson(await findOwnThread(c.get('services').db(), c.get('auth'), c.req.valid('param').id)), 200))
+  .openapi(routes.rename, async (c) => {
     const db = c.get('services').db();
-    const thread = await findOwnThread(db, c.get('auth'), c.req.param('id'));
-    const body = await jsonBody(c, patchThread);
+    const thread = await findOwnThread(db, c.get('auth'), c.req.valid('param').id);
+    const body = c.req.valid('json');
     const [row] = await db.update(threads).set({ title: body.title, updated_at: new Date() }).where(eq(threads.id, thread.id)).returning();
-    return c.json(threadJson(row!));
+    return c.json(threadJson(row!), 200);
   })
-  .delete('/:id', async (c) => {
+  .openapi(routes.remove, async (c) => {
     const db = c.get('services').db();
     const auth = c.get('auth');
-    const thread = await findOwnThread(db, auth, c.req.param('id'));
+    const thread = await findOwnThread(db, auth, c.req.valid('param').id);
     await db.update(threads).set({ deleted_at: new Date() }).where(eq(threads.id, thread.id));
     await db.update(users).set({ active_thread_id: null }).where(and(eq(users.id, auth.user_id!), eq(users.active_thread_id, thread.id)));
     await threadAgent(c.env, thread.id).destroy();
     return c.body(null, 204);
   })
-  .put('/:id/switch', async (c) => {
+  .openapi(routes.switch, async (c) => {
     const db = c.get('services').db();
     const auth = c.get('auth');
-    const thread = await findOwnThread(db, auth, c.req.param('id'));
+    const thread = await findOwnThread(db, auth, c.req.valid('param').id);
     await db.update(users).set({ active_thread_id: thread.id }).where(eq(users.id, auth.user_id!));
-    return c.json({ active_thread_id: thread.id });
+    return c.json({ active_thread_id: thread.id }, 200);
   })
-  .get('/:id/messages', async (c) => {
+  .openapi(routes.messages, async (c) => {
     const db = c.get('services').db();
-    const thread = await findOwnThread(db, c.get('auth'), c.req.param('id'));
-    const { limit, cursor } = queryParams(c, pageQuery);
+    const thread = await findOwnThread(db, c.get('auth'), c.req.valid('param').id);
+    const { limit, cursor } = c.req.valid('query');
     const after = decodeCursor(cursor);
     const rows = await db
       .select()
@@ -105,5 +184,6 @@ export const threadRoutes = new Hono<AppEnv>()
       .limit(limit + 1);
     return c.json(
       toPage(rows, limit, (m) => ({ id: m.id, role: m.role, content: m.content, run_id: m.run_id, metadata: m.metadata, created_at: m.created_at.toISOString() })),
+      200,
     );
   });

@@ -1,0 +1,77 @@
+// Routes that declare their contract (@hono/zod-openapi): a router whose validation failures answer the
+// project's error shape, the JSON body limit (Hono's bodyLimit), and the schemas every route document shares.
+import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import * as z from 'zod';
+import { DEFAULT_JSON_LIMIT, tooLarge, zodDetails } from './body';
+import { ApiError } from './errors';
+import type { AppEnv } from './services';
+
+const WHAT: Record<string, string> = { json: 'request body', query: 'query string', param: 'path', header: 'headers', form: 'form body', cookie: 'cookies' };
+
+// A failed validation throws, so app.onError answers it like every other error: 400 `invalid_request`.
+// oxlint-disable-next-line typescript/no-explicit-any -- the hook is shared by routes of every input type
+const validationFailed: Hook<any, AppEnv, any, any> = (result) => {
+  if (!result.success) throw new ApiError('invalid_request', `${WHAT[result.target] ?? result.target} is invalid`, zodDetails(result.error));
+};
+
+/**
+ * A router whose routes validate what they declare. `middleware` (e.g. requireUser()) runs first on every
+ * route; then JSON bodies over DEFAULT_JSON_LIMIT bytes are a 413 before anything parses them.
+ */
+export function contractRouter(...middleware: MiddlewareHandler<AppEnv>[]): OpenAPIHono<AppEnv> {
+  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationFailed });
+  for (const m of middleware) router.use('*', m);
+  router.use(
+    '*',
+    bodyLimit({
+      maxSize: DEFAULT_JSON_LIMIT,
+      onError: () => {
+        throw tooLarge(DEFAULT_JSON_LIMIT);
+      },
+    }),
+  );
+  return router;
+}
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('machine-readable: invalid_request, invalid_json, unauthorized, forbidden, not_found, conflict, rate_limited, …'),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+      request_id: z.string(),
+    }),
+  })
+  .describe('The error envelope of every 4xx/5xx answer');
+
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } });
+
+/** The answers a route can give besides its own: pass the statuses that apply. */
+export const errors = {
+  400: errorResponse('Invalid request (body, query or path fails its schema; invalid_json when unparsable)'),
+  401: errorResponse('Not authenticated'),
+  403: errorResponse('Authenticated but not allowed (role, scope, tier or seats)'),
+  404: errorResponse('Not found (also for ids of another org)'),
+  409: errorResponse('Conflict with the current state'),
+  413: errorResponse('Request body too large'),
+  429: errorResponse('Rate limited (Retry-After says when to retry)'),
+} as const;
+
+export function json<S extends z.ZodType>(schema: S, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+export function jsonBody<S extends z.ZodType>(schema: S) {
+  return { required: true, content: { 'application/json': { schema } } };
+}
+
+export function pageOf<S extends z.ZodType>(item: S) {
+  return z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+}
+
+export const idParam = (what: string) => z.object({ id: z.string().max(100).describe(`the ${what}'s id`) });
+
+/** Bearer auth: a signed-in user's access JWT (or, where a route says so, an `nak_` API key). */
+export const userSecurity = [{ bearer: [] }];
