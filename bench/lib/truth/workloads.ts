@@ -45,7 +45,7 @@ interface Interactive {
   users: number;
   input: [median: number, sigma: number, min: number, max: number];
   output: [median: number, sigma: number, min: number, max: number];
-  /** max_tokens sent (null: none); outputs never exceed it. */
+  /** max_tokens sent (null: none); the output draw's max bounds outputs either way. */
   cap: number | null;
   stream: boolean;
   /** Share of calls failing with a 5xx before generating anything, retried with backoff. */
@@ -53,7 +53,7 @@ interface Interactive {
   from?: number;
 }
 
-/** User-facing traffic: unique prompts, outputs bounded by max_tokens, a few unbilled 5xx retried after 1.5–6 s. */
+/** User-facing traffic: unique prompts, outputs bounded by `cap` (none: unbounded), a few unbilled 5xx retried after 1.5–6 s. */
 function interactive(rng: Rng, w: Window, n: number, f: Interactive): LlmCall[] {
   const out: LlmCall[] = [];
   for (const t of seasonalArrivals(rng, w, n, f.season, f.from)) {
@@ -88,11 +88,12 @@ interface Job {
 
 /** A scheduled job, not streamed; starting at a fixed minute of its hour with a few minutes of cron drift;
  * `batched` when it already goes through the batch API. */
-function job(rng: Rng, runs: number[], n: number, f: Job): LlmCall[] {
+function job(rng: Rng, w: Window, runs: number[], n: number, f: Job): LlmCall[] {
   const perRun = Math.max(5, Math.round(n / Math.max(1, runs.length)));
   const offset = rng.int(0, 40) * 60_000;
   const starts = runs.map((t) => t + offset + rng.int(0, 4) * 60_000);
-  return jobArrivals(rng, starts, perRun, f.minutes).map((t) =>
+  // a last run still going when the window closes is cut there, as an export of the window would be
+  return jobArrivals(rng, starts, perRun, f.minutes).filter((t) => t < w.to).map((t) =>
     call(rng, {
       t,
       feature: f.feature,
@@ -128,11 +129,11 @@ function background(rng: Rng, w: Window & { days: number }, n: number, launch: b
       input: [40, 0.5, 3, 400], output: [0, 0, 0, 0], cap: null, stream: false,
     }),
     // a nightly report already on the batch API: recurring, unstreamed, no users, billed at the batch price
-    ...job(rng, runStarts(w, rng.pick([0, 1, 2, 3, 22, 23])), n * 0.08, { feature: 'nightly-report', model: 'gpt-4o-mini', minutes: 40, batched: true }),
+    ...job(rng, w, runStarts(w, rng.pick([0, 1, 2, 3, 22, 23])), n * 0.08, { feature: 'nightly-report', model: 'gpt-4o-mini', minutes: 40, batched: true }),
   );
   if (w.days >= 14) {
     // a weekly digest, batched too: Monday morning
-    calls.push(...job(rng, runStarts(w, rng.int(5, 9), 1), n * 0.03, { feature: 'weekly-digest', model: 'claude-haiku-4-5', minutes: 30, batched: true }));
+    calls.push(...job(rng, w, runStarts(w, rng.int(5, 9), 1), n * 0.03, { feature: 'weekly-digest', model: 'claude-haiku-4-5', minutes: 30, batched: true }));
   }
   if (launch) {
     // a feature launched a third into the window: a lasting step, not an anomaly
@@ -191,7 +192,7 @@ function unbatchedJob(rng: Rng, w: Window, n: number): Built {
   const feature = rng.pick(['catalog-refresh', 'lead-scoring', 'nightly-eval']);
   const hour = rng.pick([1, 3, 13, 20]);
   const accounts = rng.chance(0.5);
-  const calls = job(rng, runStarts(w, hour), n, { feature, model: 'gpt-5-mini', minutes: rng.int(15, 50), batched: false, accounts });
+  const calls = job(rng, w, runStarts(w, hour), n, { feature, model: 'gpt-5-mini', minutes: rng.int(15, 50), batched: false, accounts });
   let saving = 0;
   for (const c of calls) saving += usd('gpt-5-mini', c) - usd('gpt-5-mini', c, true);
   return { calls, items: [{ tool: 'batch_eligibility', feature, saving_usd: saving, note: `daily at ${hour}:xx UTC${accounts ? ', naming accounts' : ''}` }] };
@@ -219,12 +220,9 @@ function billedRetries(rng: Rng, w: Window, n: number): Built {
 /** LEVERS L5: no max_tokens and a long output tail; saving = Σ max(0, out − p95) · P_out over ok calls (nearest rank). */
 function outputTail(rng: Rng, w: Window, n: number): Built {
   const feature = 'product-copy';
-  const calls = seasonalArrivals(rng, w, n, businessHours).map((t) =>
-    call(rng, {
-      t, feature, model: 'gpt-4o', input: tokens(rng, 500, 0.4, 50, 3000), output: tokens(rng, 320, 1.1, 10, 16_000),
-      user: user(rng, 60), stream: true, maxTokens: null, prompt: rng.hex(),
-    }),
-  );
+  const calls = interactive(rng, w, n, {
+    feature, model: 'gpt-4o', season: businessHours, users: 60, input: [500, 0.4, 50, 3000], output: [320, 1.1, 10, 16_000], cap: null, stream: true,
+  });
   const outs = calls.filter((c) => c.status === 'ok').map((c) => c.output_tokens).sort((a, b) => a - b);
   const p95 = outs[Math.max(1, Math.ceil(0.95 * outs.length)) - 1] ?? 0;
   let over = 0;
@@ -235,12 +233,9 @@ function outputTail(rng: Rng, w: Window, n: number): Built {
 /** LEVERS L6: long documents for short answers; saving = 0.5 · Σ (in − cached) · P_in (compression 2×). */
 function contextBloat(rng: Rng, w: Window, n: number): Built {
   const feature = 'contract-review';
-  const calls = seasonalArrivals(rng, w, n, businessHours).map((t) =>
-    call(rng, {
-      t, feature, model: 'gemini-2.5-flash', input: tokens(rng, 9000, 0.3, 3000, 30_000), output: tokens(rng, 350, 0.3, 50, 700),
-      user: user(rng, 5000), stream: true, maxTokens: 700, prompt: rng.hex(),
-    }),
-  );
+  const calls = interactive(rng, w, n, {
+    feature, model: 'gemini-2.5-flash', season: businessHours, users: 5000, input: [9000, 0.3, 3000, 30_000], output: [350, 0.3, 50, 700], cap: 700, stream: true,
+  });
   let uncached = 0;
   for (const c of calls) uncached += c.input_tokens - c.cached_input_tokens;
   return { calls, items: [{ tool: 'context_bloat', feature, saving_usd: (0.5 * uncached * PRICES['gemini-2.5-flash'].input) / 1e6, note: 'input/output ≈ 26' }] };
@@ -265,24 +260,18 @@ function unreadCacheWrites(rng: Rng, w: Window, n: number): Built {
 /** LEVERS L4: a frontier model for one-word intents (output p50 ≈ 20 tokens); detection only. */
 function overpoweredModel(rng: Rng, w: Window, n: number): Built {
   const feature = 'intent-router';
-  const calls = seasonalArrivals(rng, w, n, diurnal(15)).map((t) =>
-    call(rng, {
-      t, feature, model: 'gpt-4o', input: tokens(rng, 180, 0.4, 20, 1500), output: tokens(rng, 20, 0.5, 1, 60),
-      user: user(rng, 3000), stream: false, maxTokens: 60, prompt: rng.hex(),
-    }),
-  );
+  const calls = interactive(rng, w, n, {
+    feature, model: 'gpt-4o', season: diurnal(15), users: 3000, input: [180, 0.4, 20, 1500], output: [20, 0.5, 1, 60], cap: 60, stream: false,
+  });
   return { calls, items: [{ tool: 'model_downgrade', feature, saving_usd: null, note: 'gpt-4o for short labels' }] };
 }
 
 /** LEVERS L8: Llama 3.3 70B at a provider charging several times the cheapest one; detection only. */
 function priceyHost(rng: Rng, w: Window, n: number): Built {
   const feature = 'support-bot';
-  const calls = seasonalArrivals(rng, w, n, diurnal(16)).map((t) =>
-    call(rng, {
-      t, feature, model: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', input: tokens(rng, 1200, 0.5, 100, 6000), output: tokens(rng, 300, 0.4, 1, 600),
-      user: user(rng, 3000), stream: true, maxTokens: 600, prompt: rng.hex(),
-    }),
-  );
+  const calls = interactive(rng, w, n, {
+    feature, model: 'meta-llama/Llama-3.3-70B-Instruct-Turbo', season: diurnal(16), users: 3000, input: [1200, 0.5, 100, 6000], output: [300, 0.4, 1, 600], cap: 600, stream: true,
+  });
   return { calls, items: [{ tool: 'provider_switch', feature, saving_usd: null, note: 'together at $0.88/1M' }] };
 }
 
