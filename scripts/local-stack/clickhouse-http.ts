@@ -119,6 +119,11 @@ export async function startClickHouseHttp(opts: { port?: number; host?: string; 
   }
 
   const server = createServer((req, res) => void handle(req, res));
+  // Queries run one at a time, so a client's pooled socket can sit idle behind a long insert; with Node's
+  // default 5 s keep-alive the server may close it just as the client reuses it (ECONNRESET on a loaded
+  // machine). Idle sockets live two minutes, and the header tells clients so.
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   let port: number;
   try {
     port = await listen(server, opts.port ?? 0, opts.host ?? '127.0.0.1');

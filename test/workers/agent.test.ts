@@ -256,7 +256,7 @@ describe('runs: limits, cancel, eviction, metering', () => {
     await abortAllDurableObjects();
     await expectResumedOnce(thread);
     s.close();
-  });
+  }, 240_000);
 
   it('ClickHouse down during a run: its usage events wait in the outbox and arrive later, each exactly once', async () => {
     const t = await signUp();

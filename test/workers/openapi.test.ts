@@ -32,6 +32,8 @@ const NOT_YET_DESCRIBED = [
   '/api/ingest',
   '/api/policies',
   '/api/gateway',
+  '/api/prices',
+  '/api/costs',
   '/v1',
 ];
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
