@@ -43,6 +43,12 @@ const importOptions = z
   })
   .strict();
 
+/** Dead-letter pages: the cursor is the last row id seen (a number local to the org's buffer). */
+const deadLetterQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().regex(/^\d{1,15}$/, 'cursor is malformed; pass the next_cursor of the previous page').optional(),
+});
+
 const newBatchId = () => `bat_${uuidv7()}`;
 
 /** A stored answer for a repeated Idempotency-Key, or 409 when the key came with another body. */
@@ -116,6 +122,13 @@ export const ingest = new Hono<AppEnv>()
     c.header('Location', `/api/ingest/imports/${row.id}`);
     if (!created) c.header('Idempotent-Replayed', 'true');
     return c.json(importJson(row), created ? 202 : 200);
+  })
+  .get('/dead-letter', ingestAuth, async (c) => {
+    const { limit, cursor } = queryParams(c, deadLetterQuery);
+    const page = await ingestBuffer(c.env, c.get('auth').org_id).deadLetters(limit + 1, cursor ? Number(cursor) : 0);
+    const items = page.items.slice(0, limit);
+    const last = items[items.length - 1];
+    return c.json({ total: page.total, items, next_cursor: page.items.length > limit && last ? String(last.id) : null });
   })
   .get('/imports', ingestAuth, async (c) => {
     const { limit, cursor } = queryParams(c, pageQuery);
