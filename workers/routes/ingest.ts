@@ -26,9 +26,15 @@ const ingestAuth = requireAuth({ scopes: ['ingest'] });
 /** Media types a REST batch may declare (JSON array or NDJSON; the body itself decides which). */
 const BATCH_TYPES = /^(application\/(json|x-ndjson|ndjson|jsonl|x-jsonlines|octet-stream)|text\/plain)\s*(;|$)/i;
 
+/** Names that mean "detect it" (the web app's default is auto; CSV/JSON syntax is detected too) and short forms. */
+const FORMAT_ALIASES: Record<string, FormatName | undefined> = { auto: undefined, csv: undefined, json: undefined, jsonl: undefined, ndjson: undefined, azure: 'azure_trace' };
+
 const importOptions = z
   .object({
-    format: z.enum(FORMAT_NAMES as [FormatName, ...FormatName[]]).optional(),
+    format: z
+      .enum([...FORMAT_NAMES, ...Object.keys(FORMAT_ALIASES)] as [string, ...string[]])
+      .transform((v) => (v in FORMAT_ALIASES ? FORMAT_ALIASES[v] : (v as FormatName)))
+      .optional(),
     model: z.string().trim().min(1).max(200).optional(),
     provider: z.string().trim().min(1).max(100).optional(),
     // ISO 8601, or epoch milliseconds (digits only).
