@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, errorBody } from './lib/errors';
 import { log } from './lib/logger';
+import { postgresApiError, safeErrorText } from './lib/postgres-errors';
 import { services, type AppEnv } from './lib/services';
 import { requestContext } from './middleware/request-context';
 import { auth } from './routes/auth';
@@ -36,6 +37,11 @@ export function buildApp() {
       maxAge: 600,
     })(c, next);
   });
+  app.use('*', async (c, next) => {
+    // No id, name or token holds a NUL, and Postgres text cannot store one: refused before any route reads it.
+    if (/%00/.test(c.req.url)) throw new ApiError('invalid_request', 'the URL contains a NUL character (%00)');
+    await next();
+  });
   app.use('*', services());
 
   app.route('/', health);
@@ -65,7 +71,12 @@ export function buildApp() {
     if (err instanceof HTTPException && err.status < 500) {
       return c.json(errorBody('invalid_request', err.message || 'bad request', requestId), err.status);
     }
-    log('error', 'unhandled error', { request_id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    const fromPostgres = postgresApiError(err);
+    if (fromPostgres) {
+      if (fromPostgres.status >= 500) log('warn', 'postgres unavailable', { request_id: requestId, error: safeErrorText(err) });
+      return c.json(errorBody(fromPostgres.code, fromPostgres.message, requestId, fromPostgres.details), fromPostgres.status, fromPostgres.headers);
+    }
+    log('error', 'unhandled error', { request_id: requestId, error: safeErrorText(err) });
     return c.json(errorBody('internal', 'internal error; quote the request id when reporting it', requestId), 500);
   });
 

@@ -93,5 +93,7 @@ export async function multipartFile(body: ReadableStream<Uint8Array>, boundary: 
     throw multipartError(err);
   }
   if (!file) throw new ApiError('invalid_request', `multipart body has no "${field}" field; send the file as form field "${field}"`);
-  return { filename: file.filename ?? null, fields, body: partStream(file) };
+  // Control characters (NUL above all) have no place in a file name stored as text.
+  const filename = file.filename?.replace(/[\u0000-\u001f\u007f]/g, '') || null;
+  return { filename, fields, body: partStream(file) };
 }
