@@ -22,6 +22,9 @@ import { wsRoute, wsTicketRoutes } from './routes/ws';
 import { analytics } from './routes/analytics';
 import { ingest, otlp } from './routes/ingest';
 
+/** Paths the API owns (any case): never handed to the static assets. */
+const API_PATH = /^\/(api|v1|ws|health)(\/|$)/i;
+
 export function buildApp() {
   const app = new Hono<AppEnv>();
 
@@ -61,7 +64,12 @@ export function buildApp() {
   app.route('/api/analytics', analytics);
   app.route('/v1', otlp);
 
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    if (API_PATH.test(path)) return c.json(errorBody('not_found', `no route for ${c.req.method} ${path}`, c.get('requestId')), 404);
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.env.ASSETS ? c.env.ASSETS.fetch(c.req.raw) : c.json(errorBody('not_found', `nothing at ${path}`, c.get('requestId')), 404);
+    return c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${path}: the web app's pages are read with GET`, c.get('requestId')), 405, { Allow: 'GET, HEAD' });
+  });
 
   app.onError((err, c) => {
     const requestId = c.get('requestId');

@@ -6,7 +6,7 @@ import { accountForGoogle, createOrgWithOwner, findAccountByEmail, findAccountBy
 import { authorizationUrl, completeSignIn } from '../auth/google';
 import { requireUser, userClaims } from '../auth/middleware';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { clientIp, enforceRateLimit, LOGIN_RULE, REGISTER_RULE } from '../auth/ratelimit';
+import { clientIp, countFailure, enforceRateLimit, ensureFailuresLeft, LOGIN_RULE, REGISTER_RULE } from '../auth/ratelimit';
 import { sha256Hex } from '../auth/secrets';
 import { refreshSession, revokeSession, startSession } from '../auth/sessions';
 import { jsonBody, queryParams } from '../lib/body';
@@ -58,11 +58,15 @@ export const auth = new Hono<AppEnv>()
   })
   .post('/login', async (c) => {
     const body = await jsonBody(c, loginBody);
-    await enforceRateLimit(c, LOGIN_RULE, await sha256Hex(`${body.email}|${clientIp(c)}`));
+    const attempt = await sha256Hex(`${body.email}|${clientIp(c)}`);
+    await ensureFailuresLeft(c, LOGIN_RULE, attempt);
     const account = await findAccountByEmail(c.get('services').db(), body.email);
     // verifyPassword does the full hash work even without an account: timing does not reveal which emails exist.
     const ok = await verifyPassword(body.password, account?.user.password_hash ?? null);
-    if (!account || !ok) throw new ApiError('unauthorized', 'email or password is incorrect');
+    if (!account || !ok) {
+      await countFailure(c, LOGIN_RULE, attempt);
+      throw new ApiError('unauthorized', 'email or password is incorrect');
+    }
     return c.json(await signedIn(c, account));
   })
   .post('/refresh', async (c) => {
