@@ -137,6 +137,12 @@ export function toEventRow(e: UsageEvent): WorkloadEventRow {
   };
 }
 
+/** Monthly partitions (PARTITION BY toYYYYMM(timestamp)) one insert may touch. */
+export const MAX_PARTITIONS_PER_INSERT = 100;
+
+/** The partition of a row: its month, "YYYY-MM" of the DateTime64 text. */
+export const partitionOf = (row: { timestamp: string }) => row.timestamp.slice(0, 7);
+
 export type TelemetryTable = 'llm_calls' | 'workload_events';
 
 /**
@@ -146,8 +152,9 @@ export type TelemetryTable = 'llm_calls' | 'workload_events';
  */
 function insertSettings(dedupToken?: string): ClickHouseSettings {
   return {
-    // Imported history spans many months: one block may touch many monthly partitions.
-    max_partitions_per_insert_block: '1000',
+    // ClickHouse's own default: a block touching more monthly partitions is refused (TOO_MANY_PARTS) and the
+    // buffer splits it by month (every partition is a part written at once: hundreds in one insert stall it).
+    max_partitions_per_insert_block: String(MAX_PARTITIONS_PER_INSERT),
     ...(dedupToken ? { insert_deduplicate: 1, deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: dedupToken } : {}),
   };
 }
@@ -169,8 +176,12 @@ export async function insertJsonLines(ch: ClickHouseClient, table: TelemetryTabl
 
 /** ClickHouse error codes that mean "these rows are bad" (parsing, types, ranges): retrying cannot help. */
 const DATA_ERROR_CODES = new Set(['6', '26', '27', '38', '41', '53', '69', '70', '72', '117', '131', '321']);
+/** TOO_MANY_PARTS: an overload (retry later), unless it says the block touches too many partitions. */
+const TOO_MANY_PARTS = '252';
 
-/** True when ClickHouse refused the data itself, as opposed to being unreachable or overloaded. */
-export function isDataError(err: unknown): boolean {
-  return err instanceof ClickHouseError && DATA_ERROR_CODES.has(err.code);
+/** Why ClickHouse refused a block for good (a retry of the same block cannot succeed), or null for an outage / overload. */
+export function refusal(err: unknown): 'bad_rows' | 'too_many_partitions' | null {
+  if (!(err instanceof ClickHouseError)) return null;
+  if (DATA_ERROR_CODES.has(err.code)) return 'bad_rows';
+  return err.code === TOO_MANY_PARTS && /too many partitions/i.test(err.message) ? 'too_many_partitions' : null;
 }

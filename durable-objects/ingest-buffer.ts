@@ -3,11 +3,12 @@
 // batch's response under its Idempotency-Key) and returns: only then does the API answer 202. The alarm
 // sends pending rows to ClickHouse in blocks of FLUSH_BATCH_ROWS, each with a deterministic
 // insert_deduplication_token, and deletes them only after ClickHouse acknowledged; while ClickHouse is
-// down it retries with exponential backoff. Rows ClickHouse refuses as malformed are isolated by bisection
-// and kept in `dead_letter` instead of blocking the org's pipeline.
+// down it retries with exponential backoff. A block ClickHouse refuses for good (malformed values, too many
+// partitions for one insert) is split in halves until each part lands or is one row still refused: that row
+// is kept in `dead_letter` with ClickHouse's reason (readable by the org) instead of blocking the pipeline.
 import { DurableObject } from 'cloudflare:workers';
 import { openClickHouse, type ClickHouseClient } from '../db/clickhouse';
-import { insertJsonLines, isDataError, type TelemetryTable } from '../db/telemetry-writer';
+import { insertJsonLines, partitionOf, refusal, type TelemetryTable } from '../db/telemetry-writer';
 import { log } from '../workers/lib/logger';
 import { retryDelayMs } from './outbox';
 import { getMeta, setMeta } from './storage';
@@ -23,6 +24,10 @@ const STATEMENT_ROWS = 500;
 /** Inserts per alarm run; the alarm re-arms at once when more is pending. */
 const MAX_BATCHES_PER_RUN = 20;
 const CLICKHOUSE_TIMEOUT_MS = 15_000;
+/** Months per insert when a block touched too many partitions. */
+const PARTITIONS_PER_SPLIT = 25;
+/** Dead-lettered rows are kept this long for the org to read, then dropped. */
+const DEAD_LETTER_RETENTION_MS = 30 * 24 * 3600_000;
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS pending (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, row TEXT NOT NULL);
@@ -69,6 +74,21 @@ export interface BufferStats {
   dead_letter: number;
   failed_attempts: number;
   next_flush_at: number | null;
+}
+
+/** A row ClickHouse refused for good, as the org reads it (GET /api/ingest/dead-letter). */
+export interface DeadLetter {
+  id: number;
+  table: TelemetryTable;
+  reason: string;
+  at: string;
+  /** The row as it was sent to ClickHouse (columns of llm_calls / workload_events). */
+  row: Record<string, string | number | null | string[]>;
+}
+
+export interface DeadLetterPage {
+  total: number;
+  items: DeadLetter[];
 }
 
 interface Batch {
@@ -134,6 +154,22 @@ export class IngestBuffer extends DurableObject<Env> {
 
   async stats(): Promise<BufferStats> {
     return { ...this.counts(), next_flush_at: await this.ctx.storage.getAlarm() };
+  }
+
+  /** Dead-lettered rows, oldest first, after the row id `after` (the org id, the same for all, is left out). */
+  deadLetters(limit: number, after = 0): DeadLetterPage {
+    const rows = this.sql
+      .exec<{ seq: number; tbl: string; row: string; error: string; at: number }>(
+        'SELECT seq, tbl, row, error, at FROM dead_letter WHERE seq > ? ORDER BY seq LIMIT ?',
+        after,
+        limit,
+      )
+      .toArray();
+    const items = rows.map((r): DeadLetter => {
+      const { org_id: _org, ...row } = JSON.parse(r.row) as DeadLetter['row'];
+      return { id: r.seq, table: r.tbl as TelemetryTable, reason: r.error, at: new Date(r.at).toISOString(), row };
+    });
+    return { total: this.counts().dead_letter, items };
   }
 
   private counts(): Omit<BufferStats, 'next_flush_at'> {
@@ -207,6 +243,7 @@ export class IngestBuffer extends DurableObject<Env> {
     const now = Date.now();
     this.sql.exec('DELETE FROM seen WHERE at < ?', now - DEDUP_WINDOW_MS);
     this.sql.exec('DELETE FROM batches WHERE at < ?', now - DEDUP_WINDOW_MS);
+    this.sql.exec('DELETE FROM dead_letter WHERE at < ?', now - DEAD_LETTER_RETENTION_MS);
     const stats = this.counts();
     report.pending_calls = stats.pending_calls;
     report.pending_events = stats.pending_events;
@@ -239,20 +276,24 @@ export class IngestBuffer extends DurableObject<Env> {
     return null;
   }
 
-  /** Inserts rows; on a data error, splits the block until the malformed rows are alone and returns them. */
+  /**
+   * Inserts rows; when ClickHouse refuses the block for good, splits it (by month when it touched too many
+   * partitions, else in halves) until the refused rows are alone, and returns those with ClickHouse's reason.
+   */
   private async insertIsolating(ch: ClickHouseClient, tbl: TelemetryTable, rows: string[], token: string): Promise<Array<{ row: string; error: string }>> {
+    let why: ReturnType<typeof refusal>;
     try {
       await insertJsonLines(ch, tbl, rows, token);
       return [];
     } catch (err) {
-      if (!isDataError(err)) throw err;
+      why = refusal(err);
+      if (!why) throw err;
       if (rows.length === 1) return [{ row: rows[0]!, error: (err as Error).message.slice(0, 500) }];
-      const mid = rows.length >> 1;
-      return [
-        ...(await this.insertIsolating(ch, tbl, rows.slice(0, mid), `${token}.0`)),
-        ...(await this.insertIsolating(ch, tbl, rows.slice(mid), `${token}.1`)),
-      ];
     }
+    const parts = why === 'too_many_partitions' ? byMonth(rows) : [rows.slice(0, rows.length >> 1), rows.slice(rows.length >> 1)];
+    const dead: Array<{ row: string; error: string }> = [];
+    for (const [i, part] of parts.entries()) dead.push(...(await this.insertIsolating(ch, tbl, part, `${token}.${i}`)));
+    return dead;
   }
 
   /** ClickHouse acknowledged the batch: drop its rows (keeping refused ones aside) and clear the in-flight mark. */
@@ -265,6 +306,21 @@ export class IngestBuffer extends DurableObject<Env> {
     });
     if (dead.length > 0) log('error', 'ingest buffer: rows refused by clickhouse kept in dead_letter', { table: batch.tbl, rows: dead.length });
   }
+}
+
+/** Rows grouped into runs of PARTITIONS_PER_SPLIT months, in month order (deterministic: the same rows, the same groups). */
+function byMonth(rows: string[]): string[][] {
+  const months = new Map<string, string[]>();
+  for (const r of rows) {
+    const month = partitionOf(JSON.parse(r) as { timestamp: string });
+    const group = months.get(month);
+    if (group) group.push(r);
+    else months.set(month, [r]);
+  }
+  const sorted = [...months.keys()].sort();
+  const groups: string[][] = [];
+  for (let i = 0; i < sorted.length; i += PARTITIONS_PER_SPLIT) groups.push(sorted.slice(i, i + PARTITIONS_PER_SPLIT).flatMap((m) => months.get(m)!));
+  return groups;
 }
 
 function emptyReport(): FlushReport {

@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, errorBody, type ErrorCode } from './lib/errors';
 import { log } from './lib/logger';
+import { postgresApiError, safeErrorText } from './lib/postgres-errors';
 import { services, type AppEnv } from './lib/services';
 import { requestContext, requestIds } from './middleware/request-context';
 import { serveOpenApiDocument } from './openapi-document';
@@ -50,6 +51,9 @@ function mountContractRoutes(app: OpenAPIHono<AppEnv>) {
 /** The typed surface of the API for `hc<AppType>(baseUrl)` (hono/client). */
 export type AppType = ReturnType<typeof mountContractRoutes>;
 
+/** Paths the API owns (any case): never handed to the static assets. */
+const API_PATH = /^\/(api|v1|ws|health)(\/|$)/i;
+
 export function buildApp() {
   // OpenAPIHono: routers that declare their contract (workers/lib/openapi.ts) add their routes to the document.
   const app = new OpenAPIHono<AppEnv>();
@@ -66,6 +70,11 @@ export function buildApp() {
       credentials: true,
       maxAge: 600,
     })(c, next);
+  });
+  app.use('*', async (c, next) => {
+    // No id, name or token holds a NUL, and Postgres text cannot store one: refused before any route reads it.
+    if (/%00/.test(c.req.url)) throw new ApiError('invalid_request', 'the URL contains a NUL character (%00)');
+    await next();
   });
   app.use('*', services());
 
@@ -91,7 +100,12 @@ export function buildApp() {
   app.route('/api/metrics', metricsRoutes);
   serveOpenApiDocument(app);
 
-  app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`, c.get('requestId')), 404));
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname;
+    if (API_PATH.test(path)) return c.json(errorBody('not_found', `no route for ${c.req.method} ${path}`, c.get('requestId')), 404);
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.env.ASSETS ? c.env.ASSETS.fetch(c.req.raw) : c.json(errorBody('not_found', `nothing at ${path}`, c.get('requestId')), 404);
+    return c.json(errorBody('method_not_allowed', `${c.req.method} is not allowed on ${path}: the web app's pages are read with GET`, c.get('requestId')), 405, { Allow: 'GET, HEAD' });
+  });
 
   app.onError((err, c) => {
     const requestId = c.get('requestId');
@@ -101,7 +115,12 @@ export function buildApp() {
     if (err instanceof HTTPException && err.status < 500) {
       return c.json(errorBody(httpExceptionCode(err), err.message || 'bad request', requestId), err.status);
     }
-    log('error', 'unhandled error', { request_id: requestId, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    const fromPostgres = postgresApiError(err);
+    if (fromPostgres) {
+      if (fromPostgres.status >= 500) log('warn', 'postgres unavailable', { request_id: requestId, error: safeErrorText(err) });
+      return c.json(errorBody(fromPostgres.code, fromPostgres.message, requestId, fromPostgres.details), fromPostgres.status, fromPostgres.headers);
+    }
+    log('error', 'unhandled error', { request_id: requestId, error: safeErrorText(err) });
     return c.json(errorBody('internal', 'internal error; quote the request id when reporting it', requestId), 500);
   });
 

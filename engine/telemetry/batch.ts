@@ -1,5 +1,6 @@
 // The REST ingest batch: native records as a JSON array, one JSON object, or NDJSON; each accepted or
 // rejected on its own. Bodies are bounded by the route, so this parses them whole.
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { TelemetryImportError } from './errors';
 import { isRec } from './fields';
 import { generatedRequestId, normalizeCall, type NormalizeContext } from './normalize';
@@ -66,6 +67,7 @@ function batchEntries(body: unknown): BatchEntry[] {
   const trimmed = body.trim();
   if (trimmed === '') throw new TelemetryImportError('empty_input', 'body is empty');
   if (trimmed.startsWith('[')) {
+    if (jsonTooDeep(trimmed)) throw new TelemetryImportError('invalid_format', `body nests deeper than ${MAX_JSON_DEPTH} levels`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(trimmed);
@@ -77,6 +79,7 @@ function batchEntries(body: unknown): BatchEntry[] {
   const entries: BatchEntry[] = [];
   body.split('\n').forEach((text, i) => {
     if (text.trim() === '') return;
+    if (jsonTooDeep(text)) return void entries.push({ error: `invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels`, line: i + 1 });
     try {
       entries.push({ value: JSON.parse(text) as unknown, line: i + 1 });
     } catch {

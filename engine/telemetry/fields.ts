@@ -1,6 +1,8 @@
 // Reading fields out of foreign records (CSV cells are text, JSON values are typed) into llmCallInput shape.
 // Values that cannot be coerced are passed through unchanged, so llmCallInput names the field and the problem.
+import { jsonTooDeep } from '../json-depth';
 import { RecordError } from './errors';
+import { parseUtc } from './time';
 
 export type Rec = Record<string, unknown>;
 
@@ -80,27 +82,12 @@ export function bool(value: unknown): boolean | undefined {
 export function jsonCell(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const t = value.trim();
-  if (!t.startsWith('{') && !t.startsWith('[')) return undefined;
+  if ((!t.startsWith('{') && !t.startsWith('[')) || jsonTooDeep(t)) return undefined;
   try {
     return JSON.parse(t) as unknown;
   } catch {
     return undefined;
   }
-}
-
-// Exports often write "2023-11-16 18:17:03.9799600" (no zone, 7 fraction digits, Postgres "+00" offsets):
-// Date.parse would read a zoneless date-time as local time, so we rebuild it as ISO 8601 and default to UTC.
-const DATE_TIME = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
-
-/** Epoch ms of an ISO 8601 / SQL date-time text (zoneless = UTC), or undefined. */
-export function parseUtc(value: string): number | undefined {
-  const m = DATE_TIME.exec(value.trim());
-  if (!m) return undefined;
-  const [, date, time = '00:00:00', fraction = '', zone = 'Z'] = m;
-  const ms = fraction.padEnd(3, '0').slice(0, 3);
-  const offset = /^[+-]\d{2}$/.test(zone) ? `${zone}:00` : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
-  const parsed = Date.parse(`${date}T${time.length === 5 ? `${time}:00` : time}.${ms}${offset.toUpperCase()}`);
-  return Number.isNaN(parsed) ? undefined : parsed;
 }
 
 /** An optional date-time field → epoch ms (blank → undefined), or a RecordError naming the field. */

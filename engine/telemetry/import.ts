@@ -2,7 +2,7 @@
 // streamed (memory stays bounded by one record); and the REST batch of native records.
 import { assertText, describeRecord, detectSpec, formatMismatch, HEAD_BYTES, sampleOf, sniffLayout } from './detect';
 import { RecordError, TelemetryImportError } from './errors';
-import { parseUtc } from './fields';
+import { parseUtc, timestampProblem } from './time';
 import { FORMAT_NAMES, formatByName, type FormatName, type FormatSpec, type MapOptions, type Syntax } from './formats/index';
 import { peekHead, type ByteSource } from './lines';
 import { normalizeCall, type NormalizeContext } from './normalize';
@@ -178,8 +178,8 @@ function resolveOptions(o: ImportOptions): MapOptions {
   let start: number | undefined;
   if (o.start_time !== undefined) {
     start = typeof o.start_time === 'number' ? o.start_time : parseUtc(o.start_time);
-    if (start === undefined || !Number.isSafeInteger(start) || start < 0) {
-      throw new TelemetryImportError('invalid_options', 'option start_time must be ISO 8601 or epoch milliseconds');
+    if (start === undefined || !Number.isSafeInteger(start) || start < 0 || timestampProblem(start)) {
+      throw new TelemetryImportError('invalid_options', 'option start_time must be ISO 8601 or epoch milliseconds, a real day between 1970 and 2299');
     }
   }
   return { model: textOption(o.model, 'model'), provider: textOption(o.provider, 'provider'), start_time_ms: start };

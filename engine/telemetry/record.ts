@@ -1,6 +1,7 @@
 // The LLM call record: the unit of telemetry (DESIGN.md "The data").
 // One schema for every ingest path; parsers of foreign formats map into it.
 import * as z from 'zod';
+import { isIsoLike, parseUtc, timestampProblem } from './time';
 
 /** Largest token count we accept for one call (10M): beyond that a record is garbage, not a call. */
 export const MAX_TOKENS_PER_FIELD = 10_000_000;
@@ -9,18 +10,16 @@ const tokenCount = z.number().int().min(0).max(MAX_TOKENS_PER_FIELD);
 const optionalTokens = tokenCount.default(0);
 const shortText = (max: number) => z.string().min(1).max(max);
 
-/** ISO 8601 string or epoch milliseconds → epoch milliseconds. */
-export const timestampInput = z.union([
-  z.number().finite().int().min(0),
-  z.string().min(1).max(40).transform((s, ctx) => {
-    const ms = Date.parse(s);
-    if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'timestamp is not ISO 8601' });
-      return z.NEVER;
-    }
-    return ms;
-  }),
-]);
+/** ISO 8601 string or epoch milliseconds → epoch milliseconds; impossible days and out-of-range instants are refused. */
+export const timestampInput = z.union([z.number(), z.string().min(1).max(40)]).transform((v, ctx) => {
+  const ms = typeof v === 'number' ? v : isIsoLike(v) ? (parseUtc(v) ?? Number.NaN) : Date.parse(v);
+  const problem = Number.isInteger(ms) || Number.isNaN(ms) ? timestampProblem(ms) : 'timestamp must be whole epoch milliseconds';
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: typeof v === 'string' && Number.isNaN(ms) ? 'timestamp is not ISO 8601 (or names a day that does not exist)' : problem });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 /**
  * Status of a call: "ok", an HTTP status code as text ("429", "500"), or an error class

@@ -1,5 +1,6 @@
 // The raw records of an input before any format applies: a CSV header and rows, NDJSON lines,
 // a JSON array's elements, or pretty-printed JSON documents; each numbered by the line it starts on.
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { csvRows } from './csv';
 import { jsonValues } from './json-values';
 import { readLines, type ByteSource } from './lines';
@@ -27,6 +28,7 @@ export async function* rawItems(source: ByteSource, layout: Layout): AsyncGenera
 }
 
 function parseJson(line: number, text: string): RawItem {
+  if (jsonTooDeep(text)) return { kind: 'error', line, reason: `invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels` };
   try {
     return { kind: 'value', line, value: JSON.parse(text) as unknown };
   } catch (e) {

@@ -3,6 +3,7 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openRedis } from '../../db/redis';
 import { buildApp } from '../../workers/app';
 import { api, jsonRequest } from './helpers';
 import { bearer, signUp } from './tenancy';
@@ -49,6 +50,30 @@ describe('Redis down', () => {
     expect((await withoutRedis('/api/auth/logout', { method: 'POST', headers: t.headers })).status).toBe(204);
     expect((await withoutRedis('/api/auth/me', { headers: t.headers })).status).toBe(401);
     expect((await withoutRedis('/api/auth/refresh', jsonRequest('POST', { refresh_token: t.refresh_token }))).status).toBe(401);
+  });
+
+  it('a logout made during the outage still holds once Redis is back (issue 18, 1)', async () => {
+    const t = await signUp();
+    expect((await withoutRedis('/api/auth/logout', { method: 'POST', headers: t.headers })).status).toBe(204);
+    // Redis answers again and has no denylist entry for the token: Postgres' record must still refuse it.
+    const res = await api('/api/auth/me', { headers: t.headers });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: { code: 'unauthorized', message: 'access token has been revoked' } });
+    expect((await api('/api/auth/me', { headers: t.headers })).status).toBe(401);
+  });
+
+  it('a logout just before Redis restarts empty still holds (issue 18, 1)', async () => {
+    const t = await signUp();
+    expect((await api('/api/auth/logout', { method: 'POST', headers: t.headers })).status).toBe(204);
+    // A Redis restart without persistence loses the denylist: drop every denylist entry, as it would.
+    const redis = openRedis(env);
+    for (let cursor = '0'; ; ) {
+      const [next, keys] = await redis.scan(cursor, { match: 'auth:revoked:*', count: 1000 });
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = String(next);
+      if (cursor === '0') break;
+    }
+    expect((await api('/api/auth/me', { headers: t.headers })).status).toBe(401);
   });
 
   it('API keys authenticate from Postgres', async () => {

@@ -193,6 +193,15 @@ describe('rate limits', () => {
     expect((await attempt(randomIp())).status).toBe(401);
   });
 
+  it('successful sign-ins do not count toward the login limit: many devices never lock a user out (issue 18, 11)', async () => {
+    const t = await signUp();
+    const ip = randomIp();
+    for (let i = 0; i < 15; i++) expect((await post('/api/auth/login', { email: t.email, password: t.password }, { 'cf-connecting-ip': ip })).status).toBe(200);
+    // failures still count from zero
+    for (let i = 0; i < 10; i++) expect((await post('/api/auth/login', { email: t.email, password: 'wrong password' }, { 'cf-connecting-ip': ip })).status).toBe(401);
+    expect((await post('/api/auth/login', { email: t.email, password: 'wrong password' }, { 'cf-connecting-ip': ip })).status).toBe(429);
+  });
+
   it('sign-ups are limited per client IP', async () => {
     const ip = randomIp();
     const statuses: number[] = [];

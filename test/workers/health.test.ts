@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, stackControl as control } from './helpers';
+import { signUp } from './tenancy';
 
 describe('health', () => {
   it('GET /health answers without touching any store', async () => {
@@ -37,8 +38,9 @@ describe('health', () => {
     expect((await api('/health/ready')).status).toBe(200);
   });
 
-  it('GET /health/dependencies reports versions', async () => {
-    const res = await api('/health/dependencies');
+  it('GET /health/dependencies reports versions to signed-in users only (issue 18, 11)', async () => {
+    expect((await api('/health/dependencies')).status).toBe(401);
+    const res = await api('/health/dependencies', { headers: (await signUp()).headers });
     const body = (await res.json()) as { dependencies: Record<string, { status: string; version?: string }> };
     expect(res.status).toBe(200);
     expect(body.dependencies.postgres?.version).toMatch(/^\d+/);
@@ -76,5 +78,24 @@ describe('error path', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
     const other = await api('/health', { headers: { Origin: 'https://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('non-API paths: any method but GET/HEAD gets the JSON error shape, not an empty 405 (issue 18, 11)', async () => {
+    for (const [method, path] of [['POST', '/.env'], ['DELETE', '/index.html'], ['PUT', '/']] as const) {
+      const res = await api(path, { method });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
+      expect(await res.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+    }
+    for (const [method, path] of [['POST', '/api'], ['POST', '/v1'], ['DELETE', '/API/KEYS']] as const) {
+      const res = await api(path, { method });
+      expect(res.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(await res.json()).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+    }
+    // GET of a page is the web app (the SPA fallback of the assets)
+    const page = await api('/data');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
   });
 });

@@ -6,6 +6,7 @@ import { ORG_ROLES, orgs, users } from '../../db/schema';
 import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { TIERS } from './tiers';
+import { postgresApiError, sqlState } from '../lib/postgres-errors';
 
 export type User = typeof users.$inferSelect;
 export type Org = typeof orgs.$inferSelect;
@@ -21,13 +22,6 @@ export interface NewAccount {
   password_hash: string | null;
   google_sub?: string | null;
   email_verified: boolean;
-}
-
-/** The SQLSTATE of a driver error, also when drizzle wraps it (its message carries query parameters: never log it). */
-function sqlState(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
-  const code = e?.code ?? e?.cause?.code;
-  return typeof code === 'string' ? code : undefined;
 }
 
 export async function createOrgWithOwner(db: Db, input: NewAccount): Promise<Account> {
@@ -53,7 +47,7 @@ export async function createOrgWithOwner(db: Db, input: NewAccount): Promise<Acc
     });
   } catch (err) {
     if (sqlState(err) === '23505') throw new ApiError('conflict', 'an account with this email already exists');
-    throw new Error(`creating the account failed (sqlstate ${sqlState(err) ?? 'unknown'})`);
+    throw postgresApiError(err, { fromQuery: true }) ?? new Error(`creating the account failed (sqlstate ${sqlState(err) ?? 'unknown'})`);
   }
 }
 

@@ -41,18 +41,22 @@ export async function runImport(c: Context<AppEnv>, req: ImportRequest): Promise
   if (prior) return { row: prior, created: false }; // the body is not read at all
   const id = newId('imp');
   let bytes = 0;
-  const { head, chunks } = await peekHead(counted(req.stream, (n) => (bytes += n)), HEAD_BYTES);
-  const detected = await detectFormat(head);
-  const items = parseStream(chunks, {
-    format: req.format ?? 'auto',
-    source: `import:${id}`,
-    options: req.options,
-    now_ms: Date.now(),
-    future_tolerance_ms: FUTURE_TOLERANCE_MS,
-    prices: await loadPriceBook(services.db(), auth.org_id),
-  });
+  let detected: Awaited<ReturnType<typeof detectFormat>>;
+  let items: AsyncGenerator<ImportItem>;
   let next: IteratorResult<ImportItem>;
+  // Loaded before the body is read: a Postgres failure here is a 503, not a body error.
+  const prices = await loadPriceBook(services.db(), auth.org_id);
   try {
+    const { head, chunks } = await peekHead(counted(req.stream, (n) => (bytes += n)), HEAD_BYTES);
+    detected = await detectFormat(head);
+    items = parseStream(chunks, {
+      format: req.format ?? 'auto',
+      source: `import:${id}`,
+      options: req.options,
+      now_ms: Date.now(),
+      future_tolerance_ms: FUTURE_TOLERANCE_MS,
+      prices,
+    });
     next = await items.next();
   } catch (err) {
     throw bodyOrInputError(req, err);

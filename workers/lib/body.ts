@@ -1,6 +1,7 @@
 // Reading request bodies at the edge: size limit first, then JSON, then the route's zod schema.
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../../engine/json-depth';
 import { ApiError } from './errors';
 
 export const DEFAULT_JSON_LIMIT = 1024 * 1024;
@@ -37,7 +38,12 @@ export function tooLarge(limit: number): ApiError {
   return new ApiError('payload_too_large', `request body exceeds the limit of ${limit} bytes`, { limit_bytes: limit });
 }
 
+/** A \u0000 escape that is not itself escaped: Postgres text cannot hold NUL. */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
+
 export function parseJsonText(text: string): unknown {
+  if (jsonTooDeep(text)) throw new ApiError('invalid_json', `request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  if (NUL_ESCAPE.test(text)) throw new ApiError('invalid_request', 'request body contains a NUL character (\\u0000), which text fields cannot hold');
   try {
     return JSON.parse(text);
   } catch {

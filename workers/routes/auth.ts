@@ -7,7 +7,7 @@ import { accountForGoogle, createOrgWithOwner, findAccountByEmail, findAccountBy
 import { authorizationUrl, completeSignIn } from '../auth/google';
 import { requireUser, userClaims } from '../auth/middleware';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { clientIp, enforceRateLimit, LOGIN_RULE, REGISTER_RULE } from '../auth/ratelimit';
+import { clientIp, countFailure, enforceRateLimit, ensureFailuresLeft, LOGIN_RULE, REGISTER_RULE } from '../auth/ratelimit';
 import { sha256Hex } from '../auth/secrets';
 import { refreshSession, revokeSession, startSession, tokenPairSchema } from '../auth/sessions';
 import { ApiError } from '../lib/errors';
@@ -137,11 +137,15 @@ export const auth = contractRouter()
   })
   .openapi(routes.login, async (c) => {
     const body = c.req.valid('json');
-    await enforceRateLimit(c, LOGIN_RULE, await sha256Hex(`${body.email}|${clientIp(c)}`));
+    const attempt = await sha256Hex(`${body.email}|${clientIp(c)}`);
+    await ensureFailuresLeft(c, LOGIN_RULE, attempt);
     const account = await findAccountByEmail(c.get('services').db(), body.email);
     // verifyPassword does the full hash work even without an account: timing does not reveal which emails exist.
     const ok = await verifyPassword(body.password, account?.user.password_hash ?? null);
-    if (!account || !ok) throw new ApiError('unauthorized', 'email or password is incorrect');
+    if (!account || !ok) {
+      await countFailure(c, LOGIN_RULE, attempt);
+      throw new ApiError('unauthorized', 'email or password is incorrect');
+    }
     return c.json(await signedIn(c, account), 200);
   })
   .openapi(routes.refresh, async (c) => c.json(await refreshSession(c.get('services'), c.env, c.req.valid('json').refresh_token), 200))

@@ -8,12 +8,14 @@ import { generationJobs } from '../../db/schema';
 import type { Db } from '../../db/postgres';
 import { generateWorkload, PLANT_IDS } from '../../engine/synthetic';
 import { requireUser } from '../auth/middleware';
+import { insertJob, reapIfInterrupted, releaseLease, renewLease } from '../generation/jobs';
+import { countIngested, ensureRoom, monthlyQuota } from '../ingest/quota';
 import { submit } from '../ingest/submit';
 import { jsonBody } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
 import { log } from '../lib/logger';
-import { createServices, waitUntil, type AppEnv, type Auth } from '../lib/services';
+import { createServices, waitUntil, type AppEnv, type Auth, type Services } from '../lib/services';
 import { isoInstant } from '../lib/time';
 
 const CHUNK = 5_000;
@@ -42,8 +44,10 @@ const jobJson = (j: Job) => ({
   completed_at: j.completed_at?.toISOString() ?? null,
 });
 
+/** Generates and stores the job's calls chunk by chunk, counting them against the monthly limit, renewing its lease. */
 async function run(env: Env, auth: Auth, job: Job, params: z.output<typeof startRequest>): Promise<void> {
   const s = createServices(env);
+  const stillRunning = and(eq(generationJobs.id, job.id), eq(generationJobs.status, 'running'));
   try {
     const days = params.days;
     const start = params.start?.getTime() ?? Date.now() - days * 86_400_000;
@@ -52,17 +56,22 @@ async function run(env: Env, auth: Auth, job: Job, params: z.output<typeof start
     const tagged = calls.map((c) => ({ ...c, request_id: `${job.id}:${c.request_id}`, source }));
     for (let i = 0; i < tagged.length; i += CHUNK) {
       const chunk = tagged.slice(i, i + CHUNK);
-      await submit(env, auth, {
+      const stored = await submit(env, auth, {
         calls: chunk,
         ...(i === 0 ? { event: { event_id: `${job.id}:generated`, event_type: 'synthetic_generated', data: { job_id: job.id, calls: tagged.length } } } : {}),
       });
-      await s.db().update(generationJobs).set({ generated: Math.min(tagged.length, i + CHUNK) }).where(eq(generationJobs.id, job.id));
+      if (stored.kind === 'stored') await countIngested(s, auth.org_id, stored.inserted);
+      await renewLease(s, job.id);
+      // A job marked failed meanwhile (its lease lapsed) stops here rather than run on unseen.
+      const updated = await s.db().update(generationJobs).set({ generated: Math.min(tagged.length, i + CHUNK) }).where(stillRunning).returning({ id: generationJobs.id });
+      if (updated.length === 0) return;
     }
-    await s.db().update(generationJobs).set({ status: 'completed', generated: tagged.length, manifest: manifest as unknown as Record<string, unknown>, completed_at: new Date() }).where(eq(generationJobs.id, job.id));
+    await s.db().update(generationJobs).set({ status: 'completed', generated: tagged.length, manifest: manifest as unknown as Record<string, unknown>, completed_at: new Date() }).where(stillRunning);
   } catch (err) {
     log('error', 'generation job failed', { job_id: job.id, error: err instanceof Error ? err.message : String(err) });
     await s.db().update(generationJobs).set({ status: 'failed', failure: 'generation failed; start a new job', completed_at: new Date() }).where(eq(generationJobs.id, job.id)).catch(() => {});
   } finally {
+    await releaseLease(s, job.id);
     await s.close();
   }
 }
@@ -74,18 +83,27 @@ async function findJob(db: Db, orgId: string, id: string): Promise<Job> {
   return row;
 }
 
+/** The job as it stands: a running job whose lease is gone is shown (and stored) as failed. */
+async function currentJob(s: Services, orgId: string, id: string): Promise<Job> {
+  const job = await findJob(s.db(), orgId, id);
+  return (await reapIfInterrupted(s, job)) ? findJob(s.db(), orgId, id) : job;
+}
+
 export const generationRoutes = new Hono<AppEnv>()
   .use('*', requireUser())
   .post('/start', async (c) => {
     const params = await jsonBody(c, startRequest);
     const auth = c.get('auth');
-    const [job] = await c
-      .get('services')
-      .db()
-      .insert(generationJobs)
-      .values({ id: newId('job'), org_id: auth.org_id, created_by: auth.user_id, params: { ...params, start: params.start?.toISOString() ?? null } })
-      .returning();
-    waitUntil(c, run(c.env, auth, job!, params));
-    return c.json(jobJson(job!), 202);
+    const services = c.get('services');
+    // Generated calls are ingested calls: the monthly limit applies to the requested count up front.
+    ensureRoom(await monthlyQuota(services, auth), params.calls);
+    const job = await insertJob(services, {
+      id: newId('job'),
+      org_id: auth.org_id,
+      created_by: auth.user_id!,
+      params: { ...params, start: params.start?.toISOString() ?? null },
+    });
+    waitUntil(c, run(c.env, auth, job, params));
+    return c.json(jobJson(job), 202);
   })
-  .get('/status/:job_id', async (c) => c.json(jobJson(await findJob(c.get('services').db(), c.get('auth').org_id, c.req.param('job_id')))));
+  .get('/status/:job_id', async (c) => c.json(jobJson(await currentJob(c.get('services'), c.get('auth').org_id, c.req.param('job_id')))));

@@ -1,5 +1,6 @@
 // Liveness (no I/O), readiness (every store answers), dependency details, Prometheus metrics.
 import { Hono } from 'hono';
+import { requireUser } from '../auth/middleware';
 import { renderPrometheus } from '../lib/metrics';
 import type { AppEnv, Services } from '../lib/services';
 import { sql } from 'drizzle-orm';
@@ -82,7 +83,8 @@ export const health = new Hono<AppEnv>()
       503,
     );
   })
-  .get('/health/dependencies', async (c) => {
+  // Versions tell an attacker which advisories apply: signed-in users only.
+  .get('/health/dependencies', requireUser(), async (c) => {
     const checks = await checkAll(c.get('services'));
     return c.json({ environment: c.env.ENVIRONMENT, dependencies: checks, checked_at: new Date().toISOString() });
   })

@@ -27,9 +27,15 @@ const ingestAuth = requireAuth({ scopes: ['ingest'] });
 /** Media types a REST batch may declare (JSON array or NDJSON; the body itself decides which). */
 const BATCH_TYPES = /^(application\/(json|x-ndjson|ndjson|jsonl|x-jsonlines|octet-stream)|text\/plain)\s*(;|$)/i;
 
+/** Names that mean "detect it" (the web app's default is auto; CSV/JSON syntax is detected too) and short forms. */
+const FORMAT_ALIASES: Record<string, FormatName | undefined> = { auto: undefined, csv: undefined, json: undefined, jsonl: undefined, ndjson: undefined, azure: 'azure_trace' };
+
 const importOptions = z
   .object({
-    format: z.enum(FORMAT_NAMES as [FormatName, ...FormatName[]]).optional(),
+    format: z
+      .enum([...FORMAT_NAMES, ...Object.keys(FORMAT_ALIASES)] as [string, ...string[]])
+      .transform((v) => (v in FORMAT_ALIASES ? FORMAT_ALIASES[v] : (v as FormatName)))
+      .optional(),
     model: z.string().trim().min(1).max(200).optional(),
     provider: z.string().trim().min(1).max(100).optional(),
     // ISO 8601, or epoch milliseconds (digits only).
@@ -43,6 +49,12 @@ const importOptions = z
     filename: z.string().trim().min(1).max(255).optional(),
   })
   .strict();
+
+/** Dead-letter pages: the cursor is the last row id seen (a number local to the org's buffer). */
+const deadLetterQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().regex(/^\d{1,15}$/, 'cursor is malformed; pass the next_cursor of the previous page').optional(),
+});
 
 const newBatchId = () => `bat_${uuidv7()}`;
 
@@ -122,6 +134,13 @@ export const ingest = new Hono<AppEnv>()
     c.header('Location', `/api/ingest/imports/${row.id}`);
     if (!created) c.header('Idempotent-Replayed', 'true');
     return c.json(importJson(row), created ? 202 : 200);
+  })
+  .get('/dead-letter', ingestAuth, async (c) => {
+    const { limit, cursor } = queryParams(c, deadLetterQuery);
+    const page = await ingestBuffer(c.env, c.get('auth').org_id).deadLetters(limit + 1, cursor ? Number(cursor) : 0);
+    const items = page.items.slice(0, limit);
+    const last = items[items.length - 1];
+    return c.json({ total: page.total, items, next_cursor: page.items.length > limit && last ? String(last.id) : null });
   })
   .get('/imports', ingestAuth, async (c) => {
     const { limit, cursor } = queryParams(c, pageQuery);
