@@ -67,6 +67,9 @@ export function normalizeCall(input: unknown, ctx: NormalizeContext): NormalizeR
     cost = priced.nano;
     if (priced.flags.length > 0) metadata.cost_flags = priced.flags;
     if (priced.rule_id) metadata.price_rule = priced.rule_id;
+  } else if (!fromSource) {
+    // no price for this model (not in the catalog nor the org's prices): the cost stays unknown, never zero, and says why
+    metadata.cost_flags = ['unknown_model'];
   }
 
   return {

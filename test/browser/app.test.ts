@@ -123,6 +123,13 @@ describe('web app in Chromium', () => {
     expect(await bar.getAttribute('value')).toBe('100');
     const lines = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.trim()).length;
     expect(await row.locator('strong').nth(1).textContent()).toBe(String(lines));
+    // Accepted is stored durably in the ingest buffer; ClickHouse has the calls once it flushes. The later
+    // steps ask about them, so wait until the analytics API counts every line.
+    const login = await page.request.post(`${app.url}/api/auth/login`, { data: { email: alice.email, password: PASSWORD } });
+    const token = ((await login.json()) as { access_token: string }).access_token;
+    await expect
+      .poll(async () => ((await (await page.request.get(`${app.url}/api/analytics/summary`, { headers: { authorization: `Bearer ${token}` } })).json()) as { calls?: number }).calls, { timeout: 120_000, interval: 500 })
+      .toBe(lines);
     await screenshot(page, 'data-imported');
   });
 
@@ -155,7 +162,9 @@ describe('web app in Chromium', () => {
     // The answer's chart, drawn like the report's, with its figures as a table.
     const chart = answer.locator('figure').filter({ hasText: 'Latency p95' });
     await chart.getByText('Chart data: latency p95').click();
-    for (const [model, p95] of expected) await chart.getByRole('row', { name: new RegExp(`/${model} ${p95.toLocaleString('en-US')} ms`) }).waitFor();
+    // Read from the DOM, not by visibility: the answer re-renders while the run's last events arrive.
+    const chartRows = () => chart.locator('table tbody tr').evaluateAll((trs) => trs.map((tr) => (tr.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    for (const [model, p95] of expected) await expect.poll(async () => (await chartRows()).some((r) => r.endsWith(`/${model}${p95.toLocaleString('en-US')} ms`) || r.endsWith(`/${model} ${p95.toLocaleString('en-US')} ms`)), { timeout: 60_000 }).toBe(true);
     await screenshot(page, 'chat-answer');
     await expectAccessible(page);
   });

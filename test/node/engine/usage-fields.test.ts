@@ -100,6 +100,13 @@ describe('records keep the breakdowns and are priced by them', () => {
     expect(r.call.metadata.cost_flags).toEqual(['service_tier_unpriced']);
   });
 
+  it('a model with no price is flagged unknown_model and its cost stays null (never a silent zero)', () => {
+    const r = normalizeCall({ timestamp: NOW - 1, model: 'acme-llm-7', provider: 'acme', input_tokens: 1_000, output_tokens: 500 }, ctx);
+    if (!r.ok) throw new Error(r.reason);
+    expect(r.call.cost_nanousd).toBeNull();
+    expect(r.call.metadata.cost_flags).toEqual(['unknown_model']);
+  });
+
   it('flex on o3 at half price ($2 in, $8 out)', () => {
     const r = normalizeCall({ timestamp: NOW - 1, model: 'o3', provider: 'openai', input_tokens: 1_000, output_tokens: 2_000, reasoning_tokens: 1_500, service_tier: 'flex' }, ctx);
     if (!r.ok) throw new Error(r.reason);
