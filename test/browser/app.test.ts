@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startApp, type RunningApp } from '../../bench/lib/app';
+import { TIER_DEFINITIONS } from '../../workers/auth/tiers';
 import { launchChromium, openPage, screenshot, seriousA11yViolations, type WatchedPage } from './support/browser';
 import { resetAuthRateLimits } from './support/rate-limits';
 
@@ -211,6 +212,17 @@ describe('web app in Chromium', () => {
     await page.getByRole('link', { name: /saving/ }).first().waitFor();
   });
 
+  it("report page lists the org's gateway policies; a report without a policy offers none to apply", async () => {
+    const { page } = a;
+    await page.goto(reportPath);
+    const policies = page.locator('section.policies');
+    // This fixture's cost report proposes billed-failure fixes only, no routing policy: nothing to apply.
+    await policies.getByText('No gateway policies yet.').waitFor();
+    await policies.getByText('This report proposes no gateway policy.').waitFor();
+    expect(await policies.getByRole('button', { name: 'Apply as gateway policy' }).count()).toBe(0);
+    await expectAccessible(page);
+  });
+
   it('renders markdown sanitized: raw HTML in a question quoted by the report stays text, unsafe links lose their target', async () => {
     const { page } = a;
     await page.getByRole('link', { name: 'Chat', exact: true }).click();
@@ -236,6 +248,14 @@ describe('web app in Chromium', () => {
     await page.getByRole('button', { name: 'All data' }).click();
     await page.getByRole('heading', { name: 'Latency by model' }).waitFor();
     await page.locator('svg[role="img"]').first().waitFor();
+    // Realized savings: no policy is active and the ledger is empty, and the card says so.
+    const card = page.locator('section', { has: page.getByRole('heading', { name: 'Realized savings' }) });
+    await card.getByText(/No realized savings yet: no gateway policy is active and the savings ledger has no calls this month/).waitFor();
+    expect(await card.getByText('Saved this month').count()).toBe(0);
+    // A free org sees its tier's limits.
+    const limits = TIER_DEFINITIONS.free.limits;
+    await card.getByRole('row', { name: `API keys ${limits.api_keys}` }).waitFor();
+    await card.getByRole('row', { name: `Seats ${limits.seats}` }).waitFor();
     await screenshot(page, 'dashboard');
     await expectAccessible(page);
   });
@@ -297,6 +317,13 @@ describe('web app in Chromium', () => {
     await page.getByRole('heading', { name: 'No reports yet' }).waitFor();
     await page.getByRole('link', { name: 'Data', exact: true }).click();
     await page.getByText('No API keys yet').waitFor();
+    // No policy and no ledger rows: the realized-savings card says so instead of showing zeros.
+    await page.getByRole('link', { name: 'Dashboard', exact: true }).click();
+    const card = page.locator('section', { has: page.getByRole('heading', { name: 'Realized savings' }) });
+    await card.getByText(/No realized savings yet: no gateway policy is active and the savings ledger has no calls this month/).waitFor();
+    expect(await card.getByText('Saved this month').count()).toBe(0);
+    await page.getByRole('heading', { name: 'No telemetry yet' }).waitFor();
+    await expectAccessible(page);
     // The first user's report by its URL: not found for this org (the 404 is the one console error expected).
     await page.goto(reportPath);
     await page.getByRole('alert').getByText('report not found').waitFor();

@@ -5,6 +5,7 @@ import { api, type Page } from '../api';
 import { BarChart, LineChart } from '../charts';
 import { compact, int, isNum, ms, num, pct, usd } from '../format';
 import { Badge, Empty, ErrorBox, JsonBlock, NoTelemetry, Spinner, useAsync, type Async } from '../ui';
+import { RealizedSavingsCard } from './RealizedSavings';
 
 const RANGES = [
   { id: '24h', label: '24 hours', ms: 86_400_000 },
@@ -97,6 +98,7 @@ export function Dashboard() {
       </header>
 
       <SummaryCards state={summary} />
+      <RealizedSavingsCard />
       {noData ? (
         <NoTelemetry />
       ) : (

@@ -6,6 +6,7 @@ import { Markdown } from '../markdown';
 import { chartsOf, ReportChartsView } from '../report-charts';
 import { Link } from '../router';
 import { Empty, ErrorBox, JsonBlock, Spinner, useAsync } from '../ui';
+import { ReportPolicies, reportHasPolicy } from './Policies';
 
 interface ReportItem {
   id: string;
@@ -153,6 +154,7 @@ export function ReportView({ id }: { id: string }) {
           {!rep.markdown && structured === undefined && <pre className="json">{json(rep)}</pre>}
         </article>
       )}
+      {rep && <ReportPolicies reportId={rep.id} hasPolicy={reportHasPolicy(structured)} />}
     </div>
   );
 }
