@@ -172,6 +172,15 @@ function breakdown(b: SpendBreakdownOutput): Part {
   };
 }
 
+const latencyEffect = (effect: number | null): string =>
+  effect === null ? 'latency effect not estimated' : effect < 0 ? `${ms(-effect)} faster per affected call` : `${ms(effect)} slower per affected call`;
+
+/** The scope as the tools resolved it (the user's "support chat" is the feature support-bot in the rows). */
+const scopeLabel = (rows: LatencyRow[], req: AgentRequest): string => {
+  const features = [...new Set(rows.map((r) => r.feature).filter((f): f is string => !!f))];
+  return req.scope.features.length > 0 && features.length > 0 ? features.map((f) => `feature ${f}`).join(', ') : req.scope.models.join(', ') || 'these calls';
+};
+
 function latency(rows: LatencyRow[], levers: Finding[], req: AgentRequest): Part {
   const top = rows[0];
   const lead = top
@@ -187,7 +196,8 @@ function latency(rows: LatencyRow[], levers: Finding[], req: AgentRequest): Part
     chart: rows.length ? { kind: 'bar', title: 'Latency p95', unit: 'ms', series: rows.map((r) => ({ label: seg(r), value: r.latency_ms.p95 ?? 0 })) } : null,
     actions: [
       ...(target !== null ? [`${over.length} of ${rows.length} rows are above the ${ms(target)} p95 target.`] : []),
-      ...levers.slice(0, 5).map((f, i) => `${i + 1}. ${f.title} (${where(f.where)}): ${f.latency_effect_ms !== null ? `${ms(f.latency_effect_ms)} per affected call` : 'latency effect not estimated'}${f.saving_usd_month > 0 ? `, ${usd(f.saving_usd_month)}/month` : ''} — ${f.recommendation}`),
+      ...(levers.length === 0 && rows.length > 0 ? [`No latency lever was found for ${scopeLabel(rows, req)} in this window.`] : []),
+      ...levers.slice(0, 5).map((f, i) => `${i + 1}. ${f.title} (${where(f.where)}): ${latencyEffect(f.latency_effect_ms)}${f.saving_usd_month > 0 ? `, ${usd(f.saving_usd_month)}/month` : ''} — ${f.recommendation}`),
     ],
   };
 }
@@ -211,7 +221,7 @@ function cutCost(o: OptimizerOutput, plan: ActionPlan | null): Part {
   if (plan?.target_from === 'budget' && plan.budget && plan.target_pct === 0) lead += `, and at ${usd(plan.budget.spend_usd_month)}/month you are already within the ${usd(plan.budget.usd_month)}/month budget`;
   else if (plan?.target_pct != null) {
     const goal = plan.target_from === 'budget' && plan.budget ? `the ${usd(plan.budget.usd_month)}/month budget (a ${plan.target_pct}% cut)` : `the ${plan.target_pct}% target`;
-    lead += `, and the plan's ${steps.length} step${steps.length === 1 ? '' : 's'} ${plan.meets_target ? 'reach' : 'fall short of'} ${goal} at ${steps.at(-1)?.cumulative_pct ?? 0}%`;
+    lead += `, and the plan's ${steps.length} step${steps.length === 1 ? '' : 's'} ${plan.meets_target ? (steps.length === 1 ? 'reaches' : 'reach') : steps.length === 1 ? 'falls short of' : 'fall short of'} ${goal} at ${steps.at(-1)?.cumulative_pct ?? 0}%`;
   }
   else if (first) lead += `, led by ${first.title} at ${usd(first.saving_usd_month)}/month`;
   lead += '.';

@@ -27,6 +27,19 @@ type ScopeInput = z.infer<typeof scopeInput>;
 const inScope = (s: Pick<SegmentProfile, 'feature' | 'model'>, scope: ScopeInput) =>
   (scope.features.length === 0 || scope.features.includes(s.feature)) && (scope.models.length === 0 || scope.models.includes(s.model));
 
+/**
+ * A finding belongs to the scope when it names a scoped feature or model, or when it is model-wide (no
+ * feature) on a model the scoped features use; org-wide findings (no feature, no model) always do. A finding
+ * about another feature's calls, or about untagged calls on a model the scope never uses, does not.
+ */
+function findingInScope(f: Finding, scope: ScopeInput, p: WorkloadProfile): boolean {
+  const { feature, model } = f.where;
+  if (scope.models.length > 0 && model && !scope.models.includes(model)) return false;
+  if (scope.features.length === 0) return true;
+  if (feature) return scope.features.includes(feature);
+  return !model || p.segments.some((s) => s.model === model && inScope(s, scope));
+}
+
 export interface SpendRow {
   feature: string;
   provider: string;
@@ -233,22 +246,25 @@ const catalogInput = z.object({ min_context: z.number().int().min(0).nullable().
 const familiesInput = scopeInput.extend({});
 
 /** Latency levers: performance findings with an effect in ms, fastest gain first. */
+const latencyRank = (f: Finding): number => (f.latency_effect_ms === null ? 1 : f.latency_effect_ms < 0 ? 0 : 2);
+
 function latencyLevers(p: WorkloadProfile, scope: ScopeInput): Finding[] {
   return runAllTools(p, { families: ['performance'] })
-    .filter((f) => f.kind === 'saving' && (scope.features.length === 0 || !f.where.feature || scope.features.includes(f.where.feature)))
-    .sort((a, b) => (a.latency_effect_ms ?? 0) - (b.latency_effect_ms ?? 0) || b.saving_nanousd - a.saving_nanousd)
+    .filter((f) => (f.kind === 'saving' || (f.latency_effect_ms ?? 0) < 0) && findingInScope(f, scope, p))
+    // Estimated speed-ups first (largest first), then the levers whose effect is not estimated, then slow-downs.
+    .sort((a, b) => latencyRank(a) - latencyRank(b) || (a.latency_effect_ms ?? 0) - (b.latency_effect_ms ?? 0) || b.saving_nanousd - a.saving_nanousd)
     .slice(0, 10);
 }
 
 function optimizer(p: WorkloadProfile, scope: ScopeInput): OptimizerOutput {
   const a = analyzeWorkload(p);
-  const findings = a.findings.filter((f) => (scope.features.length === 0 || !f.where.feature || scope.features.includes(f.where.feature)) && (scope.models.length === 0 || !f.where.model || scope.models.includes(f.where.model)));
+  const findings = a.findings.filter((f) => findingInScope(f, scope, p));
   return { findings, combined: a.combined_saving, cost_usd_month: round2(a.totals.cost_usd_month) };
 }
 
 function cacheFindings(p: WorkloadProfile, scope: ScopeInput): Finding[] {
   return runAllTools(p, { families: ['cache'] })
-    .filter((f) => f.kind === 'saving' && (scope.features.length === 0 || !f.where.feature || scope.features.includes(f.where.feature)))
+    .filter((f) => f.kind === 'saving' && findingInScope(f, scope, p))
     .sort((a, b) => b.saving_nanousd - a.saving_nanousd);
 }
 

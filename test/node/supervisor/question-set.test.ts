@@ -175,6 +175,16 @@ describe('question set: latency', () => {
       expect(r.tools).toEqual(['latency_table', 'latency_levers']);
       const s = slowest(demo.filter((c) => c.feature === feature), (c) => `feature ${c.feature} on ${c.provider}/${c.model}`);
       expect(r.lead).toContain(`${s.k} at ${msText(s.p95)}`);
+      // Every lever listed is about this feature, or model-wide on a model this feature calls: never another
+      // feature's or untagged calls' lever on a model the feature does not use.
+      const models = new Set(demo.filter((c) => c.feature === feature).map((c) => `${c.provider}/${c.model}`));
+      const levers = r.text.split('\n').filter((l) => /^\d+\. /.test(l));
+      for (const line of levers) {
+        const where = /\(([^)]*)\):/.exec(line)?.[1] ?? '';
+        if (where.includes('feature ')) expect(where, line).toContain(`feature ${feature}`);
+        else expect([...models].some((m) => where.includes(m)) || where === 'all calls', line).toBe(true);
+      }
+      if (levers.length === 0) expect(r.text).toContain(`No latency lever was found for feature ${feature}`);
     });
   }
 
