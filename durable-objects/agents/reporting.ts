@@ -14,7 +14,7 @@ import type { DataStepResult } from './data-intelligence';
 import { PROFILE_ARTIFACT, type OptimizeStepResult } from './optimizer';
 import { meterLlmCall } from './llm-usage';
 import { phrase } from './reasoner';
-import { composeAnswer, usd, type Answer } from '../../engine/agent/answer';
+import { composeAnswer, latencyEffect, usd, type Answer } from '../../engine/agent/answer';
 import type { PlanStep } from '../../engine/agent/actions';
 import type { TriageStepResult } from './triage-agent';
 import type { LatencyByModel, ReportCharts, SavingsWaterfall, SpendOverTime } from '../../protocol/report-charts';
@@ -174,7 +174,11 @@ export function composeReport(r: ReportInput): ComposedReport {
 
   if (r.plan?.steps.length) {
     lines.push('## Plan', '');
-    for (const st of r.plan.steps) lines.push(`${st.order}. ${st.do} — ${usd(st.saving_usd_month)}/month (cumulative ${st.cumulative_pct}% of spend, ${st.confidence} confidence, risk ${st.risk})`);
+    for (const st of r.plan.steps) {
+      const saving = st.saving_usd_month > 0 ? `${usd(st.saving_usd_month)}/month (cumulative ${st.cumulative_pct}% of spend), ` : '';
+      const speed = st.latency_effect_ms !== null ? `${latencyEffect(st.latency_effect_ms)}, ` : '';
+      lines.push(`${st.order}. ${st.do} — ${saving}${speed}${st.confidence} confidence, risk ${st.risk}`);
+    }
     if (r.plan.target_pct !== null) {
       const budget = r.plan.target_from === 'budget' && r.plan.budget ? ` to stay within ${usd(r.plan.budget.usd_month)}/month (spend ${usd(r.plan.budget.spend_usd_month)}/month)` : '';
       lines.push('', `Target: cut ${r.plan.target_pct}%${budget} — ${r.plan.meets_target ? 'met by these steps' : 'not met by the savings found'}.`);

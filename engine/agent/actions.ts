@@ -102,22 +102,46 @@ export function planActions(findings: readonly Finding[], profile: WorkloadProfi
     const reached = steps.at(-1)?.cumulative_pct ?? 0;
     if (target !== null && reached >= target) break;
     taken.push(f);
-    const cumulative = pctOf(combineSavings(taken, profile).combined_saving_nanousd, profile.totals.cost_nanousd);
-    steps.push({
-      order: steps.length + 1,
-      tool: f.tool,
-      title: f.title,
-      do: f.recommendation,
-      where: f.where,
-      saving_usd_month: f.saving_usd_month,
-      cumulative_pct: cumulative,
-      confidence: f.confidence,
-      risk: f.risk,
-      latency_effect_ms: f.latency_effect_ms,
-    });
+    steps.push(stepOf(f, taken, profile));
   }
   const reached = steps.at(-1)?.cumulative_pct ?? 0;
   return { steps, excluded, policy: constrainPolicy(policy, req), target_pct: target, target_from, budget, meets_target: target === null ? null : reached >= target };
+}
+
+/**
+ * The plan of a latency answer: its levers as steps, in the order the answer lists them (fastest first), so
+ * "apply the second one" means the second lever shown; levers that break a constraint are left out.
+ */
+export function planLevers(levers: readonly Finding[], profile: WorkloadProfile, req: AgentRequest, maxSteps = 5): ActionPlan {
+  const excluded: ActionPlan['excluded'] = [];
+  const taken: Finding[] = [];
+  const steps: PlanStep[] = [];
+  for (const f of levers) {
+    const why = forbiddenBy(f, req);
+    if (why) excluded.push({ tool: f.tool, title: f.title, reason: why });
+    else if (steps.length < maxSteps) {
+      taken.push(f);
+      steps.push(stepOf(f, taken, profile));
+    }
+  }
+  return { steps, excluded, policy: null, target_pct: null, target_from: null, budget: null, meets_target: null };
+}
+
+/** The step of the last of `taken`, with the share of spend all of `taken` save together. */
+function stepOf(f: Finding, taken: Finding[], profile: WorkloadProfile): PlanStep {
+  const savings = taken.filter((t) => t.kind === 'saving' && t.saving_nanousd > 0);
+  return {
+    order: taken.length,
+    tool: f.tool,
+    title: f.title,
+    do: f.recommendation,
+    where: f.where,
+    saving_usd_month: f.saving_usd_month,
+    cumulative_pct: savings.length ? pctOf(combineSavings(savings, profile).combined_saving_nanousd, profile.totals.cost_nanousd) : 0,
+    confidence: f.confidence,
+    risk: f.risk,
+    latency_effect_ms: f.latency_effect_ms,
+  };
 }
 
 /** The cut the plan aims for: the user's percentage, or what a monthly budget needs (the larger when both are given). */

@@ -172,7 +172,7 @@ function breakdown(b: SpendBreakdownOutput): Part {
   };
 }
 
-const latencyEffect = (effect: number | null): string =>
+export const latencyEffect = (effect: number | null): string =>
   effect === null ? 'latency effect not estimated' : effect < 0 ? `${ms(-effect)} faster per affected call` : `${ms(effect)} slower per affected call`;
 
 /** The scope as the tools resolved it (the user's "support chat" is the feature support-bot in the rows). */
@@ -181,7 +181,8 @@ const scopeLabel = (rows: LatencyRow[], req: AgentRequest): string => {
   return req.scope.features.length > 0 && features.length > 0 ? features.map((f) => `feature ${f}`).join(', ') : req.scope.models.join(', ') || 'these calls';
 };
 
-function latency(rows: LatencyRow[], levers: Finding[], req: AgentRequest): Part {
+function latency(rows: LatencyRow[], plan: ActionPlan | null, req: AgentRequest): Part {
+  const levers = plan?.steps ?? [];
   const top = rows[0];
   const lead = top
     ? `The slowest at p95 is ${seg(top)} at ${ms(top.latency_ms.p95)} (p50 ${ms(top.latency_ms.p50)}, p99 ${ms(top.latency_ms.p99)}${top.ttft_ms.count > 0 ? `, time to first token p95 ${ms(top.ttft_ms.p95)}` : ''}).`
@@ -197,7 +198,8 @@ function latency(rows: LatencyRow[], levers: Finding[], req: AgentRequest): Part
     actions: [
       ...(target !== null ? [`${over.length} of ${rows.length} rows are above the ${ms(target)} p95 target.`] : []),
       ...(levers.length === 0 && rows.length > 0 ? [`No latency lever was found for ${scopeLabel(rows, req)} in this window.`] : []),
-      ...levers.slice(0, 5).map((f, i) => `${i + 1}. ${f.title} (${where(f.where)}): ${latencyEffect(f.latency_effect_ms)}${f.saving_usd_month > 0 ? `, ${usd(f.saving_usd_month)}/month` : ''} — ${f.recommendation}`),
+      ...levers.map((s) => `${s.order}. ${s.title} (${where(s.where)}): ${latencyEffect(s.latency_effect_ms)}${s.saving_usd_month > 0 ? `, ${usd(s.saving_usd_month)}/month` : ''} — ${s.do}`),
+      ...(plan?.excluded.length ? [`Left out by your constraints: ${plan.excluded.slice(0, 3).map((e) => `${e.title} (${e.reason})`).join('; ')}.`] : []),
     ],
   };
 }
@@ -236,7 +238,8 @@ function cutCost(o: OptimizerOutput, plan: ActionPlan | null): Part {
 function applyStep(req: AgentRequest, previousSteps: PlanStep[]): Part {
   const s = req.step !== null ? previousSteps[req.step - 1] : undefined;
   if (!s) return { lead: `The previous answer has no step ${req.step ?? ''}; ask for a plan first (“cut our costs by 30%”).`.replace(' .', '.'), table: null, chart: null, actions: [] };
-  return { lead: `Step ${s.order} is ${s.title} (${where(s.where)}), worth ${usd(s.saving_usd_month)}/month.`, table: null, chart: null, actions: [`To apply it: ${s.do}`, 'Turn the report’s plan into a gateway policy to enforce it and simulate it over past traffic first.'] };
+  const worth = [s.saving_usd_month > 0 ? `${usd(s.saving_usd_month)}/month` : null, s.latency_effect_ms !== null ? latencyEffect(s.latency_effect_ms) : null].filter(Boolean).join(' and ');
+  return { lead: `Step ${s.order} is ${s.title} (${where(s.where)})${worth ? `, worth ${worth}` : ''}.`, table: null, chart: null, actions: [`To apply it: ${s.do}`, 'Turn the report’s plan into a gateway policy to enforce it and simulate it over past traffic first.'] };
 }
 
 export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionPlan | null, previousSteps: PlanStep[] = []): Answer {
@@ -265,7 +268,7 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       part = breakdown(out.spend_breakdown!);
       break;
     case 'latency':
-      part = latency(out.latency_table ?? [], out.latency_levers ?? [], req);
+      part = latency(out.latency_table ?? [], plan, req);
       break;
     case 'caching':
       part = caching(out.cache_tools ?? []);

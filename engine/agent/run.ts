@@ -2,7 +2,7 @@
 // wraps each execution (the DO streams tool_call/tool_result around it with its real duration).
 import type { WorkloadProfile } from '../profile/types.js';
 import type { GatewayPolicy } from '../tools/policy/policy.js';
-import { planActions, type ActionPlan } from './actions.js';
+import { planActions, planLevers, type ActionPlan } from './actions.js';
 import type { ToolOutputs } from './answer.js';
 import type { PlannedCall } from './plan.js';
 import type { AgentRequest } from './request.js';
@@ -16,11 +16,11 @@ export async function executePlan(plan: readonly PlannedCall[], data: ToolData, 
   return outputs as ToolOutputs;
 }
 
-/** The action plan of a request whose tools found savings (the optimizer's or the caching tools'), else null. */
+/** The action plan of a request whose tools found savings (the optimizer's or the caching tools') or latency levers, else null. */
 export function actionPlanFor(req: AgentRequest, out: ToolOutputs, profile: WorkloadProfile | null): ActionPlan | null {
   if (!profile) return null;
   const findings = out.optimizer?.findings ?? out.cache_tools;
-  if (!findings) return null;
+  if (!findings) return out.latency_levers ? planLevers(out.latency_levers, profile, req) : null;
   const policy = (out.optimizer?.findings.find((f) => f.tool === 'routing_policy')?.evidence.policy as GatewayPolicy | undefined) ?? null;
   return planActions(findings, profile, req, policy);
 }

@@ -370,6 +370,16 @@ describe('question set: cutting cost, targets and constraints', () => {
     expect(firstSentence(answer.text)).toMatch(new RegExp(`^Step 2 is ${second.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
   });
 
+  it('follow-up: "apply the second one" after a latency answer means the second lever that answer listed', async () => {
+    const prev = await ask(demo, 'What are our p95 latencies by model, and how do we lower them?');
+    const listed = prev.text.split('\n').filter((l) => /^\d+\. /.test(l));
+    expect(listed.length).toBeGreaterThanOrEqual(2);
+    const request = parseRequest('apply the second one', LAST, prev.request);
+    const answer = composeAnswer(request, {}, null, prev.steps);
+    const title = /^2\. (.*?) \(/.exec(listed[1]!)![1]!;
+    expect(firstSentence(answer.text).startsWith(`Step 2 is ${title} (`)).toBe(true);
+  });
+
   it('How much could prompt caching save us?', async () => {
     const r = await ask(generated, 'How much could prompt caching save us?');
     expect(r.request.intents[0]).toBe('caching');
