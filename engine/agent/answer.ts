@@ -5,10 +5,11 @@ import { CAPABILITY_SOURCES, capabilityOf, type CatalogModel } from '../catalog/
 import type { Finding } from '../findings.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
-import type { CompareRow, LatencyRow, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, WhatIfOutput } from './tools.js';
+import type { CompareRow, LatencyRow, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, UserSpendOutput, WhatIfOutput } from './tools.js';
 
 export interface ToolOutputs {
   spend_breakdown?: SpendBreakdownOutput;
+  user_spend?: UserSpendOutput;
   spend_change?: SpendChangeOutput;
   cost_anomalies?: Finding[];
   latency_table?: LatencyRow[];
@@ -172,6 +173,26 @@ function breakdown(b: SpendBreakdownOutput): Part {
   };
 }
 
+function userSpend(u: UserSpendOutput): Part {
+  const named = u.rows.map((r) => `User ${r.user} spent ${usd(r.cost_usd)} on ${r.calls.toLocaleString('en-US')} calls over ${u.days.toFixed(1)} days (${r.share_pct}% of spend).`);
+  const missing = u.missing.map((m) =>
+    u.unlisted_max_usd !== null ? `User ${m} is not among your ${u.listed} costliest users, so ${m} spent at most ${usd(u.unlisted_max_usd)} over the window.` : `No call of user ${m} is in this window.`,
+  );
+  const top = u.rows[0];
+  const lead =
+    u.user_calls === 0
+      ? 'None of the calls in this window names an end user, so spend per user cannot be shown: send `user` with each call (or the x-netra-user header through the gateway).'
+      : u.asked.length > 0
+        ? [...named, ...missing].join(' ')
+        : `Your costliest user is ${top!.user}: ${usd(top!.cost_usd)} on ${top!.calls.toLocaleString('en-US')} calls (${top!.share_pct}% of spend) over ${u.days.toFixed(1)} days, of ${u.users.toLocaleString('en-US')} users.`;
+  return {
+    lead,
+    table: u.rows.length ? table(['user', 'calls', 'spend', 'share'], u.rows.map((r) => [r.user, r.calls.toLocaleString('en-US'), usd(r.cost_usd), `${r.share_pct}%`])) : null,
+    chart: u.rows.length ? { kind: 'bar', title: 'Spend by user', unit: 'USD', series: u.rows.map((r) => ({ label: r.user, value: r.cost_usd })) } : null,
+    actions: u.user_calls > 0 && u.user_calls < u.calls ? [`${(u.calls - u.user_calls).toLocaleString('en-US')} of ${u.calls.toLocaleString('en-US')} calls name no user and are not in these figures.`] : [],
+  };
+}
+
 export const latencyEffect = (effect: number | null): string =>
   effect === null ? 'latency effect not estimated' : effect < 0 ? `${ms(-effect)} faster per affected call` : `${ms(effect)} slower per affected call`;
 
@@ -263,6 +284,9 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       break;
     case 'spend_change':
       part = spendChange(out.spend_change!, out.cost_anomalies ?? []);
+      break;
+    case 'user_spend':
+      part = userSpend(out.user_spend!);
       break;
     case 'spend_breakdown':
       part = breakdown(out.spend_breakdown!);

@@ -13,6 +13,7 @@ export const INTENTS = [
   'what_if',
   'spend_change',
   'spend_breakdown',
+  'user_spend',
   'latency',
   'caching',
   'cut_cost',
@@ -132,6 +133,7 @@ function classify(m: string): Intent[] {
   at('latency', /latenc|\bslow|\bfaster\b|\bspeed\b|\bttft\b|time to first|\bp9[059]\b|respon(?:se|d) time/);
   at('caching', /\bcach(?:e|ing)\b/);
   at('cut_cost', /\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b.*?(?:cost|spend|bill|money|\d+\s*%)|\bsave money\b|\bwhere can we save\b|\bbudget\b/);
+  at('user_spend', /\b(?:which|what|top|biggest|heaviest|costliest|most expensive) (?:end[- ])?users?\b|\b(?:per|by|each) (?:end[- ])?user\b|\busers? (?:cost|spend|spent)\b|\bhow much (?:does|did|do) (?:the )?user\b|\bspend of user\b/);
   at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b/);
   found.sort((a, b) => a.at - b.at);
   const intents = found.map((f) => f.intent);

@@ -18,6 +18,8 @@ export interface ToolData {
   previous: WorkloadProfile | null;
 }
 
+const userSpendInput = z.object({ users: z.array(z.string().max(200)).max(20).default([]) });
+
 const scopeInput = z.object({
   features: z.array(z.string().max(200)).max(20).default([]),
   models: z.array(z.string().max(200)).max(20).default([]),
@@ -113,6 +115,32 @@ export interface CompareRow {
   cost_usd_month: number;
 }
 
+export interface UserSpendRow {
+  user: string;
+  calls: number;
+  cost_usd: number;
+  share_pct: number;
+}
+
+export interface UserSpendOutput {
+  /** Distinct end users in the window, and the calls that name one. */
+  users: number;
+  user_calls: number;
+  calls: number;
+  cost_usd: number;
+  days: number;
+  /** The users the question named (empty: the costliest ones). */
+  asked: string[];
+  /** How many costliest users the profile keeps. */
+  listed: number;
+  /** The costliest users, or the asked-for users among them. */
+  rows: UserSpendRow[];
+  /** Asked-for users not among the listed costliest. */
+  missing: string[];
+  /** When some users are not listed: each unlisted user spent at most this (the cheapest listed user's spend). */
+  unlisted_max_usd: number | null;
+}
+
 export interface OptimizerOutput {
   findings: Finding[];
   combined: CombinedSaving;
@@ -131,6 +159,26 @@ function spendBreakdown(p: WorkloadProfile, scope: ScopeInput): SpendBreakdownOu
     cost_usd_month: round2(perMonthUsd(total, monthlyBasis(p).days)),
     days: p.window.days,
     rows: segs.slice(0, 15).map((s) => ({ feature: s.feature, provider: s.provider, model: s.model, calls: s.calls, cost_usd: usdOf(s.cost_nanousd), share_pct: pctOf(s.cost_nanousd, total) })),
+  };
+}
+
+function userSpend(p: WorkloadProfile, input: z.infer<typeof userSpendInput>): UserSpendOutput {
+  const total = p.totals.cost_nanousd;
+  const top = p.users.top_users;
+  const row = (u: (typeof top)[number]): UserSpendRow => ({ user: u.user, calls: u.calls, cost_usd: usdOf(u.cost_nanousd), share_pct: pctOf(u.cost_nanousd, total) });
+  const asked = new Set(input.users);
+  const listed = input.users.length ? top.filter((u) => asked.has(u.user)) : top.slice(0, 15);
+  return {
+    users: p.users.users,
+    user_calls: p.totals.calls - p.data_quality.missing_user_calls,
+    calls: p.totals.calls,
+    cost_usd: usdOf(total),
+    days: p.window.days,
+    asked: input.users,
+    listed: top.length,
+    rows: listed.map(row),
+    missing: input.users.filter((u) => !top.some((t) => t.user === u)),
+    unlisted_max_usd: p.users.users > top.length && top.length > 0 ? usdOf(top.at(-1)!.cost_nanousd) : null,
   };
 }
 
@@ -287,6 +335,7 @@ const need = (p: WorkloadProfile | null): WorkloadProfile => {
 
 export const AGENT_TOOLS = {
   spend_breakdown: tool({ description: 'Spend and calls per (feature, provider, model) over the window, largest first.', input: scopeInput, needs_profile: true, run: (i, d) => spendBreakdown(need(d.profile), i) }),
+  user_spend: tool({ description: 'Spend and calls of the costliest end users (or of the named users), with their share of spend.', input: userSpendInput, needs_profile: true, run: (i, d) => userSpend(need(d.profile), i) }),
   spend_change: tool({
     description: 'Period-over-period change of spend: which features/models grew, split into volume and cost per call.',
     input: scopeInput,

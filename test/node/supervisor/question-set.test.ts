@@ -126,6 +126,49 @@ describe('question set: where the money goes', () => {
   });
 });
 
+describe('question set: spend per end user', () => {
+  // Spend per user by a plain loop, costliest first (ties by user id).
+  const byUser = (calls: LlmCall[]) => {
+    const m = new Map<string, { calls: number; cost: number }>();
+    for (const c of calls) {
+      if (!c.user) continue;
+      const u = m.get(c.user) ?? { calls: 0, cost: 0 };
+      u.calls++;
+      u.cost += c.cost_nanousd ?? 0;
+      m.set(c.user, u);
+    }
+    return [...m].sort((a, b) => b[1].cost - a[1].cost || (a[0] < b[0] ? -1 : 1));
+  };
+  const ranked = byUser(demo);
+
+  it('Which users cost the most?', async () => {
+    const r = await ask(demo, 'Which users cost the most?');
+    expect(r.request.intents[0]).toBe('user_spend');
+    expect(r.tools).toEqual(['user_spend']);
+    const [user, u] = ranked[0]!;
+    expect(r.lead).toBe(`Your costliest user is ${user}: ${money(u.cost)} on ${u.calls.toLocaleString('en-US')} calls (${Math.round((u.cost / sum(demo)) * 10_000) / 100}% of spend) over 14.0 days, of ${ranked.length.toLocaleString('en-US')} users.`);
+  });
+
+  it('How much does user X spend? (a listed user, then one outside the costliest kept)', async () => {
+    const [third, u] = ranked[2]!;
+    const r = await ask(demo, `How much does user ${third} spend?`);
+    expect(r.request.scope.users).toEqual([third]);
+    expect(r.lead).toContain(`User ${third} spent ${money(u.cost)} on ${u.calls.toLocaleString('en-US')} calls`);
+    expect(ranked.length).toBeGreaterThan(25);
+    const [far] = ranked[25]!;
+    const outside = await ask(demo, `How much does user ${far} spend?`);
+    // The profile keeps the 20 costliest users: the 20th's spend bounds every user below it.
+    expect(outside.lead).toBe(`User ${far} is not among your 20 costliest users, so ${far} spent at most ${money(ranked[19]![1].cost)} over the window.`);
+  });
+
+  it('a workload whose calls name no user says so instead of guessing', async () => {
+    const anonymous = demo.map(({ user: _user, ...c }) => c);
+    const r = await ask(anonymous, 'Which users cost the most?');
+    expect(r.lead).toMatch(/^None of the calls in this window names an end user/);
+    expect(r.text).not.toMatch(/\$\d/);
+  });
+});
+
 describe('question set: why spend changed', () => {
   const change = (from: number, to: number) => {
     const len = to - from;
