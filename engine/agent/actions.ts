@@ -83,7 +83,8 @@ export function constrainPolicy(policy: GatewayPolicy | null, req: AgentRequest)
   return rules.length ? { ...policy, rules } : null;
 }
 
-export function planActions(findings: readonly Finding[], profile: WorkloadProfile, req: AgentRequest, policy: GatewayPolicy | null, maxSteps = 8): ActionPlan {
+/** `base`: the spend the percentages are of (the scoped features' or models' spend; the whole window's by default). */
+export function planActions(findings: readonly Finding[], profile: WorkloadProfile, req: AgentRequest, policy: GatewayPolicy | null, base = profile.totals.cost_nanousd, maxSteps = 8): ActionPlan {
   const excluded: ActionPlan['excluded'] = [];
   const allowed: Finding[] = [];
   for (const f of findings) {
@@ -94,7 +95,7 @@ export function planActions(findings: readonly Finding[], profile: WorkloadProfi
   }
   const latencyFirst = req.targets.p95_ms !== null;
   allowed.sort((a, b) => Number(isSafe(b)) - Number(isSafe(a)) || (latencyFirst ? Number(speedsUp(b)) - Number(speedsUp(a)) : 0) || stepOrder(a, b));
-  const { target, target_from, budget } = targetOf(req, profile);
+  const { target, target_from, budget } = targetOf(req, profile, base);
   const taken: Finding[] = [];
   const steps: PlanStep[] = [];
   for (const f of allowed) {
@@ -102,7 +103,7 @@ export function planActions(findings: readonly Finding[], profile: WorkloadProfi
     const reached = steps.at(-1)?.cumulative_pct ?? 0;
     if (target !== null && reached >= target) break;
     taken.push(f);
-    steps.push(stepOf(f, taken, profile));
+    steps.push(stepOf(f, taken, profile, base));
   }
   const reached = steps.at(-1)?.cumulative_pct ?? 0;
   return { steps, excluded, policy: constrainPolicy(policy, req), target_pct: target, target_from, budget, meets_target: target === null ? null : reached >= target };
@@ -121,14 +122,14 @@ export function planLevers(levers: readonly Finding[], profile: WorkloadProfile,
     if (why) excluded.push({ tool: f.tool, title: f.title, reason: why });
     else if (steps.length < maxSteps) {
       taken.push(f);
-      steps.push(stepOf(f, taken, profile));
+      steps.push(stepOf(f, taken, profile, profile.totals.cost_nanousd));
     }
   }
   return { steps, excluded, policy: null, target_pct: null, target_from: null, budget: null, meets_target: null };
 }
 
 /** The step of the last of `taken`, with the share of spend all of `taken` save together. */
-function stepOf(f: Finding, taken: Finding[], profile: WorkloadProfile): PlanStep {
+function stepOf(f: Finding, taken: Finding[], profile: WorkloadProfile, base: number): PlanStep {
   const savings = taken.filter((t) => t.kind === 'saving' && t.saving_nanousd > 0);
   return {
     order: taken.length,
@@ -137,7 +138,7 @@ function stepOf(f: Finding, taken: Finding[], profile: WorkloadProfile): PlanSte
     do: f.recommendation,
     where: f.where,
     saving_usd_month: f.saving_usd_month,
-    cumulative_pct: savings.length ? pctOf(combineSavings(savings, profile).combined_saving_nanousd, profile.totals.cost_nanousd) : 0,
+    cumulative_pct: savings.length ? pctOf(combineSavings(savings, profile).combined_saving_nanousd, base) : 0,
     confidence: f.confidence,
     risk: f.risk,
     latency_effect_ms: f.latency_effect_ms,
@@ -145,11 +146,11 @@ function stepOf(f: Finding, taken: Finding[], profile: WorkloadProfile): PlanSte
 }
 
 /** The cut the plan aims for: the user's percentage, or what a monthly budget needs (the larger when both are given). */
-function targetOf(req: AgentRequest, profile: WorkloadProfile): Pick<ActionPlan, 'target_from' | 'budget'> & { target: number | null } {
+function targetOf(req: AgentRequest, profile: WorkloadProfile, base: number): Pick<ActionPlan, 'target_from' | 'budget'> & { target: number | null } {
   const cut = req.targets.cut_pct;
   const limit = req.targets.budget_usd_month;
   if (limit === null) return { target: cut, target_from: cut === null ? null : 'cut_pct', budget: null };
-  const spend = Math.round(perMonthUsd(profile.totals.cost_nanousd, monthlyBasis(profile).days) * 100) / 100;
+  const spend = Math.round(perMonthUsd(base, monthlyBasis(profile).days) * 100) / 100;
   const needed = spend > limit ? Math.round(((spend - limit) / spend) * 10_000) / 100 : 0;
   const budget = { usd_month: limit, spend_usd_month: spend };
   return cut !== null && cut >= needed ? { target: cut, target_from: 'cut_pct', budget } : { target: needed, target_from: 'budget', budget };

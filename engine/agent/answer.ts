@@ -236,7 +236,9 @@ function caching(found: Finding[]): Part {
   };
 }
 
-function cutCost(o: OptimizerOutput, plan: ActionPlan | null): Part {
+function cutCost(o: OptimizerOutput, plan: ActionPlan | null, req: AgentRequest): Part {
+  const named = [...req.scope.features.map((f) => `feature ${f}`), ...req.scope.models].join(', ');
+  if (o.scope_cost_nanousd === 0 && named) return { lead: `No call of ${named} is in this window, so there is nothing of it to cut.`, table: null, chart: null, actions: [] };
   const savings = o.findings.filter((f) => f.kind === 'saving' && f.saving_nanousd > 0);
   const steps = plan?.steps ?? [];
   const first = steps[0];
@@ -298,7 +300,7 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       part = caching(out.cache_tools ?? []);
       break;
     case 'cut_cost':
-      part = cutCost(out.optimizer!, plan);
+      part = cutCost(out.optimizer!, plan, req);
       break;
     case 'apply_step':
       part = applyStep(req, previousSteps);

@@ -198,7 +198,8 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   const feature = /(?:the\s+)?["'`]?([\w-]+)["'`]?\s+feature|feature\s+["'`]?([\w-]+)/.exec(m);
   if (feature) r.scope.features.push((feature[1] ?? feature[2])!);
   const our = /\bour ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:feels|is|seems|gets|got|runs)\b/.exec(m);
-  if (our && !/\b(?:llm|ai|bill|spend|cost|costs|latency|money)\b/.test(our[1]!)) r.scope.features.push(our[1]!);
+  // "our support chat is slow" names a feature; "our budget is $300" or "our bill is" does not.
+  if (our && !/\b(?:llm|llms|ai|bill|bills|spend|spending|cost|costs|latency|money|budget|invoice|usage|traffic|team|company|data|api|app|provider|providers|models?|calls|requests|prompts)\b/.test(our[1]!)) r.scope.features.push(our[1]!);
   for (const u of m.matchAll(/\buser\s+["'`]?([\w@.-]+)/g)) r.scope.users.push(u[1]!);
   for (const k of m.matchAll(/\b(key_[\w-]+)/g)) r.scope.keys.push(k[1]!);
   for (const p of m.matchAll(PROVIDER_WORDS)) {

@@ -22,5 +22,5 @@ export function actionPlanFor(req: AgentRequest, out: ToolOutputs, profile: Work
   const findings = out.optimizer?.findings ?? out.cache_tools;
   if (!findings) return out.latency_levers ? planLevers(out.latency_levers, profile, req) : null;
   const policy = (out.optimizer?.findings.find((f) => f.tool === 'routing_policy')?.evidence.policy as GatewayPolicy | undefined) ?? null;
-  return planActions(findings, profile, req, policy);
+  return planActions(findings, profile, req, policy, out.optimizer?.scope_cost_nanousd);
 }

@@ -7,7 +7,7 @@ import { CATALOG, findModel, type CatalogModel } from '../catalog/index.js';
 import { perMonthUsd, pctOf, type Finding } from '../findings.js';
 import { monthlyBasis } from '../monthly-basis.js';
 import type { Distribution, SegmentProfile, WorkloadProfile } from '../profile/types.js';
-import { runAllTools, simulatePolicy } from '../tools/index.js';
+import { combineSavings, runAllTools, simulatePolicy } from '../tools/index.js';
 import type { GatewayPolicy } from '../tools/policy/policy.js';
 import { costOf, usageOf } from '../tools/shared.js';
 import { nanoToUsd } from '../telemetry/record.js';
@@ -143,8 +143,11 @@ export interface UserSpendOutput {
 
 export interface OptimizerOutput {
   findings: Finding[];
+  /** Over the scoped findings, as a share of the scoped spend. */
   combined: CombinedSaving;
   cost_usd_month: number;
+  /** The spend of the scope (the whole window's when the question names no feature or model). */
+  scope_cost_nanousd: number;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -306,8 +309,17 @@ function latencyLevers(p: WorkloadProfile, scope: ScopeInput): Finding[] {
 
 function optimizer(p: WorkloadProfile, scope: ScopeInput): OptimizerOutput {
   const a = analyzeWorkload(p);
+  if (scope.features.length === 0 && scope.models.length === 0) return { findings: a.findings, combined: a.combined_saving, cost_usd_month: round2(a.totals.cost_usd_month), scope_cost_nanousd: p.totals.cost_nanousd };
   const findings = a.findings.filter((f) => findingInScope(f, scope, p));
-  return { findings, combined: a.combined_saving, cost_usd_month: round2(a.totals.cost_usd_month) };
+  const spend = p.segments.filter((s) => inScope(s, scope)).reduce((n, s) => n + s.cost_nanousd, 0);
+  const combined = combineSavings(findings, p);
+  const days = monthlyBasis(p).days;
+  return {
+    findings,
+    combined: { ...combined, saving_usd_month: round2(perMonthUsd(combined.combined_saving_nanousd, days)), saving_pct: pctOf(combined.combined_saving_nanousd, spend) },
+    cost_usd_month: round2(perMonthUsd(spend, days)),
+    scope_cost_nanousd: spend,
+  };
 }
 
 function cacheFindings(p: WorkloadProfile, scope: ScopeInput): Finding[] {

@@ -382,6 +382,30 @@ describe('question set: cutting cost, targets and constraints', () => {
     expect(r.lead).toContain(last >= needed ? 'reach' : 'fall short of');
   });
 
+  it('"Our budget is $N a month" is a budget, not a feature named "budget": the plan has steps toward it', async () => {
+    const r = await ask(demo, 'Our budget is $35 a month, what should we do?');
+    expect(r.request.scope.features).toEqual([]);
+    expect(r.request.targets.budget_usd_month).toBe(35);
+    expect(r.steps.length).toBeGreaterThan(0);
+    expect(r.lead).not.toMatch(/^Found 0 /);
+    expect(r.lead).toContain(`% of ${monthly(demo)})`);
+  });
+
+  it('A cost question scoped to one feature: savings and shares are of that feature’s spend', async () => {
+    const r = await ask(demo, 'Cut the cost of the chat feature by 30%');
+    expect(r.request.scope.features).toEqual(['chat']);
+    const HOUR = 3_600_000;
+    const days = Math.max(1, (Math.floor(LAST / HOUR) * HOUR + HOUR - Math.floor(demo[0]!.timestamp / HOUR) * HOUR) / DAY);
+    const chat = sum(demo.filter((c) => c.feature === 'chat'));
+    expect(r.lead).toContain(`of $${(Math.round((chat * 30) / days / 1e7) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month of spend)`);
+    for (const st of r.steps) expect([undefined, 'chat']).toContain(st.where.feature);
+  });
+
+  it('A feature the data does not have: nothing to cut, said plainly', async () => {
+    const r = await ask(demo, 'Cut the cost of the teleport feature by 30%');
+    expect(r.lead).toBe('No call of feature teleport is in this window, so there is nothing of it to cut.');
+  });
+
   it('A monthly budget above the spend: the answer says it is already met', async () => {
     const r = await ask(demo, 'Our budget is $500 per month, where do we stand?');
     expect(r.request.targets.budget_usd_month).toBe(500);
