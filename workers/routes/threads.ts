@@ -1,6 +1,6 @@
 // Threads REST: a user's chat threads and their messages. Postgres is the record; every query is scoped to
 // the caller's org AND user, so another tenant's (or another user's) thread id is simply "not found".
-import { and, asc, desc, eq, gt, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { messages, threads, users } from '../../db/schema';
@@ -8,7 +8,7 @@ import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { hasPrefix, newId } from '../lib/ids';
-import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { listPage, pageQuery } from '../lib/pagination';
 import type { Auth } from '../lib/services';
 import type { Db } from '../../db/postgres';
 
@@ -134,18 +134,12 @@ export const threadRoutes = contractRouter(requireUser())
     return c.json(threadJson(row!), 201);
   })
   .openapi(routes.list, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor);
     const auth = c.get('auth');
-    const rows = await c
-      .get('services')
-      .db()
-      .select()
-      .from(threads)
-      .where(and(eq(threads.org_id, auth.org_id), eq(threads.user_id, auth.user_id!), isNull(threads.deleted_at), after ? lt(threads.id, after) : undefined))
-      .orderBy(desc(threads.id))
-      .limit(limit + 1);
-    return c.json(toPage(rows, limit, threadJson), 200);
+    const db = c.get('services').db();
+    const page = await listPage(c.req.valid('query'), threads.id, 'desc', (k) =>
+      db.select().from(threads).where(and(eq(threads.org_id, auth.org_id), eq(threads.user_id, auth.user_id!), isNull(threads.deleted_at), k.after)).orderBy(k.order).limit(k.limit),
+    threadJson);
+    return c.json(page, 200);
   })
   .openapi(routes.get, async (c) => c.json(threadJson(await findOwnThread(c.get('services').db(), c.get('auth'), c.req.valid('param').id)), 200))
   .openapi(routes.rename, async (c) => {
@@ -174,16 +168,12 @@ export const threadRoutes = contractRouter(requireUser())
   .openapi(routes.messages, async (c) => {
     const db = c.get('services').db();
     const thread = await findOwnThread(db, c.get('auth'), c.req.valid('param').id);
-    const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor);
-    const rows = await db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.thread_id, thread.id), after ? gt(messages.id, after) : undefined))
-      .orderBy(asc(messages.id))
-      .limit(limit + 1);
-    return c.json(
-      toPage(rows, limit, (m) => ({ id: m.id, role: m.role, content: m.content, run_id: m.run_id, metadata: m.metadata, created_at: m.created_at.toISOString() })),
-      200,
+    const page = await listPage(
+      c.req.valid('query'),
+      messages.id,
+      'asc',
+      (k) => db.select().from(messages).where(and(eq(messages.thread_id, thread.id), k.after)).orderBy(k.order).limit(k.limit),
+      (m) => ({ id: m.id, role: m.role, content: m.content, run_id: m.run_id, metadata: m.metadata, created_at: m.created_at.toISOString() }),
     );
+    return c.json(page, 200);
   });
