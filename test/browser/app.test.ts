@@ -252,10 +252,17 @@ describe('web app in Chromium', () => {
     const card = page.locator('section', { has: page.getByRole('heading', { name: 'Realized savings' }) });
     await card.getByText(/No realized savings yet: no gateway policy is active and the savings ledger has no calls this month/).waitFor();
     expect(await card.getByText('Saved this month').count()).toBe(0);
-    // A free org sees its tier's limits.
+    // A free org sees its usage against its tier's limits: one seat, no key yet, the file's calls this month.
     const limits = TIER_DEFINITIONS.free.limits;
-    await card.getByRole('row', { name: `API keys ${limits.api_keys}` }).waitFor();
-    await card.getByRole('row', { name: `Seats ${limits.seats}` }).waitFor();
+    const share = (used: number, allowed: number) => {
+      const p = (used / allowed) * 100;
+      return `${p.toLocaleString('en-US', { maximumFractionDigits: p < 10 ? 2 : 1 })}%`;
+    };
+    const lines = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.trim()).length;
+    await card.getByRole('row', { name: `Seats 1 ${limits.seats} ${share(1, limits.seats)}` }).waitFor();
+    await card.getByRole('row', { name: `API keys 0 ${limits.api_keys} 0%` }).waitFor();
+    const ingested = `${lines.toLocaleString('en-US')} ${limits.ingested_calls_per_month.toLocaleString('en-US')} ${share(lines, limits.ingested_calls_per_month)}`;
+    await card.getByRole('row', { name: `Ingested calls per month ${ingested}` }).waitFor();
     await screenshot(page, 'dashboard');
     await expectAccessible(page);
   });

@@ -82,6 +82,30 @@ describe('tier endpoints', () => {
     for (const path of ['/api/free/demo', '/api/tier/usage', '/api/enterprise/sla-compliance']) expect((await api(path)).status).toBe(401);
   });
 
+  it('free: usage against the tier limits is visible (the reason to upgrade), counted from the records', async () => {
+    const t = await signUp();
+    const empty = await json<{ tier: string; usage: unknown[] }>(await get(t, '/api/tier/usage'));
+    expect(empty.tier).toBe('free');
+    expect(empty.usage).toEqual([
+      { limit: 'seats', used: 1, allowed: 3 },
+      { limit: 'api_keys', used: 0, allowed: 2 },
+      { limit: 'runs_per_day', used: 0, allowed: 20 },
+      { limit: 'ingested_calls_per_month', used: 0, allowed: 100_000 },
+    ]);
+    expect((await post(t, '/api/keys', { name: 'k', scopes: ['ingest'] })).status).toBe(201);
+    await addRuns(t);
+    await addCalls(t);
+    const usage = await json<{ usage: unknown[]; runs: Record<string, number>; limits: Record<string, number> }>(await get(t, '/api/tier/usage'));
+    expect(usage.usage).toEqual([
+      { limit: 'seats', used: 1, allowed: 3 },
+      { limit: 'api_keys', used: 1, allowed: 2 },
+      { limit: 'runs_per_day', used: 2, allowed: 20 },
+      { limit: 'ingested_calls_per_month', used: 3, allowed: 100_000 },
+    ]);
+    expect(usage.runs).toMatchObject({ runs_today: 2, runs_remaining_today: 18, runs_in_flight: 1, concurrent_runs_per_user: 2 });
+    expect(usage.limits).toMatchObject({ runs_per_day: 20, seats: 3, api_keys: 2 });
+  });
+
   it('free: free endpoints answer, early/mid and enterprise endpoints are 403', async () => {
     const t = await signUp();
     const demo = await json<{ tier: string; features: string[]; locked_features: string[]; has_telemetry: boolean }>(await get(t, '/api/free/demo'));
@@ -91,7 +115,6 @@ describe('tier endpoints', () => {
     expect(sample).toEqual({ window_days: 7, calls: 0, models: [], has_telemetry: false });
     expect(await json(await get(t, '/api/free/conversion-triggers'))).toEqual({ tier: 'free', recommended_tier: null, triggers: [] });
     for (const [method, path] of [
-      ['GET', '/api/tier/usage'],
       ['POST', '/api/tier/optimize'],
       ['GET', '/api/tier/savings-report'],
       ['GET', '/api/enterprise/custom-integrations'],

@@ -9,7 +9,7 @@ import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import type { AppEnv } from '../lib/services';
-import { threadAgent } from './threads';
+import { threadAgent } from '../lib/thread-agents';
 
 type RunRow = typeof runs.$inferSelect;
 

@@ -17,6 +17,7 @@ import { ApiError } from '../lib/errors';
 import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { hasPrefix } from '../lib/ids';
 import { listPage, pageQuery } from '../lib/pagination';
+import { closeThreadSockets } from '../lib/thread-agents';
 import type { AppEnv } from '../lib/services';
 import { acceptInvitation, createInvitation, usableInvitation, type Invitation } from '../orgs/invitations';
 import { acceptLink, deliverInvitation } from '../orgs/invite-mail';
@@ -227,8 +228,10 @@ export const orgRoutes = contractRouter()
   })
   .openapi(routes.removeMember, async (c) => {
     const removed = await removeMember(c.get('services').db(), actor(c), c.req.valid('param').id);
-    // Their access tokens name this org: end every session so access stops now, not at token expiry.
+    // Their access tokens name this org: end every session so access stops now, not at token expiry, and
+    // close the sockets they follow the org's threads on.
     await revokeUserSessions(c.get('services'), removed.id);
+    await closeThreadSockets(c.env, c.get('services'), removed.id);
     return c.body(null, 204);
   })
   .openapi(routes.invite, async (c) => {
@@ -276,6 +279,7 @@ export const orgRoutes = contractRouter()
       if (current.user.email.toLowerCase() !== invitation.email) throw new ApiError('forbidden', 'this invitation is for another email address');
       account = await acceptInvitation(db, invitation, { kind: 'existing', account: current });
       await revokeUserSessions(c.get('services'), current.user.id);
+      await closeThreadSockets(c.env, c.get('services'), current.user.id);
     } else {
       if (!body.password) throw new ApiError('invalid_request', 'choose a password (at least 10 characters), or sign in first to join with your account');
       account = await acceptInvitation(db, invitation, { kind: 'new', name: body.name ?? null, password_hash: await hashPassword(body.password) });
