@@ -4,15 +4,15 @@
 // ledger has treated and control calls, and the Realized savings card checked against the test's own sums over
 // the calls it sent. Then a teammate: invited, they see the org's thread and report; removed, they lose them.
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from '../../bench/lib/app';
 import { findModel } from '../../engine/catalog/index';
 import { startFakeLlm, type FakeLlm } from '../support/fake-llm';
 import { launchChromium, openPage, screenshot, seriousA11yViolations, type WatchedPage } from './support/browser';
+import { PASSWORD, register, signIn } from './support/account';
 import { resetAuthRateLimits } from './support/rate-limits';
 
-const PASSWORD = 'correct horse battery staple';
 /** The synthetic workload of the agent tests that makes a cost report carry a gateway policy. */
 const WORKLOAD = { seed: 7, calls: 4000, days: 7, start: '2026-11-01T00:00:00Z' };
 const GATEWAY_CALLS = 40;
@@ -59,25 +59,6 @@ async function call<T>(method: string, path: string, token: string | null, body?
 }
 
 const login = async (email: string) => (await call<{ access_token: string }>('POST', '/api/auth/login', null, { email, password: PASSWORD })).access_token;
-
-async function register(page: Page, who: { name: string; email: string; org: string }): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Create account' }).click();
-  await page.getByLabel('Your name').fill(who.name);
-  await page.getByLabel('Organization').fill(who.org);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account', exact: true }).last().click();
-  await page.getByRole('heading', { name: 'What should we look at?' }).waitFor();
-}
-
-async function signIn(page: Page, email: string): Promise<void> {
-  await page.goto('/');
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
-  await page.getByRole('heading', { name: 'What should we look at?' }).waitFor();
-}
 
 const carol = { name: 'Carol', email: `carol-${Date.now()}@example.com`, org: 'Carol Labs' };
 const dave = { name: 'Dave', email: `dave-${Date.now()}@example.com` };
@@ -213,6 +194,9 @@ describe('report policy, realized savings and teammates in Chromium', () => {
     // The org's thread (Carol's) is in Dave's thread list, with its messages.
     await page.locator('.thread-link', { hasText: carolThreads.items[0]!.title }).first().click();
     await page.locator('.msg.assistant').first().getByRole('link', { name: 'Open full report' }).waitFor();
+    // A member posts in it but does not rename or delete a teammate's thread: no such buttons for Dave.
+    expect(await page.getByRole('button', { name: `Delete ${carolThreads.items[0]!.title}` }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: `Rename ${carolThreads.items[0]!.title}` }).count()).toBe(0);
     await page.getByRole('link', { name: 'Reports', exact: true }).click();
     await page.getByRole('link', { name: /saving/ }).first().waitFor();
     await page.goto(reportPath);
