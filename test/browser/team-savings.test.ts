@@ -86,7 +86,14 @@ describe('report policy, realized savings and teammates in Chromium', () => {
     await composer.fill('Cut our LLM costs by 30% please');
     await composer.press('Enter');
     const answer = page.locator('.msg.assistant').first();
-    await answer.getByRole('link', { name: 'Open full report' }).click();
+    // The answer re-renders while the run's last events arrive: a click then can land on a replaced node, so
+    // wait for the run to end (the composer is free again) before following the link.
+    await answer.getByRole('link', { name: 'Open full report' }).waitFor();
+    await expect.poll(() => page.locator('details.run.running').count(), { timeout: 120_000 }).toBe(0);
+    const onReport = () => new URL(page.url()).pathname.startsWith('/reports/');
+    await expect
+      .poll(async () => onReport() || (await answer.getByRole('link', { name: 'Open full report' }).click({ timeout: 5_000 }).catch(() => {}), onReport()), { timeout: 60_000 })
+      .toBe(true);
     await page.locator('article.report').waitFor();
     reportPath = new URL(page.url()).pathname;
     const reportId = reportPath.split('/').pop()!;
@@ -173,6 +180,7 @@ describe('report policy, realized savings and teammates in Chromium', () => {
     await roi.getByText(`net ${usdText(sums.saved * (1 - fee.fee_share))}`, { exact: false }).waitFor();
     // Tier usage for this free org: its one API key of two allowed.
     await card.getByRole('row', { name: 'API keys 1 2 50%' }).waitFor();
+    await expect.poll(() => page.locator('.loading').count(), { timeout: 60_000 }).toBe(0);
     await screenshot(page, 'dashboard-realized-savings');
     expect(await seriousA11yViolations(page)).toEqual([]);
   });

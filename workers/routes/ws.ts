@@ -75,8 +75,8 @@ export const wsRoute = new Hono<AppEnv>().get('/ws', async (c) => {
     caller = { user_id: claims.sub, org_id: claims.org, tier: claims.tier, role: claims.role };
   }
   const db = c.get('services').db();
-  if (!(await currentRole(db, caller.user_id, caller.org_id))) throw new ApiError('unauthorized', 'you are no longer a member of this organization; sign in again');
-  await findOrgThread(db, caller, thread_id);
+  const [role] = await Promise.all([currentRole(db, caller.user_id, caller.org_id), findOrgThread(db, caller, thread_id)]);
+  if (!role) throw new ApiError('unauthorized', 'you are no longer a member of this organization; sign in again');
   try {
     await noteThreadSocket(c.get('services'), caller.user_id, thread_id);
   } catch {
