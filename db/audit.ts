@@ -1,6 +1,7 @@
 // The audit log of security-relevant actions in an org. Code that performs such an action calls
 // `recordAudit` (inside its transaction when it has one); owners and admins read it at GET /api/orgs/audit.
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import type { Keyset } from './keyset';
 import type { Db } from './postgres';
 import { auditLog } from './schema';
 
@@ -46,12 +47,12 @@ export async function recordAudit(db: AuditWriter, entry: AuditEntry): Promise<v
 
 export type AuditRow = typeof auditLog.$inferSelect;
 
-/** One page of an org's audit log, newest first: `limit + 1` rows (the extra one tells a next page exists). */
-export function auditPage(db: Db, orgId: string, limit: number, before?: string, action?: AuditAction): Promise<AuditRow[]> {
+/** One page of an org's audit log (keyset from workers/lib/pagination.ts), optionally of one action. */
+export function auditPage(db: Db, orgId: string, keyset: Keyset, action?: AuditAction): Promise<AuditRow[]> {
   return db
     .select()
     .from(auditLog)
-    .where(and(eq(auditLog.org_id, orgId), before ? lt(auditLog.id, before) : undefined, action ? eq(auditLog.action, action) : undefined))
-    .orderBy(desc(auditLog.id))
-    .limit(limit + 1);
+    .where(and(eq(auditLog.org_id, orgId), keyset.after, action ? eq(auditLog.action, action) : undefined))
+    .orderBy(keyset.order)
+    .limit(keyset.limit);
 }

@@ -1,5 +1,6 @@
 // The org's price rules in Postgres (org_prices) as the engine's PriceBook, and the log of explicit recomputes.
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import type { Keyset } from './keyset';
 import { PriceBook, type OrgPriceRule, type OrgRates } from '../engine/catalog/index';
 import type { Db } from './postgres';
 import { orgPrices, priceRecomputes } from './schema';
@@ -24,14 +25,9 @@ export async function loadPriceBook(db: Db, orgId: string): Promise<PriceBook> {
   return rows.length === 0 ? PriceBook.empty : new PriceBook(rows.map(toRule));
 }
 
-/** One page of the org's rules, newest first. */
-export function listRules(db: Db, orgId: string, limit: number, before?: string): Promise<OrgPriceRow[]> {
-  return db
-    .select()
-    .from(orgPrices)
-    .where(and(eq(orgPrices.org_id, orgId), before ? lt(orgPrices.id, before) : undefined))
-    .orderBy(desc(orgPrices.id))
-    .limit(limit + 1);
+/** One page of the org's rules (keyset from workers/lib/pagination.ts). */
+export function listRules(db: Db, orgId: string, keyset: Keyset): Promise<OrgPriceRow[]> {
+  return db.select().from(orgPrices).where(and(eq(orgPrices.org_id, orgId), keyset.after)).orderBy(keyset.order).limit(keyset.limit);
 }
 
 export async function insertRule(db: Db, row: typeof orgPrices.$inferInsert): Promise<OrgPriceRow> {
@@ -44,11 +40,6 @@ export async function logRecompute(db: Db, row: typeof priceRecomputes.$inferIns
   return out!;
 }
 
-export function listRecomputes(db: Db, orgId: string, limit: number, before?: string): Promise<RecomputeRow[]> {
-  return db
-    .select()
-    .from(priceRecomputes)
-    .where(and(eq(priceRecomputes.org_id, orgId), before ? lt(priceRecomputes.id, before) : undefined))
-    .orderBy(desc(priceRecomputes.id))
-    .limit(limit + 1);
+export function listRecomputes(db: Db, orgId: string, keyset: Keyset): Promise<RecomputeRow[]> {
+  return db.select().from(priceRecomputes).where(and(eq(priceRecomputes.org_id, orgId), keyset.after)).orderBy(keyset.order).limit(keyset.limit);
 }

@@ -1,5 +1,6 @@
 // Headers the Worker sets on the upgrade request it forwards to a ThreadAgent, after verifying the
-// caller's token and the thread's ownership. The DO trusts only these, never a raw token.
+// caller's token, their current membership of the org and that the thread is the org's. The DO trusts only
+// these, never a raw token. Any member of the thread's org may follow it and post in it.
 export const IDENTITY_HEADERS = {
   user: 'x-netra-user-id',
   org: 'x-netra-org-id',
@@ -21,3 +22,11 @@ export function callerFromHeaders(headers: Headers): VerifiedCaller | null {
   const tier = headers.get(IDENTITY_HEADERS.tier) ?? 'free';
   return user_id && org_id && thread_id ? { user_id, org_id, thread_id, tier } : null;
 }
+
+/** A thread is its org's: a caller of another org is refused even with otherwise valid headers. */
+export function sameOrg(threadOrgId: string | undefined, caller: VerifiedCaller): boolean {
+  return threadOrgId === undefined || threadOrgId === caller.org_id;
+}
+
+/** Close code of the sockets of a user whose membership of the org ended (removed, left, moved). */
+export const MEMBERSHIP_ENDED = { code: 4403, reason: 'membership ended' } as const;

@@ -8,7 +8,7 @@ import { newId } from '../workers/lib/ids';
 import { log } from '../workers/lib/logger';
 import { outboxDelivery } from './delivery';
 import { EventLog } from './event-log';
-import { callerFromHeaders, type VerifiedCaller } from './identity';
+import { callerFromHeaders, MEMBERSHIP_ENDED, sameOrg, type VerifiedCaller } from './identity';
 import { Outbox } from './outbox';
 import { closeQuietly, identityOf, sendJson, sendText, type SocketIdentity } from './sockets';
 import { getMeta, migrateStorage, setMeta } from './storage';
@@ -56,8 +56,7 @@ export class ThreadAgent extends DurableObject<Env> {
     const caller = callerFromHeaders(request.headers);
     if (!caller) return json(401, 'unauthorized', 'missing verified identity');
     if (getMeta(this.sql, 'deleted') === '1') return json(404, 'not_found', 'thread not found');
-    const owner = getMeta(this.sql, 'owner_user_id');
-    if (owner && owner !== caller.user_id) return json(404, 'not_found', 'thread not found');
+    if (!sameOrg(getMeta(this.sql, 'org_id'), caller)) return json(404, 'not_found', 'thread not found');
     this.remember(caller);
 
     const now = Date.now();
@@ -151,6 +150,16 @@ export class ThreadAgent extends DurableObject<Env> {
     setMeta(this.sql, 'deleted', '1');
   }
 
+  /** The user's membership of the org ended: close their sockets now (the others keep following the thread). */
+  async endAccess(userId: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(userId);
+    for (const ws of sockets) {
+      this.forget(ws);
+      closeQuietly(ws, MEMBERSHIP_ENDED.code, MEMBERSHIP_ENDED.reason);
+    }
+    return sockets.length;
+  }
+
   /** Run status as the DO knows it (the freshest source while a run is live). */
   async runStatus(runId: string, userId: string) {
     return this.runs.status(runId, userId);
@@ -186,11 +195,10 @@ export class ThreadAgent extends DurableObject<Env> {
     setMeta(this.sql, 'tier', caller.tier);
   }
 
-  /** Logs a thread event (next seq) and sends it to the owner's sockets only. */
+  /** Logs a thread event (next seq) and sends it to every socket: the org's members following the thread. */
   private emit<T extends ServerEventType>(type: T, data: ServerEventData<T>, runId: string | null, agent: string | null): ServerEvent {
     const event = this.events.append(type, data, { run_id: runId, agent_name: agent });
-    const owner = getMeta(this.sql, 'owner_user_id');
-    if (owner) for (const ws of this.ctx.getWebSockets(owner)) sendJson(ws, event);
+    for (const ws of this.ctx.getWebSockets()) sendJson(ws, event);
     return event;
   }
 

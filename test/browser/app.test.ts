@@ -8,10 +8,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startApp, type RunningApp } from '../../bench/lib/app';
 import { TIER_DEFINITIONS } from '../../workers/auth/tiers';
 import { launchChromium, openPage, screenshot, seriousA11yViolations, type WatchedPage } from './support/browser';
+import { PASSWORD, register, signIn } from './support/account';
 import { resetAuthRateLimits } from './support/rate-limits';
 
 const FIXTURE = join(repoRoot, 'test/fixtures/telemetry/native_calls.ndjson');
-const PASSWORD = 'correct horse battery staple';
 const QUESTION = 'What are our p95 latencies by model, and how do we lower them?';
 
 /** Nearest-rank p95 (rank ceil(0.95·n)) of the latency of the fixture's ok calls, per model: a plain loop. */
@@ -75,17 +75,6 @@ async function tabTo(page: Page, target: Locator, maxTabs = 80): Promise<void> {
 
 async function expectAccessible(page: Page): Promise<void> {
   expect(await seriousA11yViolations(page)).toEqual([]);
-}
-
-async function register(page: Page, who: { name: string; email: string; org: string }): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('tab', { name: 'Create account' }).click();
-  await page.getByLabel('Your name').fill(who.name);
-  await page.getByLabel('Organization').fill(who.org);
-  await page.getByLabel('Email').fill(who.email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account', exact: true }).last().click();
-  await page.getByRole('heading', { name: 'What should we look at?' }).waitFor();
 }
 
 const alice = { name: 'Alice', email: `alice-${Date.now()}@example.com`, org: 'Alice Corp' };
@@ -252,10 +241,17 @@ describe('web app in Chromium', () => {
     const card = page.locator('section', { has: page.getByRole('heading', { name: 'Realized savings' }) });
     await card.getByText(/No realized savings yet: no gateway policy is active and the savings ledger has no calls this month/).waitFor();
     expect(await card.getByText('Saved this month').count()).toBe(0);
-    // A free org sees its tier's limits.
+    // A free org sees its usage against its tier's limits: one seat, no key yet, the file's calls this month.
     const limits = TIER_DEFINITIONS.free.limits;
-    await card.getByRole('row', { name: `API keys ${limits.api_keys}` }).waitFor();
-    await card.getByRole('row', { name: `Seats ${limits.seats}` }).waitFor();
+    const share = (used: number, allowed: number) => {
+      const p = (used / allowed) * 100;
+      return `${p.toLocaleString('en-US', { maximumFractionDigits: p < 10 ? 2 : 1 })}%`;
+    };
+    const lines = readFileSync(FIXTURE, 'utf8').split('\n').filter((l) => l.trim()).length;
+    await card.getByRole('row', { name: `Seats 1 ${limits.seats} ${share(1, limits.seats)}` }).waitFor();
+    await card.getByRole('row', { name: `API keys 0 ${limits.api_keys} 0%` }).waitFor();
+    const ingested = `${lines.toLocaleString('en-US')} ${limits.ingested_calls_per_month.toLocaleString('en-US')} ${share(lines, limits.ingested_calls_per_month)}`;
+    await card.getByRole('row', { name: `Ingested calls per month ${ingested}` }).waitFor();
     await screenshot(page, 'dashboard');
     await expectAccessible(page);
   });
@@ -335,11 +331,7 @@ describe('web app in Chromium', () => {
   it('phone width (390 px): chat, report and data pages fit and stay accessible', async () => {
     const phone = await newPage({ width: 390, height: 844 });
     const { page } = phone;
-    await page.goto('/');
-    await page.getByLabel('Email').fill(alice.email);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).last().click();
-    await page.getByRole('heading', { name: 'What should we look at?' }).waitFor();
+    await signIn(page, alice.email);
     await screenshot(page, 'chat-phone');
     await page.goto(reportPath);
     await page.locator('article.report').waitFor();

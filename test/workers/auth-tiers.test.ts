@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openClickHouse } from '../../db/clickhouse';
 import { openDb } from '../../db/postgres';
 import { runs, threads } from '../../db/schema';
-import { MAX_CONCURRENT_RUNS, TIERS } from '../../workers/auth/tiers';
+import { MAX_CONCURRENT_RUNS, TIER_DEFINITIONS, TIERS, type Tier } from '../../workers/auth/tiers';
 import { newId } from '../../workers/lib/ids';
 import { api, jsonRequest } from './helpers';
 import { setTier, signUp, type Tenant } from './tenancy';
@@ -55,6 +55,17 @@ async function addCalls(t: Tenant): Promise<void> {
   }
 }
 
+/** The usage lines expected for `tier`: the counts the test made, next to the tier's limits. */
+function expectedUsage(tier: Tier, used: { seats: number; api_keys: number; runs_today: number; calls: number }) {
+  const l = TIER_DEFINITIONS[tier].limits;
+  return [
+    { limit: 'seats', used: used.seats, allowed: l.seats },
+    { limit: 'api_keys', used: used.api_keys, allowed: l.api_keys },
+    { limit: 'runs_per_day', used: used.runs_today, allowed: l.runs_per_day },
+    { limit: 'ingested_calls_per_month', used: used.calls, allowed: l.ingested_calls_per_month },
+  ];
+}
+
 describe('GET /api/metrics/tier/{tier}/limits (public)', () => {
   it.each(TIERS)('%s', async (tier) => {
     const body = await json<{ tier: string; limits: Record<string, number>; features: string[] }>(await api(`/api/metrics/tier/${tier}/limits`));
@@ -82,6 +93,20 @@ describe('tier endpoints', () => {
     for (const path of ['/api/free/demo', '/api/tier/usage', '/api/enterprise/sla-compliance']) expect((await api(path)).status).toBe(401);
   });
 
+  it('free: usage against the tier limits is visible (the reason to upgrade), counted from the records', async () => {
+    const t = await signUp();
+    const empty = await json<{ tier: string; usage: unknown[] }>(await get(t, '/api/tier/usage'));
+    expect(empty.tier).toBe('free');
+    expect(empty.usage).toEqual(expectedUsage('free', { seats: 1, api_keys: 0, runs_today: 0, calls: 0 }));
+    expect((await post(t, '/api/keys', { name: 'k', scopes: ['ingest'] })).status).toBe(201);
+    await addRuns(t);
+    await addCalls(t);
+    const usage = await json<{ usage: unknown[]; runs: Record<string, number>; limits: Record<string, number> }>(await get(t, '/api/tier/usage'));
+    expect(usage.usage).toEqual(expectedUsage('free', { seats: 1, api_keys: 1, runs_today: 2, calls: 3 }));
+    expect(usage.runs).toMatchObject({ runs_today: 2, runs_remaining_today: 18, runs_in_flight: 1, concurrent_runs_per_user: 2 });
+    expect(usage.limits).toMatchObject({ runs_per_day: 20, seats: 3, api_keys: 2 });
+  });
+
   it('free: free endpoints answer, early/mid and enterprise endpoints are 403', async () => {
     const t = await signUp();
     const demo = await json<{ tier: string; features: string[]; locked_features: string[]; has_telemetry: boolean }>(await get(t, '/api/free/demo'));
@@ -91,7 +116,6 @@ describe('tier endpoints', () => {
     expect(sample).toEqual({ window_days: 7, calls: 0, models: [], has_telemetry: false });
     expect(await json(await get(t, '/api/free/conversion-triggers'))).toEqual({ tier: 'free', recommended_tier: null, triggers: [] });
     for (const [method, path] of [
-      ['GET', '/api/tier/usage'],
       ['POST', '/api/tier/optimize'],
       ['GET', '/api/tier/savings-report'],
       ['GET', '/api/enterprise/custom-integrations'],
@@ -136,12 +160,7 @@ describe('tier endpoints', () => {
       await get(t, '/api/tier/usage'),
     );
     expect(usage.tier).toBe('early');
-    expect(usage.usage).toEqual([
-      { limit: 'seats', used: 1, allowed: 10 },
-      { limit: 'api_keys', used: 1, allowed: 10 },
-      { limit: 'runs_per_day', used: 2, allowed: 200 },
-      { limit: 'ingested_calls_per_month', used: 3, allowed: 2_000_000 },
-    ]);
+    expect(usage.usage).toEqual(expectedUsage('early', { seats: 1, api_keys: 1, runs_today: 2, calls: 3 }));
     expect(usage.runs).toMatchObject({ runs_today: 2, runs_remaining_today: 198, runs_in_flight: 1, concurrent_runs_per_user: 3 });
     expect(await json(await post(t, '/api/tier/optimize', { goal: 'latency' }))).toMatchObject({ tier: 'early', goal: 'latency', runs_remaining_today: 198 });
     expect((await post(t, '/api/tier/optimize', { goal: 'vibes' })).status).toBe(400);

@@ -1,12 +1,12 @@
 // The Postgres record of file imports: created when the upload starts, progress after every flushed chunk,
 // the outcome at the end. Every read is scoped to the caller's org (another org's id is "not found").
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/postgres';
 import { imports } from '../../db/schema';
 import { nanoToUsdExact } from '../../db/analytics';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
-import type { PageParams } from '../lib/pagination';
+import type { Keyset } from '../../db/keyset';
 
 export type ImportRow = typeof imports.$inferSelect;
 export type NewImport = Pick<typeof imports.$inferInsert, 'id' | 'org_id' | 'created_by' | 'api_key_id' | 'format' | 'options' | 'filename' | 'idempotency_key'>;
@@ -87,13 +87,8 @@ export async function findImport(db: Db, orgId: string, id: string): Promise<Imp
   return row;
 }
 
-export async function listImports(db: Db, orgId: string, page: PageParams): Promise<ImportRow[]> {
-  return db
-    .select()
-    .from(imports)
-    .where(and(eq(imports.org_id, orgId), page.after ? lt(imports.id, page.after) : undefined))
-    .orderBy(desc(imports.id))
-    .limit(page.limit + 1);
+export async function listImports(db: Db, orgId: string, keyset: Keyset): Promise<ImportRow[]> {
+  return db.select().from(imports).where(and(eq(imports.org_id, orgId), keyset.after)).orderBy(keyset.order).limit(keyset.limit);
 }
 
 /** The API view of an import. */

@@ -1,15 +1,15 @@
 // Agent runs of the signed-in user: status of one run and the paginated history across all threads.
 // Postgres holds every run (written through the thread DO's outbox); while a run is live its DO is asked too.
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { runs } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
 import { queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
-import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { listPage, pageQuery } from '../lib/pagination';
 import type { AppEnv } from '../lib/services';
-import { threadAgent } from './threads';
+import { threadAgent } from '../lib/thread-agents';
 
 type RunRow = typeof runs.$inferSelect;
 
@@ -48,16 +48,15 @@ export const agentRoutes = new Hono<AppEnv>()
     return c.json(runJson(row));
   })
   .get('/history', async (c) => {
-    const { limit, cursor } = queryParams(c, pageQuery);
-    const after = decodeCursor(cursor);
     const auth = c.get('auth');
-    const rows = await c
-      .get('services')
-      .db()
-      .select()
-      .from(runs)
-      .where(and(eq(runs.org_id, auth.org_id), eq(runs.user_id, auth.user_id!), after ? lt(runs.id, after) : undefined))
-      .orderBy(desc(runs.id))
-      .limit(limit + 1);
-    return c.json(toPage(rows, limit, runJson));
+    const db = c.get('services').db();
+    return c.json(
+      await listPage(
+        queryParams(c, pageQuery),
+        runs.id,
+        'desc',
+        (k) => db.select().from(runs).where(and(eq(runs.org_id, auth.org_id), eq(runs.user_id, auth.user_id!), k.after)).orderBy(k.order).limit(k.limit),
+        runJson,
+      ),
+    );
   });

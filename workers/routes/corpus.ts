@@ -1,6 +1,6 @@
 // The org's knowledge corpus (corpus admin): notes, constraints and context the agents cite in answers.
 // CRUD under /api/corpus, scoped to the caller's org; writes need a signed-in user, reads accept a `read` key.
-import { and, arrayContains, desc, eq, lt } from 'drizzle-orm';
+import { and, arrayContains, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import * as z from 'zod';
 import { corpusDocuments } from '../../db/schema';
@@ -8,7 +8,7 @@ import { requireAuth, requireUser } from '../auth/middleware';
 import { jsonBody, queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
-import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { listPage, pageQuery } from '../lib/pagination';
 import type { AppEnv } from '../lib/services';
 import type { Db } from '../../db/postgres';
 
@@ -30,23 +30,10 @@ const docJson = (d: Doc) => ({ id: d.id, title: d.title, content: d.content, tag
 
 export const corpusRoutes = new Hono<AppEnv>()
   .get('/', requireAuth({ scopes: ['read'] }), async (c) => {
-    const { limit, cursor, tag } = queryParams(c, listQuery);
-    const after = decodeCursor(cursor);
-    const rows = await c
-      .get('services')
-      .db()
-      .select()
-      .from(corpusDocuments)
-      .where(
-        and(
-          eq(corpusDocuments.org_id, c.get('auth').org_id),
-          after ? lt(corpusDocuments.id, after) : undefined,
-          tag ? arrayContains(corpusDocuments.tags, [tag]) : undefined,
-        ),
-      )
-      .orderBy(desc(corpusDocuments.id))
-      .limit(limit + 1);
-    return c.json(toPage(rows, limit, docJson));
+    const query = queryParams(c, listQuery);
+    const db = c.get('services').db();
+    const scope = and(eq(corpusDocuments.org_id, c.get('auth').org_id), query.tag ? arrayContains(corpusDocuments.tags, [query.tag]) : undefined);
+    return c.json(await listPage(query, corpusDocuments.id, 'desc', (k) => db.select().from(corpusDocuments).where(and(scope, k.after)).orderBy(k.order).limit(k.limit), docJson));
   })
   .get('/:id', requireAuth({ scopes: ['read'] }), async (c) => c.json(docJson(await findDoc(c.get('services').db(), c.get('auth').org_id, c.req.param('id')))))
   .post('/', requireUser(), async (c) => {

@@ -6,12 +6,13 @@ import * as z from 'zod';
 import type { PriorBatch } from '../../durable-objects/ingest-buffer';
 import { FORMAT_NAMES, parseBatch, parseStream, type FormatName } from '../../engine/telemetry/import';
 import type { LlmCall } from '../../engine/telemetry/record';
+import { imports } from '../../db/schema';
 import { requireAuth } from '../auth/middleware';
 import { sha256Hex } from '../auth/secrets';
 import { queryParams, validate } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../lib/ids';
-import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { listPage, pageQuery } from '../lib/pagination';
 import { waitUntil, type AppEnv } from '../lib/services';
 import { bodyOrInputError, decodedBody, idempotencyKey, inputError, readText } from '../ingest/body';
 import { runImport } from '../ingest/import-runner';
@@ -144,8 +145,9 @@ export const ingest = new Hono<AppEnv>()
   })
   .get('/imports', ingestAuth, async (c) => {
     const { limit, cursor } = queryParams(c, pageQuery);
-    const rows = await listImports(c.get('services').db(), c.get('auth').org_id, { limit, after: decodeCursor(cursor) });
-    return c.json(toPage(rows, limit, importJson));
+    const db = c.get('services').db();
+    const orgId = c.get('auth').org_id;
+    return c.json(await listPage({ limit, cursor }, imports.id, 'desc', (k) => listImports(db, orgId, k), importJson));
   })
   .get('/imports/:id', ingestAuth, async (c) => {
     const row = await findImport(c.get('services').db(), c.get('auth').org_id, c.req.param('id'));

@@ -1,7 +1,7 @@
 // /api/keys: an org's API keys. The secret is returned once, on creation; lists show the public prefix only.
 // Signed-in users only; members list them, owners and admins create and revoke them (both audited).
 // Every query is scoped to the caller's org (another org's key id is a 404).
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { recordAudit } from '../../db/audit';
@@ -12,7 +12,7 @@ import { tierLimits } from '../auth/tiers';
 import { ApiError } from '../lib/errors';
 import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { hasPrefix, newId } from '../lib/ids';
-import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { listPage, pageQuery } from '../lib/pagination';
 import { MANAGERS, requireOrgRole } from '../orgs/membership';
 
 const createBody = z
@@ -114,18 +114,16 @@ export const keys = contractRouter(requireUser())
     return c.json({ ...publicKey(row!), key }, 201);
   })
   .openapi(routes.list, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor);
     const orgId = c.get('auth').org_id;
-    const rows = await c
-      .get('services')
-      .db()
-      .select()
-      .from(apiKeys)
-      .where(and(eq(apiKeys.org_id, orgId), isNull(apiKeys.revoked_at), after ? lt(apiKeys.id, after) : undefined))
-      .orderBy(desc(apiKeys.id))
-      .limit(limit + 1);
-    return c.json(toPage(rows, limit, publicKey), 200);
+    const db = c.get('services').db();
+    const page = await listPage(
+      c.req.valid('query'),
+      apiKeys.id,
+      'desc',
+      (k) => db.select().from(apiKeys).where(and(eq(apiKeys.org_id, orgId), isNull(apiKeys.revoked_at), k.after)).orderBy(k.order).limit(k.limit),
+      publicKey,
+    );
+    return c.json(page, 200);
   })
   .openapi(routes.revoke, async (c) => {
     const { id } = c.req.valid('param');

@@ -1,12 +1,12 @@
 // /api/orgs: the caller's organization — members and roles, invitations, seats, tier, audit log.
 // Members read; owners and admins manage members, invitations and API keys; the owner changes the tier.
 // Every id is looked up inside the caller's org: another org's id is a 404.
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull } from 'drizzle-orm';
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import * as z from 'zod';
 import { AUDIT_ACTIONS, auditPage, recordAudit } from '../../db/audit';
-import { invitations, ORG_ROLES, users } from '../../db/schema';
+import { auditLog, invitations, ORG_ROLES, users } from '../../db/schema';
 import { findAccountById, orgSchema, publicOrg, publicUser, type Account } from '../auth/accounts';
 import { requireUser, userClaims } from '../auth/middleware';
 import { hashPassword } from '../auth/password';
@@ -16,7 +16,8 @@ import { TIERS } from '../auth/tiers';
 import { ApiError } from '../lib/errors';
 import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { hasPrefix } from '../lib/ids';
-import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { listPage, pageQuery } from '../lib/pagination';
+import { closeThreadSockets } from '../lib/thread-agents';
 import type { AppEnv } from '../lib/services';
 import { acceptInvitation, createInvitation, usableInvitation, type Invitation } from '../orgs/invitations';
 import { acceptLink, deliverInvitation } from '../orgs/invite-mail';
@@ -214,17 +215,10 @@ export const orgRoutes = contractRouter()
     return c.json({ org: publicOrg(org) }, 200);
   })
   .openapi(routes.members, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor);
-    const rows = await c
-      .get('services')
-      .db()
-      .select()
-      .from(users)
-      .where(and(eq(users.org_id, c.get('auth').org_id), after ? gt(users.id, after) : undefined))
-      .orderBy(asc(users.id))
-      .limit(limit + 1);
-    return c.json(toPage(rows, limit, memberJson), 200);
+    const db = c.get('services').db();
+    const orgId = c.get('auth').org_id;
+    const page = await listPage(c.req.valid('query'), users.id, 'asc', (k) => db.select().from(users).where(and(eq(users.org_id, orgId), k.after)).orderBy(k.order).limit(k.limit), memberJson);
+    return c.json(page, 200);
   })
   .openapi(routes.changeRole, async (c) => {
     const { role } = c.req.valid('json');
@@ -234,8 +228,10 @@ export const orgRoutes = contractRouter()
   })
   .openapi(routes.removeMember, async (c) => {
     const removed = await removeMember(c.get('services').db(), actor(c), c.req.valid('param').id);
-    // Their access tokens name this org: end every session so access stops now, not at token expiry.
+    // Their access tokens name this org: end every session so access stops now, not at token expiry, and
+    // close the sockets they follow the org's threads on.
     await revokeUserSessions(c.get('services'), removed.id);
+    await closeThreadSockets(c.env, c.get('services'), removed.id);
     return c.body(null, 204);
   })
   .openapi(routes.invite, async (c) => {
@@ -250,25 +246,11 @@ export const orgRoutes = contractRouter()
     return c.json(invitationJson(invitation), 201);
   })
   .openapi(routes.invitations, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor);
-    const rows = await c
-      .get('services')
-      .db()
-      .select()
-      .from(invitations)
-      .where(
-        and(
-          eq(invitations.org_id, c.get('auth').org_id),
-          isNull(invitations.accepted_at),
-          isNull(invitations.revoked_at),
-          gt(invitations.expires_at, new Date()),
-          after ? gt(invitations.id, after) : undefined,
-        ),
-      )
-      .orderBy(asc(invitations.id))
-      .limit(limit + 1);
-    return c.json(toPage(rows, limit, invitationJson), 200);
+    const db = c.get('services').db();
+    const orgId = c.get('auth').org_id;
+    const pending = and(eq(invitations.org_id, orgId), isNull(invitations.accepted_at), isNull(invitations.revoked_at), gt(invitations.expires_at, new Date()));
+    const page = await listPage(c.req.valid('query'), invitations.id, 'asc', (k) => db.select().from(invitations).where(and(pending, k.after)).orderBy(k.order).limit(k.limit), invitationJson);
+    return c.json(page, 200);
   })
   .openapi(routes.revokeInvitation, async (c) => {
     const { id } = c.req.valid('param');
@@ -297,6 +279,7 @@ export const orgRoutes = contractRouter()
       if (current.user.email.toLowerCase() !== invitation.email) throw new ApiError('forbidden', 'this invitation is for another email address');
       account = await acceptInvitation(db, invitation, { kind: 'existing', account: current });
       await revokeUserSessions(c.get('services'), current.user.id);
+      await closeThreadSockets(c.env, c.get('services'), current.user.id);
     } else {
       if (!body.password) throw new ApiError('invalid_request', 'choose a password (at least 10 characters), or sign in first to join with your account');
       account = await acceptInvitation(db, invitation, { kind: 'new', name: body.name ?? null, password_hash: await hashPassword(body.password) });
@@ -307,9 +290,10 @@ export const orgRoutes = contractRouter()
   })
   .openapi(routes.audit, async (c) => {
     const { limit, cursor, action } = c.req.valid('query');
-    const rows = await auditPage(c.get('services').db(), c.get('auth').org_id, limit, decodeCursor(cursor), action);
+    const db = c.get('services').db();
+    const orgId = c.get('auth').org_id;
     return c.json(
-      toPage(rows, limit, (a) => ({
+      await listPage({ limit, cursor }, auditLog.id, 'desc', (k) => auditPage(db, orgId, k, action), (a) => ({
         id: a.id,
         action: a.action,
         actor_user_id: a.actor_user_id,

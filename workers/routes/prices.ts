@@ -6,13 +6,14 @@ import * as z from 'zod';
 import { loadPriceBook, insertRule, listRecomputes, listRules, logRecompute, type OrgPriceRow, type RecomputeRow } from '../../db/org-prices';
 import { MAX_RECOMPUTE_CALLS, RecomputeTooLarge, recomputeCosts } from '../../db/recompute-costs';
 import { nanoToUsdExact } from '../../db/analytics';
+import { orgPrices, priceRecomputes } from '../../db/schema';
 import { findModel, normalizeProvider } from '../../engine/catalog/index';
 import { requireAuth, requireUser } from '../auth/middleware';
 import { jsonBody, queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { log } from '../lib/logger';
-import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { listPage, pageQuery } from '../lib/pagination';
 import type { AppEnv } from '../lib/services';
 
 const perM = z.number().finite().min(0).max(100_000);
@@ -75,8 +76,9 @@ const recomputeJson = (r: RecomputeRow) => ({
 export const priceRoutes = new Hono<AppEnv>()
   .get('/', requireAuth({ scopes: ['read'] }), async (c) => {
     const { limit, cursor } = queryParams(c, pageQuery);
-    const rows = await listRules(c.get('services').db(), c.get('auth').org_id, limit, decodeCursor(cursor));
-    return c.json(toPage(rows, limit, ruleJson));
+    const db = c.get('services').db();
+    const orgId = c.get('auth').org_id;
+    return c.json(await listPage({ limit, cursor }, orgPrices.id, 'desc', (k) => listRules(db, orgId, k), ruleJson));
   })
   .post('/', requireUser(), async (c) => {
     const body = await jsonBody(c, createRule);
@@ -101,8 +103,9 @@ export const priceRoutes = new Hono<AppEnv>()
   })
   .get('/recomputes', requireAuth({ scopes: ['read'] }), async (c) => {
     const { limit, cursor } = queryParams(c, pageQuery);
-    const rows = await listRecomputes(c.get('services').db(), c.get('auth').org_id, limit, decodeCursor(cursor));
-    return c.json(toPage(rows, limit, recomputeJson));
+    const db = c.get('services').db();
+    const orgId = c.get('auth').org_id;
+    return c.json(await listPage({ limit, cursor }, priceRecomputes.id, 'desc', (k) => listRecomputes(db, orgId, k), recomputeJson));
   })
   .post('/recompute', requireUser(), async (c) => {
     const { from, to } = await jsonBody(c, recomputeBody);

@@ -1,13 +1,13 @@
 // Reports of agent runs: `GET /api/reports` (the org's, newest first) and `GET /api/reports/{id}` as JSON,
 // or as markdown with `?format=markdown` or `Accept: text/markdown`. A signed-in user or a `read` key.
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { reports } from '../../db/schema';
 import { requireAuth } from '../auth/middleware';
 import { queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
-import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { listPage, pageQuery } from '../lib/pagination';
 import type { AppEnv } from '../lib/services';
 
 type ReportRow = typeof reports.$inferSelect;
@@ -24,17 +24,11 @@ const summary = (r: ReportRow) => ({
 export const reportRoutes = new Hono<AppEnv>()
   .use('*', requireAuth({ scopes: ['read'] }))
   .get('/', async (c) => {
-    const { limit, cursor } = queryParams(c, pageQuery);
-    const after = decodeCursor(cursor);
-    const rows = await c
-      .get('services')
-      .db()
-      .select()
-      .from(reports)
-      .where(and(eq(reports.org_id, c.get('auth').org_id), after ? lt(reports.id, after) : undefined))
-      .orderBy(desc(reports.id))
-      .limit(limit + 1);
-    return c.json(toPage(rows, limit, summary));
+    const db = c.get('services').db();
+    const orgId = c.get('auth').org_id;
+    return c.json(
+      await listPage(queryParams(c, pageQuery), reports.id, 'desc', (k) => db.select().from(reports).where(and(eq(reports.org_id, orgId), k.after)).orderBy(k.order).limit(k.limit), summary),
+    );
   })
   .get('/:id', async (c) => {
     const id = c.req.param('id');

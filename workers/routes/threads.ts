@@ -1,14 +1,19 @@
-// Threads REST: a user's chat threads and their messages. Postgres is the record; every query is scoped to
-// the caller's org AND user, so another tenant's (or another user's) thread id is simply "not found".
-import { and, asc, desc, eq, gt, isNull, lt } from 'drizzle-orm';
+// Threads REST: the org's chat threads and their messages. Postgres is the record; every query is scoped to
+// the caller's org, so another tenant's thread id is simply "not found". Threads are shared by the org's
+// members: every member reads them, follows their live events and may post in them (a run belongs to whoever
+// started it: only they see its status or cancel it); renaming and deleting are for the thread's creator and
+// the org's owner and admins (their current role, read from Postgres).
+import { and, eq, isNull } from 'drizzle-orm';
 import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { messages, threads, users } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
+import { currentRole, MANAGERS } from '../orgs/membership';
 import { ApiError } from '../lib/errors';
 import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { hasPrefix, newId } from '../lib/ids';
-import { decodeCursor, pageQuery, toPage } from '../lib/pagination';
+import { listPage, pageQuery } from '../lib/pagination';
+import { threadAgent } from '../lib/thread-agents';
 import type { Auth } from '../lib/services';
 import type { Db } from '../../db/postgres';
 
@@ -18,7 +23,7 @@ const patchThread = z.object({ title: titleSchema }).strict();
 
 type ThreadRow = typeof threads.$inferSelect;
 
-const threadSchema = z.object({ id: z.string(), title: z.string(), created_at: z.string(), updated_at: z.string() });
+const threadSchema = z.object({ id: z.string(), title: z.string(), created_by: z.string(), created_at: z.string(), updated_at: z.string() });
 const messageSchema = z.object({
   id: z.string(),
   role: z.enum(['user', 'assistant', 'system']),
@@ -31,24 +36,30 @@ const messageSchema = z.object({
 const threadJson = (t: ThreadRow): z.infer<typeof threadSchema> => ({
   id: t.id,
   title: t.title,
+  created_by: t.user_id,
   created_at: t.created_at.toISOString(),
   updated_at: t.updated_at.toISOString(),
 });
 
-/** The caller's live thread, or 404 (same answer for "doesn't exist" and "not yours"). */
-export async function findOwnThread(db: Db, auth: Auth, id: string): Promise<ThreadRow> {
+/** A live thread of the caller's org, or 404 (same answer for "doesn't exist" and "another org's"). */
+export async function findOrgThread(db: Db, auth: Pick<Auth, 'org_id' | 'user_id'>, id: string): Promise<ThreadRow> {
   if (!hasPrefix(id, 'thr') || !auth.user_id) throw new ApiError('not_found', 'thread not found');
   const [row] = await db
     .select()
     .from(threads)
-    .where(and(eq(threads.id, id), eq(threads.org_id, auth.org_id), eq(threads.user_id, auth.user_id), isNull(threads.deleted_at)))
+    .where(and(eq(threads.id, id), eq(threads.org_id, auth.org_id), isNull(threads.deleted_at)))
     .limit(1);
   if (!row) throw new ApiError('not_found', 'thread not found');
   return row;
 }
 
-export function threadAgent(env: Env, threadId: string) {
-  return env.THREAD_AGENT.get(env.THREAD_AGENT.idFromName(threadId));
+/** The thread, if the caller may rename or delete it: its creator, or an owner or admin of the org now. */
+async function findManagedThread(db: Db, auth: Auth, id: string): Promise<ThreadRow> {
+  const thread = await findOrgThread(db, auth, id);
+  if (thread.user_id === auth.user_id) return thread;
+  const role = await currentRole(db, auth.user_id!, auth.org_id);
+  if (role && MANAGERS.includes(role)) return thread;
+  throw new ApiError('forbidden', "only the thread's creator, the owner or an admin can rename or delete it", { role, required_roles: MANAGERS });
 }
 
 const tags = ['threads'];
@@ -70,7 +81,7 @@ const routes = {
     path: '/',
     tags,
     security,
-    summary: 'Your threads, newest first',
+    summary: "The org's threads, newest first",
     request: { query: pageQuery },
     responses: { 200: json(pageOf(threadSchema), 'A page of threads'), 400: errors[400], 401: errors[401] },
   }),
@@ -79,7 +90,7 @@ const routes = {
     path: '/{id}',
     tags,
     security,
-    summary: 'One of your threads',
+    summary: "One of the org's threads",
     request: { params },
     responses: { 200: json(threadSchema, 'The thread'), 401: errors[401], 404: errors[404] },
   }),
@@ -88,18 +99,18 @@ const routes = {
     path: '/{id}',
     tags,
     security,
-    summary: 'Rename a thread',
+    summary: 'Rename a thread (its creator, an owner or an admin)',
     request: { params, body: jsonBody(patchThread) },
-    responses: { 200: json(threadSchema, 'The thread'), 400: errors[400], 401: errors[401], 404: errors[404] },
+    responses: { 200: json(threadSchema, 'The thread'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
   }),
   remove: createRoute({
     method: 'delete',
     path: '/{id}',
     tags,
     security,
-    summary: 'Delete a thread (and its live agent state)',
+    summary: 'Delete a thread and its live agent state (its creator, an owner or an admin)',
     request: { params },
-    responses: { 204: { description: 'Deleted' }, 401: errors[401], 404: errors[404] },
+    responses: { 204: { description: 'Deleted' }, 401: errors[401], 403: errors[403], 404: errors[404] },
   }),
   switch: createRoute({
     method: 'put',
@@ -134,23 +145,17 @@ export const threadRoutes = contractRouter(requireUser())
     return c.json(threadJson(row!), 201);
   })
   .openapi(routes.list, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor);
     const auth = c.get('auth');
-    const rows = await c
-      .get('services')
-      .db()
-      .select()
-      .from(threads)
-      .where(and(eq(threads.org_id, auth.org_id), eq(threads.user_id, auth.user_id!), isNull(threads.deleted_at), after ? lt(threads.id, after) : undefined))
-      .orderBy(desc(threads.id))
-      .limit(limit + 1);
-    return c.json(toPage(rows, limit, threadJson), 200);
+    const db = c.get('services').db();
+    const page = await listPage(c.req.valid('query'), threads.id, 'desc', (k) =>
+      db.select().from(threads).where(and(eq(threads.org_id, auth.org_id), isNull(threads.deleted_at), k.after)).orderBy(k.order).limit(k.limit),
+    threadJson);
+    return c.json(page, 200);
   })
-  .openapi(routes.get, async (c) => c.json(threadJson(await findOwnThread(c.get('services').db(), c.get('auth'), c.req.valid('param').id)), 200))
+  .openapi(routes.get, async (c) => c.json(threadJson(await findOrgThread(c.get('services').db(), c.get('auth'), c.req.valid('param').id)), 200))
   .openapi(routes.rename, async (c) => {
     const db = c.get('services').db();
-    const thread = await findOwnThread(db, c.get('auth'), c.req.valid('param').id);
+    const thread = await findManagedThread(db, c.get('auth'), c.req.valid('param').id);
     const body = c.req.valid('json');
     const [row] = await db.update(threads).set({ title: body.title, updated_at: new Date() }).where(eq(threads.id, thread.id)).returning();
     return c.json(threadJson(row!), 200);
@@ -158,32 +163,28 @@ export const threadRoutes = contractRouter(requireUser())
   .openapi(routes.remove, async (c) => {
     const db = c.get('services').db();
     const auth = c.get('auth');
-    const thread = await findOwnThread(db, auth, c.req.valid('param').id);
+    const thread = await findManagedThread(db, auth, c.req.valid('param').id);
     await db.update(threads).set({ deleted_at: new Date() }).where(eq(threads.id, thread.id));
-    await db.update(users).set({ active_thread_id: null }).where(and(eq(users.id, auth.user_id!), eq(users.active_thread_id, thread.id)));
+    await db.update(users).set({ active_thread_id: null }).where(and(eq(users.org_id, auth.org_id), eq(users.active_thread_id, thread.id)));
     await threadAgent(c.env, thread.id).destroy();
     return c.body(null, 204);
   })
   .openapi(routes.switch, async (c) => {
     const db = c.get('services').db();
     const auth = c.get('auth');
-    const thread = await findOwnThread(db, auth, c.req.valid('param').id);
+    const thread = await findOrgThread(db, auth, c.req.valid('param').id);
     await db.update(users).set({ active_thread_id: thread.id }).where(eq(users.id, auth.user_id!));
     return c.json({ active_thread_id: thread.id }, 200);
   })
   .openapi(routes.messages, async (c) => {
     const db = c.get('services').db();
-    const thread = await findOwnThread(db, c.get('auth'), c.req.valid('param').id);
-    const { limit, cursor } = c.req.valid('query');
-    const after = decodeCursor(cursor);
-    const rows = await db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.thread_id, thread.id), after ? gt(messages.id, after) : undefined))
-      .orderBy(asc(messages.id))
-      .limit(limit + 1);
-    return c.json(
-      toPage(rows, limit, (m) => ({ id: m.id, role: m.role, content: m.content, run_id: m.run_id, metadata: m.metadata, created_at: m.created_at.toISOString() })),
-      200,
+    const thread = await findOrgThread(db, c.get('auth'), c.req.valid('param').id);
+    const page = await listPage(
+      c.req.valid('query'),
+      messages.id,
+      'asc',
+      (k) => db.select().from(messages).where(and(eq(messages.thread_id, thread.id), k.after)).orderBy(k.order).limit(k.limit),
+      (m) => ({ id: m.id, role: m.role, content: m.content, run_id: m.run_id, metadata: m.metadata, created_at: m.created_at.toISOString() }),
     );
+    return c.json(page, 200);
   });

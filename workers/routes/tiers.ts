@@ -95,8 +95,8 @@ export const tiers = new Hono<AppEnv>()
     const triggers = lines.filter((l) => l.used >= l.allowed * TRIGGER_RATIO).map((l) => ({ ...l, ratio: l.used / l.allowed }));
     return c.json({ tier, recommended_tier: triggers.length > 0 ? nextTier(tier) : null, triggers });
   })
-  // Early and mid tier endpoints.
-  .get('/tier/usage', signedIn, requireTier('early'), async (c) => {
+  // Usage against the tier's limits: every tier (it is what tells a free org when to upgrade).
+  .get('/tier/usage', signedIn, async (c) => {
     const { tier } = c.get('auth');
     const u = await usageOf(c);
     return c.json({
@@ -107,6 +107,7 @@ export const tiers = new Hono<AppEnv>()
       limits: tierLimits(tier),
     });
   })
+  // Early and mid tier endpoints.
   .post('/tier/optimize', signedIn, requireTier('early'), async (c) => {
     const body = await jsonBody(c, optimizeBody);
     const { tier } = c.get('auth');

@@ -1,7 +1,9 @@
 // WebSocket entry: `GET /ws?token=…&thread_id=…` (the seeds' form) or `GET /ws?ticket=…&thread_id=…` with a
 // single-use ticket from `POST /api/ws/ticket`, so long-lived tokens stay out of URLs. The Worker verifies the
-// caller and the thread's ownership, then hands the upgrade to the thread's DO with the verified identity
-// only (never the raw token). Query strings are never logged (workers/middleware/request-context.ts).
+// caller, that they are a member of the thread's org now (Postgres: a ticket issued before a removal is
+// refused), and records the socket in the user's index (workers/lib/thread-agents.ts) so that the end of
+// their membership closes it; then it hands the upgrade to the thread's DO with the verified identity only
+// (never the raw token). Query strings are never logged (workers/middleware/request-context.ts).
 import { Hono } from 'hono';
 import * as z from 'zod';
 import { IDENTITY_HEADERS } from '../../durable-objects/identity';
@@ -10,7 +12,9 @@ import { randomSecret, sha256Hex } from '../auth/secrets';
 import { jsonBody } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import type { AppEnv, Auth, Services, Tier } from '../lib/services';
-import { findOwnThread, threadAgent } from './threads';
+import { noteThreadSocket, threadAgent } from '../lib/thread-agents';
+import { currentRole } from '../orgs/membership';
+import { findOrgThread } from './threads';
 
 export const TICKET_TTL_S = 60;
 
@@ -33,7 +37,7 @@ interface TicketClaims extends Caller {
 export const wsTicketRoutes = new Hono<AppEnv>().use('*', requireUser()).post('/ticket', async (c) => {
   const { thread_id } = await jsonBody(c, ticketRequest);
   const auth = c.get('auth');
-  await findOwnThread(c.get('services').db(), auth, thread_id);
+  await findOrgThread(c.get('services').db(), auth, thread_id);
   const ticket = randomSecret(24);
   const claims: TicketClaims = { user_id: auth.user_id!, org_id: auth.org_id, tier: auth.tier, role: auth.role, thread_id };
   try {
@@ -70,11 +74,14 @@ export const wsRoute = new Hono<AppEnv>().get('/ws', async (c) => {
     const claims = await verifyUserToken(c, token!);
     caller = { user_id: claims.sub, org_id: claims.org, tier: claims.tier, role: claims.role };
   }
-  await findOwnThread(
-    c.get('services').db(),
-    { kind: 'user', org_id: caller.org_id, user_id: caller.user_id, key_id: null, role: caller.role, tier: caller.tier, scopes: [] },
-    thread_id,
-  );
+  const db = c.get('services').db();
+  const [role] = await Promise.all([currentRole(db, caller.user_id, caller.org_id), findOrgThread(db, caller, thread_id)]);
+  if (!role) throw new ApiError('unauthorized', 'you are no longer a member of this organization; sign in again');
+  try {
+    await noteThreadSocket(c.get('services'), caller.user_id, thread_id);
+  } catch {
+    throw new ApiError('dependency_unavailable', 'cannot open a live connection right now; retry');
+  }
 
   const headers = new Headers({ upgrade: 'websocket' });
   headers.set(IDENTITY_HEADERS.user, caller.user_id);

@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useReducer, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { ThreadSocket } from '../../../protocol/client';
 import { MAX_AGENT_MESSAGE_CHARS, type ServerEvent } from '../../../protocol/messages';
-import { api, ApiError, wsUrl, type Page } from '../api';
+import { api, ApiError, wsUrl, type Page, type User } from '../api';
+import { useAuth } from '../auth';
 import { dateTime, json, relativeTime } from '../format';
 import { activeRun, applyEvent, initialLive, type LiveState, type RunView, type SubAgentView, type ToolView } from '../live';
 import { Markdown } from '../markdown';
@@ -14,6 +15,8 @@ import { Badge, ErrorBox, Spinner, useAsync } from '../ui';
 interface Thread {
   id: string;
   title: string;
+  /** Threads are the org's: any member reads and posts; renaming and deleting is for its creator, owners and admins. */
+  created_by: string;
   created_at: string;
   updated_at: string;
 }
@@ -174,6 +177,13 @@ export function ChatScreen({ threadId }: { threadId?: string }) {
   );
 }
 
+const mayManage = (t: Thread | undefined, user: User | null) => !!t && !!user && (t.created_by === user.id || user.role === 'owner' || user.role === 'admin');
+
+function useSignedInUser(): User | null {
+  const { state } = useAuth();
+  return state.status === 'signed_in' ? state.user : null;
+}
+
 function ThreadSidebar(props: {
   threads: Thread[];
   activeId?: string;
@@ -186,6 +196,7 @@ function ThreadSidebar(props: {
   onRename: (id: string, title: string) => void;
   onDelete: (id: string) => void;
 }) {
+  const user = useSignedInUser();
   const [editing, setEditing] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const commit = (id: string, old: string) => {
@@ -222,6 +233,7 @@ function ThreadSidebar(props: {
                 <span className="thread-time">{relativeTime(t.updated_at)}</span>
               </Link>
             )}
+            {mayManage(t, user) && (
             <span className="thread-actions">
               <button
                 type="button"
@@ -247,6 +259,7 @@ function ThreadSidebar(props: {
                 ×
               </button>
             </span>
+            )}
           </li>
         ))}
       </ul>
@@ -358,6 +371,7 @@ async function loadAllMessages(threadId: string, signal: AbortSignal): Promise<{
 }
 
 function ThreadView({ threadId, thread, onRename, onActivity }: { threadId: string; thread?: Thread; onRename: (title: string) => void; onActivity: () => void }) {
+  const user = useSignedInUser();
   const [history, setHistory] = useState<Message[]>([]);
   const [historyState, setHistoryState] = useState<{ loading: boolean; error: unknown; truncated: boolean }>({ loading: true, error: null, truncated: false });
   const [historyTick, setHistoryTick] = useState(0);
@@ -460,7 +474,7 @@ function ThreadView({ threadId, thread, onRename, onActivity }: { threadId: stri
     setPending((p) => [...p, { text, at: Date.now() }]);
     sock.send({ action: 'start_agent', data: { message: text, thread_id: threadId } });
     stickRef.current = true;
-    if (shownThread && (shownThread.title === 'New thread' || !shownThread.title) && history.length === 0) onRename(titleFrom(text));
+    if (shownThread && mayManage(shownThread, user) && (shownThread.title === 'New thread' || !shownThread.title) && history.length === 0) onRename(titleFrom(text));
     onActivity();
     return true;
   };

@@ -140,7 +140,7 @@ function SummaryCards({ state }: { state: Async<Summary> }) {
   return (
     <section aria-label="Summary">
       <ErrorBox title="Summary" error={state.error} onRetry={state.reload} />
-      <div className={`cards ${state.loading ? 'loading' : ''}`}>
+      <div className={`cards ${state.loading ? 'loading' : ''}`} aria-busy={state.loading}>
         {cards.map((c) => (
           <div key={c.label} className="card stat" title={c.hint}>
             <div className="stat-label">{c.label}</div>

@@ -37,10 +37,6 @@ interface SavingsReport {
   completed_runs: number;
   realized_savings_usd: number;
 }
-interface TierDefinition {
-  tier: string;
-  limits: Record<string, number>;
-}
 interface LatestReport {
   id: string;
   title?: string | null;
@@ -52,10 +48,10 @@ interface Loaded {
   roi: Roi;
   policies: Policy[];
   latest: LatestReport | null;
-  /** Early tier and up: the usage endpoints; the free tier sees its limits only. */
-  usage: TierUsage | null;
+  /** Every tier: usage against the tier's limits (for a free org, the reason to upgrade). */
+  usage: TierUsage;
+  /** Early tier and up. */
   report: SavingsReport | null;
-  limits: TierDefinition | null;
 }
 
 const LIMIT_LABELS: Record<string, string> = {
@@ -67,16 +63,15 @@ const LIMIT_LABELS: Record<string, string> = {
 
 async function loadAll(tier: string, signal: AbortSignal): Promise<Loaded> {
   const paid = tier !== 'free';
-  const [summary, roi, policies, reports, usage, report, limits] = await Promise.all([
+  const [summary, roi, policies, reports, usage, report] = await Promise.all([
     api.get<SavingsSummary>('/api/metrics/savings/summary', { group_by: 'all' }, signal),
     api.get<Roi>('/api/metrics/roi', undefined, signal),
     listPolicies(signal),
     api.get<Page<LatestReport>>('/api/reports', { limit: 1 }, signal),
-    paid ? api.get<TierUsage>('/api/tier/usage', undefined, signal) : null,
+    api.get<TierUsage>('/api/tier/usage', undefined, signal),
     paid ? api.get<SavingsReport>('/api/tier/savings-report', undefined, signal) : null,
-    paid ? null : api.get<TierDefinition>(`/api/metrics/tier/${encodeURIComponent(tier)}/limits`, undefined, signal),
   ]);
-  return { summary, roi, policies, latest: reports.items[0] ?? null, usage, report, limits };
+  return { summary, roi, policies, latest: reports.items[0] ?? null, usage, report };
 }
 
 export function RealizedSavingsCard() {
@@ -187,33 +182,27 @@ function ArmsTable({ g }: { g: SavingsSummary['groups'][number] }) {
 }
 
 function TierUsageView({ d, tier }: { d: Loaded; tier: string }) {
-  const lines: UsageLine[] | null = d.usage?.usage ?? null;
   return (
     <div className="table-wrap">
       <table className="table">
-        <caption className="muted small">Tier {tier}: {lines ? 'usage against its limits' : 'its limits (usage detail comes with the early tier)'}</caption>
+        <caption className="muted small">Tier {tier}: usage against its limits</caption>
         <thead>
           <tr>
             <th>Limit</th>
-            {lines && <th className="num">Used</th>}
+            <th className="num">Used</th>
             <th className="num">Allowed</th>
+            <th className="num">Share</th>
           </tr>
         </thead>
         <tbody>
-          {lines
-            ? lines.map((l) => (
-                <tr key={l.limit}>
-                  <td>{LIMIT_LABELS[l.limit] ?? l.limit}</td>
-                  <td className="num">{int(l.used)}</td>
-                  <td className="num">{int(l.allowed)}</td>
-                </tr>
-              ))
-            : Object.keys(LIMIT_LABELS).map((k) => (
-                <tr key={k}>
-                  <td>{LIMIT_LABELS[k]}</td>
-                  <td className="num">{int(d.limits?.limits[k])}</td>
-                </tr>
-              ))}
+          {d.usage.usage.map((l) => (
+            <tr key={l.limit} data-limit={l.limit}>
+              <td>{LIMIT_LABELS[l.limit] ?? l.limit}</td>
+              <td className="num">{int(l.used)}</td>
+              <td className="num">{int(l.allowed)}</td>
+              <td className="num">{l.allowed > 0 ? pct((l.used / l.allowed) * 100, true) : '—'}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </div>
