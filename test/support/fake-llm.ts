@@ -3,8 +3,8 @@
 // and can be told to fail the next requests (429 / 500) to exercise retries. With tools in an OpenAI request it
 // answers the next scripted turn: tool calls (streamed in fragments, or as one JSON body) or a final text.
 // For the gateway tests (over HTTP, from workerd): OpenAI embeddings; plain answers as one JSON body unless
-// `stream: true`; models named `…-broken` answer 500, `…-limited` 429, `…-hang` never answer, `…-garbage` answer 200 with
-// non-JSON; `[usage:IN/OUT]` in a request sets the usage it reports, `[call:NAME]` (with tools) a call of tool NAME; `[hold:ID]` streams the first chunk and
+// `stream: true`; models named `…-broken` answer 500, `…-limited` 429, `…-hang` never answer, `…-slow` answer after SLOW_MS,
+// `…-garbage` answer 200 with non-JSON; `[usage:IN/OUT]` in a request sets the usage it reports, `[call:NAME]` (with tools) a call of tool NAME; `[hold:ID]` streams the first chunk and
 // holds the rest until POST /__release/ID; GET /__requests lists the requests seen, GET /__held/ID a hold's state.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ScriptedTurn } from './llm-script';
@@ -183,8 +183,15 @@ function markerTurn(raw: string): ScriptedTurn | undefined {
   return m ? { tool_calls: [{ name: m[1]!, arguments: { city: 'Paris' } }] } : undefined;
 }
 
+/** How late a `…-slow` model answers (as it would otherwise). */
+export const SLOW_MS = 400;
+
 /** Answers of the special model names; true when one answered. */
 async function specialModel(res: ServerResponse, model: string): Promise<boolean> {
+  if (model.endsWith('-slow')) {
+    await new Promise((r) => setTimeout(r, SLOW_MS));
+    return false;
+  }
   if (model.endsWith('-broken')) {
     res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'broken model' } }));
     return true;
