@@ -1,8 +1,9 @@
 // API keys: `nak_<43 chars>` secrets shown once, stored as SHA-256 with a public prefix. Look-ups are
 // cached in Redis (hash → principal JSON, short TTL) and fall back to Postgres when Redis is unreachable.
-// This isolate also remembers the keys it verified lately (recentPrincipal), only so that the caller's
-// rate-limit bucket is known before the look-up answers; every request still looks the key up, so a
-// deleted key is refused at once everywhere.
+// This isolate also remembers the keys it verified (verifiedPrincipal): for KEY_MEMORY_TTL_MS they
+// authenticate from memory while a background look-up re-verifies them at most every RECHECK_MS. A deleted
+// key is refused at once by the isolate that deleted it, and by the others after their next re-check: within
+// about RECHECK_MS plus the requests already admitted, and never later than KEY_MEMORY_TTL_MS.
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiKeys, orgs } from '../../db/schema';
 import { log } from '../lib/logger';
@@ -21,9 +22,11 @@ const PREFIX_CHARS = 12;
 
 const cacheKey = (hash: string) => `auth:key:${hash}`;
 
-const RECENT_TTL_MS = 60_000;
+export const KEY_MEMORY_TTL_MS = 10_000;
+export const RECHECK_MS = 1_000;
 const RECENT_MAX = 10_000;
-const recent = new Map<string, { at: number; principal: KeyPrincipal }>();
+/** at: when a look-up last confirmed the key; checking: when a background re-check was last started. */
+const recent = new Map<string, { at: number; checking: number; principal: KeyPrincipal }>();
 /** Keys whose last_used_at this isolate wrote (or saw gated) lately: no Redis gate call before then. */
 const touched = new Map<string, number>();
 
@@ -70,18 +73,26 @@ async function fromPostgres(stores: Stores, hash: string): Promise<KeyPrincipal 
 /** The SHA-256 a key is stored under, or null when the token cannot be a key. */
 export const apiKeyHash = async (key: string): Promise<string | null> => (KEY_FORMAT.test(key) ? sha256Hex(key) : null);
 
-/** What this isolate's last successful look-up of `hash` answered (within RECENT_TTL_MS): a hint, never proof. */
-export function recentPrincipal(hash: string): KeyPrincipal | null {
+/**
+ * The principal a look-up confirmed for `hash` within KEY_MEMORY_TTL_MS, or null. `recheck` tells the caller
+ * to re-verify it in the background now (lookupApiKeyHash), which happens at most every RECHECK_MS.
+ */
+export function verifiedPrincipal(hash: string): { principal: KeyPrincipal; recheck: boolean } | null {
   const hit = recent.get(hash);
   if (!hit) return null;
-  if (Date.now() - hit.at < RECENT_TTL_MS) return hit.principal;
-  recent.delete(hash);
-  return null;
+  const now = Date.now();
+  if (now - hit.at >= KEY_MEMORY_TTL_MS) {
+    recent.delete(hash);
+    return null;
+  }
+  const recheck = now - Math.max(hit.at, hit.checking) >= RECHECK_MS;
+  if (recheck) hit.checking = now;
+  return { principal: hit.principal, recheck };
 }
 
 function remember(hash: string, principal: KeyPrincipal): void {
   if (recent.size >= RECENT_MAX) recent.clear();
-  recent.set(hash, { at: Date.now(), principal });
+  recent.set(hash, { at: Date.now(), checking: 0, principal });
 }
 
 /** The principal of a presented key, or null when it is not an active key. `cached` tells whether Redis answered. */

@@ -3,8 +3,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../lib/errors';
 import { createServices, waitUntil, type ApiKeyScope, type AppEnv, type Auth } from '../lib/services';
-import { API_KEY_SCOPES, apiKeyHash, isApiKeyLike, lookupApiKeyHash, recentPrincipal, touchApiKey, touchDue } from './api-keys';
-import { enforceRateLimit, requestRule } from './ratelimit';
+import { API_KEY_SCOPES, apiKeyHash, isApiKeyLike, lookupApiKeyHash, touchApiKey, touchDue, verifiedPrincipal } from './api-keys';
+import { enforceRequestLimit, requestRule } from './ratelimit';
 import { isRevoked } from './revocation';
 import { tierAtLeast, type Tier } from './tiers';
 import { verifyAccessToken, type AccessClaims } from './tokens';
@@ -36,39 +36,30 @@ export async function verifyUserToken(c: Context<AppEnv>, token: string): Promis
 /** Verifies the bearer access token (signature, claims, revocation) and returns its claims. */
 export const userClaims = (c: Context<AppEnv>): Promise<AccessClaims> => verifyUserToken(c, bearerToken(c));
 
-/** A caller and its rate-limit check, when that was started alongside the credential check. */
-interface Authenticated {
-  auth: Auth;
-  limit: Promise<void> | null;
-}
-
-const limitOf = (c: Context<AppEnv>, auth: Pick<Auth, 'tier' | 'kind' | 'key_id' | 'user_id'>) =>
-  enforceRateLimit(c, requestRule(auth.tier), auth.kind === 'key' ? `key:${auth.key_id}` : `user:${auth.user_id}`);
-
-async function keyAuth(c: Context<AppEnv>, token: string): Promise<Authenticated> {
+async function keyAuth(c: Context<AppEnv>, token: string): Promise<Auth> {
   const hash = await apiKeyHash(token);
-  // A key this isolate verified lately names its rate-limit bucket: that count runs while the key is looked
-  // up (one Redis round trip of latency instead of two). The look-up still decides: a deleted key gets 401.
-  const hint = hash ? recentPrincipal(hash) : null;
-  const early = hint ? limitOf(c, hint) : null;
-  early?.catch(() => {});
-  const found = hash ? await lookupApiKeyHash(c.get('services'), hash) : null;
-  if (!found) throw unauthorized('invalid API key', 'invalid_token');
-  const { principal } = found;
-  if (touchDue(principal.key_id)) {
-    // last_used_at is written after the response, with stores of its own (the request's close with it).
+  if (!hash) throw unauthorized('invalid API key', 'invalid_token');
+  // A key this isolate verified lately authenticates from memory (no round trip); it is re-verified in the
+  // background, and a look-up that no longer finds it drops it (workers/auth/api-keys.ts bounds how soon).
+  const known = verifiedPrincipal(hash);
+  const principal = known?.principal ?? (await lookupApiKeyHash(c.get('services'), hash))?.principal;
+  if (!principal) throw unauthorized('invalid API key', 'invalid_token');
+  const recheck = known?.recheck === true;
+  const touch = touchDue(principal.key_id);
+  if (recheck || touch) {
+    // After the response, with stores of its own (the request's close with it).
     const background = createServices(c.env);
-    waitUntil(c, touchApiKey(background, principal.key_id).catch(() => {}).finally(() => background.close()));
+    const work = Promise.all([recheck ? lookupApiKeyHash(background, hash) : null, touch ? touchApiKey(background, principal.key_id) : null]);
+    waitUntil(c, work.catch(() => {}).finally(() => background.close()));
   }
-  // A changed tier (the hint predates it) counts again against the right limit.
-  return { auth: principal, limit: hint?.key_id === principal.key_id && hint.tier === principal.tier ? early : null };
+  return principal;
 }
 
-async function authenticate(c: Context<AppEnv>, allowKeys: boolean): Promise<Authenticated> {
+async function authenticate(c: Context<AppEnv>, allowKeys: boolean): Promise<Auth> {
   const token = bearerToken(c);
   if (allowKeys && isApiKeyLike(token)) return keyAuth(c, token);
   const claims = await verifyUserToken(c, token);
-  return { auth: { kind: 'user', org_id: claims.org, user_id: claims.sub, key_id: null, role: claims.role, tier: claims.tier, scopes: [...API_KEY_SCOPES] }, limit: null };
+  return { kind: 'user', org_id: claims.org, user_id: claims.sub, key_id: null, role: claims.role, tier: claims.tier, scopes: [...API_KEY_SCOPES] };
 }
 
 export interface RequireAuthOptions {
@@ -82,10 +73,10 @@ export interface RequireAuthOptions {
 export function requireAuth(opts: RequireAuthOptions = {}): MiddlewareHandler<AppEnv> {
   const { scopes = [], allowKeys = true } = opts;
   return async (c, next) => {
-    const { auth, limit } = await authenticate(c, allowKeys);
+    const auth = await authenticate(c, allowKeys);
     const missing = scopes.filter((s) => !auth.scopes.includes(s));
     if (missing.length > 0) throw new ApiError('forbidden', `this API key lacks the scope ${missing.join(', ')}`, { missing_scopes: missing });
-    await (limit ?? limitOf(c, auth));
+    await enforceRequestLimit(c, requestRule(auth.tier), auth.kind === 'key' ? `key:${auth.key_id}` : `user:${auth.user_id}`);
     c.set('auth', auth);
     await next();
   };

@@ -46,19 +46,82 @@ function limited(rule: RateRule, limit: number, reset: number): ApiError {
   );
 }
 
-/** Counts one request of `identifier` against `rule`; throws 429 `rate_limited` with Retry-After when over. */
-export async function enforceRateLimit(c: Context<AppEnv>, rule: RateRule, identifier: string): Promise<void> {
-  let result: Awaited<ReturnType<Ratelimit['limit']>>;
+type LimitResult = Awaited<ReturnType<Ratelimit['limit']>>;
+
+/** One count of `identifier` against `rule` in Redis; null when Redis is unreachable (fail open). */
+async function count(c: Context<AppEnv>, rule: RateRule, identifier: string): Promise<LimitResult | null> {
+  let result: LimitResult;
   try {
     result = await limiter(c, rule).limit(identifier);
   } catch {
     log('warn', 'redis unreachable: rate limit not enforced', { rule: rule.name });
-    return;
+    return null;
   }
   waitUntil(c, result.pending);
   if (result.reason === 'timeout') log('warn', 'redis timed out: rate limit not enforced', { rule: rule.name });
-  if (result.success) return;
-  throw limited(rule, result.limit, result.reset);
+  return result;
+}
+
+/** Counts one request of `identifier` against `rule`; throws 429 `rate_limited` with Retry-After when over. */
+export async function enforceRateLimit(c: Context<AppEnv>, rule: RateRule, identifier: string): Promise<void> {
+  const result = await count(c, rule, identifier);
+  if (result && !result.success) throw limited(rule, result.limit, result.reset);
+}
+
+/**
+ * What this isolate last learned of a request budget: the fewest requests left seen in the current window,
+ * and how many requests it admitted since without waiting for their count.
+ */
+interface Known {
+  remaining: number;
+  reset: number;
+  at: number;
+  unconfirmed: number;
+}
+const known = new Map<string, Known>();
+const KNOWN_MAX = 10_000;
+/** A budget learned longer ago than this is checked in Redis before the request goes on. */
+const KNOWN_FRESH_MS = 5_000;
+/** Share of the limit kept as headroom: below it every request waits for its count. */
+const HEADROOM = 0.1;
+
+function learn(key: string, result: LimitResult): void {
+  const k = known.get(key);
+  const remaining = result.success ? result.remaining : 0;
+  if (!k) {
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(key, { remaining, reset: result.reset, at: Date.now(), unconfirmed: 0 });
+    return;
+  }
+  // Within a window the count only grows: keep the lowest answer (counts may return out of order).
+  k.remaining = k.reset === result.reset ? Math.min(k.remaining, remaining) : remaining;
+  k.reset = result.reset;
+  k.at = Date.now();
+}
+
+/**
+ * The per-user / per-key request limit on the hot path. While this isolate knows (from a count at most
+ * KNOWN_FRESH_MS old) that more than HEADROOM of the limit is left, beyond the requests it admitted unconfirmed,
+ * the request goes on and is counted in the background (no Redis round trip on its path); near the limit,
+ * or without a fresh count, it waits for its count as enforceRateLimit does. Within one isolate the limit
+ * holds exactly; isolates sharing a key can pass it by at most what they admit in one KNOWN_FRESH_MS.
+ */
+export async function enforceRequestLimit(c: Context<AppEnv>, rule: RateRule, identifier: string): Promise<void> {
+  const key = `${rule.name}:${rule.limit}:${identifier}`;
+  const k = known.get(key);
+  const now = Date.now();
+  if (k && now < k.reset && now - k.at < KNOWN_FRESH_MS && k.remaining - k.unconfirmed > Math.max(2, rule.limit * HEADROOM)) {
+    k.unconfirmed++;
+    const counted = count(c, rule, identifier)
+      .then((r) => r && learn(key, r))
+      .finally(() => k.unconfirmed--);
+    waitUntil(c, counted);
+    return;
+  }
+  const result = await count(c, rule, identifier);
+  if (!result) return;
+  learn(key, result);
+  if (!result.success) throw limited(rule, result.limit, result.reset);
 }
 
 /**
