@@ -3,7 +3,9 @@
 // to the fake upstream directly, and versus Portkey's open-source gateway (@portkey-ai/gateway, its Node
 // server) in front of the same upstream. Sequential interleaved rounds (direct, gateway, portkey, …): per
 // round the p50 and p99 of each side, then the median over rounds; added latency (side − direct) and ratios,
-// ours against Portkey's. Then throughput at rising concurrency for all three. Two more sides split the added latency: GET /health (the Worker runtime with no I/O)
+// ours against Portkey's. Then throughput at rising concurrency for all three, and the CPU each gateway call
+// costs the app (wrangler + workerd) and the local stack (the Redis/ClickHouse/Postgres adapters, chdb), which
+// share this machine's cores with the client, the upstream and Portkey. Two more sides split the added latency: GET /health (the Worker runtime with no I/O)
 // and an authenticated gateway request refused before any upstream (invalid JSON → 400 after the API-key
 // look-up and the rate limit), so gateway_own_ms = gateway − auth_only − direct is the gateway's own share.
 // Run: npm run bench -- gateway. Last line: {"bench":"gateway",…}.
@@ -103,6 +105,8 @@ export default async function main(): Promise<void> {
       portkey_added_p50_ms: round(figures.portkey_p50_ms - figures.direct_p50_ms),
       portkey_added_p99_ms: round(figures.portkey_p99_ms - figures.direct_p99_ms),
       gateway_own_p50_ms: round(figures.gateway_p50_ms - figures.auth_only_p50_ms - figures.direct_p50_ms),
+      // What our code adds beyond the runtime's own floor (a no-I/O request on the same wrangler dev).
+      over_runtime_p50_ms: round(figures.gateway_p50_ms - figures.health_p50_ms - figures.direct_p50_ms),
     };
     const ratios = {
       p50_ratio: round(figures.gateway_p50_ms / figures.direct_p50_ms),
@@ -110,16 +114,26 @@ export default async function main(): Promise<void> {
       // Ours over Portkey's added latency: the issue's goal is added_p50_vs_portkey < 0.5.
       added_p50_vs_portkey: round(added.added_p50_ms / added.portkey_added_p50_ms),
       added_p99_vs_portkey: round(added.added_p99_ms / added.portkey_added_p99_ms),
+      runtime_floor_vs_portkey: round((figures.health_p50_ms - figures.direct_p50_ms) / added.portkey_added_p50_ms),
+      over_runtime_vs_portkey: round(added.over_runtime_p50_ms / added.portkey_added_p50_ms),
     };
     console.log(`${ROUNDS} rounds × ${PER_ROUND} interleaved calls: direct p50 ${figures.direct_p50_ms} ms p99 ${figures.direct_p99_ms} ms; gateway p50 ${figures.gateway_p50_ms} ms p99 ${figures.gateway_p99_ms} ms (added p50 ${added.added_p50_ms} ms, ×${ratios.p50_ratio}); portkey ${portkey.version} p50 ${figures.portkey_p50_ms} ms p99 ${figures.portkey_p99_ms} ms (added p50 ${added.portkey_added_p50_ms} ms) → ours/portkey added p50 ×${ratios.added_p50_vs_portkey}; health p50 ${figures.health_p50_ms} ms, auth-only p50 ${figures.auth_only_p50_ms} ms → gateway's own share ${added.gateway_own_p50_ms} ms`);
 
     const tput: Record<string, { direct_rps: number; gateway_rps: number; portkey_rps: number; gateway_vs_portkey: number }> = {};
+    let cpu = { app: 0, stack: 0, calls: 0 };
     for (const c of CONCURRENCY) {
-      const [d, g, k] = [await throughput(direct, c), await throughput(gateway, c), await throughput(viaPortkey, c)];
+      const d = await throughput(direct, c);
+      const [app0, stack0] = [app.cpuSeconds(), app.stackCpuSeconds()];
+      const g = await throughput(gateway, c);
+      await new Promise((r) => setTimeout(r, 1_500)); // the calls' background work (records, counts) finishes
+      cpu = { app: cpu.app + app.cpuSeconds() - app0, stack: cpu.stack + app.stackCpuSeconds() - stack0, calls: cpu.calls + PER_LEVEL };
+      const k = await throughput(viaPortkey, c);
       tput[`c${c}`] = { direct_rps: d, gateway_rps: g, portkey_rps: k, gateway_vs_portkey: round(g / k) };
       console.log(`concurrency ${c}: direct ${d} req/s, gateway ${g} req/s, portkey ${k} req/s`);
     }
-    console.log(JSON.stringify({ bench: 'gateway', node: process.version, rounds: ROUNDS, per_round: PER_ROUND, ...figures, ...added, ...ratios, throughput: tput, portkey_version: portkey.version }));
+    const cpuPerCall = { app_cpu_ms_per_call: round((cpu.app * 1000) / cpu.calls), stack_cpu_ms_per_call: round((cpu.stack * 1000) / cpu.calls) };
+    console.log(`CPU per gateway call: app ${cpuPerCall.app_cpu_ms_per_call} ms, local stack ${cpuPerCall.stack_cpu_ms_per_call} ms`);
+    console.log(JSON.stringify({ bench: 'gateway', node: process.version, rounds: ROUNDS, per_round: PER_ROUND, ...figures, ...added, ...ratios, throughput: tput, ...cpuPerCall, portkey_version: portkey.version }));
   } finally {
     await portkey.stop();
     await app.stop();
