@@ -2,9 +2,11 @@
 // Anthropic messages and Gemini streamGenerateContent (SSE), checks the auth header each provider uses,
 // and can be told to fail the next requests (429 / 500) to exercise retries. With tools in an OpenAI request it
 // answers the next scripted turn: tool calls (streamed in fragments, or as one JSON body) or a final text.
-// For the gateway tests (over HTTP, from workerd): OpenAI embeddings; plain answers as one JSON body unless
-// `stream: true`; models named `…-broken` answer 500, `…-limited` 429, `…-hang` never answer, `…-garbage` answer 200 with
-// non-JSON; `[usage:IN/OUT]` in a request sets the usage it reports, `[call:NAME]` (with tools) a call of tool NAME; `[hold:ID]` streams the first chunk and
+// For the gateway tests (over HTTP, from workerd): OpenAI embeddings, Gemini embedContent / batchEmbedContents
+// (each text's vector is (i + 1) / 8 + its length for i < outputDimensionality, default 4; usageMetadata only
+// when the request has a `[usage:…]` marker, as the Gemini API reports none); plain answers as one JSON body unless
+// `stream: true`; models named `…-broken` answer 500, `…-limited` 429, `…-hang` never answer, `…-slow` answer after SLOW_MS,
+// `…-garbage` answer 200 with non-JSON; `[usage:IN/OUT]` in a request sets the usage it reports, `[call:NAME]` (with tools) a call of tool NAME; `[hold:ID]` streams the first chunk and
 // holds the rest until POST /__release/ID; GET /__requests lists the requests seen, GET /__held/ID a hold's state.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ScriptedTurn } from './llm-script';
@@ -142,7 +144,7 @@ let requestSeq = 0;
 /** Which header carries the provider key on a path, per the provider's wire format. */
 function keyHeader(path: string, req: IncomingMessage): string | undefined {
   if (path.endsWith('/v1/messages')) return req.headers['x-api-key'] as string | undefined;
-  if (path.includes(':generateContent') || path.includes(':streamGenerateContent')) return req.headers['x-goog-api-key'] as string | undefined;
+  if (/:(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.test(path)) return req.headers['x-goog-api-key'] as string | undefined;
   return req.headers.authorization?.replace(/^Bearer /, '');
 }
 
@@ -183,8 +185,32 @@ function markerTurn(raw: string): ScriptedTurn | undefined {
   return m ? { tool_calls: [{ name: m[1]!, arguments: { city: 'Paris' } }] } : undefined;
 }
 
+/** Gemini embeddings: one `embedding` for embedContent, `embeddings` in order for batchEmbedContents. */
+function geminiEmbeddings(res: ServerResponse, path: string, body: Record<string, unknown>, raw: string): void {
+  type One = { model?: unknown; content?: { parts?: Array<{ text?: unknown }> }; outputDimensionality?: unknown };
+  const batch = path.endsWith(':batchEmbedContents');
+  const requests = (batch ? body.requests : [body]) as One[] | undefined;
+  const vector = (r: One) => {
+    const text = String(r.content?.parts?.[0]?.text ?? '');
+    return { values: Array.from({ length: typeof r.outputDimensionality === 'number' ? r.outputDimensionality : 4 }, (_, i) => (i + 1) / 8 + text.length) };
+  };
+  if (!Array.isArray(requests) || requests.some((r) => typeof r.model !== 'string' || !r.model.startsWith('models/') || !Array.isArray(r.content?.parts))) {
+    return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 400, message: 'invalid embed request', status: 'INVALID_ARGUMENT' } }));
+  }
+  const usage = /\[usage:(\d+)\//.exec(raw);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ ...(batch ? { embeddings: requests.map(vector) } : { embedding: vector(requests[0]!) }), ...(usage ? { usageMetadata: { promptTokenCount: Number(usage[1]), totalTokenCount: Number(usage[1]) } } : {}) }));
+}
+
+/** How late a `…-slow` model answers (as it would otherwise). */
+export const SLOW_MS = 400;
+
 /** Answers of the special model names; true when one answered. */
 async function specialModel(res: ServerResponse, model: string): Promise<boolean> {
+  if (model.endsWith('-slow')) {
+    await new Promise((r) => setTimeout(r, SLOW_MS));
+    return false;
+  }
   if (model.endsWith('-broken')) {
     res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'broken model' } }));
     return true;
@@ -231,6 +257,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     if (await specialModel(res, model)) return;
     const parts = words(fake.reply);
     const usage = askedUsage(raw, 42, parts.length);
+    if (path.endsWith(':embedContent') || path.endsWith(':batchEmbedContents')) return geminiEmbeddings(res, path, body, raw);
     if (path.endsWith('/embeddings')) {
       const inputs = Array.isArray(body.input) ? body.input : [body.input];
       res.writeHead(200, { 'content-type': 'application/json' });

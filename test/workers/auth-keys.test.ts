@@ -3,6 +3,10 @@
 import { env } from 'cloudflare:workers';
 import { Redis } from '@upstash/redis/cloudflare';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { apiKeys } from '../../db/schema';
+import { openDb } from '../../db/postgres';
+import { KEY_MEMORY_TTL_MS } from '../../workers/auth/api-keys';
 import { sha256Hex } from '../../workers/auth/secrets';
 import { api, jsonRequest } from './helpers';
 import { bearer, describeTenancy, setTier, signUp, type Tenant } from './tenancy';
@@ -114,6 +118,28 @@ describe('API keys', () => {
       expect((await deleteKey(t, id)).status).toBe(404);
     }
     expect((await deleteKey(t, '%00')).status).toBe(400); // a NUL in the URL is refused before any route
+  });
+
+  it('a key deleted by another isolate (Postgres row revoked, Redis entry gone) is refused within the memory bound', async () => {
+    const k = await createKey(t);
+    expect((await useKey(k.key)).status).toBe(200); // now verified in this isolate's memory
+    const pg = openDb(env);
+    try {
+      await pg.db.update(apiKeys).set({ revoked_at: new Date() }).where(eq(apiKeys.id, k.id));
+    } finally {
+      await pg.close();
+    }
+    await redis().del(`auth:key:${await sha256Hex(k.key)}`);
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < KEY_MEMORY_TTL_MS + 5_000) {
+      status = (await useKey(k.key)).status;
+      if (status === 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe(401);
+    // The background re-check (every RECHECK_MS) drops it well before the memory TTL; it stays refused.
+    expect(Date.now() - revokedAt).toBeLessThan(KEY_MEMORY_TTL_MS);
+    for (let i = 0; i < 3; i++) expect((await useKey(k.key)).status).toBe(401);
   });
 
   it('lists paginate with an opaque cursor', async () => {

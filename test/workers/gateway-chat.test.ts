@@ -166,6 +166,67 @@ describe('embeddings', () => {
     expect(body.usage.prompt_tokens).toBe(9);
     await expectOpenAiError(await api('/v1/embeddings', jsonRequest('POST', { model: 'claude-3-5-haiku', input: 'x' }, bearer(org.key))), 400, 'embeddings_unsupported');
   });
+
+  // The local Gemini double answers, per text, the vector (i + 1) / 8 + text length for i < dimensions.
+  const geminiVector = (text: string, dims: number) => Array.from({ length: dims }, (_, i) => (i + 1) / 8 + text.length);
+  const embed = (body: unknown) => api('/v1/embeddings', jsonRequest('POST', body, bearer(org.key)));
+  interface Embeddings {
+    object: string;
+    data: Array<{ object: string; index: number; embedding: number[] | string }>;
+    usage: { prompt_tokens: number; total_tokens: number };
+  }
+
+  it('gemini: one text → embedContent, back in OpenAI shape with the reported usage, recorded', async () => {
+    const text = `${marker()} [usage:7/0]`;
+    const res = await embed({ model: 'google/gemini-embedding-001', input: text, dimensions: 3 });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as Embeddings;
+    expect(body).toMatchObject({ object: 'list', data: [{ object: 'embedding', index: 0, embedding: geminiVector(text, 3) }], usage: { prompt_tokens: 7, total_tokens: 7 } });
+    const seen = await upstreamRequests(text);
+    expect(seen).toEqual([{ path: '/v1beta/models/gemini-embedding-001:embedContent', body: { model: 'models/gemini-embedding-001', content: { parts: [{ text }] }, outputDimensionality: 3 } }]);
+    const id = res.headers.get('x-netra-request-id')!;
+    const rows = await eventually(
+      async () => {
+        await drain(org.tenant.org_id);
+        return clickhouse<{ provider: string; model: string; input_tokens: number; output_tokens: number; status: string }>('SELECT provider, model, input_tokens, output_tokens, status FROM llm_calls FINAL WHERE org_id = {org:String} AND request_id = {id:String}', { org: org.tenant.org_id, id });
+      },
+      (r) => r.length === 1,
+    );
+    expect(rows[0]).toMatchObject({ provider: 'google', model: 'gemini-embedding-001', input_tokens: 7, output_tokens: 0, status: 'ok' });
+  });
+
+  it('gemini: a list → batchEmbedContents, vectors in order; no reported usage → one token per 4 UTF-8 bytes', async () => {
+    const m = marker();
+    const inputs = [`${m} short`, `${m} a longer text, with ünïcode`, `${m}`];
+    const res = await embed({ model: 'google/gemini-embedding-001', input: inputs });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as Embeddings;
+    expect(body.data.map((d) => d.index)).toEqual([0, 1, 2]);
+    expect(body.data.map((d) => d.embedding)).toEqual(inputs.map((t) => geminiVector(t, 4)));
+    let estimate = 0;
+    for (const t of inputs) estimate += Math.ceil(new TextEncoder().encode(t).byteLength / 4);
+    expect(body.usage).toEqual({ prompt_tokens: estimate, total_tokens: estimate });
+    const [seen] = await upstreamRequests(m);
+    expect(seen!.path).toBe('/v1beta/models/gemini-embedding-001:batchEmbedContents');
+    expect(seen!.body).toEqual({ requests: inputs.map((text) => ({ model: 'models/gemini-embedding-001', content: { parts: [{ text }] } })) });
+  });
+
+  it('gemini: encoding_format base64 (the openai client default) is little-endian float32', async () => {
+    const text = marker();
+    const res = await embed({ model: 'google/gemini-embedding-001', input: [text], encoding_format: 'base64', dimensions: 5 });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as Embeddings;
+    const bytes = Uint8Array.from(atob(body.data[0]!.embedding as string), (ch) => ch.charCodeAt(0));
+    const view = new DataView(bytes.buffer);
+    const floats = Array.from({ length: bytes.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true));
+    expect(floats).toEqual(geminiVector(text, 5));
+  });
+
+  it('gemini: token ids and a bad dimensions are 400s; a non-Gemini answer is a 502', async () => {
+    expect((await expectOpenAiError(await embed({ model: 'google/gemini-embedding-001', input: [1, 2, 3] }), 400, 'invalid_input')).error.param).toBe('input');
+    await expectOpenAiError(await embed({ model: 'google/gemini-embedding-001', input: 'x', dimensions: -1 }), 400, 'invalid_request');
+    await expectOpenAiError(await embed({ model: 'google/gemini-embedding-001-garbage', input: 'x' }), 502, 'upstream_invalid_response');
+  });
 });
 
 describe('errors in OpenAI shape', () => {

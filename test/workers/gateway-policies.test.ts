@@ -201,6 +201,36 @@ describe('canary', () => {
     expect(after.res.headers.get('x-netra-arm')).toBe('none');
     expect(after.res.headers.get('x-netra-served-model')).toBe('openai/gpt-4o');
   });
+
+  it('a policy whose treated arm answers much slower than its control arm rolls back by itself', async () => {
+    const org = await gatewayOrg();
+    // The treated arm goes to a model the local upstream answers 400 ms late; the control arm's calls take
+    // milliseconds, so the treated mean is many times the control mean (the threshold is ×2); no errors.
+    const p = await activePolicy(org.tenant, { control_share: 0.5, canary: { min_calls: 5, max_error_rate_increase: 1, max_latency_ratio: 2 }, policy: { version: 1, rules: [{ id: 'slow-route', match: { model: 'gpt-4o' }, route_to: { provider: 'openai', model: 'gpt-4o-mini-slow' } }] } });
+    let status = 'active';
+    const arms: string[] = [];
+    for (let i = 0; i < 80 && status === 'active'; i++) {
+      const res = await chat(org.key, { model: 'gpt-4o', messages: user(marker()) }, { 'x-request-id': `canary-slow-${p.id}-${i}` });
+      expect(res.status).toBe(200);
+      arms.push(res.headers.get('x-netra-arm')!);
+      await res.arrayBuffer();
+      status = (await getPolicy(org.tenant, p.id)).status;
+    }
+    const rolled = await eventually(() => getPolicy(org.tenant, p.id), (x) => x.status === 'rolled_back');
+    expect(rolled.status).toBe('rolled_back');
+    expect(rolled.rollback_reason).toContain('latency');
+    // The ledger the canary judged: both arms had their calls, the treated arm the slow ones.
+    const { rows } = await pg.pool.query<{ arm: string; n: number; mean: number }>(`select arm, count(*)::int as n, avg(latency_ms)::float8 as mean from savings_ledger where org_id = $1 and policy_id = $2 group by arm`, [org.tenant.org_id, p.id]);
+    const byArm = Object.fromEntries(rows.map((r) => [r.arm, r]));
+    expect(byArm.treated!.n).toBeGreaterThanOrEqual(5);
+    expect(byArm.control!.n).toBeGreaterThanOrEqual(5);
+    expect(byArm.treated!.mean).toBeGreaterThanOrEqual(400);
+    expect(byArm.treated!.mean / byArm.control!.mean).toBeGreaterThan(2);
+    expect(arms).toContain('treated');
+    const after = await chatOk(org.key, { model: 'gpt-4o', messages: user(marker()) });
+    expect(after.res.headers.get('x-netra-arm')).toBe('none');
+    expect(after.res.headers.get('x-netra-served-model')).toBe('openai/gpt-4o');
+  });
 });
 
 describeTenancy([

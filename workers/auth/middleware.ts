@@ -3,8 +3,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../lib/errors';
 import { createServices, waitUntil, type ApiKeyScope, type AppEnv, type Auth } from '../lib/services';
-import { API_KEY_SCOPES, isApiKeyLike, lookupApiKey, touchApiKey } from './api-keys';
-import { enforceRateLimit, requestRule } from './ratelimit';
+import { API_KEY_SCOPES, apiKeyHash, isApiKeyLike, lookupApiKeyHash, touchApiKey, touchDue, verifiedPrincipal } from './api-keys';
+import { enforceRequestLimit, requestRule } from './ratelimit';
 import { isRevoked } from './revocation';
 import { tierAtLeast, type Tier } from './tiers';
 import { verifyAccessToken, type AccessClaims } from './tokens';
@@ -37,12 +37,22 @@ export async function verifyUserToken(c: Context<AppEnv>, token: string): Promis
 export const userClaims = (c: Context<AppEnv>): Promise<AccessClaims> => verifyUserToken(c, bearerToken(c));
 
 async function keyAuth(c: Context<AppEnv>, token: string): Promise<Auth> {
-  const found = await lookupApiKey(c.get('services'), token);
-  if (!found) throw unauthorized('invalid API key', 'invalid_token');
-  // last_used_at is written after the response, with stores of its own (the request's close with it).
-  const background = createServices(c.env);
-  waitUntil(c, touchApiKey(background, found.principal.key_id).catch(() => {}).finally(() => background.close()));
-  return found.principal;
+  const hash = await apiKeyHash(token);
+  if (!hash) throw unauthorized('invalid API key', 'invalid_token');
+  // A key this isolate verified lately authenticates from memory (no round trip); it is re-verified in the
+  // background, and a look-up that no longer finds it drops it (workers/auth/api-keys.ts bounds how soon).
+  const known = verifiedPrincipal(hash);
+  const principal = known?.principal ?? (await lookupApiKeyHash(c.get('services'), hash))?.principal;
+  if (!principal) throw unauthorized('invalid API key', 'invalid_token');
+  const recheck = known?.recheck === true;
+  const touch = touchDue(principal.key_id);
+  if (recheck || touch) {
+    // After the response, with stores of its own (the request's close with it).
+    const background = createServices(c.env);
+    const work = Promise.all([recheck ? lookupApiKeyHash(background, hash) : null, touch ? touchApiKey(background, principal.key_id) : null]);
+    waitUntil(c, work.catch(() => {}).finally(() => background.close()));
+  }
+  return principal;
 }
 
 async function authenticate(c: Context<AppEnv>, allowKeys: boolean): Promise<Auth> {
@@ -66,7 +76,7 @@ export function requireAuth(opts: RequireAuthOptions = {}): MiddlewareHandler<Ap
     const auth = await authenticate(c, allowKeys);
     const missing = scopes.filter((s) => !auth.scopes.includes(s));
     if (missing.length > 0) throw new ApiError('forbidden', `this API key lacks the scope ${missing.join(', ')}`, { missing_scopes: missing });
-    await enforceRateLimit(c, requestRule(auth.tier), auth.kind === 'key' ? `key:${auth.key_id}` : `user:${auth.user_id}`);
+    await enforceRequestLimit(c, requestRule(auth.tier), auth.kind === 'key' ? `key:${auth.key_id}` : `user:${auth.user_id}`);
     c.set('auth', auth);
     await next();
   };

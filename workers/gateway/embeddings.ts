@@ -1,5 +1,6 @@
-// POST /v1/embeddings: OpenAI-compatible upstreams only (Anthropic has no embeddings API; Gemini's differs),
-// forwarded as is; the call is recorded like any other gateway call.
+// POST /v1/embeddings: to OpenAI-compatible upstreams as is, to Gemini translated (embedContent /
+// batchEmbedContents, upstreams/gemini-embeddings.ts); Anthropic has no embeddings API. The call is recorded
+// like any other gateway call.
 import type { Context } from 'hono';
 import { jsonBody } from '../lib/body';
 import { uuidv7 } from '../lib/ids';
@@ -11,8 +12,8 @@ import { recordOutcome } from './record';
 import { resolveRequested, upstreamKey } from './targets';
 import { callFirstAvailable } from './upstream-call';
 import { ADAPTERS } from './upstreams/index';
-import { isRecord } from './upstreams/types';
-import { embeddingsRequest, fromOpenAiUsage } from './wire';
+import { UpstreamGarbage } from './upstreams/types';
+import { embeddingsRequest, emptyUsage } from './wire';
 
 export async function embeddings(c: Context<AppEnv>): Promise<Response> {
   const started = Date.now();
@@ -21,10 +22,10 @@ export async function embeddings(c: Context<AppEnv>): Promise<Response> {
   const config = await loadGatewayConfig(c.get('services'), auth.org_id);
   const target = resolveRequested(req.model, config.keys);
   const adapter = ADAPTERS[target.key.api];
-  if (!adapter.embeddings) throw new GatewayError(400, 'invalid_request_error', 'embeddings_unsupported', `embeddings go to OpenAI-compatible upstreams; ${target.provider} speaks the ${target.key.api} API`, 'model');
-  const build = adapter.embeddings;
+  const wire = adapter.embeddings;
+  if (!wire) throw new GatewayError(400, 'invalid_request_error', 'embeddings_unsupported', `embeddings go to OpenAI-compatible and Gemini upstreams; ${target.provider} speaks the ${target.key.api} API, which has none`, 'model');
   const requestId = `gwr_${uuidv7()}`;
-  const result = await callFirstAvailable([target], async (t) => build(req, { model: t.model, key: await upstreamKey(c.env.GATEWAY_ENCRYPTION_KEY, auth.org_id, t.key), base_url: t.key.base_url }), config.policy?.upstream_timeout_ms ?? 60_000);
+  const result = await callFirstAvailable([target], async (t) => wire.build(req, { model: t.model, key: await upstreamKey(c.env.GATEWAY_ENCRYPTION_KEY, auth.org_id, t.key), base_url: t.key.base_url }), config.policy?.upstream_timeout_ms ?? 60_000);
   const base = {
     request_id: requestId,
     started_at: started,
@@ -45,18 +46,19 @@ export async function embeddings(c: Context<AppEnv>): Promise<Response> {
     routed: false,
   };
   if (!result.ok) {
-    waitUntil(c, recordOutcome(c.env, auth, { ...base, usage: fromOpenAiUsage({}), status: result.failure.status, latency_ms: Date.now() - started, actual_nanousd: 0, counterfactual_nanousd: 0 }));
+    waitUntil(c, recordOutcome(c.env, auth, { ...base, usage: emptyUsage(), status: result.failure.status, latency_ms: Date.now() - started, actual_nanousd: 0, counterfactual_nanousd: 0 }));
     throw result.failure.error;
   }
-  let json: unknown;
+  let answer: ReturnType<typeof wire.parse>;
   try {
-    json = JSON.parse(await result.answered.res.text());
-  } catch {
-    json = null;
+    answer = wire.parse(JSON.parse(await result.answered.res.text()), req);
+  } catch (err) {
+    if (!(err instanceof SyntaxError || err instanceof UpstreamGarbage)) throw err;
+    waitUntil(c, recordOutcome(c.env, auth, { ...base, usage: emptyUsage(), status: 'invalid_response', latency_ms: Date.now() - started, actual_nanousd: 0, counterfactual_nanousd: 0 }));
+    throw new GatewayError(502, 'api_error', 'upstream_invalid_response', `${target.provider} answered with something that is not a ${target.key.api} embeddings response`);
   }
-  if (!isRecord(json) || !Array.isArray(json.data)) throw new GatewayError(502, 'api_error', 'upstream_invalid_response', `${target.provider} answered with something that is not an embeddings response`);
-  const usage = fromOpenAiUsage(json.usage);
+  const { usage } = answer;
   const cost = priceNano(target.provider, target.model, usage) ?? 0;
   waitUntil(c, recordOutcome(c.env, auth, { ...base, usage, status: 'ok', latency_ms: Date.now() - started, actual_nanousd: cost, counterfactual_nanousd: cost }));
-  return c.json(json, 200, { 'x-netra-request-id': requestId });
+  return c.json(answer.body, 200, { 'x-netra-request-id': requestId });
 }

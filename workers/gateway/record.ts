@@ -1,6 +1,6 @@
 // After every gateway call (in the background, never delaying the answer): the LLM call record through the
-// ingestion path (the org's IngestBuffer, as imports go), and under an active policy rule its ledger entry,
-// then the policy's canary check.
+// ingestion path (the org's IngestBuffer, as imports go; the calls of one key within RECORD_BATCH_MS go in one
+// append), and under an active policy rule its ledger entry, then the policy's canary check.
 import { savingsLedger } from '../../db/schema';
 import type { LlmCall } from '../../engine/telemetry/record';
 import { log } from '../lib/logger';
@@ -71,10 +71,35 @@ function llmCall(o: GatewayOutcome): LlmCall {
   };
 }
 
+const RECORD_BATCH_MS = 50;
+const RECORD_BATCH_MAX = 500;
+/** Calls waiting for their append, per org, key and tier (what the rows carry from the caller). */
+const pending = new Map<string, { calls: LlmCall[]; sent: Promise<void> }>();
+
+/** Queues a call for the next append of its key's batch; resolves once that append is stored (or failed, logged). */
+function submitBatched(env: Env, auth: Auth, call: LlmCall): Promise<void> {
+  const key = `${auth.org_id}\u0000${auth.key_id ?? auth.user_id ?? ''}\u0000${auth.tier}`;
+  let batch = pending.get(key);
+  if (!batch || batch.calls.length >= RECORD_BATCH_MAX) {
+    const calls: LlmCall[] = [];
+    const sent = new Promise((resolve) => setTimeout(resolve, RECORD_BATCH_MS))
+      .then(() => {
+        if (pending.get(key)?.calls === calls) pending.delete(key);
+        return submit(env, auth, { calls });
+      })
+      .then(
+        () => {},
+        (err: unknown) => log('error', 'gateway calls not recorded', { request_ids: calls.map((c) => c.request_id), error: err instanceof Error ? err.message : String(err) }),
+      );
+    batch = { calls, sent };
+    pending.set(key, batch);
+  }
+  batch.calls.push(call);
+  return batch.sent;
+}
+
 export async function recordOutcome(env: Env, auth: Auth, o: GatewayOutcome): Promise<void> {
-  const telemetry = submit(env, auth, { calls: [llmCall(o)] }).catch((err: unknown) =>
-    log('error', 'gateway call not recorded', { request_id: o.request_id, error: err instanceof Error ? err.message : String(err) }),
-  );
+  const telemetry = submitBatched(env, auth, llmCall(o));
   if (!o.policy || !o.rule_id || !o.arm) return void (await telemetry);
   const stores = createServices(env);
   try {

@@ -1,6 +1,7 @@
 // Gemini generateContent ⇄ OpenAI chat completions: roles user/model, system instruction apart, tools as
 // functionDeclarations, tool results as functionResponse parts; usage with cached and thinking tokens.
 import { emptyUsage, textOf, tokenCount, type ChatMessage, type ChatRequest, type ChunkDelta, type FinishReason, type ToolCall, type Usage } from '../wire';
+import { geminiEmbeddings } from './gemini-embeddings';
 import { isRecord, parseArgs, parseJson, UpstreamGarbage, type Adapter } from './types';
 
 const FINISH: Record<string, FinishReason> = { STOP: 'stop', MAX_TOKENS: 'length', SAFETY: 'content_filter', RECITATION: 'content_filter', PROHIBITED_CONTENT: 'content_filter' };
@@ -118,4 +119,5 @@ export const geminiAdapter: Adapter = {
       usage: () => usage,
     };
   },
+  embeddings: geminiEmbeddings,
 };

@@ -42,7 +42,11 @@ export const openAiAdapter: Adapter = {
       usage: () => usage,
     };
   },
-  embeddings(body, target) {
-    return { url: `${target.base_url}/embeddings`, headers: headers(target.key), body: JSON.stringify({ ...body, model: target.model }) };
+  embeddings: {
+    build: (req, target) => ({ url: `${target.base_url}/embeddings`, headers: headers(target.key), body: JSON.stringify({ ...req, model: target.model }) }),
+    parse(json) {
+      if (!isRecord(json) || !Array.isArray(json.data)) throw new UpstreamGarbage('no data[]');
+      return { body: json, usage: fromOpenAiUsage(json.usage) };
+    },
   },
 };

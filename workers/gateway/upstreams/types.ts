@@ -1,7 +1,7 @@
 // What every upstream adapter provides: the request in its wire format, and its answers (whole or streamed)
 // translated back to the OpenAI shape with normalized usage.
 import type { SseEvent } from '../../../protocol/sse';
-import type { ChatRequest, ChunkDelta, FinishReason, ToolCall, Usage } from '../wire';
+import type { ChatRequest, ChunkDelta, EmbeddingsRequest, FinishReason, ToolCall, Usage } from '../wire';
 
 export interface UpstreamTarget {
   model: string;
@@ -33,7 +33,14 @@ export interface Adapter {
   /** Throws UpstreamGarbage when the body is not this API's answer. */
   parse(json: unknown): ParsedAnswer;
   translator(): StreamTranslator;
-  embeddings?(body: Record<string, unknown>, target: UpstreamTarget): UpstreamRequest;
+  embeddings?: EmbeddingsAdapter;
+}
+
+export interface EmbeddingsAdapter {
+  /** Throws a 400 GatewayError for input this API cannot embed. */
+  build(req: EmbeddingsRequest, target: UpstreamTarget): UpstreamRequest;
+  /** The answer in OpenAI's shape and its usage; throws UpstreamGarbage when it is not this API's answer. */
+  parse(json: unknown, req: EmbeddingsRequest): { body: Record<string, unknown>; usage: Usage };
 }
 
 /** An upstream answered 2xx with something that is not its API's answer. */
