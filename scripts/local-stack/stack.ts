@@ -3,12 +3,11 @@
 // dataDir keeps a second process off the same data. A Postgres cluster it had to start keeps running.
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startClickHouseHttp } from './clickhouse-http';
+import { startClickHouseHttp, type ClickHouseServer } from './clickhouse-http';
 import { startNeonRelay } from './neon-relay';
 import { ensureDatabase, ensurePostgres } from './postgres';
 import { ensureRedis } from './redis';
 import { startUpstashRest } from './upstash-rest';
-import type { RunningServer } from './util';
 
 export interface StackOptions {
   dataDir: string;
@@ -32,8 +31,8 @@ export interface LocalStack {
   clickhouseUrl: string;
   upstashUrl: string;
   upstashToken: string;
-  /** Stops / restarts the ClickHouse server on the same port with the same data (outage drills). */
-  clickhouse: { stop(): Promise<void>; start(): Promise<void> };
+  /** Stops / restarts the ClickHouse server on the same port with the same data, or holds its queries (outage drills). */
+  clickhouse: { stop(): Promise<void>; start(): Promise<void>; hold(): void; release(): void };
   stop(): Promise<void>;
 }
 
@@ -88,10 +87,19 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
 
     const chDataDir = join(opts.dataDir, 'clickhouse');
     await mkdir(chDataDir, { recursive: true });
-    let ch: RunningServer | undefined = await startClickHouseHttp({ port: opts.ports?.clickhouse, dataDir: chDataDir });
+    let ch: ClickHouseServer | undefined = await startClickHouseHttp({ port: opts.ports?.clickhouse, dataDir: chDataDir });
     const chPort = ch.port;
+    let releaseHeld: (() => void) | undefined;
     const clickhouse = {
+      hold() {
+        releaseHeld ??= ch?.hold();
+      },
+      release() {
+        releaseHeld?.();
+        releaseHeld = undefined;
+      },
       async stop() {
+        clickhouse.release();
         const running = ch;
         ch = undefined;
         await running?.close();
