@@ -49,7 +49,19 @@ export interface RunningApp extends Running {
   mode: 'frozen' | 'watch';
   /** CPU seconds used so far by the local stack's process (the Neon/ClickHouse/Upstash adapters, chdb). */
   stackCpuSeconds(): number;
+  /** The stores' endpoints (what the Worker was given). */
+  stack: StackInfo;
+  /** Values that must never appear in a log: the JWT secret, the gateway key, the Upstash token. */
+  secrets: string[];
+  /** Outage drills: stops / starts a store as the Worker sees it (see LocalStack.postgres/redis/clickhouse). */
+  outage(store: Store, action: 'stop' | 'start'): Promise<void>;
+  /** kill -9 of the Worker process (wrangler dev + workerd); its Durable Object state stays on disk. */
+  killWorker(): Promise<void>;
+  /** Starts the Worker again on the same port with the same state, and waits until it is ready. */
+  startWorker(): Promise<void>;
 }
+
+export type Store = 'postgres' | 'clickhouse' | 'redis';
 
 // ---------- small helpers ----------
 
@@ -144,6 +156,8 @@ interface WranglerOptions {
   prebuilt?: string;
   readyPath: string;
   timeoutMs?: number;
+  /** The port to listen on (a restart keeps its URL); default a free one. */
+  port?: number;
 }
 
 const RELOAD_LINE = /Reloading local server/g;
@@ -155,11 +169,13 @@ interface StartedWrangler {
   /** Hot reloads since ready (each one drops every WebSocket and resets the isolate). */
   reloads(): number;
   stop(): Promise<void>;
+  /** SIGKILL of the whole process group (wrangler + workerd), as a crash would. */
+  kill(): Promise<void>;
 }
 
 async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
   installHandlers();
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const inspectorPort = await freePort();
   const logFile = join(o.dir, `wrangler-${o.label}.log`);
   const fd = openSync(logFile, 'a');
@@ -205,6 +221,17 @@ async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
     groups.delete(pgid);
   };
 
+  const kill = async () => {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    await Promise.race([exitPromise, unrefSleep(5_000)]);
+    while (groupAlive(pgid)) await sleep(50);
+    groups.delete(pgid);
+  };
+
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (o.timeoutMs ?? 90_000);
   for (;;) {
@@ -238,7 +265,7 @@ async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
       return 0;
     }
   };
-  return { url, logFile, pgid, reloads, stop };
+  return { url, logFile, pgid, reloads, stop, kill };
 }
 
 /** `wrangler deploy --dry-run --outdir <outDir>`: the Worker bundled once, as it would be deployed. */
@@ -255,7 +282,7 @@ async function bundleOnce(config: string, outDir: string): Promise<string> {
 
 // ---------- the local stack, in a child process ----------
 
-interface StackInfo {
+export interface StackInfo {
   databaseUrl: string;
   neonWsProxy: string;
   neonHttpEndpoint: string;
@@ -264,7 +291,7 @@ interface StackInfo {
   upstashToken: string;
 }
 
-async function startStackChild(dir: string, pgDatabase: string): Promise<{ info: StackInfo; pid: number; stop(): Promise<void> }> {
+async function startStackChild(dir: string, pgDatabase: string): Promise<{ info: StackInfo; pid: number; control(store: Store, action: 'stop' | 'start'): Promise<void>; stop(): Promise<void> }> {
   installHandlers();
   const logFile = join(dir, 'stack.log');
   const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, 'serve-stack', JSON.stringify({ dataDir: join(dir, 'stack'), pgDatabase })], {
@@ -294,6 +321,24 @@ async function startStackChild(dir: string, pgDatabase: string): Promise<{ info:
       reject(new Error(`local stack exited (code ${code}) before it was up:\n${err.slice(-3000)}`));
     });
   });
+  // Control lines to the child's stdin, each answered by an {"ack":id} line on its stdout.
+  let nextId = 0;
+  const acks = new Map<number, (error?: string) => void>();
+  child.stdout!.on('data', () => {
+    for (const line of out.split('\n')) {
+      if (!line.startsWith('{"ack":')) continue;
+      const { ack, error } = JSON.parse(line) as { ack: number; error?: string };
+      acks.get(ack)?.(error);
+      acks.delete(ack);
+    }
+    out = out.slice(out.lastIndexOf('\n') + 1);
+  });
+  const control = (store: Store, action: 'stop' | 'start') =>
+    new Promise<void>((resolveAck, reject) => {
+      const id = ++nextId;
+      acks.set(id, (error) => (error ? reject(new Error(`${action} ${store}: ${error}`)) : resolveAck()));
+      child.stdin!.write(JSON.stringify({ id, store, action }) + '\n');
+    });
   const stop = async () => {
     if (!children.has(child)) return;
     child.stdin!.end(); // the child stops the stack and drops its database when stdin closes
@@ -306,7 +351,7 @@ async function startStackChild(dir: string, pgDatabase: string): Promise<{ info:
     await writeFile(logFile, err).catch(() => {});
     if (code !== 0) console.error(`local stack child exited with ${code}:\n${err.slice(-2000)}`);
   };
-  return { info, pid: child.pid!, stop };
+  return { info, pid: child.pid!, control, stop };
 }
 
 /** `node --import tsx bench/lib/app.ts serve-stack '{"dataDir":…,"pgDatabase":…}'`: runs until stdin closes. */
@@ -338,6 +383,19 @@ async function serveStack(cfg: { dataDir: string; pgDatabase: string }): Promise
     }
     process.exit(code);
   };
+  let buffered = '';
+  process.stdin.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      const { id, store, action } = JSON.parse(line) as { id: number; store: Store; action: 'stop' | 'start' };
+      stack[store][action]().then(
+        () => process.stdout.write(JSON.stringify({ ack: id }) + '\n'),
+        (e: unknown) => process.stdout.write(JSON.stringify({ ack: id, error: String(e) }) + '\n'),
+      );
+    }
+  });
   process.stdin.on('end', () => void shutdown());
   process.stdin.on('close', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
@@ -406,19 +464,30 @@ export async function startApp(opts: { timeoutMs?: number; watch?: boolean } = {
       CORS_ORIGINS: 'http://127.0.0.1',
     };
     await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
-    wrangler = await startWrangler({ label: 'app', config, dir, envFile, prebuilt, readyPath: '/health/ready', timeoutMs: opts.timeoutMs });
-    const pgid = wrangler.pgid;
+    const wranglerOptions: WranglerOptions = { label: 'app', config, dir, envFile, prebuilt, readyPath: '/health/ready', timeoutMs: opts.timeoutMs };
+    wrangler = await startWrangler(wranglerOptions);
+    const port = Number(new URL(wrangler.url).port);
     const stackPid = stack!.pid;
-    const w = wrangler;
+    const st = stack!;
     return {
       url: wrangler.url,
       dir,
       logFile: wrangler.logFile,
       databaseUrl: s.databaseUrl,
       mode: watch ? 'watch' : 'frozen',
-      reloads: () => w.reloads(),
-      cpuSeconds: () => procCpuSeconds({ pgid }),
+      reloads: () => wrangler?.reloads() ?? 0,
+      cpuSeconds: () => (wrangler ? procCpuSeconds({ pgid: wrangler.pgid }) : 0),
       stackCpuSeconds: () => procCpuSeconds({ pid: stackPid }),
+      stack: s,
+      secrets: [vars.JWT_SECRET!, vars.GATEWAY_ENCRYPTION_KEY!, s.upstashToken],
+      outage: (store, action) => st.control(store, action),
+      killWorker: async () => {
+        await wrangler?.kill();
+        wrangler = undefined;
+      },
+      startWorker: async () => {
+        wrangler ??= await startWrangler({ ...wranglerOptions, port });
+      },
       stop,
     };
   } catch (err) {

@@ -4,6 +4,7 @@
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startClickHouseHttp, type ClickHouseServer } from './clickhouse-http';
+import type { RunningServer } from './util';
 import { startNeonRelay } from './neon-relay';
 import { ensureDatabase, ensurePostgres } from './postgres';
 import { ensureRedis } from './redis';
@@ -21,6 +22,28 @@ export interface StackOptions {
   redisToken: string;
 }
 
+export interface Restartable {
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A server that can be stopped and started again on the port it first got. */
+async function restartable(start: (port: number | undefined) => Promise<RunningServer>, port: number | undefined): Promise<Restartable & { port: number }> {
+  let running: RunningServer | undefined = await start(port);
+  const bound = running.port;
+  return {
+    port: bound,
+    async stop() {
+      const r = running;
+      running = undefined;
+      await r?.close();
+    },
+    async start() {
+      running ??= await start(bound);
+    },
+  };
+}
+
 export interface LocalStack {
   /** postgres://… of pgDatabase, direct (migrations, scripts). */
   databaseUrl: string;
@@ -32,7 +55,11 @@ export interface LocalStack {
   upstashUrl: string;
   upstashToken: string;
   /** Stops / restarts the ClickHouse server on the same port with the same data, or holds its queries (outage drills). */
-  clickhouse: { stop(): Promise<void>; start(): Promise<void>; hold(): void; release(): void };
+  clickhouse: Restartable & { hold(): void; release(): void };
+  /** Outage drills of the shared servers: stops / restarts the adapter the app reaches them through (the Neon
+   *  relay, the Upstash REST adapter) on the same port; the Postgres and Redis servers themselves keep running. */
+  postgres: Restartable;
+  redis: Restartable;
   stop(): Promise<void>;
 }
 
@@ -82,8 +109,8 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     const databaseUrl = await ensureDatabase(pg.url, opts.pgDatabase);
     const redis = await ensureRedis({ dataDir: join(opts.dataDir, 'redis') });
     if (redis.stop) stops.push(redis.stop);
-    const neon = await startNeonRelay({ port: opts.ports?.neon });
-    stops.push(neon.close);
+    const neon = await restartable((port) => startNeonRelay({ port }), opts.ports?.neon);
+    stops.push(neon.stop);
 
     const chDataDir = join(opts.dataDir, 'clickhouse');
     await mkdir(chDataDir, { recursive: true });
@@ -110,8 +137,8 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     };
     stops.push(clickhouse.stop);
 
-    const upstash = await startUpstashRest({ port: opts.ports?.upstash, redisUrl: redis.url, token: opts.redisToken, db: opts.redisDb });
-    stops.push(upstash.close);
+    const upstash = await restartable((port) => startUpstashRest({ port, redisUrl: redis.url, token: opts.redisToken, db: opts.redisDb }), opts.ports?.upstash);
+    stops.push(upstash.stop);
     return {
       databaseUrl,
       neonWsProxy: `127.0.0.1:${neon.port}/v1`,
@@ -120,6 +147,8 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       upstashUrl: `http://127.0.0.1:${upstash.port}`,
       upstashToken: opts.redisToken,
       clickhouse,
+      postgres: { stop: neon.stop, start: neon.start },
+      redis: { stop: upstash.stop, start: upstash.start },
       stop: stopAll,
     };
   } catch (err) {
