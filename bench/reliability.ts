@@ -1,12 +1,14 @@
 // Reliability (issue 18): the app under wrangler dev against a fresh local stack (bench/lib/app.ts), first
 // fuzzed with ≥ 10,000 hostile requests over every route (the generators of test/support/fuzz-requests.ts,
-// seeded; 8 at a time), then put through the fault drills of bench/lib/faults.ts (each store stopped and
+// seeded; 8 at a time; a request wrangler dev's proxy answered instead of the app is sent again, at most
+// twice, and counted; the app's own log is searched for 5xx too), then put through the fault drills of bench/lib/faults.ts (each store stopped and
 // started under ingest + agent + gateway traffic, then kill -9 of the Worker mid-step). One JSON line last:
 // inputs fuzzed, 5xx, wrong-shape errors, cross-tenant answers, faults injected, records acknowledged / lost /
 // duplicated, runs completed after a restart, revoked tokens accepted, secrets found in the Worker's log.
 // `npm run bench -- reliability [--inputs N] [--seed S]`.
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import pg from 'pg';
 import { fuzzRequest, judge, type FuzzCtx, type Verdict } from '../test/support/fuzz-requests';
 import { startFakeLlm } from '../test/support/fake-llm';
@@ -47,30 +49,57 @@ async function fuzzCtx(app: RunningApp): Promise<FuzzCtx> {
   return { headers: { authorization: `Bearer ${self.access_token}` }, access_token: self.access_token, key, otherIds: [thread.id, doc.id, theirKey.id, other.user.id, other.org.id] };
 }
 
-async function fuzz(app: RunningApp, ctx: FuzzCtx, inputs: number, seed: number): Promise<Record<Verdict | 'no_answer', number>> {
+/** wrangler dev's own answer when its proxy loses the connection to the Worker (it happens on the request after
+ *  one the Worker answered before reading its body: a 401 to a 1 MB upload); the app never answers text/plain. */
+const DEV_PROXY_503 = 'Your worker restarted mid-request';
+
+interface FuzzTally {
+  verdicts: Record<Verdict | 'no_answer', number>;
+  /** Requests sent again because wrangler dev's proxy, not the app, answered (it asks for a retry). */
+  dev_proxy_retries: number;
+}
+
+async function fuzz(app: RunningApp, ctx: FuzzCtx, inputs: number, seed: number): Promise<FuzzTally> {
   const requests = fc.sample(fuzzRequest(ctx), { seed, numRuns: inputs });
-  const tally: Record<Verdict | 'no_answer', number> = { ok: 0, '5xx': 0, wrong_shape: 0, cross_tenant: 0, no_answer: 0 };
-  const examples: string[] = [];
+  const verdicts: FuzzTally['verdicts'] = { ok: 0, '5xx': 0, wrong_shape: 0, cross_tenant: 0, no_answer: 0 };
+  let retries = 0;
+  const examples = new Map<string, string[]>();
+  const example = (kind: string, line: string) => {
+    const list = examples.get(kind) ?? [];
+    if (list.length < 3) list.push(line);
+    examples.set(kind, list);
+  };
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < requests.length) {
         const { method, path, init } = requests[next++]!;
         try {
-          const res = await fetch(app.url + path, { ...init, signal: AbortSignal.timeout(60_000) });
-          const raw = await res.text();
+          let res = await fetch(app.url + path, { ...init, signal: AbortSignal.timeout(60_000) });
+          let raw = await res.text();
+          for (let attempt = 1; attempt < 3 && res.status === 503 && raw.startsWith(DEV_PROXY_503); attempt++) {
+            retries++;
+            res = await fetch(app.url + path, { ...init, signal: AbortSignal.timeout(60_000) });
+            raw = await res.text();
+          }
           const verdict = judge(ctx, res.status, raw);
-          tally[verdict]++;
-          if (verdict !== 'ok' && examples.length < 10) examples.push(`${verdict}: ${method} ${path.slice(0, 100)} → ${res.status} ${raw.slice(0, 160)}`);
+          verdicts[verdict]++;
+          if (verdict !== 'ok') example(verdict, `${method} ${path.slice(0, 100)} → ${res.status} ${raw.slice(0, 160)}`);
         } catch (err) {
-          tally.no_answer++;
-          if (examples.length < 10) examples.push(`no answer: ${method} ${path.slice(0, 100)}: ${String(err).slice(0, 160)}`);
+          verdicts.no_answer++;
+          example('no_answer', `${method} ${path.slice(0, 100)} (${String(init.body ?? '').length} body bytes): ${String(err).slice(0, 160)}`);
         }
       }
     }),
   );
-  for (const e of examples) console.log(`  ${e}`);
-  return tally;
+  for (const [kind, lines] of examples) for (const line of lines) console.log(`  ${kind}: ${line}`);
+  return { verdicts, dev_proxy_retries: retries };
+}
+
+/** 5xx answers the app itself logged (its JSON request lines) in the Worker's log after byte `from`. */
+function appLogged5xx(app: RunningApp, from: number): number {
+  const text = readFileSync(app.logFile).subarray(from).toString('utf8');
+  return text.split('\n').filter((l) => l.includes('"msg":"request"') && /"status":5\d\d/.test(l)).length;
 }
 
 export default async function main(args: string[]): Promise<void> {
@@ -81,10 +110,12 @@ export default async function main(args: string[]): Promise<void> {
   try {
     const ctx = await fuzzCtx(app);
     const started = performance.now();
+    const logFrom = statSync(app.logFile).size;
     console.log(`fuzzing ${inputs} requests (seed ${seed}, ${CONCURRENCY} at a time)…`);
-    const tally = await fuzz(app, ctx, inputs, seed);
+    const { verdicts: tally, dev_proxy_retries } = await fuzz(app, ctx, inputs, seed);
     const fuzzSeconds = (performance.now() - started) / 1000;
-    console.log(`fuzz: ${JSON.stringify(tally)} in ${fuzzSeconds.toFixed(0)} s`);
+    const logged5xx = appLogged5xx(app, logFrom);
+    console.log(`fuzz: ${JSON.stringify(tally)}, ${dev_proxy_retries} re-sent after wrangler dev's proxy answered, ${logged5xx} 5xx in the app's own log, in ${fuzzSeconds.toFixed(0)} s`);
     const drillsStarted = performance.now();
     const f = await runDrills(app, fake, (line) => console.log(`· ${line}`), [ctx.access_token, ctx.key]);
     const problems = broken(f);
@@ -96,6 +127,8 @@ export default async function main(args: string[]): Promise<void> {
         inputs_fuzzed: inputs,
         fuzz_seed: seed,
         fuzz_5xx: tally['5xx'],
+        fuzz_5xx_in_app_log: logged5xx,
+        fuzz_dev_proxy_retries: dev_proxy_retries,
         wrong_shape_errors: tally.wrong_shape,
         cross_tenant_answers: tally.cross_tenant,
         fuzz_no_answer: tally.no_answer,
