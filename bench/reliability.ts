@@ -54,14 +54,14 @@ async function fuzzCtx(app: RunningApp): Promise<FuzzCtx> {
 const DEV_PROXY_503 = 'Your worker restarted mid-request';
 
 interface FuzzTally {
-  verdicts: Record<Verdict | 'no_answer', number>;
+  verdicts: Record<Verdict | 'no_answer' | 'not_from_app', number>;
   /** Requests sent again because wrangler dev's proxy, not the app, answered (it asks for a retry). */
   dev_proxy_retries: number;
 }
 
 async function fuzz(app: RunningApp, ctx: FuzzCtx, inputs: number, seed: number): Promise<FuzzTally> {
   const requests = fc.sample(fuzzRequest(ctx), { seed, numRuns: inputs });
-  const verdicts: FuzzTally['verdicts'] = { ok: 0, '5xx': 0, wrong_shape: 0, cross_tenant: 0, no_answer: 0 };
+  const verdicts: FuzzTally['verdicts'] = { ok: 0, '5xx': 0, wrong_shape: 0, cross_tenant: 0, no_answer: 0, not_from_app: 0 };
   let retries = 0;
   const examples = new Map<string, string[]>();
   const example = (kind: string, line: string) => {
@@ -82,7 +82,9 @@ async function fuzz(app: RunningApp, ctx: FuzzCtx, inputs: number, seed: number)
             res = await fetch(app.url + path, { ...init, signal: AbortSignal.timeout(60_000) });
             raw = await res.text();
           }
-          const verdict = judge(ctx, res.status, raw);
+          // The app sets x-request-id on every answer; a failing one without it came from wrangler dev's proxy.
+          const judged = judge(ctx, res.status, raw);
+          const verdict = judged !== 'ok' && !res.headers.has('x-request-id') ? 'not_from_app' : judged;
           verdicts[verdict]++;
           if (verdict !== 'ok') example(verdict, `${method} ${path.slice(0, 100)} → ${res.status} ${raw.slice(0, 160)}`);
         } catch (err) {
@@ -132,6 +134,7 @@ export default async function main(args: string[]): Promise<void> {
         wrong_shape_errors: tally.wrong_shape,
         cross_tenant_answers: tally.cross_tenant,
         fuzz_no_answer: tally.no_answer,
+        fuzz_answers_not_from_app: tally.not_from_app,
         fuzz_s: Math.round(fuzzSeconds),
         faults_injected: f.faults_injected,
         records_acknowledged: f.records_acknowledged,
