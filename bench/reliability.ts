@@ -108,7 +108,7 @@ export default async function main(args: string[]): Promise<void> {
   const inputs = arg(args, 'inputs', 10_000);
   const seed = arg(args, 'seed', 18);
   const fake = await startFakeLlm();
-  const app = await startApp();
+  const app = await startApp({ ownRedis: true });
   try {
     const ctx = await fuzzCtx(app);
     const started = performance.now();

@@ -1,17 +1,17 @@
 // `npm run fault`: the fault drills of bench/lib/faults.ts against a fresh app started as `npm start` starts it
-// (local stack on free ports + wrangler dev, bench/lib/app.ts) and a local fake OpenAI upstream; loopback
-// only, a few minutes. Prints each drill's findings and exits 1 when a promise was broken.
+// (local stack on free ports, with a redis-server of its own so that Redis itself restarts, + wrangler dev,
+// bench/lib/app.ts) and a local fake OpenAI upstream; loopback only, a few minutes. Prints each drill's findings and exits 1 when a promise was broken.
 import { startFakeLlm } from '../test/support/fake-llm';
 import { startApp } from '../bench/lib/app';
 import { broken, runDrills } from '../bench/lib/faults';
 
 async function main(): Promise<void> {
   const fake = await startFakeLlm();
-  const app = await startApp();
+  const app = await startApp({ ownRedis: true });
   let failed = true;
   try {
     const f = await runDrills(app, fake, (line) => console.log(`· ${line}`));
-    console.log(`\nfaults injected: ${f.faults_injected} (postgres relay, clickhouse server, redis adapter: stopped and started; the Worker: kill -9 and started)`);
+    console.log(`\nfaults injected: ${f.faults_injected} (the Postgres relay, the ClickHouse server, the redis-server: stopped and started; the Worker: kill -9 and started)`);
     console.log(`ingested calls: ${f.records_acknowledged} acknowledged, ${f.records_lost} lost, ${f.records_duplicated} duplicated (ClickHouse FINAL)`);
     console.log(`gateway calls: ${f.gateway_calls_acknowledged} answered and ${f.gateway_calls_lost} of them unrecorded; ${f.gateway_calls_refused_by_budget} refused by the budget; spent ${f.budget.spent_nano} of ${f.budget.limit_nano} nano-USD${f.budget.overshot ? ' — OVERSHOT' : ''}`);
     console.log(`revoked tokens: ${f.revoked_tokens_checked} checked, ${f.revoked_tokens_accepted} accepted`);

@@ -15,10 +15,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../scripts/local-stack/util';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WRANGLER = join(repoRoot, 'node_modules/.bin/wrangler');
@@ -64,18 +64,6 @@ export interface RunningApp extends Running {
 export type Store = 'postgres' | 'clickhouse' | 'redis';
 
 // ---------- small helpers ----------
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -291,10 +279,10 @@ export interface StackInfo {
   upstashToken: string;
 }
 
-async function startStackChild(dir: string, pgDatabase: string): Promise<{ info: StackInfo; pid: number; control(store: Store, action: 'stop' | 'start'): Promise<void>; stop(): Promise<void> }> {
+async function startStackChild(dir: string, pgDatabase: string, ownRedis: boolean): Promise<{ info: StackInfo; pid: number; control(store: Store, action: 'stop' | 'start'): Promise<void>; stop(): Promise<void> }> {
   installHandlers();
   const logFile = join(dir, 'stack.log');
-  const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, 'serve-stack', JSON.stringify({ dataDir: join(dir, 'stack'), pgDatabase })], {
+  const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, 'serve-stack', JSON.stringify({ dataDir: join(dir, 'stack'), pgDatabase, ownRedis })], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -355,11 +343,11 @@ async function startStackChild(dir: string, pgDatabase: string): Promise<{ info:
 }
 
 /** `node --import tsx bench/lib/app.ts serve-stack '{"dataDir":…,"pgDatabase":…}'`: runs until stdin closes. */
-async function serveStack(cfg: { dataDir: string; pgDatabase: string }): Promise<void> {
+async function serveStack(cfg: { dataDir: string; pgDatabase: string; ownRedis?: boolean }): Promise<void> {
   const { startStack } = await import('../../scripts/local-stack/stack');
   const { migrateAll } = await import('../../scripts/migrate');
   const pg = (await import('pg')).default;
-  const stack = await startStack({ dataDir: cfg.dataDir, pgDatabase: cfg.pgDatabase, redisDb: BENCH_REDIS_DB, redisToken: randomBytes(24).toString('hex') });
+  const stack = await startStack({ dataDir: cfg.dataDir, pgDatabase: cfg.pgDatabase, redisDb: BENCH_REDIS_DB, redisToken: randomBytes(24).toString('hex'), ownRedis: cfg.ownRedis });
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
@@ -421,10 +409,11 @@ async function serveStack(cfg: { dataDir: string; pgDatabase: string }): Promise
 
 // ---------- public API ----------
 
-/** The app under wrangler dev against a fresh local stack. By default the Worker is bundled once and run with
+/** The app under wrangler dev against a fresh local stack (`ownRedis`: with a redis-server of its own, which
+ *  outage('redis', …) restarts; else the shared one, behind an adapter outage() stops). By default the Worker is bundled once and run with
  *  --no-bundle, so that other people's edits in the repo during a run do not hot-reload it (a reload drops every
  *  WebSocket with 1006 and resets the isolate); BENCH_WATCH=1 (or opts.watch) runs plain `wrangler dev` instead. */
-export async function startApp(opts: { timeoutMs?: number; watch?: boolean } = {}): Promise<RunningApp> {
+export async function startApp(opts: { timeoutMs?: number; watch?: boolean; ownRedis?: boolean } = {}): Promise<RunningApp> {
   const watch = opts.watch ?? process.env.BENCH_WATCH === '1';
   installHandlers();
   const dir = await mkdtemp(join(tmpdir(), 'netra-bench-app-'));
@@ -444,7 +433,7 @@ export async function startApp(opts: { timeoutMs?: number; watch?: boolean } = {
     // Bundle while the stack starts; a failed bundle (e.g. a missing module) fails fast.
     const bundling = watch ? Promise.resolve(undefined) : bundleOnce(config, join(dir, 'bundle'));
     bundling.catch(() => {}); // awaited below
-    const [stackResult, bundleResult] = await Promise.allSettled([startStackChild(dir, pgDatabase), bundling]);
+    const [stackResult, bundleResult] = await Promise.allSettled([startStackChild(dir, pgDatabase, opts.ownRedis ?? false), bundling]);
     if (stackResult.status === 'fulfilled') stack = stackResult.value;
     if (stackResult.status === 'rejected') throw stackResult.reason;
     if (bundleResult.status === 'rejected') throw bundleResult.reason;
@@ -520,5 +509,5 @@ export async function startEcho(opts: { timeoutMs?: number } = {}): Promise<Runn
 }
 
 if (process.argv[1] === THIS_FILE && process.argv[2] === 'serve-stack') {
-  await serveStack(JSON.parse(process.argv[3] ?? '{}') as { dataDir: string; pgDatabase: string });
+  await serveStack(JSON.parse(process.argv[3] ?? '{}') as { dataDir: string; pgDatabase: string; ownRedis?: boolean });
 }

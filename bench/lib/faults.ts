@@ -1,8 +1,9 @@
 // Fault drills against the app under wrangler dev (bench/lib/app.ts), shared by scripts/fault.ts (prints its
 // findings) and bench/reliability.ts (one JSON line). Loopback only, bounded in time. Under mixed traffic —
 // ingest batches with an API key, agent runs over WebSocket, gateway calls to a local fake OpenAI upstream
-// under a monthly budget — it stops and restarts each store in turn (Postgres and Redis as the Worker reaches
-// them: their adapter; ClickHouse: the server itself) and then kill -9s the Worker process mid-step. Then it
+// under a monthly budget — it stops and restarts each store in turn (Postgres, shared with other checkouts:
+// the Neon relay the Worker reaches it through; ClickHouse and Redis: the servers themselves, when the app was
+// started with ownRedis) and then kill -9s the Worker process mid-step. Then it
 // checks what the app promised: every acknowledged call is in ClickHouse exactly once (FINAL, as analytics
 // counts), every run finished exactly once (a run cut off by the Worker's death completes, well before a step
 // deadline), a token revoked before or during an outage stays revoked, the budget is not overshot, every

@@ -4,7 +4,7 @@
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startClickHouseHttp, type ClickHouseServer } from './clickhouse-http';
-import type { RunningServer } from './util';
+import { freePort, type RunningServer } from './util';
 import { startNeonRelay } from './neon-relay';
 import { ensureDatabase, ensurePostgres } from './postgres';
 import { ensureRedis } from './redis';
@@ -20,6 +20,8 @@ export interface StackOptions {
   redisDb: number;
   /** Bearer token the Upstash REST adapter requires. */
   redisToken: string;
+  /** A redis-server of this stack's own on a free port (data in dataDir/redis), which `redis` then restarts. */
+  ownRedis?: boolean;
 }
 
 export interface Restartable {
@@ -56,8 +58,9 @@ export interface LocalStack {
   upstashToken: string;
   /** Stops / restarts the ClickHouse server on the same port with the same data, or holds its queries (outage drills). */
   clickhouse: Restartable & { hold(): void; release(): void };
-  /** Outage drills of the shared servers: stops / restarts the adapter the app reaches them through (the Neon
-   *  relay, the Upstash REST adapter) on the same port; the Postgres and Redis servers themselves keep running. */
+  /** Outage drills. Postgres, shared: stops / restarts the Neon relay the app reaches it through, on the same
+   *  port (the server keeps running). Redis: the redis-server itself with `ownRedis` (SIGTERM, so it saves its
+   *  data, then started again on its port), else the Upstash REST adapter in front of the shared one. */
   postgres: Restartable;
   redis: Restartable;
   stop(): Promise<void>;
@@ -107,8 +110,22 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
   try {
     const pg = await ensurePostgres();
     const databaseUrl = await ensureDatabase(pg.url, opts.pgDatabase);
-    const redis = await ensureRedis({ dataDir: join(opts.dataDir, 'redis') });
-    if (redis.stop) stops.push(redis.stop);
+    const redisDir = join(opts.dataDir, 'redis');
+    const redisPort = opts.ownRedis ? await freePort() : undefined;
+    let redis = await ensureRedis({ dataDir: redisDir, port: redisPort });
+    if (redisPort && !redis.stop) throw new Error(`ownRedis: REDIS_URL (${process.env.REDIS_URL}) answers instead of a redis-server of this stack; unset it`);
+    const ownRedis: Restartable | undefined = redisPort
+      ? {
+          async stop() {
+            await redis.stop?.();
+            redis = { url: redis.url };
+          },
+          async start() {
+            if (!redis.stop) redis = await ensureRedis({ dataDir: redisDir, port: redisPort });
+          },
+        }
+      : undefined;
+    stops.push(async () => redis.stop?.());
     const neon = await restartable((port) => startNeonRelay({ port }), opts.ports?.neon);
     stops.push(neon.stop);
 
@@ -148,7 +165,7 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       upstashToken: opts.redisToken,
       clickhouse,
       postgres: { stop: neon.stop, start: neon.start },
-      redis: { stop: upstash.stop, start: upstash.start },
+      redis: ownRedis ?? { stop: upstash.stop, start: upstash.start },
       stop: stopAll,
     };
   } catch (err) {
