@@ -27,17 +27,20 @@ export class EventLog {
     return this.sql.exec<{ s: number | null }>('SELECT max(seq) AS s FROM events').one().s ?? 0;
   }
 
-  append<T extends ServerEventType>(type: T, data: ServerEventData<T>, ctx: Omit<EventContext, 'thread_id'>): ServerEvent {
+  /** Appends an event; with a `key` already logged (a re-run of an interrupted step) it appends nothing and returns null. */
+  append<T extends ServerEventType>(type: T, data: ServerEventData<T>, ctx: Omit<EventContext, 'thread_id'>, key: string | null = null): ServerEvent | null {
+    if (key !== null && this.sql.exec('SELECT 1 FROM events WHERE event_key = ?', key).toArray().length > 0) return null;
     const timestamp = new Date().toISOString();
     const seq = this.lastSeq() + 1;
     this.sql.exec(
-      'INSERT INTO events (seq, type, run_id, agent_name, timestamp, data) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (seq, type, run_id, agent_name, timestamp, data, event_key) VALUES (?, ?, ?, ?, ?, ?, ?)',
       seq,
       type,
       ctx.run_id,
       ctx.agent_name,
       timestamp,
       JSON.stringify(data),
+      key,
     );
     return { type, data, metadata: { thread_id: this.threadId(), run_id: ctx.run_id, agent_name: ctx.agent_name, timestamp, seq } } as ServerEvent;
   }

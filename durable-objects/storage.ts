@@ -29,6 +29,17 @@ const MIGRATIONS: string[] = [
    );`,
   // Larger step outputs a later step of the same run reads (the workload profile), kept out of the checkpoint.
   `CREATE TABLE IF NOT EXISTS run_artifacts (run_id TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (run_id, name));`,
+  // A step's events carry a key (run, stage, attempt, what), so re-running an interrupted step logs nothing
+  // twice; the step in flight holds a lease naming the instance running it, so a new instance sees it orphaned.
+  `ALTER TABLE events ADD COLUMN event_key TEXT;
+   CREATE UNIQUE INDEX IF NOT EXISTS events_by_key ON events (event_key);
+   CREATE TABLE IF NOT EXISTS step_leases (
+     run_id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     stage TEXT NOT NULL,
+     attempt INTEGER NOT NULL,
+     started_at INTEGER NOT NULL
+   );`,
 ];
 
 export function migrateStorage(sql: SqlStorage): void {

@@ -3,7 +3,7 @@
 // outbox for writes to Postgres and ClickHouse. One alarm drives outbox flushes and runs; an idle thread has
 // none set, and pings are answered by the runtime's auto-response, so an idle thread with open sockets sleeps.
 import { DurableObject } from 'cloudflare:workers';
-import { clientMessage, MAX_CLIENT_FRAME_BYTES, PING_FRAME, PING_INTERVAL_MS, PONG_FRAME, type ServerEvent, type ServerEventData, type ServerEventType, type WsErrorCode } from '../protocol/messages';
+import { clientMessage, MAX_CLIENT_FRAME_BYTES, PING_FRAME, PING_INTERVAL_MS, PONG_FRAME, type ServerEventData, type ServerEventType, type WsErrorCode } from '../protocol/messages';
 import { newId } from '../workers/lib/ids';
 import { log } from '../workers/lib/logger';
 import { outboxDelivery } from './delivery';
@@ -34,7 +34,6 @@ export class ThreadAgent extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
-    ctx.blockConcurrencyWhile(async () => migrateStorage(this.sql));
     this.events = new EventLog(this.sql, () => this.threadId());
     this.timers = new Timers(this.sql, ctx.storage);
     this.outbox = new Outbox(this.sql);
@@ -43,9 +42,14 @@ export class ThreadAgent extends DurableObject<Env> {
       sql: this.sql,
       timers: this.timers,
       outbox: this.outbox,
-      emit: (type, data, runId, agent) => this.emit(type, data, runId, agent),
+      emit: (type, data, runId, agent, key) => this.emit(type, data, runId, agent, key),
       scheduleOutboxFlush: () => this.scheduleOutboxFlush(),
       thread: () => this.threadInfo(),
+    });
+    // A step that was in flight when the previous instance died is re-run at once, not at its deadline.
+    void ctx.blockConcurrencyWhile(async () => {
+      migrateStorage(this.sql);
+      await this.runs.recoverOrphanedSteps();
     });
   }
 
@@ -195,11 +199,10 @@ export class ThreadAgent extends DurableObject<Env> {
     setMeta(this.sql, 'tier', caller.tier);
   }
 
-  /** Logs a thread event (next seq) and sends it to every socket: the org's members following the thread. */
-  private emit<T extends ServerEventType>(type: T, data: ServerEventData<T>, runId: string | null, agent: string | null): ServerEvent {
-    const event = this.events.append(type, data, { run_id: runId, agent_name: agent });
-    for (const ws of this.ctx.getWebSockets()) sendJson(ws, event);
-    return event;
+  /** Logs a thread event (next seq) and sends it to every socket (the org's members following the thread); an event whose key is logged already is neither. */
+  private emit<T extends ServerEventType>(type: T, data: ServerEventData<T>, runId: string | null, agent: string | null, key?: string): void {
+    const event = this.events.append(type, data, { run_id: runId, agent_name: agent }, key);
+    if (event) for (const ws of this.ctx.getWebSockets()) sendJson(ws, event);
   }
 
   private sendLocal<T extends ServerEventType>(ws: WebSocket, type: T, data: ServerEventData<T>): void {

@@ -37,6 +37,8 @@ function startControl(s: LocalStack): Promise<{ server: Server; url: string }> {
   const actions: Record<string, () => Promise<void>> = {
     '/clickhouse/stop': () => s.clickhouse.stop(),
     '/clickhouse/start': () => s.clickhouse.start(),
+    '/clickhouse/hold': async () => s.clickhouse.hold(),
+    '/clickhouse/release': async () => s.clickhouse.release(),
   };
   const server = createServer((req, res) => {
     if (req.method === 'POST' && req.url === '/openapi/validate') {

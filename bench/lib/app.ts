@@ -15,10 +15,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../scripts/local-stack/util';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const WRANGLER = join(repoRoot, 'node_modules/.bin/wrangler');
@@ -49,21 +49,21 @@ export interface RunningApp extends Running {
   mode: 'frozen' | 'watch';
   /** CPU seconds used so far by the local stack's process (the Neon/ClickHouse/Upstash adapters, chdb). */
   stackCpuSeconds(): number;
+  /** The stores' endpoints (what the Worker was given). */
+  stack: StackInfo;
+  /** Values that must never appear in a log: the JWT secret, the gateway key, the Upstash token. */
+  secrets: string[];
+  /** Outage drills: stops / starts a store as the Worker sees it (see LocalStack.postgres/redis/clickhouse). */
+  outage(store: Store, action: 'stop' | 'start'): Promise<void>;
+  /** kill -9 of the Worker process (wrangler dev + workerd); its Durable Object state stays on disk. */
+  killWorker(): Promise<void>;
+  /** Starts the Worker again on the same port with the same state, and waits until it is ready. */
+  startWorker(): Promise<void>;
 }
+
+export type Store = 'postgres' | 'clickhouse' | 'redis';
 
 // ---------- small helpers ----------
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
-}
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
@@ -144,6 +144,8 @@ interface WranglerOptions {
   prebuilt?: string;
   readyPath: string;
   timeoutMs?: number;
+  /** The port to listen on (a restart keeps its URL); default a free one. */
+  port?: number;
 }
 
 const RELOAD_LINE = /Reloading local server/g;
@@ -155,11 +157,13 @@ interface StartedWrangler {
   /** Hot reloads since ready (each one drops every WebSocket and resets the isolate). */
   reloads(): number;
   stop(): Promise<void>;
+  /** SIGKILL of the whole process group (wrangler + workerd), as a crash would. */
+  kill(): Promise<void>;
 }
 
 async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
   installHandlers();
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const inspectorPort = await freePort();
   const logFile = join(o.dir, `wrangler-${o.label}.log`);
   const fd = openSync(logFile, 'a');
@@ -205,6 +209,17 @@ async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
     groups.delete(pgid);
   };
 
+  const kill = async () => {
+    try {
+      process.kill(-pgid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+    await Promise.race([exitPromise, unrefSleep(5_000)]);
+    while (groupAlive(pgid)) await sleep(50);
+    groups.delete(pgid);
+  };
+
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (o.timeoutMs ?? 90_000);
   for (;;) {
@@ -238,7 +253,7 @@ async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
       return 0;
     }
   };
-  return { url, logFile, pgid, reloads, stop };
+  return { url, logFile, pgid, reloads, stop, kill };
 }
 
 /** `wrangler deploy --dry-run --outdir <outDir>`: the Worker bundled once, as it would be deployed. */
@@ -255,7 +270,7 @@ async function bundleOnce(config: string, outDir: string): Promise<string> {
 
 // ---------- the local stack, in a child process ----------
 
-interface StackInfo {
+export interface StackInfo {
   databaseUrl: string;
   neonWsProxy: string;
   neonHttpEndpoint: string;
@@ -264,10 +279,10 @@ interface StackInfo {
   upstashToken: string;
 }
 
-async function startStackChild(dir: string, pgDatabase: string): Promise<{ info: StackInfo; pid: number; stop(): Promise<void> }> {
+async function startStackChild(dir: string, pgDatabase: string, ownRedis: boolean): Promise<{ info: StackInfo; pid: number; control(store: Store, action: 'stop' | 'start'): Promise<void>; stop(): Promise<void> }> {
   installHandlers();
   const logFile = join(dir, 'stack.log');
-  const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, 'serve-stack', JSON.stringify({ dataDir: join(dir, 'stack'), pgDatabase })], {
+  const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, 'serve-stack', JSON.stringify({ dataDir: join(dir, 'stack'), pgDatabase, ownRedis })], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -294,6 +309,24 @@ async function startStackChild(dir: string, pgDatabase: string): Promise<{ info:
       reject(new Error(`local stack exited (code ${code}) before it was up:\n${err.slice(-3000)}`));
     });
   });
+  // Control lines to the child's stdin, each answered by an {"ack":id} line on its stdout.
+  let nextId = 0;
+  const acks = new Map<number, (error?: string) => void>();
+  child.stdout!.on('data', () => {
+    for (const line of out.split('\n')) {
+      if (!line.startsWith('{"ack":')) continue;
+      const { ack, error } = JSON.parse(line) as { ack: number; error?: string };
+      acks.get(ack)?.(error);
+      acks.delete(ack);
+    }
+    out = out.slice(out.lastIndexOf('\n') + 1);
+  });
+  const control = (store: Store, action: 'stop' | 'start') =>
+    new Promise<void>((resolveAck, reject) => {
+      const id = ++nextId;
+      acks.set(id, (error) => (error ? reject(new Error(`${action} ${store}: ${error}`)) : resolveAck()));
+      child.stdin!.write(JSON.stringify({ id, store, action }) + '\n');
+    });
   const stop = async () => {
     if (!children.has(child)) return;
     child.stdin!.end(); // the child stops the stack and drops its database when stdin closes
@@ -306,15 +339,15 @@ async function startStackChild(dir: string, pgDatabase: string): Promise<{ info:
     await writeFile(logFile, err).catch(() => {});
     if (code !== 0) console.error(`local stack child exited with ${code}:\n${err.slice(-2000)}`);
   };
-  return { info, pid: child.pid!, stop };
+  return { info, pid: child.pid!, control, stop };
 }
 
 /** `node --import tsx bench/lib/app.ts serve-stack '{"dataDir":…,"pgDatabase":…}'`: runs until stdin closes. */
-async function serveStack(cfg: { dataDir: string; pgDatabase: string }): Promise<void> {
+async function serveStack(cfg: { dataDir: string; pgDatabase: string; ownRedis?: boolean }): Promise<void> {
   const { startStack } = await import('../../scripts/local-stack/stack');
   const { migrateAll } = await import('../../scripts/migrate');
   const pg = (await import('pg')).default;
-  const stack = await startStack({ dataDir: cfg.dataDir, pgDatabase: cfg.pgDatabase, redisDb: BENCH_REDIS_DB, redisToken: randomBytes(24).toString('hex') });
+  const stack = await startStack({ dataDir: cfg.dataDir, pgDatabase: cfg.pgDatabase, redisDb: BENCH_REDIS_DB, redisToken: randomBytes(24).toString('hex'), ownRedis: cfg.ownRedis });
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;
@@ -338,6 +371,19 @@ async function serveStack(cfg: { dataDir: string; pgDatabase: string }): Promise
     }
     process.exit(code);
   };
+  let buffered = '';
+  process.stdin.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      const { id, store, action } = JSON.parse(line) as { id: number; store: Store; action: 'stop' | 'start' };
+      stack[store][action]().then(
+        () => process.stdout.write(JSON.stringify({ ack: id }) + '\n'),
+        (e: unknown) => process.stdout.write(JSON.stringify({ ack: id, error: String(e) }) + '\n'),
+      );
+    }
+  });
   process.stdin.on('end', () => void shutdown());
   process.stdin.on('close', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
@@ -363,10 +409,11 @@ async function serveStack(cfg: { dataDir: string; pgDatabase: string }): Promise
 
 // ---------- public API ----------
 
-/** The app under wrangler dev against a fresh local stack. By default the Worker is bundled once and run with
+/** The app under wrangler dev against a fresh local stack (`ownRedis`: with a redis-server of its own, which
+ *  outage('redis', …) restarts; else the shared one, behind an adapter outage() stops). By default the Worker is bundled once and run with
  *  --no-bundle, so that other people's edits in the repo during a run do not hot-reload it (a reload drops every
  *  WebSocket with 1006 and resets the isolate); BENCH_WATCH=1 (or opts.watch) runs plain `wrangler dev` instead. */
-export async function startApp(opts: { timeoutMs?: number; watch?: boolean } = {}): Promise<RunningApp> {
+export async function startApp(opts: { timeoutMs?: number; watch?: boolean; ownRedis?: boolean } = {}): Promise<RunningApp> {
   const watch = opts.watch ?? process.env.BENCH_WATCH === '1';
   installHandlers();
   const dir = await mkdtemp(join(tmpdir(), 'netra-bench-app-'));
@@ -386,7 +433,7 @@ export async function startApp(opts: { timeoutMs?: number; watch?: boolean } = {
     // Bundle while the stack starts; a failed bundle (e.g. a missing module) fails fast.
     const bundling = watch ? Promise.resolve(undefined) : bundleOnce(config, join(dir, 'bundle'));
     bundling.catch(() => {}); // awaited below
-    const [stackResult, bundleResult] = await Promise.allSettled([startStackChild(dir, pgDatabase), bundling]);
+    const [stackResult, bundleResult] = await Promise.allSettled([startStackChild(dir, pgDatabase, opts.ownRedis ?? false), bundling]);
     if (stackResult.status === 'fulfilled') stack = stackResult.value;
     if (stackResult.status === 'rejected') throw stackResult.reason;
     if (bundleResult.status === 'rejected') throw bundleResult.reason;
@@ -406,19 +453,30 @@ export async function startApp(opts: { timeoutMs?: number; watch?: boolean } = {
       CORS_ORIGINS: 'http://127.0.0.1',
     };
     await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
-    wrangler = await startWrangler({ label: 'app', config, dir, envFile, prebuilt, readyPath: '/health/ready', timeoutMs: opts.timeoutMs });
-    const pgid = wrangler.pgid;
+    const wranglerOptions: WranglerOptions = { label: 'app', config, dir, envFile, prebuilt, readyPath: '/health/ready', timeoutMs: opts.timeoutMs };
+    wrangler = await startWrangler(wranglerOptions);
+    const port = Number(new URL(wrangler.url).port);
     const stackPid = stack!.pid;
-    const w = wrangler;
+    const st = stack!;
     return {
       url: wrangler.url,
       dir,
       logFile: wrangler.logFile,
       databaseUrl: s.databaseUrl,
       mode: watch ? 'watch' : 'frozen',
-      reloads: () => w.reloads(),
-      cpuSeconds: () => procCpuSeconds({ pgid }),
+      reloads: () => wrangler?.reloads() ?? 0,
+      cpuSeconds: () => (wrangler ? procCpuSeconds({ pgid: wrangler.pgid }) : 0),
       stackCpuSeconds: () => procCpuSeconds({ pid: stackPid }),
+      stack: s,
+      secrets: [vars.JWT_SECRET!, vars.GATEWAY_ENCRYPTION_KEY!, s.upstashToken],
+      outage: (store, action) => st.control(store, action),
+      killWorker: async () => {
+        await wrangler?.kill();
+        wrangler = undefined;
+      },
+      startWorker: async () => {
+        wrangler ??= await startWrangler({ ...wranglerOptions, port });
+      },
       stop,
     };
   } catch (err) {
@@ -451,5 +509,5 @@ export async function startEcho(opts: { timeoutMs?: number } = {}): Promise<Runn
 }
 
 if (process.argv[1] === THIS_FILE && process.argv[2] === 'serve-stack') {
-  await serveStack(JSON.parse(process.argv[3] ?? '{}') as { dataDir: string; pgDatabase: string });
+  await serveStack(JSON.parse(process.argv[3] ?? '{}') as { dataDir: string; pgDatabase: string; ownRedis?: boolean });
 }

@@ -1,7 +1,7 @@
 // The contract between the supervisor and its sub-agents: what a step receives (RunContext), what it
 // returns (StepOutput) and how it fails (StepError). A leaf module: it imports nothing of either side, so
 // the orchestrators (run-manager, steps) and the agents both depend on it and never on each other.
-import type { ServerEvent, ServerEventData, ServerEventType, WsErrorCode } from '../../protocol/messages';
+import type { ServerEventData, ServerEventType, WsErrorCode } from '../../protocol/messages';
 import type { Pipeline, StepStage } from './machine';
 
 export interface ThreadInfo {
@@ -37,10 +37,14 @@ export interface RunContext {
   pipeline: Pipeline | null;
   /** The thread's previous completed run, for follow-up questions ("what if only that feature…"). */
   previous: PreviousRun | null;
-  emit: <T extends ServerEventType>(type: T, data: ServerEventData<T>, agent: string) => ServerEvent;
+  /** Logs an event of the step; a re-run of an interrupted step does not log again what the first run did. */
+  emit: <T extends ServerEventType>(type: T, data: ServerEventData<T>, agent: string) => void;
+  /** A tool call's id: run, stage, attempt, tool and its ordinal in the step, so the same when an interrupted step is re-run. */
+  callId: (tool: string) => string;
   /** Step outputs too large for the checkpoint (the profile), stored in the DO for later steps of this run. */
   artifacts: { put(name: string, value: unknown): void; get<T>(name: string): T | undefined };
-  usage: (eventType: string, data: Record<string, unknown>) => void;
+  /** Meters a usage event; `id` (default: a new one) makes a re-run's event the same row. */
+  usage: (eventType: string, data: Record<string, unknown>, id?: string) => void;
 }
 
 export interface StepOutput {

@@ -1,8 +1,12 @@
 // Runs the supervisor machine inside the ThreadAgent: admits a run (limits), checkpoints the machine state
 // in SQLite after every transition, performs its effects, and executes sub-agent steps from the alarm, so a
 // step interrupted by eviction is retried from the checkpoint and a run completes exactly once.
-import type { ServerEvent, ServerEventData, ServerEventType } from '../../protocol/messages';
+// A step in flight holds a lease naming this instance (a token of this object, so of this isolate): a new
+// instance finds the lease of a dead one on start and re-runs the step at once; the alarm guarding a step is
+// STEP_LEASE_MS away, not the step's deadline, for when nothing else wakes the object.
+import type { ServerEventData, ServerEventType } from '../../protocol/messages';
 import { newId } from '../../workers/lib/ids';
+import { log } from '../../workers/lib/logger';
 import type { MessagePayload, RunPayload, UsageEventPayload } from '../delivery';
 import type { Outbox } from '../outbox';
 import type { SocketIdentity } from '../sockets';
@@ -17,12 +21,15 @@ export type { Refusal, ThreadInfo } from './contract';
 /** A run row reserved while its admission is checked in Redis; older than this it is a leftover of an eviction. */
 const ADMITTING_STALE_MS = 30_000;
 
+/** How soon the alarm re-checks a step in flight: at most this long after its instance died, the step is re-run. */
+export const STEP_LEASE_MS = 5_000;
+
 export interface RunManagerDeps {
   env: Env;
   sql: SqlStorage;
   timers: Timers;
   outbox: Outbox;
-  emit: <T extends ServerEventType>(type: T, data: ServerEventData<T>, runId: string | null, agent: string | null) => ServerEvent;
+  emit: <T extends ServerEventType>(type: T, data: ServerEventData<T>, runId: string | null, agent: string | null, key?: string) => void;
   scheduleOutboxFlush: () => Promise<void>;
   thread: () => ThreadInfo;
 }
@@ -38,6 +45,12 @@ interface RunRow {
   [key: string]: SqlStorageValue;
 }
 
+interface StepLease {
+  owner: string;
+  started_at: number;
+  [key: string]: SqlStorageValue;
+}
+
 interface Checkpoint {
   machine: RunState;
   message: string;
@@ -45,7 +58,21 @@ interface Checkpoint {
 }
 
 export class RunManager {
+  /** This instance's token: a lease with another owner belongs to an instance that is gone. */
+  private readonly instance = crypto.randomUUID();
+
   constructor(private readonly deps: RunManagerDeps) {}
+
+  /** On start of a new instance: every step whose lease names another instance was cut off; re-run it now. */
+  async recoverOrphanedSteps(): Promise<void> {
+    const orphaned = this.deps.sql
+      .exec<{ run_id: string; stage: string }>("SELECT l.run_id, l.stage FROM step_leases l JOIN runs r ON r.run_id = l.run_id WHERE r.status = 'running' AND l.owner <> ?", this.instance)
+      .toArray();
+    for (const { run_id, stage } of orphaned) {
+      log('warn', 'step cut off by a restart; re-running it', { run_id, stage });
+      await this.deps.timers.set(`run:${run_id}`, Date.now());
+    }
+  }
 
   async start(identity: SocketIdentity, message: string): Promise<Refusal | null> {
     // Check and reserve in one synchronous block: a second start_agent arriving while this one awaits its
@@ -115,9 +142,32 @@ export class RunManager {
     const cp = JSON.parse(row.checkpoint) as Checkpoint;
     const stage = cp.machine.stage as StepStage;
     if (TERMINAL.has(cp.machine.stage) || cp.machine.stage === 'received') return;
-    // Guard: if this isolate dies mid-step, the alarm fires again and the step is retried.
-    await this.deps.timers.set(`run:${runId}`, Date.now() + STEP_TIMEOUT_MS);
+    const now = Date.now();
+    const held = this.lease(runId);
+    if (held && held.owner === this.instance && now - held.started_at < STEP_TIMEOUT_MS) {
+      // The step is still running in this instance (an alarm run early): keep guarding it.
+      await this.deps.timers.set(`run:${runId}`, now + STEP_LEASE_MS);
+      return;
+    }
+    // The guard first: if the renewal below throws (Redis down), the alarm comes back for the step.
+    await this.deps.timers.set(`run:${runId}`, now + STEP_LEASE_MS);
     await renewRun(this.deps.env, row.user_id, cp.lease);
+    // Past its deadline, or cut off with its instance: (re-)run it under a lease of this instance.
+    this.deps.sql.exec(
+      'INSERT INTO step_leases (run_id, owner, stage, attempt, started_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET owner = excluded.owner, stage = excluded.stage, attempt = excluded.attempt, started_at = excluded.started_at',
+      runId,
+      this.instance,
+      stage,
+      cp.machine.attempt,
+      now,
+    );
+    const step = `${runId}:${stage}.${cp.machine.attempt}`;
+    const ordinals = new Map<string, number>();
+    const ordinal = (what: string) => {
+      const n = (ordinals.get(what) ?? 0) + 1;
+      ordinals.set(what, n);
+      return n;
+    };
     const ctx: RunContext = {
       env: this.deps.env,
       run_id: runId,
@@ -127,9 +177,14 @@ export class RunManager {
       results: cp.machine.results,
       pipeline: cp.machine.pipeline,
       previous: this.previousRun(runId),
-      emit: (type, data, agent) => this.deps.emit(type, data, runId, agent),
+      // Keyed per step attempt: a tool's events by its call id, any other event by its type and ordinal.
+      emit: (type, data, agent) => {
+        const callId = type === 'tool_call' || type === 'tool_result' ? (data as { call_id: string }).call_id : null;
+        this.deps.emit(type, data, runId, agent, callId ? `${type}:${callId}` : `${step}:${type}:${ordinal(type)}`);
+      },
+      callId: (tool) => `${step}:${tool}:${ordinal(`call:${tool}`)}`,
       artifacts: this.artifacts(runId),
-      usage: (type, data) => this.usage(runId, row.user_id, type, data),
+      usage: (type, data, id) => this.usage(runId, row.user_id, type, data, id),
     };
     let event: MachineEvent;
     try {
@@ -146,7 +201,15 @@ export class RunManager {
       const e = err instanceof StepError ? err : new StepError('run_failed', 'the step failed unexpectedly', false);
       event = { type: 'step_failed', stage, code: e.code, message: e.message, retryable: e.retryable };
     }
+    // A result of an execution superseded after its deadline is dropped: the newer one reports.
+    const current = this.lease(runId);
+    if (!current || current.owner !== this.instance || current.started_at !== now) return;
+    this.deps.sql.exec('DELETE FROM step_leases WHERE run_id = ?', runId);
     await this.advance(runId, event);
+  }
+
+  private lease(runId: string): StepLease | undefined {
+    return this.deps.sql.exec<StepLease>('SELECT owner, started_at FROM step_leases WHERE run_id = ?', runId).toArray()[0];
   }
 
   private artifacts(runId: string): RunContext['artifacts'] {
@@ -219,6 +282,7 @@ export class RunManager {
       case 'finish': {
         await this.deps.timers.clear(`run:${runId}`);
         this.deps.sql.exec('DELETE FROM run_artifacts WHERE run_id = ?', runId);
+        this.deps.sql.exec('DELETE FROM step_leases WHERE run_id = ?', runId);
         const answer = finalAnswer(state);
         if (answer) {
           this.deps.outbox.add(newId('msg'), 'pg_message', {
@@ -241,8 +305,8 @@ export class RunManager {
     }
   }
 
-  private usage(runId: string, userId: string, eventType: string, data: Record<string, unknown>): void {
-    this.deps.outbox.add(newId('evt'), 'usage_event', {
+  private usage(runId: string, userId: string, eventType: string, data: Record<string, unknown>, id = newId('evt')): void {
+    this.deps.outbox.add(id, 'usage_event', {
       org_id: this.deps.thread().org_id,
       user_id: userId,
       event_type: eventType,

@@ -60,7 +60,12 @@ function requestContext(url: URL, req: IncomingMessage): { before: string; after
   };
 }
 
-export async function startClickHouseHttp(opts: { port?: number; host?: string; dataDir: string }): Promise<RunningServer> {
+export interface ClickHouseServer extends RunningServer {
+  /** Holds every query from now on until the returned release is called (a store that hangs, for drills). */
+  hold(): () => void;
+}
+
+export async function startClickHouseHttp(opts: { port?: number; host?: string; dataDir: string }): Promise<ClickHouseServer> {
   const session = new Session(opts.dataDir);
   session.query(`SET ${Object.entries(SESSION_SETTINGS).map(([k, v]) => `${k} = ${v}`).join(', ')}`);
   const timezone = session.query('SELECT timezone()', 'TabSeparated').trim();
@@ -133,6 +138,12 @@ export async function startClickHouseHttp(opts: { port?: number; host?: string; 
   }
   return {
     port,
+    hold() {
+      let release = () => {};
+      const gate = new Promise<void>((r) => (release = r));
+      tail = tail.then(() => gate);
+      return release;
+    },
     async close() {
       closed = true;
       await closeServer(server);

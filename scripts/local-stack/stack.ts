@@ -3,12 +3,12 @@
 // dataDir keeps a second process off the same data. A Postgres cluster it had to start keeps running.
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startClickHouseHttp } from './clickhouse-http';
+import { startClickHouseHttp, type ClickHouseServer } from './clickhouse-http';
+import { freePort, type RunningServer } from './util';
 import { startNeonRelay } from './neon-relay';
 import { ensureDatabase, ensurePostgres } from './postgres';
 import { ensureRedis } from './redis';
 import { startUpstashRest } from './upstash-rest';
-import type { RunningServer } from './util';
 
 export interface StackOptions {
   dataDir: string;
@@ -20,6 +20,30 @@ export interface StackOptions {
   redisDb: number;
   /** Bearer token the Upstash REST adapter requires. */
   redisToken: string;
+  /** A redis-server of this stack's own on a free port (data in dataDir/redis), which `redis` then restarts. */
+  ownRedis?: boolean;
+}
+
+export interface Restartable {
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/** A server that can be stopped and started again on the port it first got. */
+async function restartable(start: (port: number | undefined) => Promise<RunningServer>, port: number | undefined): Promise<Restartable & { port: number }> {
+  let running: RunningServer | undefined = await start(port);
+  const bound = running.port;
+  return {
+    port: bound,
+    async stop() {
+      const r = running;
+      running = undefined;
+      await r?.close();
+    },
+    async start() {
+      running ??= await start(bound);
+    },
+  };
 }
 
 export interface LocalStack {
@@ -32,8 +56,13 @@ export interface LocalStack {
   clickhouseUrl: string;
   upstashUrl: string;
   upstashToken: string;
-  /** Stops / restarts the ClickHouse server on the same port with the same data (outage drills). */
-  clickhouse: { stop(): Promise<void>; start(): Promise<void> };
+  /** Stops / restarts the ClickHouse server on the same port with the same data, or holds its queries (outage drills). */
+  clickhouse: Restartable & { hold(): void; release(): void };
+  /** Outage drills. Postgres, shared: stops / restarts the Neon relay the app reaches it through, on the same
+   *  port (the server keeps running). Redis: the redis-server itself with `ownRedis` (SIGTERM, so it saves its
+   *  data, then started again on its port), else the Upstash REST adapter in front of the shared one. */
+  postgres: Restartable;
+  redis: Restartable;
   stop(): Promise<void>;
 }
 
@@ -81,17 +110,40 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
   try {
     const pg = await ensurePostgres();
     const databaseUrl = await ensureDatabase(pg.url, opts.pgDatabase);
-    const redis = await ensureRedis({ dataDir: join(opts.dataDir, 'redis') });
-    if (redis.stop) stops.push(redis.stop);
-    const neon = await startNeonRelay({ port: opts.ports?.neon });
-    stops.push(neon.close);
+    const redisDir = join(opts.dataDir, 'redis');
+    const redisPort = opts.ownRedis ? await freePort() : undefined;
+    let redis = await ensureRedis({ dataDir: redisDir, port: redisPort });
+    if (redisPort && !redis.stop) throw new Error(`ownRedis: REDIS_URL (${process.env.REDIS_URL}) answers instead of a redis-server of this stack; unset it`);
+    const ownRedis: Restartable | undefined = redisPort
+      ? {
+          async stop() {
+            await redis.stop?.();
+            redis = { url: redis.url };
+          },
+          async start() {
+            if (!redis.stop) redis = await ensureRedis({ dataDir: redisDir, port: redisPort });
+          },
+        }
+      : undefined;
+    stops.push(async () => redis.stop?.());
+    const neon = await restartable((port) => startNeonRelay({ port }), opts.ports?.neon);
+    stops.push(neon.stop);
 
     const chDataDir = join(opts.dataDir, 'clickhouse');
     await mkdir(chDataDir, { recursive: true });
-    let ch: RunningServer | undefined = await startClickHouseHttp({ port: opts.ports?.clickhouse, dataDir: chDataDir });
+    let ch: ClickHouseServer | undefined = await startClickHouseHttp({ port: opts.ports?.clickhouse, dataDir: chDataDir });
     const chPort = ch.port;
+    let releaseHeld: (() => void) | undefined;
     const clickhouse = {
+      hold() {
+        releaseHeld ??= ch?.hold();
+      },
+      release() {
+        releaseHeld?.();
+        releaseHeld = undefined;
+      },
       async stop() {
+        clickhouse.release();
         const running = ch;
         ch = undefined;
         await running?.close();
@@ -102,8 +154,8 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
     };
     stops.push(clickhouse.stop);
 
-    const upstash = await startUpstashRest({ port: opts.ports?.upstash, redisUrl: redis.url, token: opts.redisToken, db: opts.redisDb });
-    stops.push(upstash.close);
+    const upstash = await restartable((port) => startUpstashRest({ port, redisUrl: redis.url, token: opts.redisToken, db: opts.redisDb }), opts.ports?.upstash);
+    stops.push(upstash.stop);
     return {
       databaseUrl,
       neonWsProxy: `127.0.0.1:${neon.port}/v1`,
@@ -112,6 +164,8 @@ export async function startStack(opts: StackOptions): Promise<LocalStack> {
       upstashUrl: `http://127.0.0.1:${upstash.port}`,
       upstashToken: opts.redisToken,
       clickhouse,
+      postgres: { stop: neon.stop, start: neon.start },
+      redis: ownRedis ?? { stop: upstash.stop, start: upstash.start },
       stop: stopAll,
     };
   } catch (err) {

@@ -2,7 +2,7 @@
 // bodies, probing TCP ports, running commands and installing Debian packages.
 import { execFile } from 'node:child_process';
 import type { IncomingMessage, Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import { promisify } from 'node:util';
 
 export interface RunningServer {
@@ -34,6 +34,15 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** A TCP port on 127.0.0.1 nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /** True when something accepts TCP connections on host:port within timeoutMs. */

@@ -5,7 +5,8 @@ import { env } from 'cloudflare:workers';
 import { Redis } from '@upstash/redis/cloudflare';
 import { tierLimits } from '../../workers/auth/tiers';
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
-import { expectResumedOnce } from './eviction';
+import { STEP_LEASE_MS } from '../../durable-objects/supervisor/run-manager';
+import { expectResumedOnce, threadStub } from './eviction';
 import { describe, expect, it } from 'vitest';
 import azureCsv from '../../../shared/data/azure_llm_inference_2023_code.csv?raw';
 import mooncakeJsonl from '../../../shared/data/mooncake_synthetic_trace.jsonl?raw';
@@ -255,6 +256,49 @@ describe('runs: limits, cancel, eviction, metering', () => {
     await s.waitFor((e) => e.type === 'agent_started');
     await abortAllDurableObjects();
     await expectResumedOnce(thread);
+    s.close();
+  }, 240_000);
+
+  it('a restart mid-step: the step cut off is re-run at once, not at its deadline, and its tool call is logged once', async () => {
+    const t = await signUp();
+    await importTrace(t, mooncakeJsonl, MOONCAKE);
+    const thread = await newThread(t);
+    const s = await connect(t, thread);
+    await s.waitFor((e) => e.type === 'connection_established');
+    // ClickHouse holds every query: triage's data_coverage is in flight until the instance running it is gone.
+    expect((await stackControl('clickhouse/hold')).status).toBe(204);
+    let before: { owner: string; started_at: number };
+    try {
+      s.send({ action: 'start_agent', data: { message: 'where can we save money?', thread_id: thread } });
+      await s.waitFor((e) => e.type === 'tool_call' && e.data.tool === 'data_coverage');
+      before = await runInDurableObject(threadStub(thread), (_o, state) => state.storage.sql.exec<{ owner: string; started_at: number }>('SELECT owner, started_at FROM step_leases').one());
+      await abortAllDurableObjects();
+    } finally {
+      expect((await stackControl('clickhouse/release')).status).toBe(204);
+    }
+    // The new instance (started by this call; a stub from before the abort is dead) finds the dead one's lease on start.
+    const after = await runInDurableObject(threadStub(thread), async (_o, state) => {
+      const sql = state.storage.sql;
+      return {
+        lease: sql.exec<{ owner: string; started_at: number }>('SELECT owner, started_at FROM step_leases').one(),
+        due: sql.exec<{ due_at: number }>("SELECT due_at FROM timers WHERE name LIKE 'run:%'").one().due_at,
+        alarm: await state.storage.getAlarm(),
+        now: Date.now(),
+      };
+    });
+    if (after.lease.owner === before.owner) {
+      // Not re-run yet: due now (the old guard waited out the step's 120 s deadline from its start).
+      expect(after.due).toBeLessThanOrEqual(after.now);
+      expect(after.alarm).not.toBeNull();
+      expect(after.alarm!).toBeLessThanOrEqual(after.now);
+    } else {
+      // Already re-run by the new instance, which guards it a lease away.
+      expect(after.lease.started_at).toBeGreaterThan(before.started_at);
+      expect(after.due - after.lease.started_at).toBeLessThanOrEqual(STEP_LEASE_MS);
+    }
+    const events = await expectResumedOnce(thread);
+    expect(events.filter((e) => e.type === 'tool_call' && e.tool === 'data_coverage')).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'tool_result' && e.tool === 'data_coverage')).toHaveLength(1);
     s.close();
   }, 240_000);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { api, stackControl as control } from './helpers';
-import { signUp } from './tenancy';
+import { setTier, signUp } from './tenancy';
 
 describe('health', () => {
   it('GET /health answers without touching any store', async () => {
@@ -36,6 +36,22 @@ describe('health', () => {
       expect((await control('clickhouse/start')).status).toBe(204);
     }
     expect((await api('/health/ready')).status).toBe(200);
+  });
+
+  it('ClickHouse down: analytics and tier usage answer 503 naming clickhouse, with Retry-After (fault drill finding)', async () => {
+    const t = await setTier(await signUp(), 'early'); // tier usage is early and up
+    expect((await control('clickhouse/stop')).status).toBe(204);
+    try {
+      for (const path of ['/api/analytics/summary', '/api/tier/usage']) {
+        const res = await api(path, { headers: t.headers });
+        const body = (await res.json()) as { error: { code: string; details?: { dependency?: string } } };
+        expect(res.status, path).toBe(503);
+        expect(body.error).toMatchObject({ code: 'dependency_unavailable', details: { dependency: 'clickhouse' } });
+        expect(res.headers.get('retry-after')).toBe('5');
+      }
+    } finally {
+      expect((await control('clickhouse/start')).status).toBe(204);
+    }
   });
 
   it('GET /health/dependencies reports versions to signed-in users only (issue 18, 11)', async () => {

@@ -10,7 +10,7 @@ export function jsonRequest(method: string, body: unknown, headers: Record<strin
 }
 
 /** Test-only binding injected by vitest.config.ts: the global setup's control server. */
-export function stackControl(action: 'clickhouse/stop' | 'clickhouse/start'): Promise<Response> {
+export function stackControl(action: 'clickhouse/stop' | 'clickhouse/start' | 'clickhouse/hold' | 'clickhouse/release'): Promise<Response> {
   const url = (env as unknown as { STACK_CONTROL_URL: string }).STACK_CONTROL_URL;
   return fetch(`${url}/${action}`, { method: 'POST' });
 }

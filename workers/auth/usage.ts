@@ -1,7 +1,7 @@
 // What an org has used against its tier limits, counted from the records: Postgres (users, API keys, runs)
 // and ClickHouse (llm_calls). Quotas are per UTC day and UTC calendar month.
 import { sql } from 'drizzle-orm';
-import { ApiError } from '../lib/errors';
+import { dependencyUnavailable } from '../lib/errors';
 import type { Services } from '../lib/services';
 import { tierLimits, type Tier, type TierLimits } from './tiers';
 
@@ -41,7 +41,7 @@ async function ingestedThisMonth(s: Pick<Services, 'clickhouse'>, orgId: string)
     const [row] = await res.json<{ n: string }>();
     return Number(row?.n ?? 0);
   } catch {
-    throw new ApiError('dependency_unavailable', 'usage counts are unavailable right now; retry shortly');
+    throw dependencyUnavailable('clickhouse', 'usage counts are unavailable right now (clickhouse); retry shortly');
   }
 }
 

@@ -48,3 +48,8 @@ export class ApiError extends Error {
 export function errorBody(code: ErrorCode, message: string, requestId: string, details?: Record<string, unknown>) {
   return { error: { code, message, ...(details ? { details } : {}), request_id: requestId } };
 }
+
+/** A store that cannot answer now: a 503 naming it (`details.dependency`), retryable after a few seconds. */
+export function dependencyUnavailable(dependency: 'postgres' | 'clickhouse' | 'redis', message: string): ApiError {
+  return new ApiError('dependency_unavailable', message, { dependency }, { 'Retry-After': '5' });
+}

@@ -1,7 +1,7 @@
 // What a failed Postgres call means for the caller. The driver's errors carry a SQLSTATE when the server
 // answered; without one the server was never reached (connection refused, socket closed, timeout).
 // drizzle wraps them in "Failed query: … params: …", a message that holds user data: never log it.
-import { ApiError } from './errors';
+import { ApiError, dependencyUnavailable } from './errors';
 
 /** The SQLSTATE of a driver error, also when drizzle wraps it. */
 export function sqlState(err: unknown): string | undefined {
@@ -19,7 +19,7 @@ const UNAVAILABLE_STATE = /^(08|53|57P0[1-3])/;
 const BAD_TEXT_STATE = /^(22021|22P05)$/;
 
 export function postgresUnavailable(): ApiError {
-  return new ApiError('dependency_unavailable', 'postgres is unavailable right now; retry shortly', { dependency: 'postgres' }, { 'Retry-After': '5' });
+  return dependencyUnavailable('postgres', 'postgres is unavailable right now; retry shortly');
 }
 
 /** The API error a Postgres failure stands for (503 when unreachable, 400 for text it cannot hold), or null for a real fault. */

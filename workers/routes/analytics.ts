@@ -7,7 +7,7 @@ import { BUCKETS, DIMENSIONS, METRICS, breakdown, latency, summary, timeseries, 
 import { requireAuth } from '../auth/middleware';
 import { queryParams } from '../lib/body';
 import { isoInstant } from '../lib/time';
-import { ApiError } from '../lib/errors';
+import { dependencyUnavailable } from '../lib/errors';
 import type { AppEnv } from '../lib/services';
 
 const windowFields = {
@@ -45,7 +45,7 @@ async function read<T>(run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch {
-    throw new ApiError('dependency_unavailable', 'analytics are unavailable right now; retry shortly');
+    throw dependencyUnavailable('clickhouse', 'analytics are unavailable right now (clickhouse); retry shortly');
   }
 }
 

@@ -8,7 +8,7 @@ import { requireAuth, requireTier } from '../auth/middleware';
 import { isTier, TIER_DEFINITIONS, TIERS, tierFeatures, tierLimits, type Tier } from '../auth/tiers';
 import { orgUsage, usageLines, utcDayStart, utcMonthStart, type OrgUsage } from '../auth/usage';
 import { jsonBody } from '../lib/body';
-import { ApiError } from '../lib/errors';
+import { ApiError, dependencyUnavailable } from '../lib/errors';
 import type { AppEnv } from '../lib/services';
 import { realizedSavingsUsd } from '../gateway/savings';
 
@@ -49,7 +49,7 @@ async function modelSample(c: Context<AppEnv>, days: number) {
     const rows = await res.json<{ model: string; calls: string; cost_nanousd: string }>();
     return rows.map((r) => ({ model: r.model, calls: Number(r.calls), cost_usd: Number(BigInt(r.cost_nanousd)) / 1e9 }));
   } catch {
-    throw new ApiError('dependency_unavailable', 'telemetry is unavailable right now; retry shortly');
+    throw dependencyUnavailable('clickhouse', 'telemetry is unavailable right now (clickhouse); retry shortly');
   }
 }
 

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ensureDatabase, ensurePostgres } from '../../../scripts/local-stack/postgres';
 import { ensureRedis } from '../../../scripts/local-stack/redis';
 import { portOpen, which } from '../../../scripts/local-stack/util';
-import { freePort } from './free-port';
+import { freePort } from '../../../scripts/local-stack/util';
 
 const hasClusters = Boolean(await which('pg_lsclusters'));
 const hasRedisServer = Boolean(await which('redis-server'));

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureRedis, type RedisHandle } from '../../../scripts/local-stack/redis';
 import { startUpstashRest } from '../../../scripts/local-stack/upstash-rest';
 import { waitFor, which, type RunningServer } from '../../../scripts/local-stack/util';
-import { freePort } from './free-port';
+import { freePort } from '../../../scripts/local-stack/util';
 
 const hasRedisServer = Boolean(await which('redis-server'));
 const DB = 2;
