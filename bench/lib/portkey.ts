@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { freePort } from './app';
+import { freePort } from '../../scripts/local-stack/util';
 
 export interface RunningPortkey {
   url: string;
