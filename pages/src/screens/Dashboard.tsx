@@ -386,9 +386,9 @@ function FindingsPanel({ q, range }: { q: Q; range: R }) {
             <tbody>
               {list.map((x, i) => (
                 <Fragment key={`${x.tool}-${i}`}>
-                  <tr className={`clickable ${open === i ? 'open' : ''}`} onClick={() => setOpen(open === i ? null : i)} aria-expanded={open === i}>
+                  <tr className={`clickable ${open === i ? 'open' : ''}`} onClick={() => setOpen(open === i ? null : i)}>
                     <td>
-                      <button type="button" className="linkish" aria-label={`${open === i ? 'Hide' : 'Show'} details of ${x.title}`}>
+                      <button type="button" className="linkish" aria-expanded={open === i} aria-label={`${open === i ? 'Hide' : 'Show'} details of ${x.title}`}>
                         {open === i ? '▾' : '▸'}
                       </button>{' '}
                       <strong>{x.title}</strong>
