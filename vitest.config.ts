@@ -6,7 +6,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-function workersProject(name: string, include: string, withLlm: boolean, groupOrder: number): TestProjectInlineConfiguration {
+function workersProject(name: string, include: string, withLlm: boolean): TestProjectInlineConfiguration {
   return {
     plugins: [
       cloudflareTest(({ inject }) => {
@@ -46,10 +46,10 @@ function workersProject(name: string, include: string, withLlm: boolean, groupOr
       include: [include],
       // Outage tests stop the shared ClickHouse: files run one at a time so no other file sees it.
       fileParallelism: false,
-      // One stack for both workers projects (started once per process); the projects run one after the
-      // other so the outage tests of one never stop ClickHouse under the other.
+      // One stack per vitest process. `npm test` runs workers-llm in a second process after the first
+      // (vitest's groupOrder was seen running both workers projects at once): the outage tests of `workers`
+      // never stop ClickHouse under it, and its scripted LLM turns never reach the gateway tests' upstream.
       globalSetup: ['test/global-setup.ts'],
-      sequence: { groupOrder },
       testTimeout: 60_000,
       hookTimeout: 120_000,
     },
@@ -66,13 +66,12 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: ['test/node/**/*.test.ts'],
-          sequence: { groupOrder: 0 },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },
-      workersProject('workers', 'test/workers/**/*.test.ts', false, 0),
-      workersProject('workers-llm', 'test/workers-llm/**/*.test.ts', true, 1),
+      workersProject('workers', 'test/workers/**/*.test.ts', false),
+      workersProject('workers-llm', 'test/workers-llm/**/*.test.ts', true),
       {
         test: {
           name: 'browser',
@@ -80,8 +79,8 @@ export default defineConfig({
           include: ['test/browser/**/*.test.ts'],
           // One app + one Chromium per file; the steps of a file build on each other, in order.
           fileParallelism: false,
-          // after node + workers, beside workers-llm: the machine's cores are shared
-          sequence: { groupOrder: 1, concurrent: false },
+          // Beside node + workers: the browser tests start their own app and stack.
+          sequence: { concurrent: false },
           testTimeout: 900_000,
           hookTimeout: 600_000,
         },
