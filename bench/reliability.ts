@@ -1,7 +1,8 @@
 // Reliability (issue 18): the app under wrangler dev against a fresh local stack (bench/lib/app.ts), first
 // fuzzed with ≥ 10,000 hostile requests over every route (the generators of test/support/fuzz-requests.ts,
-// seeded; 8 at a time; a request wrangler dev's proxy answered instead of the app is sent again, at most
-// twice, and counted; the app's own log is searched for 5xx too), then put through the fault drills of bench/lib/faults.ts (each store stopped and
+// seeded; 8 at a time; a request that got no answer, or one wrangler dev's proxy spoiled — its own 503 or the
+// app's JSON error headers with the body lost, both on the request after one the Worker answered before
+// reading a 1 MB upload — is sent again, at most twice, and counted; the app's own log is searched for 5xx too), then put through the fault drills of bench/lib/faults.ts (each store stopped and
 // started under ingest + agent + gateway traffic, then kill -9 of the Worker mid-step). One JSON line last:
 // inputs fuzzed, 5xx, wrong-shape errors, cross-tenant answers, faults injected, records acknowledged / lost /
 // duplicated, runs completed after a restart, revoked tokens accepted, secrets found in the Worker's log.
@@ -53,9 +54,15 @@ async function fuzzCtx(app: RunningApp): Promise<FuzzCtx> {
  *  one the Worker answered before reading its body: a 401 to a 1 MB upload); the app never answers text/plain. */
 const DEV_PROXY_503 = 'Your worker restarted mid-request';
 
+/** An answer wrangler dev's proxy spoiled: its own 503, or the app's JSON error headers with the body lost. */
+function lostInTransit(res: Response, raw: string): boolean {
+  if (res.status === 503 && raw.startsWith(DEV_PROXY_503)) return true;
+  return res.status >= 400 && raw === '' && (res.headers.get('content-type') ?? '').includes('json');
+}
+
 interface FuzzTally {
   verdicts: Record<Verdict | 'no_answer' | 'not_from_app', number>;
-  /** Requests sent again because wrangler dev's proxy, not the app, answered (it asks for a retry). */
+  /** Requests sent again (at most twice) after no answer or one wrangler dev's proxy spoiled. */
   dev_proxy_retries: number;
 }
 
@@ -74,23 +81,30 @@ async function fuzz(app: RunningApp, ctx: FuzzCtx, inputs: number, seed: number)
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < requests.length) {
         const { method, path, init } = requests[next++]!;
-        try {
-          let res = await fetch(app.url + path, { ...init, signal: AbortSignal.timeout(60_000) });
-          let raw = await res.text();
-          for (let attempt = 1; attempt < 3 && res.status === 503 && raw.startsWith(DEV_PROXY_503); attempt++) {
-            retries++;
-            res = await fetch(app.url + path, { ...init, signal: AbortSignal.timeout(60_000) });
-            raw = await res.text();
+        let answer: { res: Response; raw: string } | null = null;
+        let error: unknown;
+        for (let attempt = 0; attempt < 3; attempt++) {
+          if (attempt > 0) retries++;
+          try {
+            const res = await fetch(app.url + path, { ...init, signal: AbortSignal.timeout(60_000) });
+            answer = { res, raw: await res.text() };
+          } catch (err) {
+            answer = null;
+            error = err;
           }
-          // The app sets x-request-id on every answer; a failing one without it came from wrangler dev's proxy.
-          const judged = judge(ctx, res.status, raw);
-          const verdict = judged !== 'ok' && !res.headers.has('x-request-id') ? 'not_from_app' : judged;
-          verdicts[verdict]++;
-          if (verdict !== 'ok') example(verdict, `${method} ${path.slice(0, 100)} → ${res.status} ${raw.slice(0, 160)}`);
-        } catch (err) {
-          verdicts.no_answer++;
-          example('no_answer', `${method} ${path.slice(0, 100)} (${String(init.body ?? '').length} body bytes): ${String(err).slice(0, 160)}`);
+          if (answer && !lostInTransit(answer.res, answer.raw)) break;
         }
+        if (!answer) {
+          verdicts.no_answer++;
+          example('no_answer', `${method} ${path.slice(0, 100)} (${String(init.body ?? '').length} body bytes): ${String(error).slice(0, 160)}`);
+          continue;
+        }
+        const { res, raw } = answer;
+        // The app sets x-request-id on every answer; a failing one without it came from wrangler dev's proxy.
+        const judged = judge(ctx, res.status, raw);
+        const verdict = judged !== 'ok' && !res.headers.has('x-request-id') ? 'not_from_app' : judged;
+        verdicts[verdict]++;
+        if (verdict !== 'ok') example(verdict, `${method} ${path.slice(0, 100)} → ${res.status} ${raw.slice(0, 160)}`);
       }
     }),
   );
