@@ -315,7 +315,7 @@ async function latency(targets: Target[]): Promise<Record<string, Latency>> {
       let c: Conn | undefined;
       try {
         c = await t.connect(i);
-        await sleep(Number(process.env.PRE_MS ?? 20)); // let the upgrade's own work (and its storage writes) settle first
+        await sleep(20); // let the upgrade's own work (and its storage writes) settle first
         const { first, started } = await t.firstEvent(c, i);
         r.first_event_ms.push(first);
         r.started_ms.push(started);
