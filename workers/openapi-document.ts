@@ -40,7 +40,8 @@ export function serveOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'operator', { type: 'http', scheme: 'bearer', description: 'The OPERATOR_TOKEN secret' });
   app.openapi(documentRoute, async (c) => {
     const res = c.env.ASSETS ? await c.env.ASSETS.fetch(new URL(OPENAPI_ASSET, c.req.url)) : null;
-    if (!res?.ok) throw new ApiError('dependency_unavailable', 'the OpenAPI document is not built (npm run build:web)');
+    // Without the file the assets answer the web app's index.html (SPA fallback): only JSON is the document.
+    if (!res?.ok || !res.headers.get('content-type')?.includes('json')) throw new ApiError('dependency_unavailable', 'the OpenAPI document is not built (npm run build:web)');
     return c.json((await res.json()) as Record<string, unknown>, 200);
   });
 }
