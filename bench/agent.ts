@@ -20,8 +20,10 @@
 // If inserting 1M calls would take more than INSERT_BUDGET_S (projected from the 100k insert), the large
 // size drops to 300k (printed, and its key in the JSON says so).
 //
+// Growth: every figure of a larger size is also printed as its ratio to the first size's (`growth` in the JSON);
+// `--sizes 100k,1m,10m` adds 10M (inserted like the others, unless the budget above sends it to 300k).
 // Run: npx tsx bench/agent.ts [--sizes 100k,1m] [--days 30] [--reps 3]   (or npm run bench -- agent)
-// Last line: {"bench":"agent","runs":{"100k":{"wall_ms":…,"clickhouse_ms":…,"engine_ms":…,"do_other_ms":…,"shares":{…},"questions":{"greeting":{"first_event_ms":…,"answer_ms":…,"tools":[]},"latency":{…},"cost":{…}},…},"1m":{…}}}
+// Last line: {"bench":"agent","runs":{"100k":{"wall_ms":…,"clickhouse_ms":…,"engine_ms":…,"do_other_ms":…,"shares":{…},"questions":{"greeting":{"first_event_ms":…,"answer_ms":…,"tools":[]},"latency":{…},"cost":{…}},…},"1m":{…}},"growth":{"1m":{"wall_ms":…,…}}}
 import { createClient, type ClickHouseClient } from '@clickhouse/client-web';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -455,6 +457,28 @@ async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n
   return result;
 }
 
+/** How each figure grows: per size after the first (the smallest), its ratio to the first size's figure. */
+function growth(runs: Record<string, SizeResult>): Record<string, Record<string, number | null>> {
+  const [first, ...larger] = Object.entries(runs);
+  const out: Record<string, Record<string, number | null>> = {};
+  if (!first) return out;
+  const base = first[1];
+  const ratio = (x: number, y: number) => (y > 0 && x >= 0 ? round(x / y, 2) : null);
+  for (const [size, r] of larger) {
+    out[size] = {
+      calls: ratio(r.calls, base.calls),
+      wall_ms: ratio(r.wall_ms, base.wall_ms),
+      clickhouse_ms: ratio(r.clickhouse_ms, base.clickhouse_ms),
+      engine_ms: ratio(r.engine_ms, base.engine_ms),
+      do_other_ms: ratio(r.do_other_ms, base.do_other_ms),
+      direct_profile_ms: ratio(r.direct_ms.profile, base.direct_ms.profile),
+      cost_answer_ms: ratio(r.questions.cost.answer_ms, base.questions.cost.answer_ms),
+      latency_answer_ms: ratio(r.questions.latency.answer_ms, base.questions.latency.answer_ms),
+    };
+  }
+  return out;
+}
+
 // ---------- main ----------
 
 async function main(): Promise<void> {
@@ -498,7 +522,9 @@ async function main(): Promise<void> {
     await stopApp();
   }
   console.log(`total bench time ${round((performance.now() - benchStart) / 1000)} s`);
-  console.log(JSON.stringify({ bench: 'agent', days: DAYS, runs, ...(notes.length ? { notes } : {}) }));
+  const g = growth(runs);
+  for (const [size, ratios] of Object.entries(g)) console.log(`growth ${size} vs ${Object.keys(runs)[0]}: ${Object.entries(ratios).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  console.log(JSON.stringify({ bench: 'agent', days: DAYS, runs, growth: g, ...(notes.length ? { notes } : {}) }));
 }
 
 export default async function run(): Promise<void> {

@@ -1,7 +1,7 @@
 // WebSocket figures of the app (Worker → ThreadAgent DO, hibernatable sockets) against a bare baseline
 // (bench/ws-echo: Worker → echo DO), both under `wrangler dev --local` in the same run:
-//  (a) latency — `start_agent` → first event (`agent_started`; the app admits the run in Redis first) vs the
-//      echo DO's `start` → its one event; ping → pong round trip (answered by the runtime's auto-response,
+//  (a) latency — `start_agent` → first event (`run_accepted`, sent before the run's admission in Redis) vs
+//      the echo DO's `start` → its one event; also `start_agent` → `agent_started` (after the admission); ping → pong round trip (answered by the runtime's auto-response,
 //      the DO stays asleep) vs an echoed frame (the echo DO's JS runs).
 //      App and echo samples alternate, so drift in the machine's load hits both alike;
 //  (b) concurrent sockets — ramp LEVELS (sockets over threads/rooms); a level passes when every socket opened
@@ -186,8 +186,8 @@ interface Target {
   name: 'app' | 'echo';
   /** Opens a socket on thread/room i (and waits until it is usable). */
   connect(i: number): Promise<Conn>;
-  /** Sends the start frame; resolves with the first event's latency (ms). */
-  firstEvent(c: Conn, i: number): Promise<number>;
+  /** Sends the start frame; resolves with the first event's latency and the start's (app: agent_started), in ms. */
+  firstEvent(c: Conn, i: number): Promise<{ first: number; started: number }>;
   /** After a start sample: let the run end (app) so that the next sample starts from a quiet DO. */
   settle(c: Conn, i: number): Promise<string>;
   /** One round trip (ms). */
@@ -212,9 +212,13 @@ function appTarget(app: RunningApp, threads: Thread[]): Target {
       const sent = c.send(JSON.stringify({ action: 'start_agent', data: { message: 'Where can we cut our LLM spend without hurting quality?', thread_id: t.id } }));
       // The first event after start_agent: anything but a pong (an `error` here means a refusal).
       const m = await c.next((x) => x.json?.type !== undefined && !isPong(x));
-      if (m.json?.type !== 'agent_started') throw new Error(`start_agent answered ${m.json?.type}: ${JSON.stringify(m.json?.data).slice(0, 300)}`);
-      runIds.set(i, String(m.json.data?.run_id));
-      return m.at - sent;
+      if (m.json?.type !== 'run_accepted') throw new Error(`start_agent answered ${m.json?.type}: ${JSON.stringify(m.json?.data).slice(0, 300)}`);
+      const runId = String(m.json.data?.run_id);
+      // Then the admission's verdict: agent_started for this run (an `error` is a refusal: the sample fails).
+      const v = await c.next((x) => x.json?.type === 'error' || (x.json?.type === 'agent_started' && x.json.data?.run_id === runId));
+      if (v.json?.type !== 'agent_started') throw new Error(`run ${runId} refused: ${JSON.stringify(v.json?.data).slice(0, 300)}`);
+      runIds.set(i, runId);
+      return { first: m.at - sent, started: v.at - sent };
     },
     async settle(c, i) {
       const runId = runIds.get(i);
@@ -250,7 +254,7 @@ function echoTarget(echo: Running, runTag: string): Target {
       c.drop();
       const sent = c.send('{"action":"start"}');
       const m = await c.next(isType('started'));
-      return m.at - sent;
+      return { first: m.at - sent, started: m.at - sent };
     },
     async settle() {
       return 'n/a';
@@ -294,6 +298,7 @@ async function registerUsersAndThreads(app: RunningApp, n: number, runTag: strin
 
 interface Latency {
   first_event_ms: number[];
+  started_ms: number[];
   rtt_ms: number[];
   failures: string[];
   run_endings: Record<string, number>;
@@ -301,7 +306,7 @@ interface Latency {
 
 async function latency(targets: Target[]): Promise<Record<string, Latency>> {
   const out: Record<string, Latency> = {};
-  for (const t of targets) out[t.name] = { first_event_ms: [], rtt_ms: [], failures: [], run_endings: {} };
+  for (const t of targets) out[t.name] = { first_event_ms: [], started_ms: [], rtt_ms: [], failures: [], run_endings: {} };
 
   // start → first event: SAMPLES distinct threads/rooms, one socket each, app and echo alternating.
   for (let i = 0; i < SAMPLES; i++) {
@@ -311,7 +316,9 @@ async function latency(targets: Target[]): Promise<Record<string, Latency>> {
       try {
         c = await t.connect(i);
         await sleep(20); // let the upgrade's own work (and its storage writes) settle first
-        r.first_event_ms.push(await t.firstEvent(c, i));
+        const { first, started } = await t.firstEvent(c, i);
+        r.first_event_ms.push(first);
+        r.started_ms.push(started);
         const ending = await t.settle(c, i);
         r.run_endings[ending] = (r.run_endings[ending] ?? 0) + 1;
       } catch (err) {
@@ -459,14 +466,16 @@ export default async function main(): Promise<void> {
     t = performance.now();
     const lat = await latency(targets);
     console.log(`latency phase: ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const figs: Record<string, { first: ReturnType<typeof quantiles>; rtt: ReturnType<typeof quantiles> }> = {};
+    const figs: Record<string, { first: ReturnType<typeof quantiles>; started: ReturnType<typeof quantiles>; rtt: ReturnType<typeof quantiles> }> = {};
     for (const name of ['app', 'echo']) {
       const r = lat[name]!;
       const first = quantiles(r.first_event_ms);
+      const started = quantiles(r.started_ms);
       const rtt = quantiles(r.rtt_ms);
-      figs[name] = { first, rtt };
+      figs[name] = { first, started, rtt };
       console.log(
         `${name.padEnd(4)}: start → first event p50 ${first.p50} ms, p90 ${first.p90} ms, p99 ${first.p99} ms, max ${first.max} ms (n=${first.n}); ` +
+          (name === 'app' ? `start → agent_started p50 ${started.p50} ms, p99 ${started.p99} ms; ` : '') +
           `round trip p50 ${rtt.p50} ms, p90 ${rtt.p90} ms, p99 ${rtt.p99} ms, max ${rtt.max} ms (n=${rtt.n})` +
           (Object.keys(r.run_endings).length && name === 'app' ? `; runs ended: ${JSON.stringify(r.run_endings)}` : '') +
           (r.failures.length ? `; ${r.failures.length} failures, first: ${r.failures[0]}` : ''),
@@ -483,6 +492,7 @@ export default async function main(): Promise<void> {
       return {
         first_event_p50_ms: figs[name]!.first.p50,
         first_event_p99_ms: figs[name]!.first.p99,
+        ...(name === 'app' ? { started_p50_ms: figs[name]!.started.p50, started_p99_ms: figs[name]!.started.p99 } : {}),
         rtt_p50_ms: figs[name]!.rtt.p50,
         rtt_p99_ms: figs[name]!.rtt.p99,
         max_sockets: best?.sockets ?? 0,

@@ -109,7 +109,7 @@ export class ThreadAgent extends DurableObject<Env> {
         return;
       case 'start_agent': {
         if (msg.data.thread_id !== this.threadId()) return this.socketError(ws, 'thread_mismatch', 'thread_id does not match this connection');
-        const refusal = await this.runs.start(identity, msg.data.message);
+        const refusal = await this.runs.start(identity, msg.data.message, (runId) => this.sendLocal(ws, 'run_accepted', { run_id: runId }));
         if (refusal) this.socketError(ws, refusal.code, refusal.message, refusal.details);
         return;
       }

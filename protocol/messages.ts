@@ -2,9 +2,12 @@
 // Server → client: {type, data, metadata: {thread_id, run_id, agent_name, timestamp, seq}}.
 // Client → server: {action, data}.
 // Thread events (runs and their steps) get a fresh per-thread `seq` and are logged before they are sent,
-// so `resume {last_seq}` replays exactly what a client missed. Socket-local events (connection_established
-// and error replies to one socket's bad frame) are not logged: their `seq` is the thread's current
+// so `resume {last_seq}` replays exactly what a client missed. Socket-local events (connection_established,
+// run_accepted, and error replies to one socket's frame) are not logged: their `seq` is the thread's current
 // high-water mark, which tells the client where it stands.
+// start_agent is answered at once by a local `run_accepted {run_id}` (the run is reserved in this thread);
+// then, once the run's limits are checked, either `agent_started` (logged: the run exists) or a local
+// `error` with the refusal's code and `details.run_id` (nothing started).
 // Keep-alive: the client sends PING_FRAME byte for byte and gets PONG_FRAME, a fixed frame that is not a thread
 // event; the runtime answers it without waking the Durable Object (hibernation auto-response).
 import * as z from 'zod';
@@ -44,6 +47,7 @@ const eventData = {
     /** How often the client should send PING_FRAME. */
     heartbeat_interval_ms: z.number().int(),
   }),
+  run_accepted: z.object({ run_id: z.string() }),
   agent_started: z.object({ run_id: z.string(), message: z.string() }),
   sub_agent_update: z.object({
     sub_agent: z.string(),
@@ -73,6 +77,7 @@ const serverEventVariant = <T extends ServerEventType>(type: T) =>
 
 export const serverEvent = z.discriminatedUnion('type', [
   serverEventVariant('connection_established'),
+  serverEventVariant('run_accepted'),
   serverEventVariant('agent_started'),
   serverEventVariant('sub_agent_update'),
   serverEventVariant('tool_call'),

@@ -1,10 +1,12 @@
 // `wrangler deploy --dry-run`: proves the Worker bundles for production and prints its size, with the heaviest
-// packages/folders of the bundle (from esbuild's metafile) so a new heavy dependency shows up here.
+// packages/folders of the bundle (from esbuild's metafile) so a new heavy dependency shows up here. Fails above
+// LIMIT_KIB gzip (every module of the upload counted), so a regression stops `npm test`.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
+const LIMIT_KIB = 300;
 const outdir = 'dist/worker';
 const metafile = 'dist/worker-meta.json';
 execFileSync('node_modules/.bin/wrangler', ['deploy', '--dry-run', '--outdir', outdir, '--metafile', metafile, '--env', 'production'], {
@@ -35,3 +37,7 @@ for (const [name, out] of Object.entries(meta.outputs)) {
 const heaviest = [...bytesBy].sort((a, b) => b[1] - a[1]).slice(0, 8);
 console.log(`heaviest (minified KiB): ${heaviest.map(([k, v]) => `${k} ${(v / 1024).toFixed(1)}`).join(', ')}`);
 console.log(`worker bundle: ${(raw / 1024).toFixed(1)} KiB raw, ${(gzip / 1024).toFixed(1)} KiB gzip`);
+if (gzip / 1024 > LIMIT_KIB) {
+  console.error(`worker bundle is over ${LIMIT_KIB} KiB gzip: find the new weight in the list above`);
+  process.exit(1);
+}

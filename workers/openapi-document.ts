@@ -1,11 +1,15 @@
-// GET /api/openapi.json: the OpenAPI 3.1 document generated from the schemas the routes declare
-// (workers/lib/openapi.ts), built once per isolate. The web app renders it at /reference.
+// GET /api/openapi.json: the OpenAPI 3.1 document of the schemas the routes declare (workers/lib/openapi.ts).
+// It is generated at build time (scripts/build-openapi.ts, part of `npm run build:web`) into the static assets,
+// so the Worker carries no document generator; this route serves that file. The web app renders it at /reference.
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
+import { ApiError } from './lib/errors';
 import type { AppEnv } from './lib/services';
 import { json } from './lib/openapi';
 
 export const OPENAPI_PATH = '/api/openapi.json';
+/** Where the build writes the document among the static assets. */
+export const OPENAPI_ASSET = '/openapi.json';
 
 const documentRoute = createRoute({
   method: 'get',
@@ -15,6 +19,18 @@ const documentRoute = createRoute({
   responses: { 200: json(z.record(z.string(), z.unknown()), 'The OpenAPI document') },
 });
 
+/** What the document says besides the routes (the build script passes it to the generator). */
+export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Netra Apex API',
+    version: '1',
+    description:
+      'Errors are `{error:{code,message,details?,request_id}}`; lists take `?limit=&cursor=` and answer `{items, next_cursor}`. ' +
+      'Routes not yet described here are listed in the README (ingestion, gateway, policies, analysis, analytics, reports, corpus, supply, agent).',
+  },
+};
+
 export function serveOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -22,18 +38,10 @@ export function serveOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
     description: 'A signed-in user\'s access JWT (POST /api/auth/login), or an API key "nak_…" where the route accepts keys',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'operator', { type: 'http', scheme: 'bearer', description: 'The OPERATOR_TOKEN secret' });
-  let document: Record<string, unknown> | undefined;
-  app.openapi(documentRoute, (c) => {
-    document ??= app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: {
-        title: 'Netra Apex API',
-        version: '1',
-        description:
-          'Errors are `{error:{code,message,details?,request_id}}`; lists take `?limit=&cursor=` and answer `{items, next_cursor}`. ' +
-          'Routes not yet described here are listed in the README (ingestion, gateway, policies, analysis, analytics, reports, corpus, supply, agent).',
-      },
-    }) as unknown as Record<string, unknown>;
-    return c.json(document, 200);
+  app.openapi(documentRoute, async (c) => {
+    const res = c.env.ASSETS ? await c.env.ASSETS.fetch(new URL(OPENAPI_ASSET, c.req.url)) : null;
+    // Without the file the assets answer the web app's index.html (SPA fallback): only JSON is the document.
+    if (!res?.ok || !res.headers.get('content-type')?.includes('json')) throw new ApiError('dependency_unavailable', 'the OpenAPI document is not built (npm run build:web)');
+    return c.json((await res.json()) as Record<string, unknown>, 200);
   });
 }

@@ -74,15 +74,26 @@ export class RunManager {
     }
   }
 
-  async start(identity: SocketIdentity, message: string): Promise<Refusal | null> {
+  /**
+   * Reserves a run in this thread and calls `accepted` with its id at once (nothing remote before it); then
+   * admits it in Redis: admitted, it starts (agent_started); refused, it is dropped and the refusal returned.
+   */
+  async start(identity: SocketIdentity, message: string, accepted: (runId: string) => void): Promise<Refusal | null> {
     // Check and reserve in one synchronous block: a second start_agent arriving while this one awaits its
-    // admission in Redis sees the reserved row and is refused (one run per thread).
-    this.deps.sql.exec("DELETE FROM runs WHERE status = 'admitting' AND created_at < ?", Date.now() - ADMITTING_STALE_MS);
-    const active = this.deps.sql.exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status IN ('running', 'admitting')").toArray()[0];
+    // admission in Redis sees the reserved row and is refused (one run per thread). An 'admitting' row older
+    // than ADMITTING_STALE_MS is a leftover of an eviction and does not count.
+    const reservedAt = Date.now();
+    const active = this.deps.sql
+      .exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running' OR (status = 'admitting' AND created_at >= ?)", reservedAt - ADMITTING_STALE_MS)
+      .toArray()[0];
     if (active) return { code: 'run_already_active', message: `a run is already active in this thread (${active.run_id}); cancel it or wait`, details: { run_id: active.run_id } };
     const thread = this.deps.thread();
     const runId = newId('run');
-    const reservedAt = Date.now();
+    // Told before the reservation is written: a storage write holds every later output until it is durable
+    // (the output gate), and run_accepted promises nothing durable — if this instance dies before the write
+    // lands, its sockets close with it and no agent_started ever follows.
+    accepted(runId);
+    this.deps.sql.exec("DELETE FROM runs WHERE status = 'admitting' AND created_at < ?", reservedAt - ADMITTING_STALE_MS);
     this.deps.sql.exec(
       "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'admitting', 'received', '{}', ?, ?)",
       runId,
@@ -99,7 +110,7 @@ export class RunManager {
     }
     if (!admission.ok) {
       this.deps.sql.exec("DELETE FROM runs WHERE run_id = ? AND status = 'admitting'", runId);
-      return admission.refusal;
+      return { ...admission.refusal, details: { ...admission.refusal.details, run_id: runId } };
     }
 
     const now = Date.now();

@@ -86,6 +86,9 @@ export function applyEvent(state: LiveState, event: ServerEvent): LiveState {
   switch (event.type) {
     case 'connection_established':
       return { ...s, connection_id: event.data.connection_id, seq: Math.max(s.seq, event.data.last_seq) };
+    case 'run_accepted':
+      // The run is reserved, its limits not yet checked: agent_started or a refusal (error) follows.
+      return s;
     case 'agent_started':
       return withRun(s, event.data.run_id, at, (r) => ({ ...r, message: event.data.message, started_at: at, status: r.finished_at ? r.status : 'running' }));
     case 'sub_agent_update': {

@@ -200,7 +200,11 @@ describe('runs: limits, cancel, eviction, metering', () => {
       await sixth.waitFor((e) => e.type === 'connection_established');
       sixth.send({ action: 'start_agent', data: { message: 'one more', thread_id: threads[5]! } });
       const refusal = await sixth.waitFor((e) => e.type === 'error');
-      expect(refusal.data).toMatchObject({ code: 'concurrency_limit' });
+      // Accepted at once (before the limits are checked), then refused: the refusal names that run.
+      const accepted = sixth.events.find((e) => e.type === 'run_accepted');
+      if (accepted?.type !== 'run_accepted') throw new Error('no run_accepted before the refusal');
+      expect(sixth.events.indexOf(accepted)).toBeLessThan(sixth.events.indexOf(refusal));
+      expect(refusal.data).toMatchObject({ code: 'concurrency_limit', details: { run_id: accepted.data.run_id } });
       expect(sixth.events.some((e) => e.type === 'agent_started')).toBe(false);
 
       const first = sockets[0]!;
@@ -228,8 +232,13 @@ describe('runs: limits, cancel, eviction, metering', () => {
     await s.waitFor((e) => e.type === 'connection_established');
     s.send({ action: 'start_agent', data: { message: 'one more please', thread_id: thread } });
     const refusal = await s.waitFor((e) => e.type === 'error');
-    expect(refusal.data).toMatchObject({ code: 'daily_limit', details: { limit: tierLimits('free').runs_per_day } });
+    const accepted = s.events.find((e) => e.type === 'run_accepted');
+    if (accepted?.type !== 'run_accepted') throw new Error('no run_accepted before the refusal');
+    expect(refusal.data).toMatchObject({ code: 'daily_limit', details: { limit: tierLimits('free').runs_per_day, run_id: accepted.data.run_id } });
     expect(s.events.some((e) => e.type === 'agent_started')).toBe(false);
+    // Nothing of the refused run is left: its status is unknown.
+    const status = await api(`/api/agent/status/${accepted.data.run_id}`, { headers: t.headers });
+    expect(status.status).toBe(404);
     s.close();
   });
 

@@ -159,7 +159,8 @@ async function verifyIdToken(c: Client, doc: Discovery, idToken: string, nonce: 
     claims = idTokenClaims.parse(payload);
   } catch (err) {
     if (err instanceof errors.JWKSTimeout) throw unavailable();
-    throw rejected(err instanceof Error ? err.name : 'unknown');
+    // jose's code (ERR_JWT_…): class names do not survive the minified bundle.
+    throw rejected(err instanceof errors.JOSEError ? err.code : err instanceof z.ZodError ? 'claims of the wrong shape' : 'unknown');
   }
   if (claims.nonce !== nonce) throw rejected('nonce mismatch');
   return { sub: claims.sub, email: claims.email.toLowerCase(), email_verified: claims.email_verified, name: claims.name ?? null };

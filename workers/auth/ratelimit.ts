@@ -1,13 +1,13 @@
-// Rate limits (@upstash/ratelimit, sliding window on Redis). When Redis is unreachable they fail open:
-// the request goes through and the outage is logged; authentication never depends on them.
-import { Ratelimit } from '@upstash/ratelimit';
+// Rate limits: a sliding window on Redis (the weighted two-window counter, one EVAL per check). When Redis is
+// unreachable or slower than TIMEOUT_MS they fail open: the request goes through and the outage is logged;
+// authentication never depends on them.
 import type { Context } from 'hono';
 import { ApiError } from '../lib/errors';
 import { log } from '../lib/logger';
 import { waitUntil, type AppEnv } from '../lib/services';
 import { tierLimits, type Tier } from './tiers';
 
-type Duration = Parameters<typeof Ratelimit.slidingWindow>[1];
+type Duration = `${number} ${'s' | 'm' | 'h'}`;
 
 export interface RateRule {
   name: string;
@@ -26,46 +26,75 @@ export function clientIp(c: Context): string {
   return c.req.header('cf-connecting-ip') ?? 'unknown';
 }
 
-function limiter(c: Context<AppEnv>, rule: RateRule): Ratelimit {
-  return new Ratelimit({
-    redis: c.get('services').redis(),
-    limiter: Ratelimit.slidingWindow(rule.limit, rule.window),
-    prefix: `rl:${rule.name}`,
-    ephemeralCache: false,
-    timeout: 2_000,
-  });
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+const TIMEOUT_MS = 2_000;
+
+function durationMs(d: Duration): number {
+  const [n, unit] = d.split(' ') as [string, keyof typeof UNIT_MS];
+  return Number(n) * UNIT_MS[unit];
 }
 
-function limited(rule: RateRule, limit: number, reset: number): ApiError {
+// KEYS: this window's counter, the previous window's. ARGV: limit, now (ms), window (ms), how many requests to
+// spend (0: only read). The previous window counts for the part of it the sliding window still covers.
+// Answers {allowed (1/0), remaining after these requests}; a refused batch spends nothing.
+const SLIDING_WINDOW = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+local limit, now, window, spend = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local used = math.floor((1 - (now % window) / window) * previous) + current
+if spend == 0 then return {1, limit - used} end
+if used + spend > limit then return {0, 0} end
+if redis.call('INCRBY', KEYS[1], spend) == spend then redis.call('PEXPIRE', KEYS[1], window * 2 + 1000) end
+return {1, limit - used - spend}
+`;
+
+interface Verdict {
+  allowed: boolean;
+  remaining: number;
+  /** When the current window ends (ms since epoch). */
+  reset: number;
+}
+
+/** The rule's verdict for `identifier`, or null when Redis failed or timed out (logged: the caller lets it through). */
+async function check(c: Context<AppEnv>, rule: RateRule, identifier: string, spend: number): Promise<Verdict | null> {
+  const window = durationMs(rule.window);
+  const now = Date.now();
+  const bucket = Math.floor(now / window);
+  const key = (b: number) => `rl:${rule.name}:${identifier}:${b}`;
+  let cancelTimeout = () => {};
+  const timeout = new Promise<'timeout'>((resolve) => {
+    const timer = setTimeout(() => resolve('timeout'), TIMEOUT_MS);
+    cancelTimeout = () => clearTimeout(timer);
+  });
+  try {
+    const answer = await Promise.race([c.get('services').redis().eval<string[], [number, number]>(SLIDING_WINDOW, [key(bucket), key(bucket - 1)], [String(rule.limit), String(now), String(window), String(spend)]), timeout]);
+    if (answer === 'timeout') {
+      log('warn', 'redis timed out: rate limit not enforced', { rule: rule.name });
+      return null;
+    }
+    return { allowed: answer[0] === 1, remaining: answer[1], reset: (bucket + 1) * window };
+  } catch {
+    log('warn', 'redis unreachable: rate limit not enforced', { rule: rule.name });
+    return null;
+  } finally {
+    cancelTimeout();
+  }
+}
+
+function limited(rule: RateRule, reset: number): ApiError {
   const retryAfter = Math.max(1, Math.ceil((reset - Date.now()) / 1000));
   return new ApiError(
     'rate_limited',
     `too many requests; retry in ${retryAfter} s`,
-    { limit, window: rule.window, retry_after_s: retryAfter },
+    { limit: rule.limit, window: rule.window, retry_after_s: retryAfter },
     { 'Retry-After': String(retryAfter) },
   );
 }
 
-type LimitResult = Awaited<ReturnType<Ratelimit['limit']>>;
-
-/** Counts `n` requests of `identifier` against `rule` in Redis; null when Redis is unreachable (fail open). */
-async function count(c: Context<AppEnv>, rule: RateRule, identifier: string, n = 1): Promise<LimitResult | null> {
-  let result: LimitResult;
-  try {
-    result = await limiter(c, rule).limit(identifier, n === 1 ? undefined : { rate: n });
-  } catch {
-    log('warn', 'redis unreachable: rate limit not enforced', { rule: rule.name });
-    return null;
-  }
-  waitUntil(c, result.pending);
-  if (result.reason === 'timeout') log('warn', 'redis timed out: rate limit not enforced', { rule: rule.name });
-  return result;
-}
-
 /** Counts one request of `identifier` against `rule`; throws 429 `rate_limited` with Retry-After when over. */
 export async function enforceRateLimit(c: Context<AppEnv>, rule: RateRule, identifier: string): Promise<void> {
-  const result = await count(c, rule, identifier);
-  if (result && !result.success) throw limited(rule, result.limit, result.reset);
+  const verdict = await check(c, rule, identifier, 1);
+  if (verdict && !verdict.allowed) throw limited(rule, verdict.reset);
 }
 
 /**
@@ -90,9 +119,9 @@ const HEADROOM = 0.1;
 /** Requests admitted within this long are counted in Redis together (one INCRBY of their number). */
 const COUNT_BATCH_MS = 100;
 
-function learn(key: string, result: LimitResult): void {
+function learn(key: string, result: Verdict): void {
   const k = known.get(key);
-  const remaining = result.success ? result.remaining : 0;
+  const remaining = result.allowed ? result.remaining : 0;
   if (!k) {
     if (known.size >= KNOWN_MAX) known.clear();
     known.set(key, { remaining, reset: result.reset, at: Date.now(), queued: 0, unconfirmed: 0, flush: null });
@@ -112,7 +141,7 @@ function countLater(c: Context<AppEnv>, rule: RateRule, identifier: string, key:
     k.queued = 0;
     k.flush = null;
     try {
-      const result = await count(c, rule, identifier, n);
+      const result = await check(c, rule, identifier, n);
       if (result) learn(key, result);
     } finally {
       k.unconfirmed -= n;
@@ -138,10 +167,10 @@ export async function enforceRequestLimit(c: Context<AppEnv>, rule: RateRule, id
     waitUntil(c, countLater(c, rule, identifier, key, k));
     return;
   }
-  const result = await count(c, rule, identifier);
+  const result = await check(c, rule, identifier, 1);
   if (!result) return;
   learn(key, result);
-  if (!result.success) throw limited(rule, result.limit, result.reset);
+  if (!result.allowed) throw limited(rule, result.reset);
 }
 
 /**
@@ -149,14 +178,8 @@ export async function enforceRequestLimit(c: Context<AppEnv>, rule: RateRule, id
  * `countFailure` spends, so someone who signs in successfully on many devices is never locked out.
  */
 export async function ensureFailuresLeft(c: Context<AppEnv>, rule: RateRule, identifier: string): Promise<void> {
-  let left: Awaited<ReturnType<Ratelimit['getRemaining']>>;
-  try {
-    left = await limiter(c, rule).getRemaining(identifier);
-  } catch {
-    log('warn', 'redis unreachable: rate limit not enforced', { rule: rule.name });
-    return;
-  }
-  if (left.remaining <= 0) throw limited(rule, left.limit, left.reset);
+  const verdict = await check(c, rule, identifier, 0);
+  if (verdict && verdict.remaining <= 0) throw limited(rule, verdict.reset);
 }
 
 export const countFailure = (c: Context<AppEnv>, rule: RateRule, identifier: string): Promise<void> => enforceRateLimit(c, rule, identifier).catch(() => {});
