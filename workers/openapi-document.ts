@@ -31,7 +31,7 @@ export function serveOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
         version: '1',
         description:
           'Errors are `{error:{code,message,details?,request_id}}`; lists take `?limit=&cursor=` and answer `{items, next_cursor}`. ' +
-          'Routes not yet described here are listed in the README (ingestion, gateway, policies, analysis, analytics, reports, corpus, supply, agent).',
+          'Every route of the API is here; /v1/chat/completions and /v1/embeddings answer errors in OpenAI\'s shape instead.',
       },
     }) as unknown as Record<string, unknown>;
     return c.json(document, 200);

@@ -48,7 +48,7 @@ export function limitBody(maxSize = DEFAULT_JSON_LIMIT): MiddlewareHandler<AppEn
 
 type MediaSchema = NonNullable<NonNullable<NonNullable<RouteConfig['request']>['body']>['content'][string]>;
 /** A media type's schema as plain JSON Schema (no validator attached). */
-type SchemaObject = Exclude<Extract<MediaSchema, { schema: unknown }>['schema'], z.ZodType>;
+type SchemaObject = Exclude<NonNullable<Extract<MediaSchema, { schema?: unknown }>['schema']>, z.ZodType>;
 
 /**
  * The JSON Schema of a zod schema, for a body the handler reads itself (streamed, gzip, multipart, the
@@ -101,3 +101,6 @@ export const idParam = (what: string) => z.object({ id: z.string().max(100).desc
 
 /** Bearer auth: a signed-in user's access JWT (or, where a route says so, an `nak_` API key). */
 export const userSecurity = [{ bearer: [] }];
+
+/** A JSON object answer whose fields the route's summary and the README describe (engine outputs). */
+export const objectAnswer = (description: string) => json(z.looseObject({}), description);
