@@ -41,15 +41,40 @@ function httpExceptionCode(err: HTTPException): ErrorCode {
 }
 
 /**
- * The routers that declare their contract, mounted by chaining so their types flow into `AppType`
- * (Hono's `hc<AppType>` client, examples/) and their schemas into GET /api/openapi.json.
+ * Every router declares its contract; they are mounted by chaining so their types flow into `AppType`
+ * (Hono's `hc<AppType>` client, examples/) and their schemas into GET /api/openapi.json. Order matters
+ * where prefixes are shared (`/`, `/api`, `/v1`).
  */
-function mountContractRoutes(app: OpenAPIHono<AppEnv>) {
-  return app.route('/api/auth', auth).route('/api/keys', keys).route('/api/orgs', orgRoutes).route('/api/operator', operatorRoutes).route('/api/threads', threadRoutes);
+function mountRoutes(app: OpenAPIHono<AppEnv>) {
+  return app
+    .route('/', health)
+    .route('/api/auth', auth)
+    .route('/api/keys', keys)
+    .route('/api/orgs', orgRoutes)
+    .route('/api/operator', operatorRoutes)
+    .route('/api/threads', threadRoutes)
+    .route('/api', tiers)
+    .route('/api/ws', wsTicketRoutes)
+    .route('/api/agent', agentRoutes)
+    .route('/api/analysis', analysisRoutes)
+    .route('/api/reports', reportRoutes)
+    .route('/api/corpus', corpusRoutes)
+    .route('/api/supply', supplyRoutes)
+    .route('/api/generation', generationRoutes)
+    .route('/', wsRoute)
+    .route('/api/ingest', ingest)
+    .route('/api/analytics', analytics)
+    .route('/api/prices', priceRoutes)
+    .route('/api/costs', costRoutes)
+    .route('/v1', otlp)
+    .route('/v1', gatewayV1)
+    .route('/api/gateway/provider-keys', providerKeyRoutes)
+    .route('/api/policies', policyRoutes)
+    .route('/api/metrics', metricsRoutes);
 }
 
 /** The typed surface of the API for `hc<AppType>(baseUrl)` (hono/client). */
-export type AppType = ReturnType<typeof mountContractRoutes>;
+export type AppType = ReturnType<typeof mountRoutes>;
 
 /** Paths the API owns (any case): never handed to the static assets. */
 const API_PATH = /^\/(api|v1|ws|health)(\/|$)/i;
@@ -78,26 +103,7 @@ export function buildApp() {
   });
   app.use('*', services());
 
-  app.route('/', health);
-  mountContractRoutes(app);
-  app.route('/api', tiers);
-  app.route('/api/ws', wsTicketRoutes);
-  app.route('/api/agent', agentRoutes);
-  app.route('/api/analysis', analysisRoutes);
-  app.route('/api/reports', reportRoutes);
-  app.route('/api/corpus', corpusRoutes);
-  app.route('/api/supply', supplyRoutes);
-  app.route('/api/generation', generationRoutes);
-  app.route('/', wsRoute);
-  app.route('/api/ingest', ingest);
-  app.route('/api/analytics', analytics);
-  app.route('/api/prices', priceRoutes);
-  app.route('/api/costs', costRoutes);
-  app.route('/v1', otlp);
-  app.route('/v1', gatewayV1);
-  app.route('/api/gateway/provider-keys', providerKeyRoutes);
-  app.route('/api/policies', policyRoutes);
-  app.route('/api/metrics', metricsRoutes);
+  mountRoutes(app);
   serveOpenApiDocument(app);
 
   app.notFound((c) => {

@@ -27,7 +27,7 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
     version: '1',
     description:
       'Errors are `{error:{code,message,details?,request_id}}`; lists take `?limit=&cursor=` and answer `{items, next_cursor}`. ' +
-      'Routes not yet described here are listed in the README (ingestion, gateway, policies, analysis, analytics, reports, corpus, supply, agent).',
+      "Every route of the API is here; /v1/chat/completions and /v1/embeddings answer errors in OpenAI's shape instead.",
   },
 };
 

@@ -60,4 +60,42 @@ describe('typed client', () => {
     expect(refreshed.status).toBe(200);
     expect((await client.api.auth.logout.$post({}, { headers })).status).toBe(204);
   });
+
+  it('reaches the routers mounted under shared prefixes and the read routes of the org', async () => {
+    const live = await client.health.$get();
+    expect(live.status).toBe(200);
+    expect((await live.json()).status).toBe('ok');
+    const limits = await client.api.metrics.tier[':tier'].limits.$get({ param: { tier: 'free' } });
+    expect(limits.status).toBe(200);
+    if (limits.status === 200) expect((await limits.json()).tier).toBe('free');
+    expect((await client.api.metrics.tier[':tier'].limits.$get({ param: { tier: 'platinum' } })).status).toBe(404);
+
+    const email = uniqueEmail('typed-read');
+    const reg = await client.api.auth.register.$post({ json: { email, password: 'typed client password' } }, { headers: { 'cf-connecting-ip': randomIp() } });
+    if (reg.status !== 201) throw new Error(`register answered ${reg.status}`);
+    const headers = { authorization: `Bearer ${(await reg.json()).access_token}` };
+
+    const note = await client.api.corpus.$post({ json: { title: 'typed note', content: 'cite me', tags: ['typed'] } }, { headers });
+    expect(note.status).toBe(201);
+    if (note.status !== 201) return;
+    const { id } = await note.json();
+    const patched = await client.api.corpus[':id'].$patch({ param: { id }, json: { title: 'renamed note' } }, { headers });
+    expect(patched.status).toBe(200);
+    if (patched.status === 200) expect((await patched.json()).title).toBe('renamed note');
+    const listed = await client.api.corpus.$get({ query: { tag: 'typed' } }, { headers });
+    if (listed.status === 200) expect((await listed.json()).items.map((d) => d.id)).toEqual([id]);
+    expect((await client.api.corpus[':id'].$delete({ param: { id } }, { headers })).status).toBe(204);
+
+    const summary = await client.api.analytics.summary.$get({ query: {} }, { headers });
+    expect(summary.status).toBe(200);
+    if (summary.status === 200) expect((await summary.json()).calls).toBe(0);
+    const reports = await client.api.reports.$get({ query: {} }, { headers });
+    if (reports.status === 200) expect((await reports.json()).items).toEqual([]);
+    const prices = await client.api.prices.$get({ query: {} }, { headers });
+    if (prices.status === 200) expect((await prices.json()).items).toEqual([]);
+    const policies = await client.api.policies.$get({}, { headers });
+    if (policies.status === 200) expect((await policies.json()).items).toEqual([]);
+    const bad = await client.api.analytics.breakdown.$get({ query: { by: 'colour' as never } }, { headers });
+    expect(bad.status).toBe(400);
+  });
 });

@@ -2,14 +2,13 @@
 // /api/metrics next to the Prometheus text at GET /api/metrics (health router): auth is per route here,
 // never a wildcard middleware, so that endpoint and /api/metrics/tier/{tier}/limits stay public.
 import { sql } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireAuth } from '../auth/middleware';
 import { utcMonthStart } from '../auth/usage';
-import { jsonBody, queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../lib/ids';
-import type { AppEnv } from '../lib/services';
+import { contractRouterWith, errors, json, jsonBody, limitBody, objectAnswer, userSecurity } from '../lib/openapi';
 import { isoInstant } from '../lib/time';
 import { submit } from '../ingest/submit';
 import { METHOD, realizedSavingsUsd, savingsGroups, type GroupBy } from './savings';
@@ -34,9 +33,71 @@ const trackBody = z
   })
   .strict();
 
-export const metricsRoutes = new Hono<AppEnv>()
-  .get('/savings/summary', read, async (c) => {
-    const q = queryParams(c, windowQuery);
+const tags = ['business metrics'];
+const security = userSecurity;
+const readErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] };
+const period = z.object({ from: z.string(), to: z.string() });
+const savingsAnswer = z.object({ period, realized_savings_usd: z.number(), groups: z.array(z.looseObject({ realized_savings_usd: z.number() })), method: z.string() });
+const routes = {
+  summary: createRoute({
+    method: 'get',
+    path: '/savings/summary',
+    tags,
+    security,
+    middleware: [read],
+    summary: 'Realized savings of the gateway (savings ledger), grouped',
+    request: { query: windowQuery },
+    responses: { 200: json(savingsAnswer, 'Savings'), ...readErrors },
+  }),
+  endUser: createRoute({
+    method: 'get',
+    path: '/savings/{user_id}',
+    tags,
+    security,
+    middleware: [read],
+    summary: "One end user's realized savings",
+    request: { params: z.object({ user_id: z.string().describe('the end user (first 200 characters count)') }), query: windowQuery },
+    responses: { 200: json(savingsAnswer.extend({ user_id: z.string() }), 'Savings'), ...readErrors },
+  }),
+  track: createRoute({
+    method: 'post',
+    path: '/track',
+    tags,
+    security,
+    middleware: [requireAuth({ scopes: ['ingest'] }), limitBody()],
+    summary: 'Record a usage event',
+    request: { body: jsonBody(trackBody) },
+    responses: { 202: json(z.object({ event_id: z.string(), event_type: z.string() }), 'Stored'), ...readErrors, 413: errors[413], 415: errors[415] },
+  }),
+  roi: createRoute({
+    method: 'get',
+    path: '/roi',
+    tags,
+    security,
+    middleware: [read],
+    summary: "This month's realized savings, the fee and the ROI",
+    responses: {
+      200: json(z.object({ period, realized_savings_usd: z.number(), fee_share: z.number(), fee_usd: z.number(), net_savings_usd: z.number(), roi: z.number().nullable(), method: z.string() }), 'ROI'),
+      401: errors[401],
+      403: errors[403],
+      429: errors[429],
+    },
+  }),
+  performance: createRoute({
+    method: 'get',
+    path: '/performance',
+    tags,
+    security,
+    middleware: [read],
+    summary: 'Gateway calls (error and cache-hit rates, latency) and agent run durations of the last 7 days',
+    responses: { 200: objectAnswer('Performance'), 401: errors[401], 403: errors[403], 429: errors[429], 503: errors[503] },
+  }),
+};
+
+// Auth per route: GET /api/metrics (Prometheus) and /api/metrics/tier/{tier}/limits stay public.
+export const metricsRoutes = contractRouterWith({ bodyLimit: null })
+  .openapi(routes.summary, async (c) => {
+    const q = c.req.valid('query');
     const from = q.from ?? utcMonthStart();
     const groups = await savingsGroups(c.get('services').db(), { org_id: c.get('auth').org_id, policy_id: q.policy_id, from, to: q.to }, q.group_by as GroupBy);
     return c.json({
@@ -44,22 +105,22 @@ export const metricsRoutes = new Hono<AppEnv>()
       realized_savings_usd: groups.reduce((a, g) => a + g.realized_savings_usd, 0),
       groups,
       method: METHOD,
-    });
+    }, 200);
   })
-  .get('/savings/:user_id', read, async (c) => {
-    const q = queryParams(c, windowQuery);
-    const endUser = c.req.param('user_id').slice(0, 200);
+  .openapi(routes.endUser, async (c) => {
+    const q = c.req.valid('query');
+    const endUser = c.req.valid('param').user_id.slice(0, 200);
     const from = q.from ?? utcMonthStart();
     const groups = await savingsGroups(c.get('services').db(), { org_id: c.get('auth').org_id, end_user: endUser, policy_id: q.policy_id, from, to: q.to }, q.group_by as GroupBy);
-    return c.json({ user_id: endUser, period: { from: from.toISOString(), to: (q.to ?? new Date()).toISOString() }, realized_savings_usd: groups.reduce((a, g) => a + g.realized_savings_usd, 0), groups, method: METHOD });
+    return c.json({ user_id: endUser, period: { from: from.toISOString(), to: (q.to ?? new Date()).toISOString() }, realized_savings_usd: groups.reduce((a, g) => a + g.realized_savings_usd, 0), groups, method: METHOD }, 200);
   })
-  .post('/track', requireAuth({ scopes: ['ingest'] }), async (c) => {
-    const body = await jsonBody(c, trackBody);
+  .openapi(routes.track, async (c) => {
+    const body = c.req.valid('json');
     const eventId = `evt_${uuidv7()}`;
     await submit(c.env, c.get('auth'), { calls: [], event: { event_id: eventId, event_type: body.event_type, data: body.data } });
     return c.json({ event_id: eventId, event_type: body.event_type }, 202);
   })
-  .get('/roi', read, async (c) => {
+  .openapi(routes.roi, async (c) => {
     const from = utcMonthStart();
     const realized = await realizedSavingsUsd(c.get('services').db(), c.get('auth').org_id, from);
     const fee = realized * FEE_SHARE;
@@ -71,9 +132,9 @@ export const metricsRoutes = new Hono<AppEnv>()
       net_savings_usd: realized - fee,
       roi: fee > 0 ? (realized - fee) / fee : null,
       method: METHOD,
-    });
+    }, 200);
   })
-  .get('/performance', read, async (c) => {
+  .openapi(routes.performance, async (c) => {
     const days = 7;
     let gateway: Record<string, number | null>;
     try {
@@ -95,5 +156,5 @@ export const metricsRoutes = new Hono<AppEnv>()
              (percentile_cont(0.5) within group (order by extract(epoch from completed_at - created_at)) filter (where completed_at is not null))::float8 as p50_s,
              (percentile_cont(0.95) within group (order by extract(epoch from completed_at - created_at)) filter (where completed_at is not null))::float8 as p95_s
       from runs where org_id = ${c.get('auth').org_id} and created_at >= now() - make_interval(days => ${days})`);
-    return c.json({ window_days: days, gateway, agent_runs: runs.rows[0] });
+    return c.json({ window_days: days, gateway, agent_runs: runs.rows[0]! }, 200);
   });

@@ -2,7 +2,8 @@
 // report's plan in one call), simulate it over the org's stored traffic with the engine's simulator, activate
 // it (the previous active policy becomes inactive) or deactivate it. Signed-in users; scoped to the caller's org.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import * as z from 'zod';
 import { gatewayPolicies, reports } from '../../db/schema';
 import { gatewayPolicy, type GatewayPolicy } from '../../engine/tools/policy/policy';
@@ -10,9 +11,9 @@ import { simulatePolicy } from '../../engine/tools/policy/simulate';
 import { nanoToUsd } from '../../engine/telemetry/record';
 import { analyzeOrg } from '../analysis/org-analysis';
 import { requireUser } from '../auth/middleware';
-import { jsonBody, validate } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, uuidv7 } from '../lib/ids';
+import { contractRouter, errors, json, jsonBody, objectAnswer, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { invalidateGatewayConfig } from './config';
 
@@ -79,15 +80,90 @@ export function policyOfReport(data: Record<string, unknown>): GatewayPolicy | n
   return parsed.success ? parsed.data : null;
 }
 
-export const policyRoutes = new Hono<AppEnv>()
-  .use('*', requireUser())
-  .post('/', async (c) => {
-    const body = await jsonBody(c, createBody);
+const policySchema = z.object({
+  id: z.string(),
+  version: z.number(),
+  name: z.string(),
+  status: z.string(),
+  policy: z.record(z.string(), z.unknown()).describe('the gateway policy (rules matched in order; see POST /api/policies)'),
+  control_share: z.number(),
+  canary: z.record(z.string(), z.number()),
+  upstream_timeout_ms: z.number(),
+  source_report_id: z.string().nullable(),
+  rollback_reason: z.string().nullable(),
+  created_at: z.string(),
+  activated_at: z.string().nullable(),
+  deactivated_at: z.string().nullable(),
+});
+const tags = ['policies'];
+const security = userSecurity;
+const policyParams = z.object({ id: z.string().describe("the policy's id") });
+const onePolicyErrors = { 401: errors[401], 404: errors[404], 429: errors[429] };
+const routes = {
+  create: createRoute({
+    method: 'post',
+    path: '/',
+    tags,
+    security,
+    summary: 'A new policy version (inactive until activated)',
+    request: { body: jsonBody(createBody) },
+    responses: { 201: json(policySchema, 'The policy'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429] },
+  }),
+  fromReport: createRoute({
+    method: 'post',
+    path: '/from-report/{report_id}',
+    tags,
+    security,
+    summary: "A new policy from a report's plan (settings in the body are optional)",
+    request: { params: z.object({ report_id: z.string() }), body: { required: false, content: { 'application/json': { schema: fromReportBody } } } },
+    responses: { 201: json(policySchema, 'The policy'), 400: errors[400], 401: errors[401], 404: errors[404], 413: errors[413], 415: errors[415], 429: errors[429] },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/',
+    tags,
+    security,
+    summary: "The org's policies, newest version first (up to 200)",
+    responses: { 200: json(z.object({ items: z.array(policySchema), next_cursor: z.null() }), 'The policies'), 401: errors[401], 429: errors[429] },
+  }),
+  get: createRoute({ method: 'get', path: '/{id}', tags, security, summary: 'One policy', request: { params: policyParams }, responses: { 200: json(policySchema, 'The policy'), ...onePolicyErrors } }),
+  activate: createRoute({
+    method: 'post',
+    path: '/{id}/activate',
+    tags,
+    security,
+    summary: 'Make this the active policy (the previous one becomes inactive)',
+    request: { params: policyParams },
+    responses: { 200: json(policySchema, 'The policy'), ...onePolicyErrors },
+  }),
+  deactivate: createRoute({
+    method: 'post',
+    path: '/{id}/deactivate',
+    tags,
+    security,
+    summary: 'Stop applying this policy',
+    request: { params: policyParams },
+    responses: { 200: json(policySchema, 'The policy'), ...onePolicyErrors },
+  }),
+  simulate: createRoute({
+    method: 'post',
+    path: '/{id}/simulate',
+    tags,
+    security,
+    summary: "Replay the org's stored traffic under this policy: cost before and after, per rule",
+    request: { params: policyParams },
+    responses: { 200: objectAnswer('The simulation (null without stored traffic)'), ...onePolicyErrors, 503: errors[503] },
+  }),
+};
+
+export const policyRoutes = contractRouter(requireUser())
+  .openapi(routes.create, async (c) => {
+    const body = c.req.valid('json');
     return c.json(publicPolicy(await insertPolicy(c, body.policy, body, null)), 201);
   })
-  .post('/from-report/:report_id', async (c) => {
-    const reportId = c.req.param('report_id');
-    const s = c.req.header('content-length') && c.req.header('content-length') !== '0' ? await jsonBody(c, fromReportBody) : validate(fromReportBody, {});
+  .openapi(routes.fromReport, async (c) => {
+    const reportId = c.req.valid('param').report_id;
+    const s = c.req.valid('json');
     if (!hasPrefix(reportId, 'rep')) throw new ApiError('not_found', 'report not found');
     const [report] = await c.get('services').db().select({ data: reports.data }).from(reports).where(and(eq(reports.id, reportId), eq(reports.org_id, c.get('auth').org_id)));
     if (!report) throw new ApiError('not_found', 'report not found');
@@ -95,17 +171,17 @@ export const policyRoutes = new Hono<AppEnv>()
     if (!policy || policy.rules.length === 0) throw new ApiError('invalid_request', 'this report proposes no gateway policy');
     return c.json(publicPolicy(await insertPolicy(c, policy, s, reportId)), 201);
   })
-  .get('/', async (c) => {
+  .openapi(routes.list, async (c) => {
     const rows = await c.get('services').db().select().from(gatewayPolicies).where(eq(gatewayPolicies.org_id, c.get('auth').org_id)).orderBy(desc(gatewayPolicies.version)).limit(200);
-    return c.json({ items: rows.map(publicPolicy), next_cursor: null });
+    return c.json({ items: rows.map(publicPolicy), next_cursor: null }, 200);
   })
-  .get('/:id', async (c) => {
-    const row = await findPolicy(c, c.req.param('id'));
+  .openapi(routes.get, async (c) => {
+    const row = await findPolicy(c, c.req.valid('param').id);
     if (!row) throw notFound();
-    return c.json(publicPolicy(row));
+    return c.json(publicPolicy(row), 200);
   })
-  .post('/:id/activate', async (c) => {
-    const row = await findPolicy(c, c.req.param('id'));
+  .openapi(routes.activate, async (c) => {
+    const row = await findPolicy(c, c.req.valid('param').id);
     if (!row) throw notFound();
     const orgId = c.get('auth').org_id;
     const now = new Date();
@@ -117,19 +193,19 @@ export const policyRoutes = new Hono<AppEnv>()
         await tx.update(gatewayPolicies).set({ status: 'active', activated_at: now, deactivated_at: null, rollback_reason: null }).where(eq(gatewayPolicies.id, row.id));
       });
     await invalidateGatewayConfig(c.get('services'), orgId);
-    return c.json(publicPolicy((await findPolicy(c, row.id))!));
+    return c.json(publicPolicy((await findPolicy(c, row.id))!), 200);
   })
-  .post('/:id/deactivate', async (c) => {
-    const row = await findPolicy(c, c.req.param('id'));
+  .openapi(routes.deactivate, async (c) => {
+    const row = await findPolicy(c, c.req.valid('param').id);
     if (!row) throw notFound();
     if (row.status === 'active') {
       await c.get('services').db().update(gatewayPolicies).set({ status: 'inactive', deactivated_at: new Date() }).where(eq(gatewayPolicies.id, row.id));
       await invalidateGatewayConfig(c.get('services'), row.org_id);
     }
-    return c.json(publicPolicy((await findPolicy(c, row.id))!));
+    return c.json(publicPolicy((await findPolicy(c, row.id))!), 200);
   })
-  .post('/:id/simulate', async (c) => {
-    const row = await findPolicy(c, c.req.param('id'));
+  .openapi(routes.simulate, async (c) => {
+    const row = await findPolicy(c, c.req.valid('param').id);
     if (!row) throw notFound();
     let analysis;
     try {
@@ -137,7 +213,7 @@ export const policyRoutes = new Hono<AppEnv>()
     } catch {
       throw new ApiError('dependency_unavailable', 'the telemetry store is unavailable; retry shortly');
     }
-    if (!analysis) return c.json({ policy_id: row.id, window: null, simulation: null, message: 'no stored traffic to replay: send calls or import a file first' });
+    if (!analysis) return c.json({ policy_id: row.id, window: null, simulation: null, message: 'no stored traffic to replay: send calls or import a file first' }, 200);
     const sim = simulatePolicy(analysis.profile, row.policy);
     const { window } = analysis.profile;
     return c.json({
@@ -150,5 +226,5 @@ export const policyRoutes = new Hono<AppEnv>()
         saving_usd: nanoToUsd(sim.saving_nanousd),
         per_rule: sim.per_rule.map((r) => ({ rule_id: r.rule_id, calls: r.calls, before_usd: nanoToUsd(r.before_nanousd), after_usd: nanoToUsd(r.after_nanousd), saving_usd: nanoToUsd(r.saving_nanousd), unknown_target: r.unknown_target })),
       },
-    });
+    }, 200);
   });

@@ -2,14 +2,15 @@
 // The key is encrypted on arrival (workers/gateway/crypto.ts) and never returned or logged: answers show a hint
 // (its last 4 characters). Signed-in users only; every query is scoped to the caller's org.
 import { and, asc, eq } from 'drizzle-orm';
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import { gatewayProviderKeys } from '../../db/schema';
 import { normalizeProvider } from '../../engine/catalog/index';
 import { requireUser } from '../auth/middleware';
-import { jsonBody } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../lib/ids';
+import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { invalidateGatewayConfig, type UpstreamApi } from './config';
 import { encryptSecret, hasEncryptionKey, missingEncryptionKey } from './crypto';
@@ -45,7 +46,9 @@ const updateBody = z
 
 type Row = typeof gatewayProviderKeys.$inferSelect;
 
-const publicKey = (r: Row) => ({
+const keySchema = z.object({ id: z.string(), name: z.string(), provider: z.string(), api: z.string(), base_url: z.string(), hint: z.string().describe('…and the last 4 characters'), created_at: z.string() });
+
+const publicKey = (r: Row): z.infer<typeof keySchema> => ({
   id: r.id,
   name: r.name,
   provider: r.provider,
@@ -65,14 +68,42 @@ function checkBaseUrl(c: Context<AppEnv>, url: string | undefined): void {
   }
 }
 
-export const providerKeyRoutes = new Hono<AppEnv>()
-  .use('*', requireUser())
-  .use('*', async (c, next) => {
-    if (!hasEncryptionKey(c.env.GATEWAY_ENCRYPTION_KEY)) throw missingEncryptionKey();
-    await next();
-  })
-  .post('/', async (c) => {
-    const body = await jsonBody(c, createBody);
+const tags = ['gateway'];
+const security = userSecurity;
+const params = z.object({ id: z.string().describe("the provider key's id") });
+const base = { 401: errors[401], 429: errors[429], 503: errors[503] };
+const routes = {
+  create: createRoute({
+    method: 'post',
+    path: '/',
+    tags,
+    security,
+    summary: 'Store an upstream provider key (one per provider), encrypted; it is never shown again',
+    request: { body: jsonBody(createBody) },
+    responses: { 201: json(keySchema, 'The key (hint only)'), 400: errors[400], 409: errors[409], 413: errors[413], 415: errors[415], ...base },
+  }),
+  list: createRoute({ method: 'get', path: '/', tags, security, summary: "The org's provider keys", responses: { 200: json(z.object({ items: z.array(keySchema), next_cursor: z.null() }), 'The keys'), ...base } }),
+  get: createRoute({ method: 'get', path: '/{id}', tags, security, summary: 'One provider key', request: { params }, responses: { 200: json(keySchema, 'The key'), 404: errors[404], ...base } }),
+  update: createRoute({
+    method: 'patch',
+    path: '/{id}',
+    tags,
+    security,
+    summary: "Rename a provider key, change its base URL or replace the key",
+    request: { params, body: jsonBody(updateBody) },
+    responses: { 200: json(keySchema, 'The key'), 400: errors[400], 404: errors[404], 413: errors[413], 415: errors[415], ...base },
+  }),
+  remove: createRoute({ method: 'delete', path: '/{id}', tags, security, summary: 'Delete a provider key', request: { params }, responses: { 204: { description: 'Deleted' }, 404: errors[404], ...base } }),
+};
+
+const encryptionConfigured: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!hasEncryptionKey(c.env.GATEWAY_ENCRYPTION_KEY)) throw missingEncryptionKey();
+  await next();
+};
+
+export const providerKeyRoutes = contractRouter(requireUser(), encryptionConfigured)
+  .openapi(routes.create, async (c) => {
+    const body = c.req.valid('json');
     checkBaseUrl(c, body.base_url);
     const { org_id, user_id } = c.get('auth');
     const provider = normalizeProvider(body.provider);
@@ -89,21 +120,21 @@ export const providerKeyRoutes = new Hono<AppEnv>()
     await invalidateGatewayConfig(c.get('services'), org_id);
     return c.json(publicKey(row), 201);
   })
-  .get('/', async (c) => {
+  .openapi(routes.list, async (c) => {
     const rows = await c.get('services').db().select().from(gatewayProviderKeys).where(eq(gatewayProviderKeys.org_id, c.get('auth').org_id)).orderBy(asc(gatewayProviderKeys.id));
-    return c.json({ items: rows.map(publicKey), next_cursor: null });
+    return c.json({ items: rows.map(publicKey), next_cursor: null }, 200);
   })
-  .get('/:id', async (c) => {
-    const id = c.req.param('id');
+  .openapi(routes.get, async (c) => {
+    const { id } = c.req.valid('param');
     if (!isKeyId(id)) throw notFound();
     const [row] = await c.get('services').db().select().from(gatewayProviderKeys).where(and(eq(gatewayProviderKeys.id, id), eq(gatewayProviderKeys.org_id, c.get('auth').org_id)));
     if (!row) throw notFound();
-    return c.json(publicKey(row));
+    return c.json(publicKey(row), 200);
   })
-  .patch('/:id', async (c) => {
-    const id = c.req.param('id');
+  .openapi(routes.update, async (c) => {
+    const { id } = c.req.valid('param');
     if (!isKeyId(id)) throw notFound();
-    const body = await jsonBody(c, updateBody);
+    const body = c.req.valid('json');
     checkBaseUrl(c, body.base_url);
     const { org_id } = c.get('auth');
     const sealed = body.key ? { ...(await encryptSecret(c.env.GATEWAY_ENCRYPTION_KEY, org_id, body.key)), hint: body.key.slice(-4) } : {};
@@ -116,10 +147,10 @@ export const providerKeyRoutes = new Hono<AppEnv>()
       .returning();
     if (!row) throw notFound();
     await invalidateGatewayConfig(c.get('services'), org_id);
-    return c.json(publicKey(row));
+    return c.json(publicKey(row), 200);
   })
-  .delete('/:id', async (c) => {
-    const id = c.req.param('id');
+  .openapi(routes.remove, async (c) => {
+    const { id } = c.req.valid('param');
     if (!isKeyId(id)) throw notFound();
     const { org_id } = c.get('auth');
     const [row] = await c.get('services').db().delete(gatewayProviderKeys).where(and(eq(gatewayProviderKeys.id, id), eq(gatewayProviderKeys.org_id, org_id))).returning({ id: gatewayProviderKeys.id });

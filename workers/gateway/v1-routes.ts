@@ -1,13 +1,18 @@
 // The OpenAI-compatible surface: /v1/chat/completions and /v1/embeddings, for API keys with the `gateway`
 // scope (or signed-in users). Errors come in OpenAI's shape; without GATEWAY_ENCRYPTION_KEY every call is 503.
-// Middleware is bound to these paths only: /v1/traces (OTLP ingest) shares the prefix.
-import { Hono, type MiddlewareHandler } from 'hono';
+// Middleware is bound to these paths only: /v1/traces (OTLP ingest) shares the prefix. The handlers read and
+// validate the OpenAI wire format themselves (wire.ts): the routes document those schemas.
+import { createRoute } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import * as z from 'zod';
 import { requireAuth } from '../auth/middleware';
+import { contractRouterWith, documented, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { chatCompletions } from './chat';
 import { hasEncryptionKey } from './crypto';
 import { embeddings } from './embeddings';
 import { GatewayError, onGatewayError } from './errors';
+import { chatRequest, embeddingsRequest } from './wire';
 
 const configured: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!hasEncryptionKey(c.env.GATEWAY_ENCRYPTION_KEY)) {
@@ -18,7 +23,51 @@ const configured: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const gatewayAuth = requireAuth({ scopes: ['gateway'] });
 
-export const gatewayV1 = new Hono<AppEnv>()
+const openAiError = z
+  .object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) })
+  .describe("OpenAI's error shape");
+// As plain JSON Schema: the handlers answer untyped Responses (streams, upstream bodies).
+const failure = (description: string) => ({ description, content: { 'application/json': { schema: documented(openAiError) } } });
+const failures = {
+  400: failure('Invalid request (invalid_request_error)'),
+  401: failure('Not authenticated (authentication_error)'),
+  403: failure('The key lacks the gateway scope (permission_error)'),
+  413: failure('Request body too large'),
+  429: failure('Rate limited or over budget (rate_limit_error); Retry-After says when'),
+  502: failure('The upstream provider failed'),
+  503: failure('The gateway is not configured or no provider key is stored (api_error)'),
+};
+const tags = ['gateway'];
+const middleware = [gatewayAuth, configured];
+
+const routes = {
+  chat: createRoute({
+    method: 'post',
+    path: '/chat/completions',
+    tags,
+    security: userSecurity,
+    middleware,
+    summary: "OpenAI-compatible chat completions through the org's active policy (an API key with the gateway scope)",
+    request: { body: { required: true, content: { 'application/json': { schema: documented(chatRequest) } } } },
+    responses: {
+      200: { description: 'A chat.completion, or with stream=true a text/event-stream of chat.completion.chunk', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } } },
+      ...failures,
+    },
+  }),
+  embeddings: createRoute({
+    method: 'post',
+    path: '/embeddings',
+    tags,
+    security: userSecurity,
+    middleware,
+    summary: 'OpenAI-compatible embeddings (an API key with the gateway scope)',
+    request: { body: { required: true, content: { 'application/json': { schema: documented(embeddingsRequest) } } } },
+    responses: { 200: { description: 'A list of embeddings', content: { 'application/json': { schema: { type: 'object' } } } }, ...failures },
+  }),
+};
+
+export const gatewayV1 = contractRouterWith({ bodyLimit: null })
   .onError(onGatewayError)
-  .post('/chat/completions', gatewayAuth, configured, chatCompletions)
-  .post('/embeddings', gatewayAuth, configured, embeddings);
+  .openapi(routes.chat, chatCompletions)
+  // embeddings() answers a plain Response (the upstream's JSON, re-shaped): not a typed c.json of the schema above.
+  .openapi(routes.embeddings, (c) => embeddings(c) as never);

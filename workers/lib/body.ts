@@ -70,8 +70,3 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, limit
   if (bytes.byteLength === 0) throw new ApiError('invalid_json', 'request body is empty; a JSON object is expected');
   return validate(schema, parseJsonText(new TextDecoder().decode(bytes)));
 }
-
-/** Validates the query string against a schema (400 `invalid_request` naming the bad parameter). */
-export function queryParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
-  return validate(schema, c.req.query(), 'query string');
-}

@@ -1,6 +1,6 @@
 // Routes that declare their contract (@hono/zod-openapi): a router whose validation failures answer the
 // project's error shape, the JSON body limit (Hono's bodyLimit), and the schemas every route document shares.
-import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
+import { OpenAPIHono, type Hook, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
@@ -21,18 +21,42 @@ const validationFailed: Hook<any, AppEnv, any, any> = (result) => {
  * route; then JSON bodies over DEFAULT_JSON_LIMIT bytes are a 413 before anything parses them.
  */
 export function contractRouter(...middleware: MiddlewareHandler<AppEnv>[]): OpenAPIHono<AppEnv> {
+  return contractRouterWith({ bodyLimit: DEFAULT_JSON_LIMIT }, ...middleware);
+}
+
+/**
+ * contractRouter with another body limit: `bodyLimit: null` for routers whose handlers stream and limit
+ * their bodies themselves (ingestion, billing exports), and for routers mounted at `/` or `/api`, whose
+ * `*` middleware would reach every route below (they put limitBody() on their routes instead).
+ */
+export function contractRouterWith(opts: { bodyLimit: number | null }, ...middleware: MiddlewareHandler<AppEnv>[]): OpenAPIHono<AppEnv> {
   const router = new OpenAPIHono<AppEnv>({ defaultHook: validationFailed });
   for (const m of middleware) router.use('*', m);
-  router.use(
-    '*',
-    bodyLimit({
-      maxSize: DEFAULT_JSON_LIMIT,
-      onError: () => {
-        throw tooLarge(DEFAULT_JSON_LIMIT);
-      },
-    }),
-  );
+  if (opts.bodyLimit !== null) router.use('*', limitBody(opts.bodyLimit));
   return router;
+}
+
+/** Hono's bodyLimit answering the project's 413 `payload_too_large`. */
+export function limitBody(maxSize = DEFAULT_JSON_LIMIT): MiddlewareHandler<AppEnv> {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw tooLarge(maxSize);
+    },
+  });
+}
+
+type MediaSchema = NonNullable<NonNullable<NonNullable<RouteConfig['request']>['body']>['content'][string]>;
+/** A media type's schema as plain JSON Schema (no validator attached). */
+type SchemaObject = Exclude<NonNullable<Extract<MediaSchema, { schema?: unknown }>['schema']>, z.ZodType>;
+
+/**
+ * The JSON Schema of a zod schema, for a body the handler reads itself (streamed, gzip, multipart, the
+ * OpenAI wire format): documented from the schema that validates it, without a second validator reading it.
+ */
+export function documented(schema: z.ZodType): SchemaObject {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest as SchemaObject;
 }
 
 export const errorSchema = z
@@ -56,7 +80,9 @@ export const errors = {
   404: errorResponse('Not found (also for ids of another org)'),
   409: errorResponse('Conflict with the current state'),
   413: errorResponse('Request body too large'),
-  429: errorResponse('Rate limited (Retry-After says when to retry)'),
+  415: errorResponse('Unsupported media type'),
+  429: errorResponse('Rate limited or over a tier quota (Retry-After says when to retry)'),
+  503: errorResponse('A data store is unavailable (dependency_unavailable): retry shortly'),
 } as const;
 
 export function json<S extends z.ZodType>(schema: S, description: string) {
@@ -75,3 +101,6 @@ export const idParam = (what: string) => z.object({ id: z.string().max(100).desc
 
 /** Bearer auth: a signed-in user's access JWT (or, where a route says so, an `nak_` API key). */
 export const userSecurity = [{ bearer: [] }];
+
+/** A JSON object answer whose fields the route's summary and the README describe (engine outputs). */
+export const objectAnswer = (description: string) => json(z.looseObject({}), description);

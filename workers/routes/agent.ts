@@ -1,14 +1,14 @@
 // Agent runs of the signed-in user: status of one run and the paginated history across all threads.
 // Postgres holds every run (written through the thread DO's outbox); while a run is live its DO is asked too.
 import { and, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import * as z from 'zod';
 import { runs } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
-import { queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
+import { contractRouter, errors, json, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
-import type { AppEnv } from '../lib/services';
 import { threadAgent } from '../lib/thread-agents';
 
 type RunRow = typeof runs.$inferSelect;
@@ -27,10 +27,44 @@ const runJson = (r: RunRow) => ({
   completed_at: r.completed_at?.toISOString() ?? null,
 });
 
-export const agentRoutes = new Hono<AppEnv>()
-  .use('*', requireUser())
-  .get('/status/:run_id', async (c) => {
-    const runId = c.req.param('run_id');
+const runSchema = z.looseObject({
+  run_id: z.string(),
+  thread_id: z.string(),
+  status: z.string(),
+  stage: z.unknown(),
+  request: z.unknown(),
+  error_code: z.string().nullable(),
+  report_id: z.string().nullable(),
+  steps: z.unknown(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  completed_at: z.string().nullable(),
+});
+const tags = ['agent'];
+const routes = {
+  status: createRoute({
+    method: 'get',
+    path: '/status/{run_id}',
+    tags,
+    security: userSecurity,
+    summary: "One of the caller's agent runs (live from its thread while it runs)",
+    request: { params: z.object({ run_id: z.string().max(100) }) },
+    responses: { 200: json(runSchema, 'The run'), 400: errors[400], 401: errors[401], 404: errors[404], 429: errors[429] },
+  }),
+  history: createRoute({
+    method: 'get',
+    path: '/history',
+    tags,
+    security: userSecurity,
+    summary: "The caller's agent runs across threads, newest first",
+    request: { query: pageQuery },
+    responses: { 200: json(pageOf(runSchema), 'A page of runs'), 400: errors[400], 401: errors[401], 429: errors[429] },
+  }),
+};
+
+export const agentRoutes = contractRouter(requireUser())
+  .openapi(routes.status, async (c) => {
+    const runId = c.req.valid('param').run_id;
     const auth = c.get('auth');
     if (!hasPrefix(runId, 'run')) throw new ApiError('not_found', 'run not found');
     const [row] = await c
@@ -43,20 +77,21 @@ export const agentRoutes = new Hono<AppEnv>()
     if (!row) throw new ApiError('not_found', 'run not found');
     if (row.status === 'running' || row.status === 'queued') {
       const live = await threadAgent(c.env, row.thread_id).runStatus(runId, auth.user_id!);
-      if (live) return c.json({ ...runJson(row), status: live.status, stage: live.stage, steps: live.steps, pipeline: live.pipeline });
+      if (live) return c.json({ ...runJson(row), status: live.status, stage: live.stage, steps: live.steps, pipeline: live.pipeline }, 200);
     }
-    return c.json(runJson(row));
+    return c.json(runJson(row), 200);
   })
-  .get('/history', async (c) => {
+  .openapi(routes.history, async (c) => {
     const auth = c.get('auth');
     const db = c.get('services').db();
     return c.json(
       await listPage(
-        queryParams(c, pageQuery),
+        c.req.valid('query'),
         runs.id,
         'desc',
         (k) => db.select().from(runs).where(and(eq(runs.org_id, auth.org_id), eq(runs.user_id, auth.user_id!), k.after)).orderBy(k.order).limit(k.limit),
         runJson,
       ),
+      200,
     );
   });

@@ -1,13 +1,12 @@
 // GET /api/analysis/findings: builds the org's workload profile in ClickHouse and runs every optimizer tool
 // of the engine over it — the same path the agents use. A signed-in user or an API key with `read`.
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { nanoToUsd } from '../../engine/telemetry/record';
 import { analyzeOrg } from '../analysis/org-analysis';
 import { requireAuth } from '../auth/middleware';
-import { queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
-import type { AppEnv } from '../lib/services';
+import { contractRouter, errors, json, userSecurity } from '../lib/openapi';
 import { isoInstant } from '../lib/time';
 
 const findingsQuery = z
@@ -15,8 +14,43 @@ const findingsQuery = z
   .strict()
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: '`from` must be before `to`', path: ['from'] });
 
-export const analysisRoutes = new Hono<AppEnv>().use('*', requireAuth({ scopes: ['read'] })).get('/findings', async (c) => {
-  const q = queryParams(c, findingsQuery);
+const level = z.enum(['low', 'medium', 'high']);
+const findingSchema = z.looseObject({
+  tool: z.string(),
+  family: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  calls_affected: z.number(),
+  saving_nanousd: z.number().describe('over the analysed window, integer nano-dollars'),
+  saving_usd_month: z.number(),
+  saving_pct: z.number(),
+  latency_effect_ms: z.number().nullable(),
+  confidence: level,
+  risk: level,
+  evidence: z.record(z.string(), z.unknown()),
+  recommendation: z.string(),
+});
+const findingsAnswer = z.object({
+  window: z.object({ from: z.string(), to: z.string(), days: z.number() }).nullable(),
+  totals: z.object({ calls: z.number(), cost_usd: z.number(), input_tokens: z.number(), output_tokens: z.number() }).nullable(),
+  findings: z.array(findingSchema),
+  combined_saving: z.record(z.string(), z.unknown()).nullable().describe('the findings combined without double counting'),
+  message: z.string().optional(),
+});
+
+const findingsRoute = createRoute({
+  method: 'get',
+  path: '/findings',
+  tags: ['analysis'],
+  security: userSecurity,
+  summary: "The org's workload through every optimizer tool: findings with savings, evidence, confidence and risk",
+  request: { query: findingsQuery },
+  responses: { 200: json(findingsAnswer, 'Findings, largest saving first'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429], 503: errors[503] },
+});
+
+export const analysisRoutes = contractRouter(requireAuth({ scopes: ['read'] })).openapi(findingsRoute, async (c) => {
+  const q = c.req.valid('query');
   let analysis;
   try {
     analysis = await analyzeOrg(c.get('services').clickhouse(), c.get('auth').org_id, { from: q.from?.getTime(), to: q.to?.getTime(), source: q.source });
@@ -24,13 +58,16 @@ export const analysisRoutes = new Hono<AppEnv>().use('*', requireAuth({ scopes: 
     throw new ApiError('dependency_unavailable', 'the telemetry store is unavailable; retry shortly');
   }
   if (!analysis) {
-    return c.json({ window: null, totals: null, findings: [], combined_saving: null, message: 'no telemetry in this window: send calls to POST /api/ingest/calls or import a file' });
+    return c.json({ window: null, totals: null, findings: [], combined_saving: null, message: 'no telemetry in this window: send calls to POST /api/ingest/calls or import a file' }, 200);
   }
   const { profile, findings, combined_saving } = analysis;
-  return c.json({
-    window: { from: new Date(profile.window.from).toISOString(), to: new Date(profile.window.to).toISOString(), days: profile.window.days },
-    totals: { calls: profile.totals.calls, cost_usd: nanoToUsd(profile.totals.cost_nanousd), input_tokens: profile.totals.input_tokens, output_tokens: profile.totals.output_tokens },
-    findings: [...findings].sort((a, b) => b.saving_nanousd - a.saving_nanousd),
-    combined_saving,
-  });
+  return c.json(
+    {
+      window: { from: new Date(profile.window.from).toISOString(), to: new Date(profile.window.to).toISOString(), days: profile.window.days },
+      totals: { calls: profile.totals.calls, cost_usd: nanoToUsd(profile.totals.cost_nanousd), input_tokens: profile.totals.input_tokens, output_tokens: profile.totals.output_tokens },
+      findings: [...findings].sort((a, b) => b.saving_nanousd - a.saving_nanousd),
+      combined_saving: combined_saving as unknown as Record<string, unknown>,
+    },
+    200,
+  );
 });

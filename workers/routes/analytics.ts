@@ -1,13 +1,14 @@
 // /api/analytics: the caller's org's telemetry (exact, from llm_calls FINAL): summary, time series,
 // breakdowns and latency percentiles. A signed-in user or an API key with the `read` scope.
 // Window: `from` (inclusive) and `to` (exclusive) as ISO 8601 dates or instants; absent = all the org's data.
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import * as z from 'zod';
 import { BUCKETS, DIMENSIONS, METRICS, breakdown, latency, summary, timeseries, type Window } from '../../db/analytics';
 import { requireAuth } from '../auth/middleware';
-import { queryParams } from '../lib/body';
 import { isoInstant } from '../lib/time';
 import { dependencyUnavailable } from '../lib/errors';
+import { contractRouter, errors, json, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 
 const windowFields = {
@@ -49,25 +50,57 @@ async function read<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export const analytics = new Hono<AppEnv>()
-  .use('*', requireAuth({ scopes: ['read'] }))
-  .get('/summary', async (c) => {
-    const q = queryParams(c, windowQuery);
+const echoed = { from: z.string().nullable(), to: z.string().nullable(), source: z.string().nullable() };
+const percentiles = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() });
+const summarySchema = z.object({
+  ...echoed,
+  calls: z.number(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cached_input_tokens: z.number(),
+  cost_usd: z.number(),
+  unpriced_calls: z.number().describe('calls whose cost is unknown (model not in the catalog, no cost in the source)'),
+  error_rate: z.number().nullable(),
+  latency_p50_ms: z.number().nullable(),
+  latency_p95_ms: z.number().nullable(),
+  first_call_at: z.string().nullable(),
+  last_call_at: z.string().nullable(),
+});
+const timeseriesSchema = z.object({ ...echoed, bucket: z.enum(BUCKETS), metric: z.enum(METRICS), unit: z.string(), points: z.array(z.object({ t: z.string(), value: z.number() })) });
+const breakdownSchema = z.object({
+  ...echoed,
+  by: z.enum(DIMENSIONS),
+  items: z.array(z.object({ name: z.string(), calls: z.number(), input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number(), error_rate: z.number(), cost_share: z.number().nullable() })),
+});
+const latencySchema = z.object({ ...echoed, items: z.array(z.object({ model: z.string(), provider: z.string(), calls: z.number(), latency_ms: percentiles, ttft_ms: percentiles })) });
+
+const readRoute = { method: 'get' as const, tags: ['analytics'], security: userSecurity };
+const readErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429], 503: errors[503] };
+const routes = {
+  summary: createRoute({ ...readRoute, path: '/summary', summary: 'Calls, tokens, cost, error rate and latency of the window', request: { query: windowQuery }, responses: { 200: json(summarySchema, 'The summary'), ...readErrors } }),
+  timeseries: createRoute({ ...readRoute, path: '/timeseries', summary: 'One metric per hour or day (empty buckets are 0)', request: { query: timeseriesQuery }, responses: { 200: json(timeseriesSchema, 'The series'), ...readErrors } }),
+  breakdown: createRoute({ ...readRoute, path: '/breakdown', summary: 'Calls and cost per model, provider, feature, user or key, costliest first', request: { query: breakdownQuery }, responses: { 200: json(breakdownSchema, 'The groups'), ...readErrors } }),
+  latency: createRoute({ ...readRoute, path: '/latency', summary: 'Latency and time-to-first-token percentiles per model', request: { query: windowQuery }, responses: { 200: json(latencySchema, 'Per model'), ...readErrors } }),
+};
+
+export const analytics = contractRouter(requireAuth({ scopes: ['read'] }))
+  .openapi(routes.summary, async (c) => {
+    const q = c.req.valid('query');
     const s = await read(() => summary(c.get('services').clickhouse(), scope(c, q)));
-    return c.json({ ...echo(q), ...s });
+    return c.json({ ...echo(q), ...s }, 200);
   })
-  .get('/timeseries', async (c) => {
-    const q = queryParams(c, timeseriesQuery);
+  .openapi(routes.timeseries, async (c) => {
+    const q = c.req.valid('query');
     const points = await read(() => timeseries(c.get('services').clickhouse(), scope(c, q), q.bucket, q.metric));
-    return c.json({ ...echo(q), bucket: q.bucket, metric: q.metric, unit: q.metric === 'cost' ? 'usd' : q.metric, points });
+    return c.json({ ...echo(q), bucket: q.bucket, metric: q.metric, unit: q.metric === 'cost' ? 'usd' : q.metric, points }, 200);
   })
-  .get('/breakdown', async (c) => {
-    const q = queryParams(c, breakdownQuery);
+  .openapi(routes.breakdown, async (c) => {
+    const q = c.req.valid('query');
     const items = await read(() => breakdown(c.get('services').clickhouse(), scope(c, q), q.by, q.limit));
-    return c.json({ ...echo(q), by: q.by, items });
+    return c.json({ ...echo(q), by: q.by, items }, 200);
   })
-  .get('/latency', async (c) => {
-    const q = queryParams(c, windowQuery);
+  .openapi(routes.latency, async (c) => {
+    const q = c.req.valid('query');
     const items = await read(() => latency(c.get('services').clickhouse(), scope(c, q)));
-    return c.json({ ...echo(q), items });
+    return c.json({ ...echo(q), items }, 200);
   });

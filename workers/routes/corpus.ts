@@ -1,15 +1,14 @@
 // The org's knowledge corpus (corpus admin): notes, constraints and context the agents cite in answers.
 // CRUD under /api/corpus, scoped to the caller's org; writes need a signed-in user, reads accept a `read` key.
+import { createRoute } from '@hono/zod-openapi';
 import { and, arrayContains, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
 import * as z from 'zod';
 import { corpusDocuments } from '../../db/schema';
 import { requireAuth, requireUser } from '../auth/middleware';
-import { jsonBody, queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
+import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
-import type { AppEnv } from '../lib/services';
 import type { Db } from '../../db/postgres';
 
 type Doc = typeof corpusDocuments.$inferSelect;
@@ -26,32 +25,92 @@ const patchDoc = z
   .refine((d) => Object.keys(d).length > 0, { message: 'send at least one of title, content, tags' });
 const listQuery = pageQuery.extend({ tag: z.string().min(1).max(50).optional() });
 
-const docJson = (d: Doc) => ({ id: d.id, title: d.title, content: d.content, tags: d.tags, created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString() });
+const docSchema = z.object({ id: z.string(), title: z.string(), content: z.string(), tags: z.array(z.string()), created_at: z.string(), updated_at: z.string() });
 
-export const corpusRoutes = new Hono<AppEnv>()
-  .get('/', requireAuth({ scopes: ['read'] }), async (c) => {
-    const query = queryParams(c, listQuery);
+const docJson = (d: Doc): z.infer<typeof docSchema> => ({ id: d.id, title: d.title, content: d.content, tags: d.tags, created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString() });
+
+const tags = ['corpus'];
+const security = userSecurity;
+const read = [requireAuth({ scopes: ['read'] })];
+const write = [requireUser()];
+const params = idParam('document');
+const routes = {
+  list: createRoute({
+    method: 'get',
+    path: '/',
+    tags,
+    security,
+    middleware: read,
+    summary: "The org's corpus notes, newest first (optionally with one tag)",
+    request: { query: listQuery },
+    responses: { 200: json(pageOf(docSchema), 'A page of notes'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/{id}',
+    tags,
+    security,
+    middleware: read,
+    summary: 'One note',
+    request: { params },
+    responses: { 200: json(docSchema, 'The note'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 429: errors[429] },
+  }),
+  create: createRoute({
+    method: 'post',
+    path: '/',
+    tags,
+    security,
+    middleware: write,
+    summary: 'Add a note the agents cite (signed-in users)',
+    request: { body: jsonBody(createDoc) },
+    responses: { 201: json(docSchema, 'The note'), 400: errors[400], 401: errors[401], 413: errors[413], 429: errors[429] },
+  }),
+  update: createRoute({
+    method: 'patch',
+    path: '/{id}',
+    tags,
+    security,
+    middleware: write,
+    summary: "Change a note's title, content or tags (signed-in users)",
+    request: { params, body: jsonBody(patchDoc) },
+    responses: { 200: json(docSchema, 'The note'), 400: errors[400], 401: errors[401], 404: errors[404], 413: errors[413], 429: errors[429] },
+  }),
+  remove: createRoute({
+    method: 'delete',
+    path: '/{id}',
+    tags,
+    security,
+    middleware: write,
+    summary: 'Delete a note (signed-in users)',
+    request: { params },
+    responses: { 204: { description: 'Deleted' }, 400: errors[400], 401: errors[401], 404: errors[404], 429: errors[429] },
+  }),
+};
+
+export const corpusRoutes = contractRouter()
+  .openapi(routes.list, async (c) => {
+    const query = c.req.valid('query');
     const db = c.get('services').db();
     const scope = and(eq(corpusDocuments.org_id, c.get('auth').org_id), query.tag ? arrayContains(corpusDocuments.tags, [query.tag]) : undefined);
-    return c.json(await listPage(query, corpusDocuments.id, 'desc', (k) => db.select().from(corpusDocuments).where(and(scope, k.after)).orderBy(k.order).limit(k.limit), docJson));
+    return c.json(await listPage(query, corpusDocuments.id, 'desc', (k) => db.select().from(corpusDocuments).where(and(scope, k.after)).orderBy(k.order).limit(k.limit), docJson), 200);
   })
-  .get('/:id', requireAuth({ scopes: ['read'] }), async (c) => c.json(docJson(await findDoc(c.get('services').db(), c.get('auth').org_id, c.req.param('id')))))
-  .post('/', requireUser(), async (c) => {
-    const body = await jsonBody(c, createDoc);
+  .openapi(routes.get, async (c) => c.json(docJson(await findDoc(c.get('services').db(), c.get('auth').org_id, c.req.valid('param').id)), 200))
+  .openapi(routes.create, async (c) => {
+    const body = c.req.valid('json');
     const auth = c.get('auth');
     const [row] = await c.get('services').db().insert(corpusDocuments).values({ id: newId('doc'), org_id: auth.org_id, created_by: auth.user_id, ...body }).returning();
     return c.json(docJson(row!), 201);
   })
-  .patch('/:id', requireUser(), async (c) => {
+  .openapi(routes.update, async (c) => {
     const db = c.get('services').db();
-    const doc = await findDoc(db, c.get('auth').org_id, c.req.param('id'));
-    const body = await jsonBody(c, patchDoc);
+    const doc = await findDoc(db, c.get('auth').org_id, c.req.valid('param').id);
+    const body = c.req.valid('json');
     const [row] = await db.update(corpusDocuments).set({ ...body, updated_at: new Date() }).where(eq(corpusDocuments.id, doc.id)).returning();
-    return c.json(docJson(row!));
+    return c.json(docJson(row!), 200);
   })
-  .delete('/:id', requireUser(), async (c) => {
+  .openapi(routes.remove, async (c) => {
     const db = c.get('services').db();
-    const doc = await findDoc(db, c.get('auth').org_id, c.req.param('id'));
+    const doc = await findDoc(db, c.get('auth').org_id, c.req.valid('param').id);
     await db.delete(corpusDocuments).where(eq(corpusDocuments.id, doc.id));
     return c.body(null, 204);
   });

@@ -1,7 +1,7 @@
 // POST /api/costs/reconciliation: a provider's billing export (OpenAI costs API JSON, or daily cost per model as
 // JSON/CSV) compared with the org's computed costs per day, provider and model; drifts above the tolerance and
 // data-quality flags (billed rows without calls, calls without billed rows, non-USD or model-less rows).
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { computedCostsByDay } from '../../db/computed-costs';
 import { nanoToUsdExact } from '../../db/analytics';
@@ -9,9 +9,9 @@ import { parseBill, reconcile } from '../../engine/catalog/reconcile';
 import { csvRows } from '../../engine/telemetry/csv';
 import { readLines } from '../../engine/telemetry/lines';
 import { requireAuth } from '../auth/middleware';
-import { parseJsonText, queryParams, readBytes } from '../lib/body';
+import { parseJsonText, readBytes } from '../lib/body';
 import { ApiError } from '../lib/errors';
-import type { AppEnv } from '../lib/services';
+import { contractRouterWith, errors, objectAnswer, userSecurity } from '../lib/openapi';
 
 const MAX_EXPORT_BYTES = 10 * 1024 * 1024;
 const DAY = 86_400_000;
@@ -39,8 +39,24 @@ async function csvRecords(text: string): Promise<Record<string, unknown>[]> {
 
 const usd = (n: number | null) => (n === null ? null : nanoToUsdExact(n));
 
-export const costRoutes = new Hono<AppEnv>().post('/reconciliation', requireAuth({ scopes: ['read'] }), async (c) => {
-  const q = queryParams(c, reconQuery);
+const reconciliationRoute = createRoute({
+  method: 'post',
+  path: '/reconciliation',
+  tags: ['costs'],
+  security: userSecurity,
+  middleware: [requireAuth({ scopes: ['read'] })],
+  summary: 'A billing export (OpenAI costs API pages, or daily rows date,model,cost_usd as JSON or CSV; 10 MB) against the computed costs per day and model',
+  request: {
+    query: reconQuery,
+    // Read and parsed by the handler (JSON or CSV, detected): documented, not validated here.
+    body: { required: true, content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
+  },
+  responses: { 200: objectAnswer('Per day and model: billed, computed, drift, the costliest calls, flags'), 400: errors[400], 401: errors[401], 403: errors[403], 413: errors[413], 429: errors[429], 503: errors[503] },
+});
+
+// The export is read by the handler up to MAX_EXPORT_BYTES.
+export const costRoutes = contractRouterWith({ bodyLimit: null }).openapi(reconciliationRoute, async (c) => {
+  const q = c.req.valid('query');
   const text = new TextDecoder().decode(await readBytes(c, MAX_EXPORT_BYTES)).replace(/^\uFEFF/, '');
   if (text.trim() === '') throw new ApiError('invalid_request', 'the body is empty: send the billing export (JSON or CSV)');
   const csv = q.format === 'csv' || (q.format === undefined && !/^\s*[[{]/.test(text));
@@ -75,5 +91,5 @@ export const costRoutes = new Hono<AppEnv>().post('/reconciliation', requireAuth
       top_calls: r.top_calls.map((t) => ({ request_id: t.request_id, cost_usd: usd(t.cost_nanousd) })),
     })),
     issues: bill.issues.slice(0, 100),
-  });
+  }, 200);
 });

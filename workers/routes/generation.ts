@@ -2,7 +2,7 @@
 // workload with planted inefficiencies of known size into the org's telemetry (source `synthetic:<job_id>`),
 // and `GET /api/generation/status/{job_id}` reports progress and the ground-truth manifest.
 import { and, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { generationJobs } from '../../db/schema';
 import type { Db } from '../../db/postgres';
@@ -11,11 +11,11 @@ import { requireUser } from '../auth/middleware';
 import { insertJob, reapIfInterrupted, releaseLease, renewLease } from '../generation/jobs';
 import { countIngested, ensureRoom, monthlyQuota } from '../ingest/quota';
 import { submit } from '../ingest/submit';
-import { jsonBody } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
 import { log } from '../lib/logger';
-import { createServices, waitUntil, type AppEnv, type Auth, type Services } from '../lib/services';
+import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
+import { createServices, waitUntil, type Auth, type Services } from '../lib/services';
 import { isoInstant } from '../lib/time';
 
 const CHUNK = 5_000;
@@ -89,10 +89,42 @@ async function currentJob(s: Services, orgId: string, id: string): Promise<Job> 
   return (await reapIfInterrupted(s, job)) ? findJob(s.db(), orgId, id) : job;
 }
 
-export const generationRoutes = new Hono<AppEnv>()
-  .use('*', requireUser())
-  .post('/start', async (c) => {
-    const params = await jsonBody(c, startRequest);
+const jobSchema = z.object({
+  job_id: z.string(),
+  status: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  generated: z.number(),
+  source: z.string().describe('the telemetry source of the generated calls: synthetic:<job_id>'),
+  manifest: z.record(z.string(), z.unknown()).nullable().describe('ground truth: the planted inefficiencies and their size'),
+  failure: z.string().nullable(),
+  created_at: z.string(),
+  completed_at: z.string().nullable(),
+});
+const tags = ['synthetic data'];
+const routes = {
+  start: createRoute({
+    method: 'post',
+    path: '/start',
+    tags,
+    security: userSecurity,
+    summary: 'Generate a seeded workload with planted inefficiencies into the org (counts against the monthly limit)',
+    request: { body: jsonBody(startRequest) },
+    responses: { 202: json(jobSchema, 'The job, running'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429] },
+  }),
+  status: createRoute({
+    method: 'get',
+    path: '/status/{job_id}',
+    tags,
+    security: userSecurity,
+    summary: 'Progress of a job and, once done, its ground-truth manifest',
+    request: { params: z.object({ job_id: z.string().max(100) }) },
+    responses: { 200: json(jobSchema, 'The job'), 400: errors[400], 401: errors[401], 404: errors[404], 429: errors[429] },
+  }),
+};
+
+export const generationRoutes = contractRouter(requireUser())
+  .openapi(routes.start, async (c) => {
+    const params = c.req.valid('json');
     const auth = c.get('auth');
     const services = c.get('services');
     // Generated calls are ingested calls: the monthly limit applies to the requested count up front.
@@ -106,4 +138,4 @@ export const generationRoutes = new Hono<AppEnv>()
     waitUntil(c, run(c.env, auth, job, params));
     return c.json(jobJson(job), 202);
   })
-  .get('/status/:job_id', async (c) => c.json(jobJson(await currentJob(c.get('services'), c.get('auth').org_id, c.req.param('job_id')))));
+  .openapi(routes.status, async (c) => c.json(jobJson(await currentJob(c.get('services'), c.get('auth').org_id, c.req.valid('param').job_id)), 200));

@@ -1,9 +1,11 @@
 // Liveness (no I/O), readiness (every store answers), dependency details, Prometheus metrics.
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import * as z from 'zod';
 import { requireUser } from '../auth/middleware';
 import { renderPrometheus } from '../lib/metrics';
-import type { AppEnv, Services } from '../lib/services';
-import { sql } from 'drizzle-orm';
+import { contractRouterWith, errors, errorSchema, json, userSecurity } from '../lib/openapi';
+import type { Services } from '../lib/services';
 
 const CHECK_TIMEOUT_MS = 3_000;
 
@@ -13,7 +15,7 @@ interface Check {
   status: 'ok' | 'error';
   latency_ms: number;
   version?: string;
-  error?: string;
+  error?: 'timeout' | 'unreachable';
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -60,18 +62,64 @@ async function checkAll(s: Services): Promise<Record<Dependency, Check>> {
   return Object.fromEntries(deps.map((d, i) => [d, results[i]!])) as Record<Dependency, Check>;
 }
 
-export const health = new Hono<AppEnv>()
-  .get('/health', (c) => c.json({ status: 'ok', service: 'netra-apex', environment: c.env.ENVIRONMENT }))
-  .get('/health/ready', async (c) => {
+const dependencyNames = z.enum(['postgres', 'clickhouse', 'redis']);
+const brief = z.object({ status: z.enum(['ok', 'error']), latency_ms: z.number() });
+const checkSchema = brief.extend({ version: z.string().optional(), error: z.enum(['timeout', 'unreachable']).optional() });
+const tags = ['health'];
+
+const routes = {
+  live: createRoute({
+    method: 'get',
+    path: '/health',
+    tags,
+    summary: 'Liveness (no I/O)',
+    responses: { 200: json(z.object({ status: z.literal('ok'), service: z.string(), environment: z.string() }), 'Alive') },
+  }),
+  ready: createRoute({
+    method: 'get',
+    path: '/health/ready',
+    tags,
+    summary: 'Readiness: 200 only when Postgres, ClickHouse and Redis answer',
+    responses: {
+      200: json(z.object({ status: z.literal('ready'), dependencies: z.record(dependencyNames, brief) }), 'Every store answers'),
+      503: json(z.object({ status: z.literal('not_ready'), dependencies: z.record(dependencyNames, brief), error: errorSchema.shape.error }), 'A store does not answer (named in details.failed)'),
+    },
+  }),
+  dependencies: createRoute({
+    method: 'get',
+    path: '/health/dependencies',
+    tags,
+    security: userSecurity,
+    summary: 'Versions and latencies of the stores (signed-in users)',
+    middleware: [requireUser()] as const,
+    responses: {
+      200: json(z.object({ environment: z.string(), dependencies: z.record(dependencyNames, checkSchema), checked_at: z.string() }), 'Each store'),
+      401: errors[401],
+      429: errors[429],
+    },
+  }),
+  metrics: createRoute({
+    method: 'get',
+    path: '/api/metrics',
+    tags,
+    summary: 'Prometheus metrics of this isolate (text exposition format)',
+    responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: z.string() } } } },
+  }),
+};
+
+// Mounted at `/`: no router-wide middleware (it would reach every route of the app).
+export const health = contractRouterWith({ bodyLimit: null })
+  .openapi(routes.live, (c) => c.json({ status: 'ok' as const, service: 'netra-apex', environment: c.env.ENVIRONMENT }, 200))
+  .openapi(routes.ready, async (c) => {
     const checks = await checkAll(c.get('services'));
     const failed = Object.entries(checks).filter(([, v]) => v.status !== 'ok').map(([k]) => k);
     const dependencies = Object.fromEntries(
       Object.entries(checks).map(([k, v]) => [k, { status: v.status, latency_ms: v.latency_ms }]),
-    );
-    if (failed.length === 0) return c.json({ status: 'ready', dependencies });
+    ) as Record<Dependency, z.infer<typeof brief>>;
+    if (failed.length === 0) return c.json({ status: 'ready' as const, dependencies }, 200);
     return c.json(
       {
-        status: 'not_ready',
+        status: 'not_ready' as const,
         dependencies,
         error: {
           code: 'dependency_unavailable',
@@ -84,8 +132,8 @@ export const health = new Hono<AppEnv>()
     );
   })
   // Versions tell an attacker which advisories apply: signed-in users only.
-  .get('/health/dependencies', requireUser(), async (c) => {
+  .openapi(routes.dependencies, async (c) => {
     const checks = await checkAll(c.get('services'));
-    return c.json({ environment: c.env.ENVIRONMENT, dependencies: checks, checked_at: new Date().toISOString() });
+    return c.json({ environment: c.env.ENVIRONMENT, dependencies: checks, checked_at: new Date().toISOString() }, 200);
   })
-  .get('/api/metrics', (c) => c.text(renderPrometheus(), 200, { 'content-type': 'text/plain; version=0.0.4' }));
+  .openapi(routes.metrics, (c) => c.text(renderPrometheus(), 200, { 'content-type': 'text/plain; version=0.0.4' }));

@@ -1,7 +1,8 @@
 // Telemetry ingestion: REST batches (/api/ingest/calls), file imports (/api/ingest/import and their progress)
 // and OTLP/HTTP JSON traces (/v1/traces). An API key with the `ingest` scope or a signed-in user.
 // A 202 means the calls are stored durably in the org's IngestBuffer; ClickHouse gets them shortly after.
-import { Hono, type Context } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import * as z from 'zod';
 import type { PriorBatch } from '../../durable-objects/ingest-buffer';
 import { FORMAT_NAMES, parseBatch, parseStream, type FormatName } from '../../engine/telemetry/import';
@@ -9,9 +10,10 @@ import type { LlmCall } from '../../engine/telemetry/record';
 import { imports } from '../../db/schema';
 import { requireAuth } from '../auth/middleware';
 import { sha256Hex } from '../auth/secrets';
-import { queryParams, validate } from '../lib/body';
+import { validate } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../lib/ids';
+import { contractRouterWith, documented, errors, idParam, json, objectAnswer, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import { waitUntil, type AppEnv } from '../lib/services';
 import { bodyOrInputError, decodedBody, idempotencyKey, inputError, readText } from '../ingest/body';
@@ -60,10 +62,10 @@ const deadLetterQuery = z.object({
 const newBatchId = () => `bat_${uuidv7()}`;
 
 /** A stored answer for a repeated Idempotency-Key, or 409 when the key came with another body. */
-function priorAnswer(c: Context<AppEnv>, result: PriorBatch): Response {
+function priorAnswer(c: Context<AppEnv>, result: PriorBatch) {
   if (result.kind === 'conflict') throw new ApiError('conflict', 'this Idempotency-Key was already used for a different request body');
   c.header('Idempotent-Replayed', 'true');
-  return c.json(result.response, 202);
+  return c.json(result.response as z.infer<typeof batchAnswer>, 202);
 }
 
 /**
@@ -82,8 +84,93 @@ async function store(c: Context<AppEnv>, quota: Promise<Quota>, calls: LlmCall[]
   return result;
 }
 
-export const ingest = new Hono<AppEnv>()
-  .post('/calls', ingestAuth, async (c) => {
+const tags = ['ingestion'];
+const security = userSecurity;
+const middleware = [ingestAuth];
+const bodyErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 409: errors[409], 413: errors[413], 415: errors[415], 429: errors[429], 503: errors[503] };
+const readErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 429: errors[429] };
+const callRecords = { type: 'array', items: { type: 'object', description: 'a call record (native format: timestamp, model, provider, input_tokens, output_tokens, …)' } } as const;
+const rawFile = { type: 'string', format: 'binary' } as const;
+/** The import options, which may also come as form fields before the file. */
+const importOptionFields = (documented(importOptions) as { properties?: Record<string, object> }).properties;
+const idempotencyHeader = z.object({ 'idempotency-key': z.string().optional().describe('replays the first answer for the same body (409 for another body)') });
+const rejection = z.object({ index: z.number().optional(), line: z.number().optional(), reason: z.string() }).loose();
+const batchAnswer = z.object({ batch_id: z.string(), accepted: z.number(), rejected: z.number(), rejections: z.array(rejection), duplicates: z.number().optional() });
+const importSchema = z.looseObject({ id: z.string(), status: z.string() });
+
+const routes = {
+  calls: createRoute({
+    method: 'post',
+    path: '/calls',
+    tags,
+    security,
+    middleware,
+    summary: 'A batch of call records: a JSON array or NDJSON, optionally gzip (10 MB decoded, 25,000 records); 202 once stored durably',
+    // The body is streamed, decoded and parsed by the handler (gzip, NDJSON): documented, not validated here.
+    request: {
+      headers: idempotencyHeader,
+      body: { required: true, content: { 'application/json': { schema: callRecords }, 'application/x-ndjson': { schema: { type: 'string', description: 'one call record (JSON) per line' } } } },
+    },
+    responses: { 202: json(batchAnswer, 'Stored; rejected records listed with their reason'), ...bodyErrors },
+  }),
+  importFile: createRoute({
+    method: 'post',
+    path: '/import',
+    tags,
+    security,
+    middleware,
+    summary: 'Import a file (raw body or multipart `file`; native, OpenAI usage, LiteLLM, Helicone, BurstGPT, Azure or Mooncake trace; auto-detected; 100 MB decoded)',
+    request: {
+      headers: idempotencyHeader,
+      body: { required: true, content: { 'application/octet-stream': { schema: rawFile }, 'multipart/form-data': { schema: { ...documented(importOptions), properties: { file: rawFile, ...importOptionFields } } } } },
+    },
+    responses: { 200: json(importSchema, 'The import this Idempotency-Key named already'), 202: json(importSchema, 'The import, running (Location: its status)'), ...bodyErrors },
+  }),
+  deadLetter: createRoute({
+    method: 'get',
+    path: '/dead-letter',
+    tags,
+    security,
+    middleware,
+    summary: 'Records ClickHouse refused for good, with the reason (kept 30 days)',
+    request: { query: deadLetterQuery },
+    responses: { 200: json(z.object({ total: z.number(), items: z.array(z.looseObject({ id: z.number() })), next_cursor: z.string().nullable() }), 'A page of dead letters'), ...readErrors },
+  }),
+  imports: createRoute({
+    method: 'get',
+    path: '/imports',
+    tags,
+    security,
+    middleware,
+    summary: "The org's imports, newest first",
+    request: { query: pageQuery },
+    responses: { 200: json(pageOf(importSchema), 'A page of imports'), ...readErrors },
+  }),
+  importStatus: createRoute({
+    method: 'get',
+    path: '/imports/{id}',
+    tags,
+    security,
+    middleware,
+    summary: 'Progress and errors of one import',
+    request: { params: idParam('import') },
+    responses: { 200: json(importSchema, 'The import'), ...readErrors },
+  }),
+  traces: createRoute({
+    method: 'post',
+    path: '/traces',
+    tags,
+    security,
+    middleware,
+    summary: 'OTLP/HTTP JSON traces (ExportTraceServiceRequest): spans with GenAI attributes become calls; protobuf is a 415',
+    request: { body: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { resourceSpans: { type: 'array', items: { type: 'object' } } } } } } } },
+    responses: { 200: objectAnswer('ExportTraceServiceResponse: partialSuccess counts the rejected spans'), ...bodyErrors },
+  }),
+};
+
+// Bodies are streamed and limited by the handlers (ingest/limits.ts), so no router-wide body limit.
+export const ingest = contractRouterWith({ bodyLimit: null })
+  .openapi(routes.calls, async (c) => {
     const contentType = c.req.header('content-type');
     if (contentType && !BATCH_TYPES.test(contentType)) {
       throw new ApiError('unsupported_media_type', `Content-Type ${contentType.slice(0, 80)} is not accepted here: send a JSON array (application/json) or NDJSON (application/x-ndjson); files go to POST /api/ingest/import`);
@@ -115,7 +202,7 @@ export const ingest = new Hono<AppEnv>()
     if (result.kind !== 'stored') return priorAnswer(c, result);
     return c.json({ ...response, duplicates: result.duplicates }, 202);
   })
-  .post('/import', ingestAuth, async (c) => {
+  .openapi(routes.importFile, async (c) => {
     const key = idempotencyKey(c);
     const body = decodedBody(c, MAX_IMPORT_BYTES);
     let stream = body.stream;
@@ -134,28 +221,28 @@ export const ingest = new Hono<AppEnv>()
     const { row, created } = await runImport(c, { stream, check: body.check, format, options: { model, provider, start_time }, filename: filename ?? fileName, idempotency_key: key });
     c.header('Location', `/api/ingest/imports/${row.id}`);
     if (!created) c.header('Idempotent-Replayed', 'true');
-    return c.json(importJson(row), created ? 202 : 200);
+    return created ? c.json(importJson(row), 202) : c.json(importJson(row), 200);
   })
-  .get('/dead-letter', ingestAuth, async (c) => {
-    const { limit, cursor } = queryParams(c, deadLetterQuery);
+  .openapi(routes.deadLetter, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
     const page = await ingestBuffer(c.env, c.get('auth').org_id).deadLetters(limit + 1, cursor ? Number(cursor) : 0);
     const items = page.items.slice(0, limit);
     const last = items[items.length - 1];
-    return c.json({ total: page.total, items, next_cursor: page.items.length > limit && last ? String(last.id) : null });
+    return c.json({ total: page.total, items, next_cursor: page.items.length > limit && last ? String(last.id) : null }, 200);
   })
-  .get('/imports', ingestAuth, async (c) => {
-    const { limit, cursor } = queryParams(c, pageQuery);
+  .openapi(routes.imports, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
     const db = c.get('services').db();
     const orgId = c.get('auth').org_id;
-    return c.json(await listPage({ limit, cursor }, imports.id, 'desc', (k) => listImports(db, orgId, k), importJson));
+    return c.json(await listPage({ limit, cursor }, imports.id, 'desc', (k) => listImports(db, orgId, k), importJson), 200);
   })
-  .get('/imports/:id', ingestAuth, async (c) => {
-    const row = await findImport(c.get('services').db(), c.get('auth').org_id, c.req.param('id'));
-    return c.json(importJson(row));
+  .openapi(routes.importStatus, async (c) => {
+    const row = await findImport(c.get('services').db(), c.get('auth').org_id, c.req.valid('param').id);
+    return c.json(importJson(row), 200);
   });
 
 /** OTLP/HTTP JSON (ExportTraceServiceRequest): spans with GenAI attributes become calls; other spans are ignored. */
-export const otlp = new Hono<AppEnv>().post('/traces', ingestAuth, async (c) => {
+export const otlp = contractRouterWith({ bodyLimit: null }).openapi(routes.traces, async (c) => {
   const contentType = c.req.header('content-type') ?? '';
   if (/^application\/(x-)?protobuf/i.test(contentType)) {
     throw new ApiError('unsupported_media_type', 'OTLP/HTTP protobuf is not supported: export OTLP/HTTP JSON (Content-Type: application/json, e.g. OTEL_EXPORTER_OTLP_PROTOCOL=http/json)');
@@ -179,5 +266,5 @@ export const otlp = new Hono<AppEnv>().post('/traces', ingestAuth, async (c) => 
     throw bodyOrInputError(body, err);
   }
   if (calls.length > 0) await store(c, quota, calls, 'otlp', newBatchId(), reasons.length);
-  return c.json({ partialSuccess: { rejectedSpans: reasons.length, errorMessage: reasons.slice(0, 5).join('; ') } });
+  return c.json({ partialSuccess: { rejectedSpans: reasons.length, errorMessage: reasons.slice(0, 5).join('; ') } }, 200);
 });

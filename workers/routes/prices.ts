@@ -1,7 +1,7 @@
 // The org's own prices (/api/prices): negotiated discounts and custom-model rates from an effective date on,
 // history kept (rules are only added); ingested calls are priced by them. Past stored costs change only through
 // POST /api/prices/recompute, an explicit, logged rewrite of one window under the prices in force now.
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { loadPriceBook, insertRule, listRecomputes, listRules, logRecompute, type OrgPriceRow, type RecomputeRow } from '../../db/org-prices';
 import { MAX_RECOMPUTE_CALLS, RecomputeTooLarge, recomputeCosts } from '../../db/recompute-costs';
@@ -9,12 +9,11 @@ import { nanoToUsdExact } from '../../db/analytics';
 import { orgPrices, priceRecomputes } from '../../db/schema';
 import { findModel, normalizeProvider } from '../../engine/catalog/index';
 import { requireAuth, requireUser } from '../auth/middleware';
-import { jsonBody, queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { log } from '../lib/logger';
+import { contractRouter, errors, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
-import type { AppEnv } from '../lib/services';
 
 const perM = z.number().finite().min(0).max(100_000);
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
@@ -73,15 +72,67 @@ const recomputeJson = (r: RecomputeRow) => ({
   created_at: r.created_at.toISOString(),
 });
 
-export const priceRoutes = new Hono<AppEnv>()
-  .get('/', requireAuth({ scopes: ['read'] }), async (c) => {
-    const { limit, cursor } = queryParams(c, pageQuery);
+const ruleSchema = z.object({
+  id: z.string(),
+  provider: z.string(),
+  model: z.string().nullable(),
+  effective_from: z.string(),
+  discount: z.number().nullable(),
+  rates: z.record(z.string(), z.number().nullable()).nullable(),
+  note: z.string().nullable(),
+  created_by: z.string().nullable(),
+  created_at: z.string(),
+});
+const recomputeSchema = z.object({
+  id: z.string(),
+  from: z.string(),
+  to: z.string(),
+  calls: z.number(),
+  changed_calls: z.number(),
+  cost_before_usd: z.number(),
+  cost_after_usd: z.number(),
+  requested_by: z.string().nullable(),
+  created_at: z.string(),
+});
+const tags = ['prices'];
+const security = userSecurity;
+const read = [requireAuth({ scopes: ['read'] })];
+const write = [requireUser()];
+const listErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] };
+const routes = {
+  list: createRoute({ method: 'get', path: '/', tags, security, middleware: read, summary: "The org's price rules, history included", request: { query: pageQuery }, responses: { 200: json(pageOf(ruleSchema), 'A page of rules'), ...listErrors } }),
+  create: createRoute({
+    method: 'post',
+    path: '/',
+    tags,
+    security,
+    middleware: write,
+    summary: 'Add a discount or custom rates from a date on (rules are only added)',
+    request: { body: jsonBody(createRule) },
+    responses: { 201: json(ruleSchema, 'The rule'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429] },
+  }),
+  recomputes: createRoute({ method: 'get', path: '/recomputes', tags, security, middleware: read, summary: 'The log of cost recomputes', request: { query: pageQuery }, responses: { 200: json(pageOf(recomputeSchema), 'A page of recomputes'), ...listErrors } }),
+  recompute: createRoute({
+    method: 'post',
+    path: '/recompute',
+    tags,
+    security,
+    middleware: write,
+    summary: 'Rewrite the stored costs of one window (≤ 400 days, ≤ 200k calls) under the prices in force now; logged',
+    request: { body: jsonBody(recomputeBody) },
+    responses: { 200: json(recomputeSchema, 'What changed'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429], 503: errors[503] },
+  }),
+};
+
+export const priceRoutes = contractRouter()
+  .openapi(routes.list, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
     const db = c.get('services').db();
     const orgId = c.get('auth').org_id;
-    return c.json(await listPage({ limit, cursor }, orgPrices.id, 'desc', (k) => listRules(db, orgId, k), ruleJson));
+    return c.json(await listPage({ limit, cursor }, orgPrices.id, 'desc', (k) => listRules(db, orgId, k), ruleJson), 200);
   })
-  .post('/', requireUser(), async (c) => {
-    const body = await jsonBody(c, createRule);
+  .openapi(routes.create, async (c) => {
+    const body = c.req.valid('json');
     const auth = c.get('auth');
     const provider = normalizeProvider(body.provider);
     // a discount is off a catalog price: its model must be one the catalog knows (custom models take rates)
@@ -101,14 +152,14 @@ export const priceRoutes = new Hono<AppEnv>()
     });
     return c.json(ruleJson(row), 201);
   })
-  .get('/recomputes', requireAuth({ scopes: ['read'] }), async (c) => {
-    const { limit, cursor } = queryParams(c, pageQuery);
+  .openapi(routes.recomputes, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
     const db = c.get('services').db();
     const orgId = c.get('auth').org_id;
-    return c.json(await listPage({ limit, cursor }, priceRecomputes.id, 'desc', (k) => listRecomputes(db, orgId, k), recomputeJson));
+    return c.json(await listPage({ limit, cursor }, priceRecomputes.id, 'desc', (k) => listRecomputes(db, orgId, k), recomputeJson), 200);
   })
-  .post('/recompute', requireUser(), async (c) => {
-    const { from, to } = await jsonBody(c, recomputeBody);
+  .openapi(routes.recompute, async (c) => {
+    const { from, to } = c.req.valid('json');
     const auth = c.get('auth');
     const services = c.get('services');
     const book = await loadPriceBook(services.db(), auth.org_id);
@@ -121,5 +172,5 @@ export const priceRoutes = new Hono<AppEnv>()
     }
     const row = await logRecompute(services.db(), { id: newId('rcp'), org_id: auth.org_id, requested_by: auth.user_id, from_ts: from, to_ts: to, ...result });
     log('info', 'costs recomputed', { org_id: auth.org_id, recompute_id: row.id, user_id: auth.user_id, from: from.toISOString(), to: to.toISOString(), ...result });
-    return c.json(recomputeJson(row));
+    return c.json(recomputeJson(row), 200);
   });

@@ -1,18 +1,28 @@
 // Reports of agent runs: `GET /api/reports` (the org's, newest first) and `GET /api/reports/{id}` as JSON,
 // or as markdown with `?format=markdown` or `Accept: text/markdown`. A signed-in user or a `read` key.
+import { createRoute } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
-import { Hono } from 'hono';
+import * as z from 'zod';
 import { reports } from '../../db/schema';
 import { requireAuth } from '../auth/middleware';
-import { queryParams } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
+import { contractRouter, errors, idParam, json, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
-import type { AppEnv } from '../lib/services';
 
 type ReportRow = typeof reports.$inferSelect;
 
-const summary = (r: ReportRow) => ({
+const summarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  run_id: z.string().nullable(),
+  thread_id: z.string().nullable(),
+  monthly_saving_usd: z.number(),
+  created_at: z.string(),
+});
+const reportSchema = summarySchema.extend({ markdown: z.string(), data: z.record(z.string(), z.unknown()).describe('findings, plan and charts of the report') });
+
+const summary = (r: ReportRow): z.infer<typeof summarySchema> => ({
   id: r.id,
   title: r.title,
   run_id: r.run_id,
@@ -21,17 +31,46 @@ const summary = (r: ReportRow) => ({
   created_at: r.created_at.toISOString(),
 });
 
-export const reportRoutes = new Hono<AppEnv>()
-  .use('*', requireAuth({ scopes: ['read'] }))
-  .get('/', async (c) => {
+const tags = ['reports'];
+const security = userSecurity;
+const routes = {
+  list: createRoute({
+    method: 'get',
+    path: '/',
+    tags,
+    security,
+    summary: "The org's reports, newest first",
+    request: { query: pageQuery },
+    responses: { 200: json(pageOf(summarySchema), 'A page of reports'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/{id}',
+    tags,
+    security,
+    summary: 'One report as JSON, or as markdown with ?format=markdown or Accept: text/markdown',
+    request: { params: idParam('report'), query: z.object({ format: z.string().max(40).optional().describe('markdown for the text alone') }) },
+    responses: {
+      200: { description: 'The report', content: { 'application/json': { schema: reportSchema }, 'text/markdown': { schema: z.string() } } },
+      401: errors[401],
+      403: errors[403],
+      404: errors[404],
+      429: errors[429],
+    },
+  }),
+};
+
+export const reportRoutes = contractRouter(requireAuth({ scopes: ['read'] }))
+  .openapi(routes.list, async (c) => {
     const db = c.get('services').db();
     const orgId = c.get('auth').org_id;
     return c.json(
-      await listPage(queryParams(c, pageQuery), reports.id, 'desc', (k) => db.select().from(reports).where(and(eq(reports.org_id, orgId), k.after)).orderBy(k.order).limit(k.limit), summary),
+      await listPage(c.req.valid('query'), reports.id, 'desc', (k) => db.select().from(reports).where(and(eq(reports.org_id, orgId), k.after)).orderBy(k.order).limit(k.limit), summary),
+      200,
     );
   })
-  .get('/:id', async (c) => {
-    const id = c.req.param('id');
+  .openapi(routes.get, async (c) => {
+    const { id } = c.req.valid('param');
     if (!hasPrefix(id, 'rep')) throw new ApiError('not_found', 'report not found');
     const [row] = await c
       .get('services')
@@ -41,7 +80,7 @@ export const reportRoutes = new Hono<AppEnv>()
       .where(and(eq(reports.id, id), eq(reports.org_id, c.get('auth').org_id)))
       .limit(1);
     if (!row) throw new ApiError('not_found', 'report not found');
-    const wantsMarkdown = c.req.query('format') === 'markdown' || (c.req.header('accept') ?? '').includes('text/markdown');
+    const wantsMarkdown = c.req.valid('query').format === 'markdown' || (c.req.header('accept') ?? '').includes('text/markdown');
     if (wantsMarkdown) return c.body(row.markdown, 200, { 'content-type': 'text/markdown; charset=utf-8' });
-    return c.json({ ...summary(row), markdown: row.markdown, data: row.data });
+    return c.json({ ...summary(row), markdown: row.markdown, data: row.data }, 200);
   });

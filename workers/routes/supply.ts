@@ -1,18 +1,37 @@
 // The model/price catalog (supply researcher's data), public: `GET /api/supply/catalog` (filters, pages) and
 // `POST /api/supply/estimate` (a workload → its cost on each candidate model, cheapest first). Estimates are
 // rate-limited per client address since they need no sign-in.
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import { catalogQuery, estimateRequest, estimateWorkload, queryCatalog } from '../../engine/catalog';
 import { clientIp, enforceRateLimit, type RateRule } from '../auth/ratelimit';
-import { jsonBody, queryParams } from '../lib/body';
-import type { AppEnv } from '../lib/services';
+import { contractRouterWith, errors, jsonBody, objectAnswer } from '../lib/openapi';
 
 const ESTIMATE_RULE: RateRule = { name: 'estimate', limit: 60, window: '1 m' };
+const tags = ['supply'];
 
-export const supplyRoutes = new Hono<AppEnv>()
-  .get('/catalog', (c) => c.json(queryCatalog(queryParams(c, catalogQuery))))
-  .post('/estimate', async (c) => {
-    const body = await jsonBody(c, estimateRequest, 2 * 1024 * 1024);
+const routes = {
+  catalog: createRoute({
+    method: 'get',
+    path: '/catalog',
+    tags,
+    summary: 'Models with their prices and sources, filtered (public)',
+    request: { query: catalogQuery },
+    responses: { 200: objectAnswer('A page of models'), 400: errors[400] },
+  }),
+  estimate: createRoute({
+    method: 'post',
+    path: '/estimate',
+    tags,
+    summary: 'A workload priced on each candidate model, cheapest first (public, 60 a minute per address)',
+    request: { body: jsonBody(estimateRequest) },
+    responses: { 200: objectAnswer('The candidates'), 400: errors[400], 413: errors[413], 415: errors[415], 429: errors[429] },
+  }),
+};
+
+export const supplyRoutes = contractRouterWith({ bodyLimit: 2 * 1024 * 1024 })
+  .openapi(routes.catalog, (c) => c.json(queryCatalog(c.req.valid('query')), 200))
+  .openapi(routes.estimate, async (c) => {
+    const body = c.req.valid('json');
     await enforceRateLimit(c, ESTIMATE_RULE, clientIp(c));
-    return c.json(estimateWorkload(body.workload, body));
+    return c.json(estimateWorkload(body.workload, body), 200);
   });

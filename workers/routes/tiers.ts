@@ -1,14 +1,15 @@
 // Tier endpoints of the seeds: public limits per tier, then free (every tier), early/mid (early and up)
 // and enterprise endpoints. Thin on purpose: they report what the org's records hold today (zero where a
 // feature has recorded nothing yet); the ingestion and agent features enrich them.
+import { createRoute } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import * as z from 'zod';
 import { requireAuth, requireTier } from '../auth/middleware';
 import { isTier, TIER_DEFINITIONS, TIERS, tierFeatures, tierLimits, type Tier } from '../auth/tiers';
 import { orgUsage, usageLines, utcDayStart, utcMonthStart, type OrgUsage } from '../auth/usage';
-import { jsonBody } from '../lib/body';
 import { ApiError, dependencyUnavailable } from '../lib/errors';
+import { contractRouterWith, errors, json, jsonBody, limitBody, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { realizedSavingsUsd } from '../gateway/savings';
 
@@ -64,14 +65,145 @@ async function runStats(c: Context<AppEnv>, since: Date) {
   return r.rows[0]!;
 }
 
-export const tiers = new Hono<AppEnv>()
-  .get('/metrics/tier/:tier/limits', (c) => {
-    const tier = c.req.param('tier');
+const tags = ['tiers'];
+const security = userSecurity;
+const usageLine = z.object({ limit: z.string(), used: z.number(), allowed: z.number() });
+const runBudgetShape = {
+  runs_per_day: z.number(),
+  runs_today: z.number(),
+  runs_remaining_today: z.number(),
+  runs_in_flight: z.number(),
+  concurrent_runs_per_user: z.number(),
+};
+const limitsSchema = z.record(z.string(), z.number()).describe('the tier limits (runs_per_day, seats, api_keys, …)');
+const period = z.object({ from: z.string(), to: z.string() });
+const readErrors = { 401: errors[401], 403: errors[403], 429: errors[429] };
+const signedInRoute = { tags, security, middleware: [signedIn] };
+const earlyRoute = { tags, security, middleware: [signedIn, requireTier('early')] };
+const enterpriseRoute = { tags, security, middleware: [signedIn, requireTier('enterprise')] };
+
+const routes = {
+  limits: createRoute({
+    method: 'get',
+    path: '/metrics/tier/{tier}/limits',
+    tags,
+    summary: "A tier's definition, limits and features (public)",
+    request: { params: z.object({ tier: z.string().max(100).describe(`one of ${TIERS.join(', ')}`) }) },
+    responses: {
+      200: json(z.looseObject({ tier: z.enum(TIERS), pricing: z.string(), limits: limitsSchema, features: z.array(z.string()) }), 'The tier'),
+      404: errors[404],
+    },
+  }),
+  demo: createRoute({
+    ...signedInRoute,
+    method: 'get',
+    path: '/free/demo',
+    summary: "The org's tier, its features and those it lacks",
+    responses: {
+      200: json(z.object({ tier: z.enum(TIERS), features: z.array(z.string()), locked_features: z.array(z.string()), has_telemetry: z.boolean(), ingested_calls_this_month: z.number() }), 'Features'),
+      ...readErrors,
+    },
+  }),
+  sample: createRoute({
+    method: 'post',
+    path: '/free/sample-analysis',
+    tags,
+    security,
+    summary: 'Calls and cost per model over the last days (top 10 models)',
+    middleware: [signedIn, limitBody()] as const,
+    request: { body: jsonBody(sampleBody) },
+    responses: {
+      200: json(z.object({ window_days: z.number(), calls: z.number(), models: z.array(z.object({ model: z.string(), calls: z.number(), cost_usd: z.number() })), has_telemetry: z.boolean() }), 'The sample'),
+      400: errors[400],
+      ...readErrors,
+      503: errors[503],
+    },
+  }),
+  triggers: createRoute({
+    ...signedInRoute,
+    method: 'get',
+    path: '/free/conversion-triggers',
+    summary: 'Limits used at 80 % or more, and the tier to move to',
+    responses: {
+      200: json(z.object({ tier: z.enum(TIERS), recommended_tier: z.enum(TIERS).nullable(), triggers: z.array(usageLine.extend({ ratio: z.number() })) }), 'Triggers'),
+      ...readErrors,
+    },
+  }),
+  usage: createRoute({
+    ...signedInRoute,
+    method: 'get',
+    path: '/tier/usage',
+    summary: 'Usage of every limit this day and month (every tier)',
+    responses: {
+      200: json(z.object({ tier: z.enum(TIERS), period: z.object({ day_start: z.string(), month_start: z.string() }), usage: z.array(usageLine), runs: z.object(runBudgetShape), limits: limitsSchema }), 'Usage'),
+      ...readErrors,
+    },
+  }),
+  optimize: createRoute({
+    method: 'post',
+    path: '/tier/optimize',
+    tags,
+    security,
+    summary: 'The optimization suite of the tier and the runs left today (early tier and up)',
+    middleware: [signedIn, requireTier('early'), limitBody()] as const,
+    request: { body: jsonBody(optimizeBody) },
+    responses: { 200: json(z.object({ tier: z.enum(TIERS), goal: goal, suite: z.array(z.string()), ...runBudgetShape }), 'The suite'), 400: errors[400], ...readErrors },
+  }),
+  savings: createRoute({
+    ...earlyRoute,
+    method: 'get',
+    path: '/tier/savings-report',
+    summary: "This month's completed runs and realized savings (early tier and up)",
+    responses: { 200: json(z.object({ period, completed_runs: z.number(), realized_savings_usd: z.number() }), 'The report'), ...readErrors },
+  }),
+  integrations: createRoute({
+    ...enterpriseRoute,
+    method: 'get',
+    path: '/enterprise/custom-integrations',
+    summary: 'Integrations and active API keys per scope (enterprise)',
+    responses: { 200: json(z.object({ integrations: z.array(z.string()), api_keys_by_scope: z.record(z.string(), z.number()) }), 'Integrations'), ...readErrors },
+  }),
+  bulk: createRoute({
+    method: 'post',
+    path: '/enterprise/bulk-optimization',
+    tags,
+    security,
+    summary: 'How many of the requested runs the quota allows today (enterprise)',
+    middleware: [signedIn, requireTier('enterprise'), limitBody()] as const,
+    request: { body: jsonBody(bulkBody) },
+    responses: { 200: json(z.object({ goal, runs_requested: z.number(), runs_available: z.number(), ...runBudgetShape }), 'The budget'), 400: errors[400], ...readErrors },
+  }),
+  sla: createRoute({
+    ...enterpriseRoute,
+    method: 'get',
+    path: '/enterprise/sla-compliance',
+    summary: 'Agent runs of the last 30 days: success rate and p95 duration (enterprise)',
+    responses: {
+      200: json(z.object({ window: period, runs: z.number(), completed: z.number(), failed: z.number(), success_rate: z.number().nullable(), p95_run_seconds: z.number().nullable() }), 'SLA figures'),
+      ...readErrors,
+    },
+  }),
+  support: createRoute({
+    ...enterpriseRoute,
+    method: 'get',
+    path: '/enterprise/dedicated-support',
+    summary: 'The support channel and the org owners to contact (enterprise)',
+    responses: {
+      200: json(z.object({ channel: z.string(), first_response_target_hours: z.number(), org_contacts: z.array(z.object({ id: z.string(), email: z.string(), name: z.string().nullable() })) }), 'Support'),
+      ...readErrors,
+    },
+  }),
+};
+
+// Mounted at /api: middleware per route, never router-wide.
+export const tiers = contractRouterWith({ bodyLimit: null })
+  .openapi(routes.limits, (c) => {
+    const { tier } = c.req.valid('param');
     if (!isTier(tier)) throw new ApiError('not_found', `no tier "${tier.slice(0, 40)}"`, { tiers: TIERS });
-    return c.json({ ...TIER_DEFINITIONS[tier], features: tierFeatures(tier) });
+    return c.json({ ...TIER_DEFINITIONS[tier], features: tierFeatures(tier) }, 200);
   })
   // Free tier endpoints: open to every tier.
-  .get('/free/demo', signedIn, async (c) => {
+  .openapi(routes.demo, async (c) => {
     const { tier } = c.get('auth');
     const u = await usageOf(c);
     const features = tierFeatures(tier);
@@ -81,22 +213,22 @@ export const tiers = new Hono<AppEnv>()
       locked_features: tierFeatures('enterprise').filter((f) => !features.includes(f)),
       has_telemetry: u.ingested_calls_this_month > 0,
       ingested_calls_this_month: u.ingested_calls_this_month,
-    });
+    }, 200);
   })
-  .post('/free/sample-analysis', signedIn, async (c) => {
-    const { days } = await jsonBody(c, sampleBody);
+  .openapi(routes.sample, async (c) => {
+    const { days } = c.req.valid('json');
     const models = await modelSample(c, days);
     const calls = models.reduce((n, m) => n + m.calls, 0);
-    return c.json({ window_days: days, calls, models, has_telemetry: calls > 0 });
+    return c.json({ window_days: days, calls, models, has_telemetry: calls > 0 }, 200);
   })
-  .get('/free/conversion-triggers', signedIn, async (c) => {
+  .openapi(routes.triggers, async (c) => {
     const { tier } = c.get('auth');
     const lines = usageLines(tier, await usageOf(c));
     const triggers = lines.filter((l) => l.used >= l.allowed * TRIGGER_RATIO).map((l) => ({ ...l, ratio: l.used / l.allowed }));
-    return c.json({ tier, recommended_tier: triggers.length > 0 ? nextTier(tier) : null, triggers });
+    return c.json({ tier, recommended_tier: triggers.length > 0 ? nextTier(tier) : null, triggers }, 200);
   })
   // Usage against the tier's limits: every tier (it is what tells a free org when to upgrade).
-  .get('/tier/usage', signedIn, async (c) => {
+  .openapi(routes.usage, async (c) => {
     const { tier } = c.get('auth');
     const u = await usageOf(c);
     return c.json({
@@ -105,15 +237,14 @@ export const tiers = new Hono<AppEnv>()
       usage: usageLines(tier, u),
       runs: runBudget(tier, u),
       limits: tierLimits(tier),
-    });
+    }, 200);
   })
-  // Early and mid tier endpoints.
-  .post('/tier/optimize', signedIn, requireTier('early'), async (c) => {
-    const body = await jsonBody(c, optimizeBody);
+  .openapi(routes.optimize, async (c) => {
+    const body = c.req.valid('json');
     const { tier } = c.get('auth');
-    return c.json({ tier, goal: body.goal, suite: tierFeatures(tier), ...runBudget(tier, await usageOf(c)) });
+    return c.json({ tier, goal: body.goal, suite: tierFeatures(tier), ...runBudget(tier, await usageOf(c)) }, 200);
   })
-  .get('/tier/savings-report', signedIn, requireTier('early'), async (c) => {
+  .openapi(routes.savings, async (c) => {
     const from = utcMonthStart();
     const [stats, realized] = await Promise.all([runStats(c, from), realizedSavingsUsd(c.get('services').db(), c.get('auth').org_id, from)]);
     // Realized savings come from the gateway's savings ledger (see GET /api/metrics/savings/summary), never estimates.
@@ -121,24 +252,24 @@ export const tiers = new Hono<AppEnv>()
       period: { from: from.toISOString(), to: new Date().toISOString() },
       completed_runs: stats.completed,
       realized_savings_usd: realized,
-    });
+    }, 200);
   })
   // Enterprise endpoints.
-  .get('/enterprise/custom-integrations', signedIn, requireTier('enterprise'), async (c) => {
+  .openapi(routes.integrations, async (c) => {
     const r = await c.get('services').db().execute<{ scope: string; keys: number }>(sql`
       select unnest(scopes) as scope, count(*)::int as keys
       from api_keys where org_id = ${c.get('auth').org_id} and revoked_at is null group by 1 order by 1`);
     return c.json({
       integrations: ['rest_batch_ingest', 'file_import', 'otlp_http', 'openai_compatible_gateway'],
       api_keys_by_scope: Object.fromEntries(r.rows.map((row) => [row.scope, row.keys])),
-    });
+    }, 200);
   })
-  .post('/enterprise/bulk-optimization', signedIn, requireTier('enterprise'), async (c) => {
-    const body = await jsonBody(c, bulkBody);
+  .openapi(routes.bulk, async (c) => {
+    const body = c.req.valid('json');
     const budget = runBudget(c.get('auth').tier, await usageOf(c));
-    return c.json({ goal: body.goal, runs_requested: body.runs, runs_available: Math.min(body.runs, budget.runs_remaining_today), ...budget });
+    return c.json({ goal: body.goal, runs_requested: body.runs, runs_available: Math.min(body.runs, budget.runs_remaining_today), ...budget }, 200);
   })
-  .get('/enterprise/sla-compliance', signedIn, requireTier('enterprise'), async (c) => {
+  .openapi(routes.sla, async (c) => {
     const since = new Date(Date.now() - 30 * 24 * 3600_000);
     const s = await runStats(c, since);
     const finished = s.completed + s.failed;
@@ -149,10 +280,10 @@ export const tiers = new Hono<AppEnv>()
       failed: s.failed,
       success_rate: finished > 0 ? s.completed / finished : null,
       p95_run_seconds: s.p95_s,
-    });
+    }, 200);
   })
-  .get('/enterprise/dedicated-support', signedIn, requireTier('enterprise'), async (c) => {
+  .openapi(routes.support, async (c) => {
     const r = await c.get('services').db().execute<{ id: string; email: string; name: string | null }>(sql`
       select id, email, name from users where org_id = ${c.get('auth').org_id} and role = 'owner' order by id`);
-    return c.json({ channel: 'dedicated', first_response_target_hours: 4, org_contacts: r.rows });
+    return c.json({ channel: 'dedicated', first_response_target_hours: 4, org_contacts: r.rows }, 200);
   });

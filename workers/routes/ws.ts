@@ -4,14 +4,14 @@
 // refused), and records the socket in the user's index (workers/lib/thread-agents.ts) so that the end of
 // their membership closes it; then it hands the upgrade to the thread's DO with the verified identity only
 // (never the raw token). Query strings are never logged (workers/middleware/request-context.ts).
-import { Hono } from 'hono';
+import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { IDENTITY_HEADERS } from '../../durable-objects/identity';
 import { requireUser, verifyUserToken } from '../auth/middleware';
 import { randomSecret, sha256Hex } from '../auth/secrets';
-import { jsonBody } from '../lib/body';
 import { ApiError } from '../lib/errors';
-import type { AppEnv, Auth, Services, Tier } from '../lib/services';
+import { contractRouter, contractRouterWith, errors, json, jsonBody, userSecurity } from '../lib/openapi';
+import type { Auth, Services, Tier } from '../lib/services';
 import { noteThreadSocket, threadAgent } from '../lib/thread-agents';
 import { currentRole } from '../orgs/membership';
 import { findOrgThread } from './threads';
@@ -34,8 +34,41 @@ interface TicketClaims extends Caller {
   thread_id: string;
 }
 
-export const wsTicketRoutes = new Hono<AppEnv>().use('*', requireUser()).post('/ticket', async (c) => {
-  const { thread_id } = await jsonBody(c, ticketRequest);
+const ticketRoute = createRoute({
+  method: 'post',
+  path: '/ticket',
+  tags: ['live agent'],
+  security: userSecurity,
+  summary: `A single-use ticket (${TICKET_TTL_S} s) to open GET /ws for one of the caller's threads`,
+  request: { body: jsonBody(ticketRequest) },
+  responses: {
+    200: json(z.object({ ticket: z.string(), expires_in: z.number(), thread_id: z.string() }), 'The ticket'),
+    400: errors[400],
+    401: errors[401],
+    404: errors[404],
+    415: errors[415],
+    429: errors[429],
+    503: errors[503],
+  },
+});
+
+// Query fields as the route documents them; the handler checks them itself (a bad or missing credential is a 401).
+const wsQueryDoc = z.object({
+  thread_id: z.string().optional().describe("one of the caller's threads"),
+  ticket: z.string().optional().describe('from POST /api/ws/ticket'),
+  token: z.string().optional().describe('an access token (prefer a ticket: URLs end up in logs)'),
+});
+const wsUpgradeRoute = createRoute({
+  method: 'get',
+  path: '/ws',
+  tags: ['live agent'],
+  summary: 'The live agent of a thread over a WebSocket (protocol in protocol/messages.ts); needs Upgrade: websocket',
+  request: { query: wsQueryDoc },
+  responses: { 101: { description: 'Switching protocols' }, 400: errors[400], 401: errors[401], 404: errors[404], 503: errors[503] },
+});
+
+export const wsTicketRoutes = contractRouter(requireUser()).openapi(ticketRoute, async (c) => {
+  const { thread_id } = c.req.valid('json');
   const auth = c.get('auth');
   await findOrgThread(c.get('services').db(), auth, thread_id);
   const ticket = randomSecret(24);
@@ -45,7 +78,7 @@ export const wsTicketRoutes = new Hono<AppEnv>().use('*', requireUser()).post('/
   } catch {
     throw new ApiError('dependency_unavailable', 'cannot issue a ticket right now; connect with ?token= or retry');
   }
-  return c.json({ ticket, expires_in: TICKET_TTL_S, thread_id });
+  return c.json({ ticket, expires_in: TICKET_TTL_S, thread_id }, 200);
 });
 
 /** Redeems a ticket once (GETDEL): a replayed ticket is refused. */
@@ -59,7 +92,8 @@ async function redeemTicket(services: Services, ticket: string): Promise<TicketC
   }
 }
 
-export const wsRoute = new Hono<AppEnv>().get('/ws', async (c) => {
+// Mounted at `/`: no router-wide middleware.
+export const wsRoute = contractRouterWith({ bodyLimit: null }).openapi(wsUpgradeRoute, async (c) => {
   if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') throw new ApiError('invalid_request', 'this endpoint expects a WebSocket upgrade', undefined, { Upgrade: 'websocket' });
   const parsed = wsQuery.safeParse(c.req.query());
   if (!parsed.success || (!parsed.data.token && !parsed.data.ticket)) throw new ApiError('unauthorized', 'pass thread_id and either token or ticket');
