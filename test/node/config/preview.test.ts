@@ -122,7 +122,8 @@ describe('preview script against the Neon API stand-in', () => {
   });
 
   it('up creates the Neon branch, migrates it and dry-runs the deploy', async () => {
-    const { code, out } = await runPreview(['up', '--branch', gitBranch], env);
+    const sharedClickHouse = 'https://shared-preview-ch.example:8443';
+    const { code, out } = await runPreview(['up', '--branch', gitBranch], { ...env, CLICKHOUSE_URL: sharedClickHouse });
     expect(code, out).toBe(0);
     const posts = stand.seen.filter((s) => s.method === 'POST');
     expect(posts).toHaveLength(1);
@@ -144,6 +145,10 @@ describe('preview script against the Neon API stand-in', () => {
     expect(out).toContain(worker);
     expect(out).toContain('--dry-run: exiting now.'); // wrangler's own line: it built the bundle
     expect(out).toContain(`dry run: wrangler secret put DATABASE_URL --env preview --name ${worker}`);
+    // The shared ClickHouse reaches the preview Worker as a secret too; a value is never printed.
+    expect(out).toContain(`dry run: wrangler secret put CLICKHOUSE_URL --env preview --name ${worker}`);
+    expect(out).not.toContain(sharedClickHouse);
+    expect(out).not.toContain(branchUri);
     expect(out).not.toContain(API_KEY);
   }, 240_000);
 
