@@ -161,14 +161,22 @@ export async function up(branch: string): Promise<void> {
 export async function down(branch: string): Promise<void> {
   const names = previewNames(branch);
   const cfg = neonConfig();
-  wrangler(['delete', '--name', names.worker, '--force'], { mutating: true });
-  const nb = await findBranch(cfg, names.neonBranch);
-  if (!nb) {
-    console.log(`no Neon branch ${names.neonBranch}: nothing to delete`);
-    return;
+  // A failed Worker delete (say an `up` that stopped before deploying) still lets the Neon branch go.
+  let workerError: unknown;
+  try {
+    wrangler(['delete', '--name', names.worker, '--force'], { mutating: true });
+  } catch (err) {
+    workerError = err;
   }
-  await neon(cfg, 'DELETE', `/branches/${encodeURIComponent(nb.id)}`);
-  console.log(`deleted Neon branch ${nb.name} (${nb.id}) and Worker ${names.worker}`);
+  const nb = await findBranch(cfg, names.neonBranch);
+  if (nb) {
+    await neon(cfg, 'DELETE', `/branches/${encodeURIComponent(nb.id)}`);
+    console.log(`deleted Neon branch ${nb.name} (${nb.id})`);
+  } else {
+    console.log(`no Neon branch ${names.neonBranch}: nothing to delete`);
+  }
+  if (workerError) throw workerError;
+  if (!dryRun()) console.log(`deleted Worker ${names.worker}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
