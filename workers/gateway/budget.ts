@@ -21,7 +21,7 @@ export async function reserveBudget(redis: Redis, orgId: string, limitNano: numb
     if (total === amountNano) void redis.expire(key, TTL_S).catch(() => {});
   } catch {
     // A budget that cannot be checked is not enforced by letting calls through.
-    throw new GatewayError(503, 'api_error', 'budget_unavailable', 'the budget store is unreachable; retry shortly');
+    throw new GatewayError(503, 'api_error', 'budget_unavailable', 'the budget store (Redis) is unreachable; retry shortly');
   }
   if (total > limitNano) {
     await redis.decrby(key, amountNano).catch(() => {});
