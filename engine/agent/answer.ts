@@ -199,8 +199,11 @@ export const latencyEffect = (effect: number | null): string =>
 /** The scope as the tools resolved it (the user's "support chat" is the feature support-bot in the rows). */
 const scopeLabel = (rows: LatencyRow[], req: AgentRequest): string => {
   const features = [...new Set(rows.map((r) => r.feature).filter((f): f is string => !!f))];
-  return req.scope.features.length > 0 && features.length > 0 ? features.map((f) => `feature ${f}`).join(', ') : req.scope.models.join(', ') || 'these calls';
+  return req.scope.features.length > 0 && features.length > 0 ? features.map((f) => `feature ${f}`).join(', ') : namedScope(req) || 'these calls';
 };
+
+/** The features and models the request names, in its words ("feature teleport, gpt-4o"), or ''. */
+const namedScope = (req: AgentRequest): string => [...req.scope.features.map((f) => `feature ${f}`), ...req.scope.models].join(', ');
 
 function latency(rows: LatencyRow[], plan: ActionPlan | null, req: AgentRequest): Part {
   const levers = plan?.steps ?? [];
@@ -237,7 +240,7 @@ function caching(found: Finding[]): Part {
 }
 
 function cutCost(o: OptimizerOutput, plan: ActionPlan | null, req: AgentRequest): Part {
-  const named = [...req.scope.features.map((f) => `feature ${f}`), ...req.scope.models].join(', ');
+  const named = namedScope(req);
   if (o.scope_cost_nanousd === 0 && named) return { lead: `No call of ${named} is in this window, so there is nothing of it to cut.`, table: null, chart: null, actions: [] };
   const savings = o.findings.filter((f) => f.kind === 'saving' && f.saving_nanousd > 0);
   const steps = plan?.steps ?? [];

@@ -317,10 +317,10 @@ describe('question set: catalog and comparison', () => {
 });
 
 describe('question set: cutting cost, targets and constraints', () => {
-  const monthly = (calls: LlmCall[]) => {
-    // per month over the observed span: first to last clock hour with calls, whole hours, at least a day
+  /** The spend of `calls` per month over the observed span of `window` (all of `calls` by default): first to last clock hour with calls, whole hours, at least a day. */
+  const monthly = (calls: LlmCall[], window: LlmCall[] = calls) => {
     const HOUR = 3_600_000;
-    const span = Math.floor(calls.at(-1)!.timestamp / HOUR) * HOUR + HOUR - Math.floor(calls[0]!.timestamp / HOUR) * HOUR;
+    const span = Math.floor(window.at(-1)!.timestamp / HOUR) * HOUR + HOUR - Math.floor(window[0]!.timestamp / HOUR) * HOUR;
     const days = Math.max(1, span / DAY);
     return `$${(Math.round((sum(calls) * 30) / days / 1e7) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month of spend`;
   };
@@ -394,10 +394,8 @@ describe('question set: cutting cost, targets and constraints', () => {
   it('A cost question scoped to one feature: savings and shares are of that feature’s spend', async () => {
     const r = await ask(demo, 'Cut the cost of the chat feature by 30%');
     expect(r.request.scope.features).toEqual(['chat']);
-    const HOUR = 3_600_000;
-    const days = Math.max(1, (Math.floor(LAST / HOUR) * HOUR + HOUR - Math.floor(demo[0]!.timestamp / HOUR) * HOUR) / DAY);
-    const chat = sum(demo.filter((c) => c.feature === 'chat'));
-    expect(r.lead).toContain(`of $${(Math.round((chat * 30) / days / 1e7) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month of spend)`);
+    // the feature's spend per month over the whole window's observed span
+    expect(r.lead).toContain(`of ${monthly(demo.filter((c) => c.feature === 'chat'), demo)})`);
     for (const st of r.steps) expect([undefined, 'chat']).toContain(st.where.feature);
   });
 
