@@ -1,31 +1,10 @@
-// The one API client of the web app: same-origin base URL, bearer auth, a single-flight token refresh on
+// The one API client of the web app: hono/client over the Worker's `AppType` (so every request and response
+// is typed from the routes' own schemas), same-origin base URL, bearer auth, a single-flight token refresh on
 // 401 (refresh tokens rotate: two concurrent refreshes would revoke the session), and the error envelope
 // `{error:{code,message,request_id}}` turned into a thrown ApiError whose message is shown to the user.
-
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  role: string;
-}
-export interface Org {
-  id: string;
-  name: string;
-  tier: string;
-}
-export interface TokenPair {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-}
-export interface SignedIn extends TokenPair {
-  user: User;
-  org: Org;
-}
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
+import { hc, type ClientResponse, type parseResponse } from 'hono/client';
+import type { OpenAPIObject } from 'openapi3-ts/oas31';
+import type { AppType } from '../../dist/apptype/workers/app';
 
 export class ApiError extends Error {
   constructor(
@@ -73,7 +52,7 @@ function writeRefresh(token: string | null): void {
 export const session = {
   hasRefreshToken: (): boolean => readRefresh() !== null,
   isSignedIn: (): boolean => accessToken !== null,
-  store(tokens: TokenPair): void {
+  store(tokens: { access_token: string; refresh_token: string }): void {
     accessToken = tokens.access_token;
     writeRefresh(tokens.refresh_token);
     for (const l of listeners) l(true);
@@ -129,7 +108,7 @@ async function toApiError(res: Response): Promise<ApiError> {
   return new ApiError(`http_${res.status}`, fallback, res.status, requestId);
 }
 
-async function rawFetch(url: string, init: RequestInit): Promise<Response> {
+async function rawFetch(url: RequestInfo | URL, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
   } catch (err) {
@@ -154,7 +133,7 @@ async function doRefresh(): Promise<boolean> {
     session.clear();
     return false;
   }
-  session.store((await res.json()) as TokenPair);
+  session.store((await res.json()) as Body<typeof publicClient.api.auth.refresh.$post>);
   return true;
 }
 
@@ -170,59 +149,56 @@ export function refreshAccessToken(): Promise<boolean> {
   return refreshing;
 }
 
-export interface RequestOptions {
-  method?: string;
-  query?: Record<string, string | number | boolean | null | undefined>;
-  /** JSON body. */
-  body?: unknown;
-  signal?: AbortSignal;
-  headers?: Record<string, string>;
-  /** Send the bearer token and refresh on 401 (default true). */
-  auth?: boolean;
-}
-
-/** The API URL of `path` with the set (non-empty) query values appended. */
-function urlWithQuery(path: string, query: RequestOptions['query']): string {
-  const url = apiUrl(path);
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
-  const s = qs.toString();
-  return s ? url + (url.includes('?') ? '&' : '?') + s : url;
-}
-
-export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', query, body, signal, auth = true } = opts;
-  const url = urlWithQuery(path, query);
-  const send = (): Promise<Response> => {
-    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (auth && accessToken) headers.authorization = `Bearer ${accessToken}`;
-    return rawFetch(url, { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined, signal });
-  };
-  if (auth && !accessToken && readRefresh()) await refreshAccessToken();
-  let res = await send();
-  if (res.status === 401 && auth && readRefresh()) {
-    if (await refreshAccessToken()) res = await send();
-  }
-  if (!res.ok) {
-    const err = await toApiError(res);
-    if (res.status === 401 && auth) session.clear();
-    throw err;
-  }
-  if (res.status === 204) return undefined as T;
-  const text = await res.text();
-  if (!text) return undefined as T;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new ApiError('invalid_response', 'the server sent a response that is not JSON', res.status, res.headers.get('x-request-id'));
-  }
-}
-
-/** Bearer header for a request made outside `request` (uploads with progress): refreshed first if needed. */
+/** Bearer header for a request: the access token, refreshed first when only a refresh token is held. */
 async function authHeader(): Promise<Record<string, string>> {
   if (!accessToken && readRefresh()) await refreshAccessToken();
   return accessToken ? { authorization: `Bearer ${accessToken}` } : {};
+}
+
+/** The fetch under the typed client: bearer auth, one refresh-and-retry on 401, non-2xx thrown as ApiError. */
+async function authedFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const send = async (): Promise<Response> => {
+    const headers = new Headers(init.headers);
+    if (!headers.has('accept')) headers.set('accept', 'application/json');
+    for (const [k, v] of Object.entries(await authHeader())) headers.set(k, v);
+    return rawFetch(input, { ...init, headers });
+  };
+  let res = await send();
+  if (res.status === 401 && readRefresh() && (await refreshAccessToken())) res = await send();
+  if (!res.ok) {
+    const err = await toApiError(res);
+    if (res.status === 401) session.clear();
+    throw err;
+  }
+  return res;
+}
+
+/** The fetch of the sign-in routes: no bearer, no refresh; non-2xx thrown as ApiError. */
+async function publicFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const res = await rawFetch(input, init);
+  if (!res.ok) throw await toApiError(res);
+  return res;
+}
+
+/** The typed API: `client.api.threads.$get({ query })` etc.; failures reject with ApiError. */
+export const client = hc<AppType>(BASE_URL, { fetch: authedFetch });
+const publicClient = hc<AppType>(BASE_URL, { fetch: publicFetch });
+
+/** What a route answers on success (the body of its 2xx responses; undefined for 204). */
+export type Ok<R extends ClientResponse<unknown>> = Awaited<ReturnType<typeof parseResponse<R>>>;
+/** The success body of a client endpoint: `Body<typeof client.api.threads.$get>`. */
+export type Body<F extends (...args: never[]) => Promise<ClientResponse<unknown>>> = Ok<Awaited<ReturnType<F>>>;
+
+/** Awaits a typed call and parses its success body (the client's fetch has already thrown on non-2xx). */
+export async function ok<R extends ClientResponse<unknown>>(call: Promise<R>): Promise<Ok<R>> {
+  const res = await call;
+  const text = res.status === 204 ? '' : await res.text();
+  if (!text) return undefined as Ok<R>;
+  try {
+    return JSON.parse(text) as Ok<R>;
+  } catch {
+    throw new ApiError('invalid_response', 'the server sent a response that is not JSON', res.status, res.headers.get('x-request-id'));
+  }
 }
 
 /** One XMLHttpRequest upload (fetch reports no upload progress); resolves with status, headers and body text. */
@@ -245,9 +221,11 @@ function xhrUpload(url: string, body: Blob, headers: Record<string, string>, onP
   });
 }
 
-/** A file sent as the raw request body, reporting bytes sent; same auth, refresh-on-401 and error envelope as `request`. */
-export async function uploadWithProgress<T>(path: string, file: Blob, query: RequestOptions['query'], onProgress: (sent: number, total: number) => void): Promise<T> {
-  const url = urlWithQuery(path, query);
+type ImportRoute = typeof client.api.ingest.import.$post;
+/** A file import (POST /api/ingest/import) sent as the raw body, reporting bytes sent; same auth, refresh-on-401
+ * and error envelope as the client. The URL comes from the typed client, so its query is the route's own. */
+export async function uploadWithProgress(query: Parameters<ImportRoute>[0]['query'], file: Blob, onProgress: (sent: number, total: number) => void): Promise<Body<ImportRoute>> {
+  const url = BASE_URL + client.api.ingest.import.$path({ query });
   const headers = { accept: 'application/json', 'content-type': 'application/octet-stream' };
   let res = await xhrUpload(url, file, { ...headers, ...(await authHeader()) }, onProgress);
   if (res.status === 401 && readRefresh() && (await refreshAccessToken())) res = await xhrUpload(url, file, { ...headers, ...(await authHeader()) }, onProgress);
@@ -256,27 +234,38 @@ export async function uploadWithProgress<T>(path: string, file: Blob, query: Req
     if (res.status === 401) session.clear();
     throw err;
   }
-  return (await res.json()) as T;
+  return (await res.json()) as Body<ImportRoute>;
 }
 
-export const api = {
-  get: <T>(path: string, query?: RequestOptions['query'], signal?: AbortSignal) => request<T>(path, { query, signal }),
-  post: <T>(path: string, body?: unknown, opts: RequestOptions = {}) => request<T>(path, { ...opts, method: 'POST', body }),
-  put: <T>(path: string, body?: unknown) => request<T>(path, { method: 'PUT', body }),
-  patch: <T>(path: string, body?: unknown) => request<T>(path, { method: 'PATCH', body }),
-  del: <T = void>(path: string) => request<T>(path, { method: 'DELETE' }),
-};
+export type SignedIn = Body<typeof publicClient.api.auth.login.$post>;
+export type Me = Body<typeof client.api.auth.me.$get>;
+export type User = Me['user'];
+export type Org = Me['org'];
+
+type AuthRoutes = typeof publicClient.api.auth;
+/** The JSON body of each sign-in route, from the routes' own schemas. */
+export interface SignInBodies {
+  login: Parameters<AuthRoutes['login']['$post']>[0]['json'];
+  register: Parameters<AuthRoutes['register']['$post']>[0]['json'];
+  'dev-login': Parameters<AuthRoutes['dev-login']['$post']>[0]['json'];
+}
 
 /** Signs in (login / register / dev-login): stores the tokens and returns the account. */
-export async function signIn(path: '/api/auth/login' | '/api/auth/register' | '/api/auth/dev-login', body: unknown): Promise<SignedIn> {
-  const res = await request<SignedIn>(path, { method: 'POST', body, auth: false });
+export async function signIn<K extends keyof SignInBodies>(how: K, body: SignInBodies[K]): Promise<SignedIn> {
+  const auth = publicClient.api.auth;
+  const res =
+    how === 'login'
+      ? await ok(auth.login.$post({ json: body as SignInBodies['login'] }))
+      : how === 'register'
+        ? await ok(auth.register.$post({ json: body as SignInBodies['register'] }))
+        : await ok(auth['dev-login'].$post({ json: body as SignInBodies['dev-login'] }));
   session.store(res);
   return res;
 }
 
 export async function signOut(): Promise<void> {
   try {
-    if (accessToken) await request<void>('/api/auth/logout', { method: 'POST' });
+    if (accessToken) await ok(client.api.auth.logout.$post());
   } catch {
     // the local session ends regardless
   } finally {
@@ -284,6 +273,21 @@ export async function signOut(): Promise<void> {
   }
 }
 
-export function me(): Promise<{ user: User; org: Org }> {
-  return api.get('/api/auth/me');
+export function me(): Promise<Me> {
+  return ok(client.api.auth.me.$get());
+}
+
+type ReportRoute = (typeof client.api.reports)[':id']['$get'];
+/** A stored report as JSON (the route also answers markdown; the app reads the JSON form). */
+export type Report = Extract<Body<ReportRoute>, { markdown: string }>;
+
+export async function fetchReport(id: string, signal?: AbortSignal): Promise<Report> {
+  const r = await ok(client.api.reports[':id'].$get({ param: { id }, query: {} }, { init: { signal } }));
+  if (typeof r !== 'object' || r instanceof Response) throw new ApiError('invalid_response', 'the report came back in another format than JSON', 200);
+  return r;
+}
+
+/** GET /api/openapi.json: served from the build's static document, so it is not a route of `AppType`. */
+export async function fetchOpenApiDocument(signal?: AbortSignal): Promise<OpenAPIObject> {
+  return (await publicFetch(apiUrl('/api/openapi.json'), { signal })).json() as Promise<OpenAPIObject>;
 }

@@ -1,7 +1,7 @@
 // Session state of the app: who is signed in, bootstrapped from the stored refresh token or from the
 // Google sign-in redirect (`/auth/callback#access_token=…&refresh_token=…&expires_in=…`).
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
-import { ApiError, me, session, signIn, signOut, type Org, type SignedIn, type User } from './api';
+import { ApiError, me, session, signIn, signOut, type Org, type SignedIn, type SignInBodies, type User } from './api';
 import { navigate } from './router';
 
 type AuthState =
@@ -12,7 +12,7 @@ type AuthState =
 
 interface AuthApi {
   state: AuthState;
-  signIn: (path: Parameters<typeof signIn>[0], body: unknown) => Promise<SignedIn>;
+  signIn: <K extends keyof SignInBodies>(how: K, body: SignInBodies[K]) => Promise<SignedIn>;
   signOut: () => Promise<void>;
   retry: () => void;
 }
@@ -68,8 +68,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [],
   );
 
-  const doSignIn = useCallback(async (path: Parameters<typeof signIn>[0], body: unknown) => {
-    const res = await signIn(path, body);
+  const doSignIn = useCallback(async <K extends keyof SignInBodies>(how: K, body: SignInBodies[K]) => {
+    const res = await signIn(how, body);
     setState({ status: 'signed_in', user: res.user, org: res.org });
     return res;
   }, []);

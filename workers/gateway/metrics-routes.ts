@@ -37,7 +37,16 @@ const tags = ['business metrics'];
 const security = userSecurity;
 const readErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] };
 const period = z.object({ from: z.string(), to: z.string() });
-const savingsAnswer = z.object({ period, realized_savings_usd: z.number(), groups: z.array(z.looseObject({ realized_savings_usd: z.number() })), method: z.string() });
+const arm = z.object({ calls: z.number(), cost_usd: z.number(), mean_cost_per_call_usd: z.number().nullable(), error_rate: z.number().nullable(), mean_latency_ms: z.number().nullable() });
+const savingsGroup = z.object({
+  key: z.string(),
+  treated: arm,
+  control: arm,
+  realized_savings_usd: z.number().describe('Σ (original cost − paid) over treated calls'),
+  difference_per_call_usd: z.number().nullable().describe('mean cost per call, treated − control'),
+  ci95_per_call_usd: z.tuple([z.number(), z.number()]).nullable().describe('95 % interval of the difference (Welch)'),
+});
+const savingsAnswer = z.object({ period, realized_savings_usd: z.number(), groups: z.array(savingsGroup), method: z.string() });
 const routes = {
   summary: createRoute({
     method: 'get',

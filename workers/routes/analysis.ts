@@ -21,6 +21,10 @@ const findingSchema = z.looseObject({
   kind: z.string(),
   title: z.string(),
   summary: z.string(),
+  where: z
+    .object({ provider: z.string(), model: z.string(), feature: z.string(), user: z.string(), prompt_hash: z.string(), group: z.string() })
+    .partial()
+    .describe('the calls it is about (an empty object: all calls)'),
   calls_affected: z.number(),
   saving_nanousd: z.number().describe('over the analysed window, integer nano-dollars'),
   saving_usd_month: z.number(),
@@ -35,7 +39,15 @@ const findingsAnswer = z.object({
   window: z.object({ from: z.string(), to: z.string(), days: z.number() }).nullable(),
   totals: z.object({ calls: z.number(), cost_usd: z.number(), input_tokens: z.number(), output_tokens: z.number() }).nullable(),
   findings: z.array(findingSchema),
-  combined_saving: z.record(z.string(), z.unknown()).nullable().describe('the findings combined without double counting'),
+  combined_saving: z
+    .looseObject({
+      combined_saving_nanousd: z.number().describe('over the analysed window, integer nano-dollars'),
+      naive_sum_nanousd: z.number().describe('the plain sum double counting would have claimed'),
+      saving_usd_month: z.number(),
+      saving_pct: z.number(),
+    })
+    .nullable()
+    .describe('the findings combined without double counting'),
   message: z.string().optional(),
 });
 
@@ -66,7 +78,7 @@ export const analysisRoutes = contractRouter(requireAuth({ scopes: ['read'] })).
       window: { from: new Date(profile.window.from).toISOString(), to: new Date(profile.window.to).toISOString(), days: profile.window.days },
       totals: { calls: profile.totals.calls, cost_usd: nanoToUsd(profile.totals.cost_nanousd), input_tokens: profile.totals.input_tokens, output_tokens: profile.totals.output_tokens },
       findings: [...findings].sort((a, b) => b.saving_nanousd - a.saving_nanousd),
-      combined_saving: combined_saving as unknown as Record<string, unknown>,
+      combined_saving,
     },
     200,
   );

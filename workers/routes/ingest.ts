@@ -96,7 +96,23 @@ const importOptionFields = (documented(importOptions) as { properties?: Record<s
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().optional().describe('replays the first answer for the same body (409 for another body)') });
 const rejection = z.object({ index: z.number().optional(), line: z.number().optional(), reason: z.string() }).loose();
 const batchAnswer = z.object({ batch_id: z.string(), accepted: z.number(), rejected: z.number(), rejections: z.array(rejection), duplicates: z.number().optional() });
-const importSchema = z.looseObject({ id: z.string(), status: z.string() });
+const importSchema = z.object({
+  id: z.string(),
+  status: z.enum(['running', 'completed', 'failed']),
+  format: z.string().nullable().describe('detected or asked for; null until the first lines were read'),
+  source: z.string().describe('the source its calls carry: `import:<id>`'),
+  filename: z.string().nullable(),
+  options: z.record(z.string(), z.unknown()),
+  accepted: z.number(),
+  rejected: z.number(),
+  duplicates: z.number(),
+  totals: z.object({ input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number() }),
+  bytes: z.number().describe('decoded bytes of the file read so far'),
+  errors: z.array(z.object({ line: z.number(), reason: z.string() })),
+  failure: z.string().nullable(),
+  started_at: z.string(),
+  completed_at: z.string().nullable(),
+});
 
 const routes = {
   calls: createRoute({
@@ -120,8 +136,10 @@ const routes = {
     security,
     middleware,
     summary: 'Import a file (raw body or multipart `file`; native, OpenAI usage, LiteLLM, Helicone, BurstGPT, Azure or Mooncake trace; auto-detected; 100 MB decoded)',
+    // A raw-body upload names its options in the query; a multipart one may send them as form fields instead.
     request: {
       headers: idempotencyHeader,
+      query: importOptions,
       body: { required: true, content: { 'application/octet-stream': { schema: rawFile }, 'multipart/form-data': { schema: { ...documented(importOptions), properties: { file: rawFile, ...importOptionFields } } } } },
     },
     responses: { 200: json(importSchema, 'The import this Idempotency-Key named already'), 202: json(importSchema, 'The import, running (Location: its status)'), ...bodyErrors },

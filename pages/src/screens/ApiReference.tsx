@@ -1,29 +1,18 @@
 // API reference: renders GET /api/openapi.json (generated from the routes' own schemas) — every operation
 // with its parameters, request body, answers and whether it needs a session. Bundled; nothing from a CDN.
-import { api } from '../api';
+import type { OperationObject, ParameterObject, ReferenceObject, RequestBodyObject, ResponseObject } from 'openapi3-ts/oas31';
+import { fetchOpenApiDocument } from '../api';
 import { Badge, ErrorBox, JsonBlock, Spinner, useAsync } from '../ui';
 
-interface Parameter {
-  name: string;
-  in: string;
-  required?: boolean;
-  description?: string;
-  schema?: unknown;
-}
-interface Operation {
-  summary?: string;
-  tags?: string[];
-  security?: Array<Record<string, unknown>>;
-  parameters?: Parameter[];
-  requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }> };
-  responses: Record<string, { description?: string; content?: Record<string, { schema?: unknown }> }>;
-}
-interface OpenApiDocument {
-  info: { title: string; version: string; description?: string };
-  paths: Record<string, Record<string, Operation>>;
+// The document's own format (OpenAPI 3.1), typed by openapi3-ts — the types zod-to-openapi builds it with.
+type Operation = OperationObject;
+
+/** The object itself, or null for a `$ref` (the generated document inlines its schemas; a ref is not shown). */
+function inline<T extends object>(x: T | ReferenceObject | undefined): T | null {
+  return x && !('$ref' in x) ? (x as T) : null;
 }
 
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 function schemaType(schema: unknown): string {
   const s = schema as { type?: string | string[]; enum?: unknown[]; format?: string } | undefined;
@@ -39,14 +28,16 @@ function needsSession(op: Operation): string {
 }
 
 function OperationView({ method, path, op }: { method: string; path: string; op: Operation }) {
-  const body = op.requestBody?.content?.['application/json']?.schema;
+  const requestBody = inline<RequestBodyObject>(op.requestBody);
+  const body = requestBody?.content['application/json']?.schema;
+  const parameters = (op.parameters ?? []).map((p) => inline<ParameterObject>(p)).filter((p) => p !== null);
   return (
     <details className="card" id={`${method}-${path}`}>
       <summary>
         <Badge kind={method === 'get' ? 'ok' : method === 'delete' ? 'warn' : undefined}>{method.toUpperCase()}</Badge> <code>{path}</code> — {op.summary}{' '}
         <span className="muted">({needsSession(op)})</span>
       </summary>
-      {op.parameters && op.parameters.length > 0 && (
+      {parameters.length > 0 && (
         <table className="table">
           <thead>
             <tr>
@@ -58,7 +49,7 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
             </tr>
           </thead>
           <tbody>
-            {op.parameters.map((p) => (
+            {parameters.map((p) => (
               <tr key={`${p.in}-${p.name}`}>
                 <td>
                   <code>{p.name}</code>
@@ -74,31 +65,36 @@ function OperationView({ method, path, op }: { method: string; path: string; op:
       )}
       {body !== undefined && (
         <>
-          <h4>Request body (JSON{op.requestBody?.required ? '' : ', optional'})</h4>
+          <h4>Request body (JSON{requestBody?.required ? '' : ', optional'})</h4>
           <JsonBlock value={body} />
         </>
       )}
       <h4>Answers</h4>
       <ul>
-        {Object.entries(op.responses).map(([status, r]) => (
-          <li key={status}>
-            <strong>{status}</strong> {r.description}
-            {status.startsWith('2') && r.content?.['application/json']?.schema !== undefined && <JsonBlock value={r.content['application/json'].schema} />}
-          </li>
-        ))}
+        {Object.entries(op.responses ?? {}).map(([status, ref]) => {
+          const r = inline<ResponseObject>(ref as ResponseObject | ReferenceObject);
+          const schema = r?.content?.['application/json']?.schema;
+          return (
+            <li key={status}>
+              <strong>{status}</strong> {r?.description}
+              {status.startsWith('2') && schema !== undefined && <JsonBlock value={schema} />}
+            </li>
+          );
+        })}
       </ul>
     </details>
   );
 }
 
 export function ApiReference() {
-  const doc = useAsync((signal) => api.get<OpenApiDocument>('/api/openapi.json', undefined, signal), []);
+  const doc = useAsync((signal) => fetchOpenApiDocument(signal), []);
   if (doc.error) return <ErrorBox error={doc.error} onRetry={doc.reload} title="Could not load the API document" />;
   if (!doc.data) return <Spinner label="Loading the API reference…" />;
   const byTag = new Map<string, Array<{ method: string; path: string; op: Operation }>>();
-  for (const [path, ops] of Object.entries(doc.data.paths)) {
-    for (const [method, op] of Object.entries(ops)) {
-      if (!METHODS.includes(method)) continue;
+  for (const [path, item] of Object.entries(doc.data.paths ?? {})) {
+    for (const method of METHODS) {
+      const op = item[method as (typeof METHODS)[number]];
+      if (!op) continue;
       const tag = op.tags?.[0] ?? 'other';
       byTag.set(tag, [...(byTag.get(tag) ?? []), { method, path, op }]);
     }

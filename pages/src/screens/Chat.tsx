@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { ThreadSocket } from '../../../protocol/client';
 import { MAX_AGENT_MESSAGE_CHARS, type ServerEvent } from '../../../protocol/messages';
-import { api, ApiError, wsUrl, type Page, type User } from '../api';
+import { ApiError, client, fetchReport, ok, wsUrl, type Body, type User } from '../api';
 import { useAuth } from '../auth';
 import { dateTime, json, relativeTime } from '../format';
 import { activeRun, applyEvent, initialLive, type LiveState, type RunView, type SubAgentView, type ToolView } from '../live';
@@ -12,22 +12,9 @@ import { AnswerChart, chartsOf } from '../report-charts';
 import { Link, navigate } from '../router';
 import { Badge, ErrorBox, Spinner, useAsync } from '../ui';
 
-interface Thread {
-  id: string;
-  title: string;
-  /** Threads are the org's: any member reads and posts; renaming and deleting is for its creator, owners and admins. */
-  created_by: string;
-  created_at: string;
-  updated_at: string;
-}
-interface Message {
-  id: string;
-  role: 'user' | 'assistant' | string;
-  content: string;
-  run_id: string | null;
-  created_at: string;
-  metadata?: Record<string, unknown> | null;
-}
+/** Threads are the org's: any member reads and posts; renaming and deleting is for its creator, owners and admins. */
+type Thread = Body<typeof client.api.threads.$post>;
+type Message = Body<(typeof client.api.threads)[':id']['messages']['$get']>['items'][number];
 type ConnStatus = 'connecting' | 'open' | 'closed';
 /** A message sent with start_agent whose agent_started has not arrived yet. */
 interface Pending {
@@ -71,10 +58,10 @@ export function ChatScreen({ threadId }: { threadId?: string }) {
     setLoading(true);
     setListError(null);
     try {
-      const page = await api.get<Page<Thread>>('/api/threads', { limit: 30, cursor: after ?? undefined });
-      const items = page?.items ?? [];
+      const page = await ok(client.api.threads.$get({ query: { limit: '30', ...(after ? { cursor: after } : {}) } }));
+      const items = page.items;
       setThreads((prev) => (after ? [...prev, ...items.filter((t) => !prev.some((p) => p.id === t.id))] : items));
-      setCursor(page?.next_cursor ?? null);
+      setCursor(page.next_cursor);
     } catch (err) {
       setListError(err);
     } finally {
@@ -88,7 +75,7 @@ export function ChatScreen({ threadId }: { threadId?: string }) {
 
   useEffect(() => {
     if (!threadId) return;
-    api.put(`/api/threads/${encodeURIComponent(threadId)}/switch`).catch((err: unknown) => {
+    ok(client.api.threads[':id'].switch.$put({ param: { id: threadId } })).catch((err: unknown) => {
       // 404: the thread is gone or not ours — the view says so; other failures are worth showing.
       if (!(err instanceof ApiError && err.status === 404)) setActionError(err);
     });
@@ -97,7 +84,7 @@ export function ChatScreen({ threadId }: { threadId?: string }) {
   const create = async (title?: string): Promise<Thread | null> => {
     setActionError(null);
     try {
-      const t = await api.post<Thread>('/api/threads', title ? { title } : {});
+      const t = await ok(client.api.threads.$post({ json: title ? { title } : {} }));
       setThreads((prev) => [t, ...prev]);
       return t;
     } catch (err) {
@@ -109,8 +96,8 @@ export function ChatScreen({ threadId }: { threadId?: string }) {
   const rename = async (id: string, title: string) => {
     setActionError(null);
     try {
-      const t = await api.patch<Thread>(`/api/threads/${encodeURIComponent(id)}`, { title });
-      setThreads((prev) => prev.map((p) => (p.id === id ? { ...p, ...t, title: t?.title ?? title } : p)));
+      const t = await ok(client.api.threads[':id'].$patch({ param: { id }, json: { title } }));
+      setThreads((prev) => prev.map((p) => (p.id === id ? { ...p, ...t } : p)));
     } catch (err) {
       setActionError(err);
     }
@@ -119,7 +106,7 @@ export function ChatScreen({ threadId }: { threadId?: string }) {
   const remove = async (id: string) => {
     setActionError(null);
     try {
-      await api.del(`/api/threads/${encodeURIComponent(id)}`);
+      await ok(client.api.threads[':id'].$delete({ param: { id } }));
       setThreads((prev) => prev.filter((p) => p.id !== id));
       if (id === threadId) navigate('/chat', { replace: true });
     } catch (err) {
@@ -362,9 +349,9 @@ async function loadAllMessages(threadId: string, signal: AbortSignal): Promise<{
   const items: Message[] = [];
   let cursor: string | null | undefined;
   for (let page = 0; page < 20; page++) {
-    const res = await api.get<Page<Message>>(`/api/threads/${encodeURIComponent(threadId)}/messages`, { limit: 100, cursor: cursor ?? undefined }, signal);
-    items.push(...(res?.items ?? []));
-    cursor = res?.next_cursor;
+    const res = await ok(client.api.threads[':id'].messages.$get({ param: { id: threadId }, query: { limit: '100', ...(cursor ? { cursor } : {}) } }, { init: { signal } }));
+    items.push(...res.items);
+    cursor = res.next_cursor;
     if (!cursor) return { items, truncated: false };
   }
   return { items, truncated: true };
@@ -393,7 +380,7 @@ function ThreadView({ threadId, thread, onRename, onActivity }: { threadId: stri
   useEffect(() => {
     if (thread) return;
     const ctrl = new AbortController();
-    api.get<Thread>(`/api/threads/${encodeURIComponent(threadId)}`, undefined, ctrl.signal).then(setFetched, (err: unknown) => !ctrl.signal.aborted && setThreadError(err));
+    ok(client.api.threads[':id'].$get({ param: { id: threadId } }, { init: { signal: ctrl.signal } })).then(setFetched, (err: unknown) => !ctrl.signal.aborted && setThreadError(err));
     return () => ctrl.abort();
   }, [threadId, thread]);
   const shownThread = thread ?? fetched ?? undefined;
@@ -418,7 +405,7 @@ function ThreadView({ threadId, thread, onRename, onActivity }: { threadId: stri
     const sock = new ThreadSocket({
       url: async () => {
         try {
-          const { ticket } = await api.post<{ ticket: string; expires_in: number }>('/api/ws/ticket', { thread_id: threadId });
+          const { ticket } = await ok(client.api.ws.ticket.$post({ json: { thread_id: threadId } }));
           if (!alive) throw new Error('view closed');
           setSocketError(null);
           return wsUrl(`/ws?ticket=${encodeURIComponent(ticket)}&thread_id=${encodeURIComponent(threadId)}`);
@@ -628,7 +615,7 @@ function AssistantMessage({ text, at, reportId }: { text: string; at?: string; r
 
 /** The answer's chart, drawn like the report page's charts, from the run's stored report. */
 function ReportAnswerChart({ reportId }: { reportId: string }) {
-  const r = useAsync((signal) => api.get<{ data?: unknown }>(`/api/reports/${encodeURIComponent(reportId)}`, undefined, signal), [reportId]);
+  const r = useAsync((signal) => fetchReport(reportId, signal), [reportId]);
   const chart = chartsOf(r.data?.data)?.answer;
   return chart && chart.series.length > 0 ? <AnswerChart chart={chart} /> : null;
 }

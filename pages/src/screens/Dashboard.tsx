@@ -1,7 +1,7 @@
 // Dashboard: summary cards, a time series, a breakdown, latency percentiles and the optimizer's findings.
 // Each panel loads on its own, so one failing endpoint never blanks the others.
 import { Fragment, useMemo, useState } from 'react';
-import { api, type Page } from '../api';
+import { client, ok, type Body } from '../api';
 import { BarChart, LineChart } from '../charts';
 import { compact, int, isNum, ms, num, pct, usd } from '../format';
 import { Badge, Empty, ErrorBox, JsonBlock, NoTelemetry, Spinner, useAsync, type Async } from '../ui';
@@ -19,50 +19,10 @@ type RangeId = (typeof RANGES)[number]['id'];
 type Metric = 'cost' | 'calls' | 'tokens';
 type By = 'model' | 'provider' | 'feature' | 'user';
 
-interface Summary {
-  calls?: number | string;
-  input_tokens?: number | string;
-  output_tokens?: number | string;
-  cost_usd?: number | string;
-  error_rate?: number | string;
-  [k: string]: unknown;
-}
-interface BreakdownRow {
-  /** The brief's contract says `key`; the Worker sends `name`. */
-  key?: string | null;
-  name?: string | null;
-  calls?: number | string;
-  cost_usd?: number | string;
-  input_tokens?: number | string;
-  output_tokens?: number | string;
-}
-interface LatencyRow {
-  model: string;
-  [k: string]: unknown;
-}
-interface Finding {
-  tool: string;
-  family?: string;
-  kind?: string;
-  title: string;
-  summary?: string;
-  where?: Record<string, unknown>;
-  saving_usd_month?: number;
-  saving_pct?: number;
-  confidence?: string;
-  risk?: string;
-  recommendation?: string;
-  evidence?: unknown;
-  calls_affected?: number;
-}
-interface Findings {
-  findings?: Finding[];
-  totals?: Record<string, unknown> | null;
-  combined_saving?: unknown;
-  window?: { from?: string; to?: string; days?: number } | null;
-  message?: string;
-}
-type Series = { items?: { bucket: string; value: number | string }[]; points?: { t: string; value: number | string }[] };
+const api = client.api;
+type Summary = Body<typeof api.analytics.summary.$get>;
+type LatencyRow = Body<typeof api.analytics.latency.$get>['items'][number];
+type Findings = Body<typeof api.analysis.findings.$get>;
 
 function rangeOf(id: RangeId, now: number) {
   const r = RANGES.find((x) => x.id === id)!;
@@ -76,7 +36,7 @@ export function Dashboard() {
   const range = useMemo(() => rangeOf(rangeId, now), [rangeId, now]);
   const q = { from: range.from, to: range.to };
 
-  const summary = useAsync((signal) => api.get<Summary>('/api/analytics/summary', q, signal), [range]);
+  const summary = useAsync((signal) => ok(api.analytics.summary.$get({ query: q }, { init: { signal } })), [range]);
   const noData = summary.data !== undefined && (num(summary.data.calls) ?? 0) === 0;
 
   return (
@@ -125,16 +85,11 @@ function SummaryCards({ state }: { state: Async<Summary> }) {
     { label: 'Error rate', value: pct(s?.error_rate) },
   ];
   if (s) {
-    const extra: [string, string, (v: unknown) => string][] = [
-      ['latency_p50_ms', 'p50 latency', ms],
-      ['latency_p95_ms', 'p95 latency', ms],
-      ['p95_latency_ms', 'p95 latency', ms],
-      ['cached_input_tokens', 'Cached input tokens', compact],
-      ['avg_cost_per_call_usd', 'Avg cost / call', (v) => usd(v, { precise: true })],
-    ];
-    for (const [k, label, f] of extra)
-      if (s[k] !== undefined && s[k] !== null && !cards.some((c) => c.label === label)) cards.push({ label, value: f(s[k]) });
-    const unpriced = num(s.unpriced_calls);
+    if (s.latency_p50_ms !== null) cards.push({ label: 'p50 latency', value: ms(s.latency_p50_ms) });
+    if (s.latency_p95_ms !== null) cards.push({ label: 'p95 latency', value: ms(s.latency_p95_ms) });
+    cards.push({ label: 'Cached input tokens', value: compact(s.cached_input_tokens) });
+    if (s.calls > 0) cards.push({ label: 'Avg cost / call', value: usd(s.cost_usd / s.calls, { precise: true }) });
+    const unpriced = s.unpriced_calls;
     if (unpriced) cards.push({ label: 'Unpriced calls', value: int(unpriced), hint: 'calls whose model is not in the price catalog; their cost is not included' });
   }
   return (
@@ -158,13 +113,13 @@ type R = ReturnType<typeof rangeOf>;
 function TimeseriesPanel({ q, bucket, range }: { q: Q; bucket: 'hour' | 'day'; range: R }) {
   const [metric, setMetric] = useState<Metric>('cost');
   const ts = useAsync(
-    (signal) => api.get<Series>('/api/analytics/timeseries', { ...q, bucket, metric }, signal),
+    (signal) => ok(api.analytics.timeseries.$get({ query: { ...q, bucket, metric } }, { init: { signal } })),
     [range, metric],
   );
   const points = useMemo(
     () =>
-      [...(ts.data?.items ?? []).map((p) => ({ t: p.bucket, value: p.value })), ...(ts.data?.points ?? [])]
-        .map((p) => ({ t: Date.parse(p.t), y: num(p.value) ?? 0 }))
+      (ts.data?.points ?? [])
+        .map((p) => ({ t: Date.parse(p.t), y: p.value }))
         .filter((p) => Number.isFinite(p.t)),
     [ts.data],
   );
@@ -192,13 +147,13 @@ function TimeseriesPanel({ q, bucket, range }: { q: Q; bucket: 'hour' | 'day'; r
 function BreakdownPanel({ q, range }: { q: Q; range: R }) {
   const [by, setBy] = useState<By>('model');
   const [measure, setMeasure] = useState<'cost_usd' | 'calls'>('cost_usd');
-  const bd = useAsync((signal) => api.get<Page<BreakdownRow>>('/api/analytics/breakdown', { ...q, by }, signal), [range, by]);
+  const bd = useAsync((signal) => ok(api.analytics.breakdown.$get({ query: { ...q, by } }, { init: { signal } })), [range, by]);
   const rows = bd.data?.items ?? [];
   const bars = rows
     .map((r) => ({
-      label: (r.key ?? r.name) || '(not set)',
-      value: num(r[measure]) ?? 0,
-      note: `${int(r.calls)} calls · ${compact(num(r.input_tokens) ?? 0)} in / ${compact(num(r.output_tokens) ?? 0)} out tokens`,
+      label: r.name || '(not set)',
+      value: r[measure],
+      note: `${int(r.calls)} calls · ${compact(r.input_tokens)} in / ${compact(r.output_tokens)} out tokens`,
     }))
     .sort((a, b) => b.value - a.value)
     .slice(0, 12);
@@ -231,7 +186,7 @@ function BreakdownPanel({ q, range }: { q: Q; range: R }) {
 }
 
 function LatencyPanel({ q, range }: { q: Q; range: R }) {
-  const lat = useAsync((signal) => api.get<Page<LatencyRow>>('/api/analytics/latency', q, signal), [range]);
+  const lat = useAsync((signal) => ok(api.analytics.latency.$get({ query: q }, { init: { signal } })), [range]);
   const rows = (lat.data?.items ?? []).map(flattenLatency);
   const cols = [
     ['calls', 'Calls'],
@@ -270,7 +225,7 @@ function LatencyPanel({ q, range }: { q: Q; range: R }) {
                 <tr key={`${r.model}-${i}`}>
                   <td>
                     <code>{r.model}</code>
-                    {typeof r.provider === 'string' && r.provider && <span className="muted small"> · {r.provider}</span>}
+                    {r.provider && <span className="muted small"> · {r.provider}</span>}
                   </td>
                   {shown.map(([k]) => (
                     <td key={k} className="num">
@@ -287,44 +242,22 @@ function LatencyPanel({ q, range }: { q: Q; range: R }) {
   );
 }
 
-/** Accepts flat `{p50, p95, p99, ttft_p50…}` rows and nested `{latency_ms:{p50…}, ttft_ms:{p50…}}` ones. */
-function flattenLatency(r: LatencyRow): LatencyRow {
-  const out: LatencyRow = { ...r };
-  const nest = (obj: unknown, prefix: string) => {
-    if (obj && typeof obj === 'object')
-      for (const [k, v] of Object.entries(obj as Record<string, unknown>)) if (out[prefix + k] === undefined) out[prefix + k] = v;
-  };
-  nest(r.latency_ms, '');
-  nest(r.ttft_ms, 'ttft_');
-  return out;
+/** One table row per model: its calls and the latency and time-to-first-token percentiles side by side. */
+function flattenLatency(r: LatencyRow) {
+  return { model: r.model, provider: r.provider, calls: r.calls, ...r.latency_ms, ttft_p50: r.ttft_ms.p50, ttft_p95: r.ttft_ms.p95 };
 }
 
 const LEVEL_KIND: Record<string, string> = { low: 'ok', medium: 'warn', high: 'bad' };
 const CONFIDENCE_KIND: Record<string, string> = { low: 'bad', medium: 'warn', high: 'ok' };
 
-/**
- * The non-overlapping saving per month. Accepts a plain number, `{saving_usd_month, saving_pct}`, or the
- * engine's `{combined_saving_nanousd}` over the analysed window (scaled to 30 days with `window.days`).
- */
+/** The non-overlapping saving per month (the findings combined without double counting). */
 function combinedSaving(data: Findings | undefined): { usd: number | null; pct: number | null } {
   const c = data?.combined_saving;
-  if (isNum(c)) return { usd: c, pct: null };
-  if (c && typeof c === 'object') {
-    const o = c as Record<string, unknown>;
-    const direct = num(o.saving_usd_month ?? o.usd_month);
-    if (direct !== null) return { usd: direct, pct: num(o.saving_pct ?? o.pct) };
-    const nano = num(o.combined_saving_nanousd);
-    const days = num(data?.window?.days);
-    if (nano !== null && days !== null && days > 0) {
-      const spent = num(data?.totals?.cost_usd);
-      return { usd: (nano / 1e9) * (30 / days), pct: spent ? (nano / 1e9 / spent) * 100 : null };
-    }
-  }
-  return { usd: null, pct: null };
+  return c ? { usd: c.saving_usd_month, pct: c.saving_pct } : { usd: null, pct: null };
 }
 
 function FindingsPanel({ q, range }: { q: Q; range: R }) {
-  const f = useAsync((signal) => api.get<Findings>('/api/analysis/findings', q, signal), [range]);
+  const f = useAsync((signal) => ok(api.analysis.findings.$get({ query: q }, { init: { signal } })), [range]);
   const [open, setOpen] = useState<number | null>(null);
   const [showInsights, setShowInsights] = useState(false);
   const all = useMemo(() => [...(f.data?.findings ?? [])].sort((a, b) => (num(b.saving_usd_month) ?? 0) - (num(a.saving_usd_month) ?? 0)), [f.data]);
@@ -432,7 +365,7 @@ function FindingsPanel({ q, range }: { q: Q; range: R }) {
   );
 }
 
-function whereText(where: Record<string, unknown> | undefined): string {
+function whereText(where: Findings["findings"][number]["where"] | undefined): string {
   if (!where) return '—';
   const parts = Object.entries(where)
     .filter(([, v]) => v !== undefined && v !== null && v !== '')

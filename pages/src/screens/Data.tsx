@@ -1,6 +1,6 @@
 // Data: API keys (the secret is shown once), file imports with status polling, and how to send calls.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, apiUrl, uploadWithProgress, type Page } from '../api';
+import { apiUrl, client, ok, uploadWithProgress, type Body } from '../api';
 import { dateTime, int } from '../format';
 import { Badge, CopyButton, ErrorBox, Spinner } from '../ui';
 
@@ -12,14 +12,7 @@ const SCOPE_HELP: Record<Scope, string> = {
   gateway: 'call the OpenAI-compatible gateway',
 };
 
-interface ApiKey {
-  id: string;
-  name: string;
-  prefix?: string;
-  scopes?: string[];
-  created_at?: string;
-  last_used_at?: string | null;
-}
+type ApiKey = Body<typeof client.api.keys.$get>['items'][number];
 
 export function DataPage() {
   const [newKey, setNewKey] = useState<string | null>(null);
@@ -54,7 +47,7 @@ function KeysPanel({ onCreated }: { onCreated: (key: string) => void }) {
     setLoading(true);
     setError(null);
     try {
-      const page = await api.get<Page<ApiKey>>('/api/keys', { limit: 50, cursor: after ?? undefined });
+      const page = await ok(client.api.keys.$get({ query: { limit: '50', ...(after ? { cursor: after } : {}) } }));
       setKeys((prev) => (after ? [...prev, ...(page?.items ?? [])] : (page?.items ?? [])));
       setCursor(page?.next_cursor ?? null);
     } catch (err) {
@@ -73,7 +66,7 @@ function KeysPanel({ onCreated }: { onCreated: (key: string) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const created = await api.post<ApiKey & { key: string }>('/api/keys', { name: name.trim(), scopes });
+      const created = await ok(client.api.keys.$post({ json: { name: name.trim(), scopes } }));
       const { key, ...pub } = created;
       setKeys((prev) => [pub, ...prev]);
       setSecret({ name: pub.name, key });
@@ -90,7 +83,7 @@ function KeysPanel({ onCreated }: { onCreated: (key: string) => void }) {
     if (!confirm(`Revoke the API key “${k.name}”? Applications using it will stop working.`)) return;
     setError(null);
     try {
-      await api.del(`/api/keys/${encodeURIComponent(k.id)}`);
+      await ok(client.api.keys[':id'].$delete({ param: { id: k.id } }));
       setKeys((prev) => prev.filter((p) => p.id !== k.id));
     } catch (err) {
       setError(err);
@@ -190,21 +183,9 @@ function KeysPanel({ onCreated }: { onCreated: (key: string) => void }) {
   );
 }
 
-interface ImportStatus {
-  id: string;
-  status?: string;
-  accepted?: number;
-  rejected?: number;
-  errors?: unknown[];
-  format?: string;
-  filename?: string;
-  /** Bytes the server has read so far (the import runs while the file streams in). */
-  bytes?: number;
-  /** Client side: size of the file chosen and bytes of it sent so far. */
-  size?: number;
-  sent?: number;
-  [k: string]: unknown;
-}
+type ServerImport = Body<(typeof client.api.ingest.imports)[':id']['$get']>;
+/** An import as the server reports it, or (status `uploading`) the file still being sent. */
+type ImportStatus = Partial<Omit<ServerImport, 'status'>> & { id: string; status: ServerImport['status'] | 'uploading'; size?: number; sent?: number; poll_error?: unknown };
 
 /** Percent done: upload progress while sending, then the bytes the server has imported. */
 function importPercent(imp: ImportStatus): number | null {
@@ -214,7 +195,7 @@ function importPercent(imp: ImportStatus): number | null {
   return null;
 }
 
-const ACTIVE_IMPORT = new Set(['uploading', 'queued', 'pending', 'running', 'processing', 'accepted', 'in_progress', 'importing']);
+const ACTIVE_IMPORT = new Set<ImportStatus['status']>(['uploading', 'running']);
 /** The server's import formats (engine/telemetry/formats); "" lets it detect the format from the file. */
 const FORMATS: [string, string][] = [
   ['', 'Detect automatically'],
@@ -252,7 +233,7 @@ function ImportPanel() {
     const tick = async () => {
       if (!alive.current) return;
       try {
-        const s = await api.get<ImportStatus>(`/api/ingest/imports/${encodeURIComponent(id)}`);
+        const s = await ok(client.api.ingest.imports[':id'].$get({ param: { id } }));
         failures = 0;
         setImports((prev) => prev.map((p) => (p.id === id ? { ...p, ...s, id } : p)));
         if (!s?.status || !ACTIVE_IMPORT.has(s.status)) return;
@@ -279,14 +260,17 @@ function ImportPanel() {
     try {
       const start = startTime ? new Date(startTime) : null;
       // The file is the raw body (the format is detected from its bytes); its name goes in the query.
-      const query = { filename: file.name, format, model: model.trim(), provider: provider.trim(), start_time: start && !Number.isNaN(start.getTime()) ? start.toISOString() : undefined };
-      const res = await uploadWithProgress<ImportStatus & { import_id?: string }>('/api/ingest/import', file, query, (sent) =>
-        setImports((prev) => prev.map((p) => (p.id === tempId ? { ...p, sent } : p))),
-      );
-      const id = res?.id ?? res?.import_id;
-      if (!id) throw new Error('the server accepted the file but returned no import id');
-      setImports((prev) => prev.map((p) => (p.id === tempId ? { ...res, id, filename: file.name, size } : p)));
-      if (!res.status || ACTIVE_IMPORT.has(res.status)) poll(id);
+      const query = {
+        filename: file.name,
+        ...(format && { format }),
+        ...(model.trim() && { model: model.trim() }),
+        ...(provider.trim() && { provider: provider.trim() }),
+        ...(start && !Number.isNaN(start.getTime()) && { start_time: start.toISOString() }),
+      };
+      const res = await uploadWithProgress(query, file, (sent) => setImports((prev) => prev.map((p) => (p.id === tempId ? { ...p, sent } : p))));
+      const id = res.id;
+      setImports((prev) => prev.map((p) => (p.id === tempId ? { ...res, size } : p)));
+      if (ACTIVE_IMPORT.has(res.status)) poll(id);
       setFile(null);
       if (fileRef.current) fileRef.current.value = '';
     } catch (err) {
@@ -358,9 +342,9 @@ function ImportPanel() {
 }
 
 function ImportRow({ imp }: { imp: ImportStatus }) {
-  const active = !imp.status || ACTIVE_IMPORT.has(imp.status);
-  const failed = imp.status === 'failed' || imp.status === 'error';
-  const errors = Array.isArray(imp.errors) ? imp.errors : [];
+  const active = ACTIVE_IMPORT.has(imp.status);
+  const failed = imp.status === 'failed';
+  const errors = imp.errors ?? [];
   const percent = importPercent(imp);
   return (
     <li className="import">

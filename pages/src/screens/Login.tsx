@@ -22,9 +22,9 @@ export function Login({ initialError }: { initialError?: unknown }) {
     setBusy(true);
     setError(null);
     try {
-      if (mode === 'login') await signIn('/api/auth/login', { email, password });
+      if (mode === 'login') await signIn('login', { email, password });
       else
-        await signIn('/api/auth/register', {
+        await signIn('register', {
           email,
           password,
           ...(name.trim() ? { name: name.trim() } : {}),
@@ -43,7 +43,7 @@ export function Login({ initialError }: { initialError?: unknown }) {
     setBusy(true);
     setError(null);
     try {
-      await signIn('/api/auth/dev-login', {});
+      await signIn('dev-login', {});
       navigate('/chat', { replace: true });
     } catch (err) {
       setError(err);

@@ -1,23 +1,14 @@
 // Gateway policies on the report page: "Apply as gateway policy" drafts the org's next policy version from the
 // report (POST /api/policies/from-report/{id}) and activates it; the list below shows the org's policies.
 import { useState } from 'react';
-import { api, type Page } from '../api';
+import { client, ok, type Body } from '../api';
 import { dateTime } from '../format';
 import { Badge, ErrorBox, Spinner, useAsync } from '../ui';
 
-export interface Policy {
-  id: string;
-  version: number;
-  name: string;
-  status: 'draft' | 'active' | 'inactive' | 'rolled_back' | string;
-  source_report_id: string | null;
-  rollback_reason: string | null;
-  created_at: string;
-  activated_at: string | null;
-}
+export type Policy = Body<typeof client.api.policies.$get>['items'][number];
 
 export async function listPolicies(signal?: AbortSignal): Promise<Policy[]> {
-  return (await api.get<Page<Policy>>('/api/policies', undefined, signal)).items;
+  return (await ok(client.api.policies.$get({}, { init: { signal } }))).items;
 }
 
 /** Whether the report carries a gateway policy with rules (its plan's, else the routing_policy finding's), as the server reads it. */
@@ -39,8 +30,8 @@ export function ReportPolicies({ reportId, hasPolicy }: { reportId: string; hasP
     setBusy(true);
     setError(null);
     try {
-      const drafted = await api.post<Policy>(`/api/policies/from-report/${encodeURIComponent(reportId)}`);
-      await api.post<Policy>(`/api/policies/${encodeURIComponent(drafted.id)}/activate`);
+      const drafted = await ok(client.api.policies['from-report'][':report_id'].$post({ param: { report_id: reportId }, json: {} }));
+      await ok(client.api.policies[':id'].activate.$post({ param: { id: drafted.id } }));
       list.reload();
     } catch (err) {
       setError(err);

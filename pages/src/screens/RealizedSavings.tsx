@@ -1,58 +1,15 @@
 // Dashboard card "Realized savings": what the gateway's savings ledger measured this month against what the
 // latest report recommended, the treated-vs-control comparison with its 95 % interval, ROI and fee, and the
 // tier's usage against its limits. With no active policy or no ledger rows it says so instead of showing zeros.
-import { api, type Page } from '../api';
+import { client, ok } from '../api';
 import { useAuth } from '../auth';
 import { int, pct, usd } from '../format';
 import { Link } from '../router';
 import { ErrorBox, Spinner, useAsync } from '../ui';
-import { listPolicies, type Policy } from './Policies';
+import { listPolicies } from './Policies';
 
-interface Arm {
-  calls: number;
-  cost_usd: number;
-  mean_cost_per_call_usd: number | null;
-}
-interface SavingsSummary {
-  realized_savings_usd: number;
-  groups: { key: string; treated: Arm; control: Arm; realized_savings_usd: number; difference_per_call_usd: number | null; ci95_per_call_usd: [number, number] | null }[];
-}
-interface Roi {
-  realized_savings_usd: number;
-  fee_share: number;
-  fee_usd: number;
-  net_savings_usd: number;
-  roi: number | null;
-}
-interface UsageLine {
-  limit: string;
-  used: number;
-  allowed: number;
-}
-interface TierUsage {
-  tier: string;
-  usage: UsageLine[];
-}
-interface SavingsReport {
-  completed_runs: number;
-  realized_savings_usd: number;
-}
-interface LatestReport {
-  id: string;
-  title?: string | null;
-  monthly_saving_usd?: number | null;
-}
-
-interface Loaded {
-  summary: SavingsSummary;
-  roi: Roi;
-  policies: Policy[];
-  latest: LatestReport | null;
-  /** Every tier: usage against the tier's limits (for a free org, the reason to upgrade). */
-  usage: TierUsage;
-  /** Early tier and up. */
-  report: SavingsReport | null;
-}
+const api = client.api;
+type Loaded = Awaited<ReturnType<typeof loadAll>>;
 
 const LIMIT_LABELS: Record<string, string> = {
   seats: 'Seats',
@@ -61,16 +18,19 @@ const LIMIT_LABELS: Record<string, string> = {
   ingested_calls_per_month: 'Ingested calls per month',
 };
 
-async function loadAll(tier: string, signal: AbortSignal): Promise<Loaded> {
+async function loadAll(tier: string, signal: AbortSignal) {
   const paid = tier !== 'free';
+  const init = { init: { signal } };
   const [summary, roi, policies, reports, usage, report] = await Promise.all([
-    api.get<SavingsSummary>('/api/metrics/savings/summary', { group_by: 'all' }, signal),
-    api.get<Roi>('/api/metrics/roi', undefined, signal),
+    ok(api.metrics.savings.summary.$get({ query: { group_by: 'all' } }, init)),
+    ok(api.metrics.roi.$get({ query: {} }, init)),
     listPolicies(signal),
-    api.get<Page<LatestReport>>('/api/reports', { limit: 1 }, signal),
-    api.get<TierUsage>('/api/tier/usage', undefined, signal),
-    paid ? api.get<SavingsReport>('/api/tier/savings-report', undefined, signal) : null,
+    ok(api.reports.$get({ query: { limit: '1' } }, init)),
+    ok(api.tier.usage.$get({}, init)),
+    // Early tier and up.
+    paid ? ok(api.tier['savings-report'].$get({}, init)) : null,
   ]);
+  /** Every tier gets its usage against its limits (for a free org, the reason to upgrade). */
   return { summary, roi, policies, latest: reports.items[0] ?? null, usage, report };
 }
 
@@ -143,7 +103,7 @@ function SavingsBody({ d }: { d: Loaded }) {
   );
 }
 
-function ArmsTable({ g }: { g: SavingsSummary['groups'][number] }) {
+function ArmsTable({ g }: { g: Loaded['summary']['groups'][number] }) {
   const perCall = (v: number | null) => usd(v, { precise: true });
   return (
     <div className="table-wrap">

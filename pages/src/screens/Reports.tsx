@@ -1,6 +1,6 @@
 // Reports: the list of the agents' final reports, and one report rendered from its markdown.
 import { useState } from 'react';
-import { api, type Page } from '../api';
+import { client, fetchReport, ok, type Body } from '../api';
 import { dateTime, json, usd } from '../format';
 import { Markdown } from '../markdown';
 import { chartsOf, ReportChartsView } from '../report-charts';
@@ -8,26 +8,10 @@ import { Link } from '../router';
 import { Empty, ErrorBox, JsonBlock, Spinner, useAsync } from '../ui';
 import { ReportPolicies, reportHasPolicy } from './Policies';
 
-interface ReportItem {
-  id: string;
-  title?: string | null;
-  created_at?: string;
-  thread_id?: string | null;
-  run_id?: string | null;
-  summary?: unknown;
-  saving_usd_month?: number | null;
-  monthly_saving_usd?: number | null;
-}
-interface Report extends ReportItem {
-  markdown?: string | null;
-  data?: unknown;
-  structured?: unknown;
-  charts?: unknown;
-}
+type ReportItem = Body<typeof client.api.reports.$get>['items'][number];
 
 function monthlySaving(r: ReportItem): number | null {
-  const v = r.monthly_saving_usd ?? r.saving_usd_month;
-  return typeof v === 'number' && v > 0 ? v : null;
+  return r.monthly_saving_usd > 0 ? r.monthly_saving_usd : null;
 }
 
 function reportTitle(r: ReportItem): string {
@@ -44,7 +28,7 @@ export function ReportsList() {
   const [pages, setPages] = useState<string[]>([]);
   const [extra, setExtra] = useState<ReportItem[]>([]);
   const [moreError, setMoreError] = useState<unknown>(null);
-  const first = useAsync((signal) => api.get<Page<ReportItem>>('/api/reports', { limit: 50 }, signal), []);
+  const first = useAsync((signal) => ok(client.api.reports.$get({ query: { limit: '50' } }, { init: { signal } })), []);
   const nextCursor = pages.length ? pages[pages.length - 1]! : (first.data?.next_cursor ?? null);
   const [cursorDone, setCursorDone] = useState(false);
 
@@ -52,9 +36,10 @@ export function ReportsList() {
     if (!nextCursor) return;
     setMoreError(null);
     try {
-      const page = await api.get<Page<ReportItem>>('/api/reports', { limit: 50, cursor: nextCursor });
-      setExtra((prev) => [...prev, ...(page?.items ?? [])]);
-      if (page?.next_cursor) setPages((p) => [...p, page.next_cursor!]);
+      const page = await ok(client.api.reports.$get({ query: { limit: '50', cursor: nextCursor } }));
+      const next = page.next_cursor;
+      setExtra((prev) => [...prev, ...page.items]);
+      if (next) setPages((p) => [...p, next]);
       else setCursorDone(true);
     } catch (err) {
       setMoreError(err);
@@ -86,7 +71,6 @@ export function ReportsList() {
                   {dateTime(r.created_at)}
                   {monthlySaving(r) !== null && ` · ${usd(monthlySaving(r))}/month potential saving`}
                 </span>
-                {typeof r.summary === 'string' && <span className="small">{r.summary}</span>}
               </Link>
             </li>
           ))}
@@ -103,9 +87,9 @@ export function ReportsList() {
 }
 
 export function ReportView({ id }: { id: string }) {
-  const r = useAsync((signal) => api.get<Report>(`/api/reports/${encodeURIComponent(id)}`, undefined, signal), [id]);
+  const r = useAsync((signal) => fetchReport(id, signal), [id]);
   const rep = r.data;
-  const structured = rep?.data ?? rep?.structured;
+  const structured = rep?.data;
   const download = () => {
     if (!rep?.markdown) return;
     const url = URL.createObjectURL(new Blob([rep.markdown], { type: 'text/markdown;charset=utf-8' }));
