@@ -14,7 +14,7 @@ import { migrateAll } from '../scripts/migrate';
 import { startFakeLlm, type FakeLlm } from './support/fake-llm';
 import type { ScriptedTurn } from './support/llm-script';
 import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer';
-import { validateOpenApi } from './support/openapi-validator';
+import { checkExchanges, validateOpenApi } from './support/openapi-validator';
 import type { TestLlm, TestStack } from './support/stack-context';
 import pg from 'pg';
 
@@ -40,12 +40,18 @@ function startControl(s: LocalStack): Promise<{ server: Server; url: string }> {
     '/clickhouse/hold': async () => s.clickhouse.hold(),
     '/clickhouse/release': async () => s.clickhouse.release(),
   };
+  // The document's own validity, and the typed client's exchanges against it (test/workers/typed-client*.test.ts).
+  const openapiChecks: Record<string, (body: never) => Promise<unknown>> = {
+    '/openapi/validate': (doc) => validateOpenApi(doc),
+    '/openapi/exchanges': (b: { document: Parameters<typeof checkExchanges>[0]; exchanges: Parameters<typeof checkExchanges>[1] }) => checkExchanges(b.document, b.exchanges),
+  };
   const server = createServer((req, res) => {
-    if (req.method === 'POST' && req.url === '/openapi/validate') {
+    const openapi = req.method === 'POST' ? openapiChecks[req.url ?? ''] : undefined;
+    if (openapi) {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        validateOpenApi(JSON.parse(Buffer.concat(chunks).toString('utf8'))).then(
+        openapi(JSON.parse(Buffer.concat(chunks).toString('utf8'))).then(
           (result) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
           (err: unknown) => res.writeHead(500).end(String(err)),
         );

@@ -7,7 +7,7 @@ import { log } from './lib/logger';
 import { postgresApiError, safeErrorText } from './lib/postgres-errors';
 import { services, type AppEnv } from './lib/services';
 import { requestContext, requestIds } from './middleware/request-context';
-import { serveOpenApiDocument } from './openapi-document';
+import { openApiDocument, registerSecuritySchemes } from './openapi-document';
 import { auth } from './routes/auth';
 import { health } from './routes/health';
 import { keys } from './routes/keys';
@@ -70,7 +70,8 @@ function mountRoutes(app: OpenAPIHono<AppEnv>) {
     .route('/v1', gatewayV1)
     .route('/api/gateway/provider-keys', providerKeyRoutes)
     .route('/api/policies', policyRoutes)
-    .route('/api/metrics', metricsRoutes);
+    .route('/api/metrics', metricsRoutes)
+    .route('/', openApiDocument);
 }
 
 /** The typed surface of the API for `hc<AppType>(baseUrl)` (hono/client). */
@@ -104,7 +105,7 @@ export function buildApp() {
   app.use('*', services());
 
   mountRoutes(app);
-  serveOpenApiDocument(app);
+  registerSecuritySchemes(app);
 
   app.notFound((c) => {
     const path = new URL(c.req.url).pathname;

@@ -1,11 +1,11 @@
 // GET /api/openapi.json: the OpenAPI 3.1 document of the schemas the routes declare (workers/lib/openapi.ts).
 // It is generated at build time (scripts/build-openapi.ts, part of `npm run build:web`) into the static assets,
 // so the Worker carries no document generator; this route serves that file. The web app renders it at /reference.
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { ApiError } from './lib/errors';
 import type { AppEnv } from './lib/services';
-import { json } from './lib/openapi';
+import { errors, json } from './lib/openapi';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 /** Where the build writes the document among the static assets. */
@@ -16,7 +16,7 @@ const documentRoute = createRoute({
   path: OPENAPI_PATH,
   tags: ['meta'],
   summary: 'This document (OpenAPI 3.1)',
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'The OpenAPI document') },
+  responses: { 200: json(z.record(z.string(), z.unknown()), 'The OpenAPI document'), 503: errors[503] },
 });
 
 /** What the document says besides the routes (the build script passes it to the generator). */
@@ -31,17 +31,20 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
   },
 };
 
-export function serveOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
+/** The security schemes the routes name (`bearer`, `operator`), registered on the app that builds the document. */
+export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     description: 'A signed-in user\'s access JWT (POST /api/auth/login), or an API key "nak_…" where the route accepts keys',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'operator', { type: 'http', scheme: 'bearer', description: 'The OPERATOR_TOKEN secret' });
-  app.openapi(documentRoute, async (c) => {
-    const res = c.env.ASSETS ? await c.env.ASSETS.fetch(new URL(OPENAPI_ASSET, c.req.url)) : null;
-    // Without the file the assets answer the web app's index.html (SPA fallback): only JSON is the document.
-    if (!res?.ok || !res.headers.get('content-type')?.includes('json')) throw new ApiError('dependency_unavailable', 'the OpenAPI document is not built (npm run build:web)');
-    return c.json((await res.json()) as Record<string, unknown>, 200);
-  });
 }
+
+/** GET /api/openapi.json, mounted at / with the other routers (so the typed client reaches it too). */
+export const openApiDocument = new OpenAPIHono<AppEnv>().openapi(documentRoute, async (c) => {
+  const res = c.env.ASSETS ? await c.env.ASSETS.fetch(new URL(OPENAPI_ASSET, c.req.url)) : null;
+  // Without the file the assets answer the web app's index.html (SPA fallback): only JSON is the document.
+  if (!res?.ok || !res.headers.get('content-type')?.includes('json')) throw new ApiError('dependency_unavailable', 'the OpenAPI document is not built (npm run build:web)');
+  return c.json((await res.json()) as Record<string, unknown>, 200);
+});

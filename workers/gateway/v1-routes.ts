@@ -68,6 +68,7 @@ const routes = {
 
 export const gatewayV1 = contractRouterWith({ bodyLimit: null })
   .onError(onGatewayError)
-  .openapi(routes.chat, chatCompletions)
+  // Through a lambda: chatCompletions takes a plain Context, whose path type would widen the route's to string in AppType.
+  .openapi(routes.chat, (c) => chatCompletions(c))
   // embeddings() answers a plain Response (the upstream's JSON, re-shaped): not a typed c.json of the schema above.
   .openapi(routes.embeddings, (c) => embeddings(c) as never);
