@@ -16,10 +16,9 @@ const RANGES = [
   { id: 'all', label: 'All data', ms: null },
 ] as const;
 type RangeId = (typeof RANGES)[number]['id'];
-type Metric = 'cost' | 'calls' | 'tokens';
-type By = 'model' | 'provider' | 'feature' | 'user';
-
 const api = client.api;
+type Metric = NonNullable<Parameters<typeof api.analytics.timeseries.$get>[0]['query']['metric']>;
+type By = Parameters<typeof api.analytics.breakdown.$get>[0]['query']['by'];
 type Summary = Body<typeof api.analytics.summary.$get>;
 type LatencyRow = Body<typeof api.analytics.latency.$get>['items'][number];
 type Findings = Body<typeof api.analysis.findings.$get>;
