@@ -12,7 +12,7 @@ import { callerFromHeaders, MEMBERSHIP_ENDED, sameOrg, type VerifiedCaller } fro
 import { Outbox } from './outbox';
 import { closeQuietly, identityOf, sendJson, sendText, type SocketIdentity } from './sockets';
 import { getMeta, migrateStorage, setMeta } from './storage';
-import { RunManager } from './supervisor/run-manager';
+import { RunManager, type Refusal } from './supervisor/run-manager';
 import { Timers } from './timers';
 
 /** A socket silent for this long (no ping, no frame) is considered dead; closed when the DO is next awake. */
@@ -162,6 +162,22 @@ export class ThreadAgent extends DurableObject<Env> {
       closeQuietly(ws, MEMBERSHIP_ENDED.code, MEMBERSHIP_ENDED.reason);
     }
     return sockets.length;
+  }
+
+  /**
+   * Starts a run without a socket (POST /api/tier/optimize, /api/enterprise/bulk-optimization): the Worker has
+   * verified the caller as it does for an upgrade. The run streams to whoever follows the thread, and its
+   * events stay in the log for a socket that connects later.
+   */
+  async startRun(caller: VerifiedCaller, message: string): Promise<{ run_id: string } | { refusal: Refusal }> {
+    if (getMeta(this.sql, 'deleted') === '1' || !sameOrg(getMeta(this.sql, 'org_id'), caller)) return { refusal: { code: 'thread_mismatch', message: 'thread not found' } };
+    this.remember(caller);
+    let runId = '';
+    const identity: SocketIdentity = { connection_id: 'rest', user_id: caller.user_id, org_id: caller.org_id, connected_at: Date.now() };
+    const refusal = await this.runs.start(identity, message, (id) => {
+      runId = id;
+    });
+    return refusal ? { refusal } : { run_id: runId };
   }
 
   /** Run status as the DO knows it (the freshest source while a run is live). */

@@ -162,11 +162,23 @@ describe('tier endpoints', () => {
     expect(usage.tier).toBe('early');
     expect(usage.usage).toEqual(expectedUsage('early', { seats: 1, api_keys: 1, runs_today: 2, calls: 3 }));
     expect(usage.runs).toMatchObject({ runs_today: 2, runs_remaining_today: 198, runs_in_flight: 1, concurrent_runs_per_user: 3 });
-    expect(await json(await post(t, '/api/tier/optimize', { goal: 'latency' }))).toMatchObject({ tier: 'early', goal: 'latency', runs_remaining_today: 198 });
     expect((await post(t, '/api/tier/optimize', { goal: 'vibes' })).status).toBe(400);
     expect(await json(await get(t, '/api/tier/savings-report'))).toMatchObject({ completed_runs: 1, realized_savings_usd: 0 });
     expect((await get(t, '/api/enterprise/dedicated-support')).status).toBe(403);
-  });
+
+    // optimize starts a real run for the goal, in a new thread of the user, counted in the budget.
+    const run = await json<{ run_id: string; thread_id: string; runs_today: number }>(await post(t, '/api/tier/optimize', { goal: 'latency' }), 202);
+    expect(run).toMatchObject({ tier: 'early', goal: 'latency', question: 'How can we cut latency?', runs_today: 3, runs_remaining_today: 197 });
+    await expect.poll(async () => ((await (await get(t, `/api/agent/status/${run.run_id}`)).json()) as { status?: string }).status, { timeout: 60_000, interval: 300 }).toBe('completed');
+    const thread = await json<{ id: string; title: string }>(await get(t, `/api/threads/${run.thread_id}`));
+    expect(thread.title).toBe('Optimization: latency');
+    const messages = await json<{ items: Array<{ role: string; content: string }> }>(await get(t, `/api/threads/${run.thread_id}/messages`));
+    expect(messages.items.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(messages.items[0]!.content).toBe('How can we cut latency?');
+    // Runs belong to a person: an API key cannot start one.
+    const key = await json<{ key: string }>(await post(t, '/api/keys', { name: 'reader', scopes: ['read'] }), 201);
+    expect((await api('/api/tier/optimize', jsonRequest('POST', { goal: 'cost' }, { authorization: `Bearer ${key.key}` }))).status).toBe(401);
+  }, 90_000);
 
   it('enterprise: integrations, bulk optimization, SLA compliance and support from the org’s records', async () => {
     const t = await setTier(await signUp({ name: 'Ent Owner' }), 'enterprise');
@@ -175,14 +187,32 @@ describe('tier endpoints', () => {
     await addRuns(t);
     const integrations = await json<{ api_keys_by_scope: Record<string, number> }>(await get(t, '/api/enterprise/custom-integrations'));
     expect(integrations.api_keys_by_scope).toEqual({ gateway: 1, ingest: 1, read: 1 });
-    expect(await json(await post(t, '/api/enterprise/bulk-optimization', { runs: 50 }))).toMatchObject({ runs_requested: 50, runs_available: 50, runs_today: 2 });
     expect((await post(t, '/api/enterprise/bulk-optimization', { runs: 50, extra: true })).status).toBe(400);
     const sla = await json<Record<string, unknown>>(await get(t, '/api/enterprise/sla-compliance'));
     expect(sla).toMatchObject({ runs: 2, completed: 1, failed: 0, success_rate: 1, p95_run_seconds: 30 });
     const support = await json<{ org_contacts: Array<{ email: string; name: string }> }>(await get(t, '/api/enterprise/dedicated-support'));
     expect(support.org_contacts).toEqual([{ id: t.user_id, email: t.email, name: 'Ent Owner' }]);
     expect((await get(t, '/api/tier/usage')).status).toBe(200);
-  });
+
+    // Bulk starts real runs, one thread each, until the user's concurrent runs are all in flight.
+    const bulk = await json<{ started: Array<{ run_id: string; thread_id: string }>; refused: { code: string } | null; runs_today: number }>(
+      await post(t, '/api/enterprise/bulk-optimization', { runs: 12 }),
+      202,
+    );
+    expect(bulk).toMatchObject({ runs_requested: 12, runs_available: 12, goal: 'cost', question: 'Where can we cut costs?' });
+    // Runs may finish while later ones start, so at least the concurrency limit starts, and fewer than asked.
+    expect(bulk.started.length).toBeGreaterThanOrEqual(MAX_CONCURRENT_RUNS);
+    expect(bulk.started.length).toBeLessThan(12);
+    expect(bulk.refused).toMatchObject({ code: 'concurrency_limit' });
+    expect(bulk.runs_today).toBe(2 + bulk.started.length);
+    expect(new Set(bulk.started.map((r) => r.thread_id)).size).toBe(bulk.started.length);
+    for (const r of bulk.started) {
+      await expect.poll(async () => ((await (await get(t, `/api/agent/status/${r.run_id}`)).json()) as { status?: string }).status, { timeout: 60_000, interval: 500 }).toBe('completed');
+    }
+    // The refused run left no empty thread behind.
+    const listed = await json<{ items: Array<{ id: string; title: string }> }>(await get(t, '/api/threads?limit=100'));
+    expect(listed.items.filter((x) => x.title.startsWith('Optimization: cost')).map((x) => x.id).sort()).toEqual(bulk.started.map((r) => r.thread_id).sort());
+  }, 120_000);
 
   it('an API key with the read scope may call tier endpoints; without it, 403', async () => {
     const t = await signUp();

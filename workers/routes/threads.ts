@@ -42,6 +42,12 @@ const threadJson = (t: ThreadRow): z.infer<typeof threadSchema> => ({
 });
 
 /** A live thread of the caller's org, or 404 (same answer for "doesn't exist" and "another org's"). */
+/** A new thread of the signed-in user, in their org. */
+export async function insertThread(db: Db, auth: Pick<Auth, 'org_id' | 'user_id'>, title: string): Promise<ThreadRow> {
+  const [row] = await db.insert(threads).values({ id: newId('thr'), org_id: auth.org_id, user_id: auth.user_id!, title }).returning();
+  return row!;
+}
+
 export async function findOrgThread(db: Db, auth: Pick<Auth, 'org_id' | 'user_id'>, id: string): Promise<ThreadRow> {
   if (!hasPrefix(id, 'thr') || !auth.user_id) throw new ApiError('not_found', 'thread not found');
   const [row] = await db
@@ -134,15 +140,8 @@ const routes = {
 
 export const threadRoutes = contractRouter(requireUser())
   .openapi(routes.create, async (c) => {
-    const body = c.req.valid('json');
-    const auth = c.get('auth');
-    const [row] = await c
-      .get('services')
-      .db()
-      .insert(threads)
-      .values({ id: newId('thr'), org_id: auth.org_id, user_id: auth.user_id!, title: body.title ?? 'New thread' })
-      .returning();
-    return c.json(threadJson(row!), 201);
+    const row = await insertThread(c.get('services').db(), c.get('auth'), c.req.valid('json').title ?? 'New thread');
+    return c.json(threadJson(row), 201);
   })
   .openapi(routes.list, async (c) => {
     const auth = c.get('auth');

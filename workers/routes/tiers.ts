@@ -12,8 +12,12 @@ import { ApiError, dependencyUnavailable } from '../lib/errors';
 import { contractRouterWith, errors, json, jsonBody, limitBody, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { realizedSavingsUsd } from '../gateway/savings';
+import { GOAL_QUESTIONS, startOptimizationRuns } from '../optimization/runs';
+import type { Refusal } from '../../durable-objects/supervisor/run-manager';
 
 const signedIn = requireAuth({ scopes: ['read'] });
+// Runs belong to a person (quota and concurrency are per user): the run-starting routes take no API key.
+const userOnly = requireAuth({ allowKeys: false });
 const goal = z.enum(['cost', 'latency', 'quality', 'capacity']);
 const sampleBody = z.object({ days: z.number().int().min(1).max(30).default(7) }).strict();
 const optimizeBody = z.object({ goal: goal.default('cost') }).strict();
@@ -25,16 +29,24 @@ const TRIGGER_RATIO = 0.8;
 const usageOf = (c: Context<AppEnv>) => orgUsage(c.get('services'), c.get('auth').org_id);
 const nextTier = (tier: Tier): Tier | null => TIERS[TIERS.indexOf(tier) + 1] ?? null;
 
-/** Runs the org may still start today (tier quota minus runs started). */
-function runBudget(tier: Tier, u: OrgUsage) {
+/** Runs the org may still start today (tier quota minus runs started), counting `starting` runs just started here. */
+function runBudget(tier: Tier, u: OrgUsage, starting = 0) {
   const l = tierLimits(tier);
+  const today = u.runs_today + starting;
   return {
     runs_per_day: l.runs_per_day,
-    runs_today: u.runs_today,
-    runs_remaining_today: Math.max(0, l.runs_per_day - u.runs_today),
-    runs_in_flight: u.runs_in_flight,
+    runs_today: today,
+    runs_remaining_today: Math.max(0, l.runs_per_day - today),
+    runs_in_flight: u.runs_in_flight + starting,
     concurrent_runs_per_user: l.concurrent_runs,
   };
+}
+
+/** A run the ThreadAgent refused, as the API's error: quota and concurrency are 429, a store down 503. */
+function refusalError(r: Refusal): ApiError {
+  if (r.code === 'dependency_unavailable') return dependencyUnavailable('redis', r.message);
+  if (r.code === 'daily_limit' || r.code === 'concurrency_limit') return new ApiError('rate_limited', r.message, { reason: r.code, ...r.details });
+  return new ApiError('conflict', r.message, { reason: r.code, ...r.details });
 }
 
 async function modelSample(c: Context<AppEnv>, days: number) {
@@ -75,6 +87,8 @@ const runBudgetShape = {
   runs_in_flight: z.number(),
   concurrent_runs_per_user: z.number(),
 };
+const startedRun = z.object({ thread_id: z.string(), run_id: z.string() });
+const refusalSchema = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
 const limitsSchema = z.record(z.string(), z.number()).describe('the tier limits (runs_per_day, seats, api_keys, …)');
 const period = z.object({ from: z.string(), to: z.string() });
 const readErrors = { 401: errors[401], 403: errors[403], 429: errors[429] };
@@ -144,10 +158,15 @@ const routes = {
     path: '/tier/optimize',
     tags,
     security,
-    summary: 'The optimization suite of the tier and the runs left today (early tier and up)',
-    middleware: [signedIn, requireTier('early'), limitBody()] as const,
+    summary: "Starts an agent run for the goal in a new thread (early tier and up, signed-in users): follow it on the thread's WebSocket or GET /api/agent/status/{run_id}",
+    middleware: [userOnly, requireTier('early'), limitBody()] as const,
     request: { body: jsonBody(optimizeBody) },
-    responses: { 200: json(z.object({ tier: z.enum(TIERS), goal: goal, suite: z.array(z.string()), ...runBudgetShape }), 'The suite'), 400: errors[400], ...readErrors },
+    responses: {
+      202: json(z.object({ tier: z.enum(TIERS), goal: goal, question: z.string(), suite: z.array(z.string()), ...startedRun.shape, ...runBudgetShape }), 'The run started; the budget counts it'),
+      400: errors[400],
+      ...readErrors,
+      503: errors[503],
+    },
   }),
   savings: createRoute({
     ...earlyRoute,
@@ -168,10 +187,25 @@ const routes = {
     path: '/enterprise/bulk-optimization',
     tags,
     security,
-    summary: 'How many of the requested runs the quota allows today (enterprise)',
-    middleware: [signedIn, requireTier('enterprise'), limitBody()] as const,
+    summary: "Starts up to `runs` agent runs for the goal, one new thread each, as far as today's quota and the concurrent runs per user allow (enterprise, signed-in users)",
+    middleware: [userOnly, requireTier('enterprise'), limitBody()] as const,
     request: { body: jsonBody(bulkBody) },
-    responses: { 200: json(z.object({ goal, runs_requested: z.number(), runs_available: z.number(), ...runBudgetShape }), 'The budget'), 400: errors[400], ...readErrors },
+    responses: {
+      202: json(
+        z.object({
+          goal,
+          question: z.string(),
+          runs_requested: z.number(),
+          runs_available: z.number().describe("what today's quota allowed before these runs"),
+          started: z.array(startedRun),
+          refused: refusalSchema.nullable().describe('why the next run was not started (daily_limit, concurrency_limit, …); null when all started'),
+          ...runBudgetShape,
+        }),
+        'The runs started; the budget counts them',
+      ),
+      400: errors[400],
+      ...readErrors,
+    },
   }),
   sla: createRoute({
     ...enterpriseRoute,
@@ -240,9 +274,13 @@ export const tiers = contractRouterWith({ bodyLimit: null })
     }, 200);
   })
   .openapi(routes.optimize, async (c) => {
-    const body = c.req.valid('json');
-    const { tier } = c.get('auth');
-    return c.json({ tier, goal: body.goal, suite: tierFeatures(tier), ...runBudget(tier, await usageOf(c)) }, 200);
+    const { goal } = c.req.valid('json');
+    const auth = c.get('auth');
+    const before = await usageOf(c);
+    const { started, refused } = await startOptimizationRuns(c.env, c.get('services').db(), auth, goal, 1);
+    const run = started[0];
+    if (!run) throw refusalError(refused!);
+    return c.json({ tier: auth.tier, goal, question: GOAL_QUESTIONS[goal], suite: tierFeatures(auth.tier), ...run, ...runBudget(auth.tier, before, 1) }, 202);
   })
   .openapi(routes.savings, async (c) => {
     const from = utcMonthStart();
@@ -266,8 +304,14 @@ export const tiers = contractRouterWith({ bodyLimit: null })
   })
   .openapi(routes.bulk, async (c) => {
     const body = c.req.valid('json');
-    const budget = runBudget(c.get('auth').tier, await usageOf(c));
-    return c.json({ goal: body.goal, runs_requested: body.runs, runs_available: Math.min(body.runs, budget.runs_remaining_today), ...budget }, 200);
+    const auth = c.get('auth');
+    const before = await usageOf(c);
+    const available = Math.min(body.runs, runBudget(auth.tier, before).runs_remaining_today);
+    const { started, refused } = await startOptimizationRuns(c.env, c.get('services').db(), auth, body.goal, available);
+    return c.json(
+      { goal: body.goal, question: GOAL_QUESTIONS[body.goal], runs_requested: body.runs, runs_available: available, started, refused, ...runBudget(auth.tier, before, started.length) },
+      202,
+    );
   })
   .openapi(routes.sla, async (c) => {
     const since = new Date(Date.now() - 30 * 24 * 3600_000);
