@@ -37,7 +37,7 @@ import { analyzeWorkload } from '../engine/analyze';
 import { streamWorkload } from '../engine/synthetic/index';
 import { AGENT_TOOL_NAMES } from '../engine/agent/tools';
 import { PING_FRAME, PONG_FRAME } from '../protocol/messages';
-import { resolveWindow } from '../workers/analysis/org-analysis';
+import { resolveWindow } from '../db/org-analysis';
 import { startApp, type RunningApp } from './lib/app';
 
 // ---------- options ----------

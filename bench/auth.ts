@@ -17,7 +17,7 @@ import { migratePostgres } from '../scripts/migrate';
 import { generateApiKey, lookupApiKey } from '../workers/auth/api-keys';
 import { sha256Hex } from '../workers/auth/secrets';
 import { signAccessToken, verifyAccessToken } from '../workers/auth/tokens';
-import { newId } from '../workers/lib/ids';
+import { newId } from '../common/ids';
 
 const KEYS = 200;
 const JWT_SECONDS = 2;

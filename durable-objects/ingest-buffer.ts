@@ -9,7 +9,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { openClickHouse, type ClickHouseClient } from '../db/clickhouse';
 import { insertJsonLines, partitionOf, refusal, type TelemetryTable } from '../db/telemetry-writer';
-import { log } from '../workers/lib/logger';
+import { log } from '../common/logger';
 import { retryDelayMs } from './outbox';
 import { getMeta, setMeta } from './storage';
 

@@ -4,8 +4,8 @@
 // none set, and pings are answered by the runtime's auto-response, so an idle thread with open sockets sleeps.
 import { DurableObject } from 'cloudflare:workers';
 import { clientMessage, MAX_CLIENT_FRAME_BYTES, PING_FRAME, PING_INTERVAL_MS, PONG_FRAME, type ServerEventData, type ServerEventType, type WsErrorCode } from '../protocol/messages';
-import { newId } from '../workers/lib/ids';
-import { log } from '../workers/lib/logger';
+import { newId } from '../common/ids';
+import { log } from '../common/logger';
 import { outboxDelivery } from './delivery';
 import { EventLog } from './event-log';
 import { callerFromHeaders, MEMBERSHIP_ENDED, sameOrg, type VerifiedCaller } from './identity';

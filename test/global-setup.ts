@@ -41,9 +41,10 @@ function startControl(s: LocalStack): Promise<{ server: Server; url: string }> {
     '/clickhouse/release': async () => s.clickhouse.release(),
   };
   // The document's own validity, and the typed client's exchanges against it (test/workers/typed-client*.test.ts).
-  const openapiChecks: Record<string, (body: never) => Promise<unknown>> = {
+  type ExchangesBody = { document: Parameters<typeof checkExchanges>[0]; exchanges: Parameters<typeof checkExchanges>[1] };
+  const openapiChecks: Record<string, (body: unknown) => Promise<unknown>> = {
     '/openapi/validate': (doc) => validateOpenApi(doc),
-    '/openapi/exchanges': (b: { document: Parameters<typeof checkExchanges>[0]; exchanges: Parameters<typeof checkExchanges>[1] }) => checkExchanges(b.document, b.exchanges),
+    '/openapi/exchanges': (b) => checkExchanges((b as ExchangesBody).document, (b as ExchangesBody).exchanges),
   };
   const server = createServer((req, res) => {
     const openapi = req.method === 'POST' ? openapiChecks[req.url ?? ''] : undefined;

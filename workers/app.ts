@@ -3,7 +3,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, errorBody, type ErrorCode } from './lib/errors';
-import { log } from './lib/logger';
+import { log } from '../common/logger';
 import { postgresApiError, safeErrorText } from './lib/postgres-errors';
 import { services, type AppEnv } from './lib/services';
 import { requestContext, requestIds } from './middleware/request-context';

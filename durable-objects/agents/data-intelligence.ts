@@ -4,7 +4,7 @@
 import { ANALYSIS_TIMEOUT_MS, openClickHouse } from '../../db/clickhouse';
 import { nanoToUsd } from '../../engine/telemetry/record';
 import { loadWorkloadProfile } from '../../db/workload-profile';
-import { windowOf } from '../../workers/analysis/org-analysis';
+import { windowOf } from '../../db/org-analysis';
 import type { TriageStepResult } from './triage-agent';
 import { DAY_MS } from '../../engine/findings';
 import type { WorkloadProfile } from '../../engine/profile/types';

@@ -2,7 +2,7 @@
 // Both in one atomic Redis script: a sorted set of leases (a crashed run's lease expires, so it never holds
 // a slot for ever) and a per-day counter.
 import { openRedis } from '../../db/redis';
-import { isTier, tierLimits } from '../../workers/auth/tiers';
+import { isTier, tierLimits } from '../../engine/tiers';
 import type { Refusal } from './contract';
 
 export const LEASE_MS = 10 * 60_000;

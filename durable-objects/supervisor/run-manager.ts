@@ -5,8 +5,8 @@
 // instance finds the lease of a dead one on start and re-runs the step at once; the alarm guarding a step is
 // STEP_LEASE_MS away, not the step's deadline, for when nothing else wakes the object.
 import type { ServerEventData, ServerEventType } from '../../protocol/messages';
-import { newId } from '../../workers/lib/ids';
-import { log } from '../../workers/lib/logger';
+import { newId } from '../../common/ids';
+import { log } from '../../common/logger';
 import type { MessagePayload, RunPayload, UsageEventPayload } from '../delivery';
 import type { Outbox } from '../outbox';
 import type { SocketIdentity } from '../sockets';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, startApp, type RunningApp } from '../../bench/lib/app';
-import { TIER_DEFINITIONS } from '../../workers/auth/tiers';
+import { TIER_DEFINITIONS } from '../../engine/tiers';
 import { launchChromium, openPage, screenshot, seriousA11yViolations, type WatchedPage } from './support/browser';
 import { PASSWORD, register, signIn } from './support/account';
 import { resetAuthRateLimits } from './support/rate-limits';

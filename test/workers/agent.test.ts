@@ -3,7 +3,7 @@
 // in process over the same data.
 import { env } from 'cloudflare:workers';
 import { Redis } from '@upstash/redis/cloudflare';
-import { tierLimits } from '../../workers/auth/tiers';
+import { tierLimits } from '../../engine/tiers';
 import { abortAllDurableObjects, runInDurableObject } from 'cloudflare:test';
 import { STEP_LEASE_MS } from '../../durable-objects/supervisor/run-manager';
 import { expectResumedOnce, threadStub } from './eviction';

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { openClickHouse } from '../../db/clickhouse';
 import { openDb } from '../../db/postgres';
 import { runs, threads } from '../../db/schema';
-import { MAX_CONCURRENT_RUNS, TIER_DEFINITIONS, TIERS, type Tier } from '../../workers/auth/tiers';
-import { newId } from '../../workers/lib/ids';
+import { MAX_CONCURRENT_RUNS, TIER_DEFINITIONS, TIERS, type Tier } from '../../engine/tiers';
+import { newId } from '../../common/ids';
 import { api, jsonRequest } from './helpers';
 import { setTier, signUp, type Tenant } from './tenancy';
 

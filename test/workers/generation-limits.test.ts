@@ -5,7 +5,7 @@ import { Redis } from '@upstash/redis/cloudflare';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../db/postgres';
 import { generationJobs } from '../../db/schema';
-import { tierLimits } from '../../workers/auth/tiers';
+import { tierLimits } from '../../engine/tiers';
 import { leaseKey } from '../../workers/generation/jobs';
 import { monthlyCounterKey } from '../../workers/ingest/quota';
 import { api, jsonRequest } from './helpers';

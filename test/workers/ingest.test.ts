@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers';
 import { Redis } from '@upstash/redis/cloudflare';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../workers/app';
-import { tierLimits } from '../../workers/auth/tiers';
+import { tierLimits } from '../../engine/tiers';
 import { monthlyCounterKey } from '../../workers/ingest/quota';
 import { api } from './helpers';
 import { buffer, clickhouse, createKey, drain, expectError, gzip, ndjson, postCalls, type BatchResponse } from './ingest-support';

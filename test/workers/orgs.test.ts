@@ -6,7 +6,7 @@ import { and, count, eq } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDb } from '../../db/postgres';
 import { auditLog, invitations, reports } from '../../db/schema';
-import { tierLimits } from '../../workers/auth/tiers';
+import { tierLimits } from '../../engine/tiers';
 import { api, jsonRequest } from './helpers';
 import { accept, callWith, captureLogs, invite, join, type SignedIn } from './org-support';
 import { bearer, randomIp, setTier, signUp, uniqueEmail, type Tenant } from './tenancy';

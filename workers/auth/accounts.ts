@@ -4,8 +4,8 @@ import * as z from 'zod';
 import type { Db } from '../../db/postgres';
 import { ORG_ROLES, orgs, users } from '../../db/schema';
 import { ApiError } from '../lib/errors';
-import { newId } from '../lib/ids';
-import { TIERS } from './tiers';
+import { newId } from '../../common/ids';
+import { TIERS } from '../../engine/tiers';
 import { postgresApiError, sqlState } from '../lib/postgres-errors';
 
 export type User = typeof users.$inferSelect;

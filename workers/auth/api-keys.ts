@@ -6,10 +6,10 @@
 // about RECHECK_MS plus the requests already admitted, and never later than KEY_MEMORY_TTL_MS.
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { apiKeys, orgs } from '../../db/schema';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import { randomSecret, sha256Hex } from './secrets';
 import type { Stores } from './stores';
-import type { Tier } from './tiers';
+import type { Tier } from '../../engine/tiers';
 
 export const API_KEY_SCOPES = ['ingest', 'read', 'gateway'] as const;
 export type KeyScope = (typeof API_KEY_SCOPES)[number];

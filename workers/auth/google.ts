@@ -3,7 +3,7 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import * as z from 'zod';
 import { ApiError } from '../lib/errors';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import type { GoogleIdentity } from './accounts';
 import { base64url, randomSecret, sha256 } from './secrets';
 import type { Stores } from './stores';

@@ -6,7 +6,7 @@ import { createServices, waitUntil, type ApiKeyScope, type AppEnv, type Auth } f
 import { API_KEY_SCOPES, apiKeyHash, isApiKeyLike, lookupApiKeyHash, touchApiKey, touchDue, verifiedPrincipal } from './api-keys';
 import { enforceRequestLimit, requestRule } from './ratelimit';
 import { isRevoked } from './revocation';
-import { tierAtLeast, type Tier } from './tiers';
+import { tierAtLeast, type Tier } from '../../engine/tiers';
 import { verifyAccessToken, type AccessClaims } from './tokens';
 
 const BEARER = /^Bearer ([\x21-\x7e]+)$/;

@@ -3,9 +3,9 @@
 // authentication never depends on them.
 import type { Context } from 'hono';
 import { ApiError } from '../lib/errors';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import { waitUntil, type AppEnv } from '../lib/services';
-import { tierLimits, type Tier } from './tiers';
+import { tierLimits, type Tier } from '../../engine/tiers';
 
 type Duration = `${number} ${'s' | 'm' | 'h'}`;
 

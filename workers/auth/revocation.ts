@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { revokedTokens } from '../../db/schema';
 import { ApiError } from '../lib/errors';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import type { Stores } from './stores';
 
 export interface RevokedAccessToken {

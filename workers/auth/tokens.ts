@@ -2,7 +2,7 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import * as z from 'zod';
 import { ORG_ROLES, type OrgRole } from '../../db/schema';
-import { TIERS, type Tier } from './tiers';
+import { TIERS, type Tier } from '../../engine/tiers';
 
 export const ACCESS_TOKEN_TTL_S = 15 * 60;
 /** Anything longer is not one of our tokens: refused before any parsing. */

@@ -3,7 +3,7 @@
 import { sql } from 'drizzle-orm';
 import { dependencyUnavailable } from '../lib/errors';
 import type { Services } from '../lib/services';
-import { tierLimits, type Tier, type TierLimits } from './tiers';
+import { tierLimits, type Tier, type TierLimits } from '../../engine/tiers';
 
 export interface OrgUsage {
   seats: number;

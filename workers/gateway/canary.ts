@@ -4,7 +4,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { gatewayPolicies } from '../../db/schema';
 import type { Stores } from '../auth/stores';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import { invalidateGatewayConfig, type ActivePolicy } from './config';
 
 interface ArmHealth {

@@ -5,7 +5,7 @@ import type { Context } from 'hono';
 import { matchRule, type PolicyRule } from '../../engine/tools/policy/policy';
 import { readSse } from '../../protocol/sse';
 import { jsonBody } from '../lib/body';
-import { uuidv7 } from '../lib/ids';
+import { uuidv7 } from '../../common/ids';
 import { waitUntil, type AppEnv } from '../lib/services';
 import { armOf, routed, type Arm } from './arms';
 import { reserveBudget, settleBudget, type Reservation } from './budget';

@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { gatewayPolicies, gatewayProviderKeys } from '../../db/schema';
 import type { GatewayPolicy } from '../../engine/tools/policy/policy';
 import type { Stores } from '../auth/stores';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 
 export type UpstreamApi = 'openai' | 'anthropic' | 'gemini';
 

@@ -3,7 +3,7 @@
 // like any other gateway call.
 import type { Context } from 'hono';
 import { jsonBody } from '../lib/body';
-import { uuidv7 } from '../lib/ids';
+import { uuidv7 } from '../../common/ids';
 import { waitUntil, type AppEnv } from '../lib/services';
 import { loadGatewayConfig } from './config';
 import { GatewayError } from './errors';

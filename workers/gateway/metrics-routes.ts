@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { requireAuth } from '../auth/middleware';
 import { utcMonthStart } from '../auth/usage';
 import { ApiError } from '../lib/errors';
-import { uuidv7 } from '../lib/ids';
+import { uuidv7 } from '../../common/ids';
 import { contractRouterWith, errors, json, jsonBody, limitBody, objectAnswer, userSecurity } from '../lib/openapi';
 import { isoInstant } from '../lib/time';
 import { submit } from '../ingest/submit';

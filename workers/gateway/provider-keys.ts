@@ -9,7 +9,7 @@ import { gatewayProviderKeys } from '../../db/schema';
 import { normalizeProvider } from '../../engine/catalog/index';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
-import { uuidv7 } from '../lib/ids';
+import { uuidv7 } from '../../common/ids';
 import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { invalidateGatewayConfig, type UpstreamApi } from './config';

@@ -3,7 +3,7 @@
 // append), and under an active policy rule its ledger entry, then the policy's canary check.
 import { savingsLedger } from '../../db/schema';
 import type { LlmCall } from '../../engine/telemetry/record';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import { createServices, type Auth } from '../lib/services';
 import { submit } from '../ingest/submit';
 import type { Arm } from './arms';

@@ -2,7 +2,7 @@
 // that shapes the answer — model, messages, tools and sampling parameters — but not stream or user.
 import type { Redis } from '@upstash/redis/cloudflare';
 import { sha256Hex } from '../auth/secrets';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import type { ParsedAnswer } from './upstreams/types';
 import type { ChatRequest } from './wire';
 

@@ -5,7 +5,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/postgres';
 import { generationJobs } from '../../db/schema';
 import { ApiError } from '../lib/errors';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import type { Services } from '../lib/services';
 
 export const MAX_RUNNING_PER_USER = 2;

@@ -7,7 +7,7 @@ import { detectFormat, parseStream, type FormatName, type ImportItem, type Impor
 import { byteChunks, peekHead, type ByteSource } from '../../engine/telemetry/lines';
 import type { LlmCall } from '../../engine/telemetry/record';
 import { ApiError } from '../lib/errors';
-import { newId } from '../lib/ids';
+import { newId } from '../../common/ids';
 import type { AppEnv } from '../lib/services';
 import { bodyOrInputError } from './body';
 import { createImport, finishImport, importByKey, MAX_IMPORT_ERRORS, saveProgress, type ImportProgress, type ImportRow } from './imports';

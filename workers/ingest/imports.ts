@@ -5,7 +5,7 @@ import type { Db } from '../../db/postgres';
 import { imports } from '../../db/schema';
 import { nanoToUsdExact } from '../../db/analytics';
 import { ApiError } from '../lib/errors';
-import { hasPrefix } from '../lib/ids';
+import { hasPrefix } from '../../common/ids';
 import type { Keyset } from '../../db/keyset';
 
 export type ImportRow = typeof imports.$inferSelect;

@@ -1,8 +1,8 @@
 // The monthly ingested-calls limit of the org's tier, counted in Redis per org per UTC month.
 // Redis down = fail open: ingestion goes on and the outage is logged (the calls are still stored).
-import { tierLimits } from '../auth/tiers';
+import { tierLimits } from '../../engine/tiers';
 import { ApiError } from '../lib/errors';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import type { Auth, Services } from '../lib/services';
 
 const KEY_TTL_S = 40 * 86_400;

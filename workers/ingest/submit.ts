@@ -3,9 +3,9 @@
 import type { AppendResult } from '../../durable-objects/ingest-buffer';
 import type { LlmCall } from '../../engine/telemetry/record';
 import { toCallRow, toEventRow, type UsageEvent } from '../../db/telemetry-writer';
-import { tierLimits } from '../auth/tiers';
+import { tierLimits } from '../../engine/tiers';
 import { ApiError } from '../lib/errors';
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 import type { Auth } from '../lib/services';
 
 export function ingestBuffer(env: Env, orgId: string) {

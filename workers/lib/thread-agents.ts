@@ -1,7 +1,7 @@
 // The ThreadAgent Durable Object of a thread, and the index of the threads a user has a WebSocket open on:
 // written at every upgrade, read when the user's membership of the org ends (removed, left, moved to another
 // org) to close those sockets at once. Redis set per user, kept SOCKET_INDEX_TTL_S after the last upgrade.
-import { log } from './logger';
+import { log } from '../../common/logger';
 import type { Services } from './services';
 
 export const SOCKET_INDEX_TTL_S = 30 * 24 * 3600;

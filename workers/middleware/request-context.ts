@@ -3,8 +3,8 @@
 import type { MiddlewareHandler } from 'hono';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
-import { newId } from '../lib/ids';
-import { log } from '../lib/logger';
+import { newId } from '../../common/ids';
+import { log } from '../../common/logger';
 import { recordRequest } from '../lib/metrics';
 import type { AppEnv } from '../lib/services';
 

@@ -7,9 +7,9 @@ import type { Db } from '../../db/postgres';
 import { invitations, users, type OrgRole } from '../../db/schema';
 import { findAccountByEmail, findAccountById, type Account } from '../auth/accounts';
 import { randomSecret, sha256Hex } from '../auth/secrets';
-import type { Tier } from '../auth/tiers';
+import type { Tier } from '../../engine/tiers';
 import { ApiError } from '../lib/errors';
-import { newId } from '../lib/ids';
+import { newId } from '../../common/ids';
 import { lockOrg, seatsFull, seatUse } from './membership';
 
 export const INVITATION_TTL_S = 7 * 24 * 3600;

@@ -1,7 +1,7 @@
 // Delivering an invitation. No mail transport is wired yet: in development (ENVIRONMENT=development, set
 // explicitly by `npm start`) the "email" is a log line with the accept link; anywhere else the token never
 // reaches a log — only the invitation's id is logged, and the invitation has to be re-sent once a transport exists.
-import { log } from '../lib/logger';
+import { log } from '../../common/logger';
 
 export interface InvitationMail {
   invitation_id: string;

@@ -4,9 +4,9 @@ import { and, eq } from 'drizzle-orm';
 import { recordAudit } from '../../db/audit';
 import type { Db } from '../../db/postgres';
 import { orgs, users, type OrgRole } from '../../db/schema';
-import type { Tier } from '../auth/tiers';
+import type { Tier } from '../../engine/tiers';
 import { ApiError } from '../lib/errors';
-import { hasPrefix, newId } from '../lib/ids';
+import { hasPrefix, newId } from '../../common/ids';
 import { lockOrg, refusal, seatsFull, seatUse } from './membership';
 
 export type Member = typeof users.$inferSelect;

@@ -5,7 +5,7 @@ import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import type { Db } from '../../db/postgres';
 import { invitations, orgs, users, type OrgRole } from '../../db/schema';
-import { tierLimits, type Tier } from '../auth/tiers';
+import { tierLimits, type Tier } from '../../engine/tiers';
 import { ApiError } from '../lib/errors';
 import type { AppEnv } from '../lib/services';
 

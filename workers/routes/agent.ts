@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { runs } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
-import { hasPrefix } from '../lib/ids';
+import { hasPrefix } from '../../common/ids';
 import { contractRouter, errors, json, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import { threadAgent } from '../lib/thread-agents';

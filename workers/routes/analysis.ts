@@ -3,7 +3,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { nanoToUsd } from '../../engine/telemetry/record';
-import { analyzeOrg } from '../analysis/org-analysis';
+import { analyzeOrg } from '../../db/org-analysis';
 import { requireAuth } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { contractRouter, errors, json, userSecurity } from '../lib/openapi';

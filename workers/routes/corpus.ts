@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { corpusDocuments } from '../../db/schema';
 import { requireAuth, requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
-import { hasPrefix, newId } from '../lib/ids';
+import { hasPrefix, newId } from '../../common/ids';
 import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import type { Db } from '../../db/postgres';

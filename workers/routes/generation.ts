@@ -12,8 +12,8 @@ import { insertJob, reapIfInterrupted, releaseLease, renewLease } from '../gener
 import { countIngested, ensureRoom, monthlyQuota } from '../ingest/quota';
 import { submit } from '../ingest/submit';
 import { ApiError } from '../lib/errors';
-import { hasPrefix, newId } from '../lib/ids';
-import { log } from '../lib/logger';
+import { hasPrefix, newId } from '../../common/ids';
+import { log } from '../../common/logger';
 import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
 import { createServices, waitUntil, type Auth, type Services } from '../lib/services';
 import { isoInstant } from '../lib/time';

@@ -12,7 +12,7 @@ import { requireAuth } from '../auth/middleware';
 import { sha256Hex } from '../auth/secrets';
 import { validate } from '../lib/body';
 import { ApiError } from '../lib/errors';
-import { uuidv7 } from '../lib/ids';
+import { uuidv7 } from '../../common/ids';
 import { contractRouterWith, documented, errors, idParam, json, objectAnswer, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import { waitUntil, type AppEnv } from '../lib/services';

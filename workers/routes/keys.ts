@@ -8,10 +8,10 @@ import { recordAudit } from '../../db/audit';
 import { apiKeys } from '../../db/schema';
 import { API_KEY_SCOPES, forgetApiKey, generateApiKey } from '../auth/api-keys';
 import { requireUser } from '../auth/middleware';
-import { tierLimits } from '../auth/tiers';
+import { tierLimits } from '../../engine/tiers';
 import { ApiError } from '../lib/errors';
 import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
-import { hasPrefix, newId } from '../lib/ids';
+import { hasPrefix, newId } from '../../common/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { MANAGERS, requireOrgRole } from '../orgs/membership';
 

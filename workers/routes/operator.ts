@@ -4,7 +4,7 @@ import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { orgSchema, publicOrg } from '../auth/accounts';
 import { ApiError } from '../lib/errors';
-import { hasPrefix } from '../lib/ids';
+import { hasPrefix } from '../../common/ids';
 import { contractRouter, errors, idParam, json, jsonBody } from '../lib/openapi';
 import { changeTier } from '../orgs/members';
 import { requireOperator } from '../orgs/operator';

@@ -10,8 +10,8 @@ import { orgPrices, priceRecomputes } from '../../db/schema';
 import { findModel, normalizeProvider } from '../../engine/catalog/index';
 import { requireAuth, requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
-import { newId } from '../lib/ids';
-import { log } from '../lib/logger';
+import { newId } from '../../common/ids';
+import { log } from '../../common/logger';
 import { contractRouter, errors, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 

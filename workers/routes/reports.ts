@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { reports } from '../../db/schema';
 import { requireAuth } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
-import { hasPrefix } from '../lib/ids';
+import { hasPrefix } from '../../common/ids';
 import { contractRouter, errors, idParam, json, pageOf, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 

@@ -11,7 +11,7 @@ import { requireUser } from '../auth/middleware';
 import { currentRole, MANAGERS } from '../orgs/membership';
 import { ApiError } from '../lib/errors';
 import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
-import { hasPrefix, newId } from '../lib/ids';
+import { hasPrefix, newId } from '../../common/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { threadAgent } from '../lib/thread-agents';
 import type { Auth } from '../lib/services';

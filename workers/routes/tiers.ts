@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import * as z from 'zod';
 import { requireAuth, requireTier } from '../auth/middleware';
-import { isTier, TIER_DEFINITIONS, TIERS, tierFeatures, tierLimits, type Tier } from '../auth/tiers';
+import { isTier, TIER_DEFINITIONS, TIERS, tierFeatures, tierLimits, type Tier } from '../../engine/tiers';
 import { orgUsage, usageLines, utcDayStart, utcMonthStart, type OrgUsage } from '../auth/usage';
 import { ApiError, dependencyUnavailable } from '../lib/errors';
 import { contractRouterWith, errors, json, jsonBody, limitBody, userSecurity } from '../lib/openapi';

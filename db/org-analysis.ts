@@ -1,11 +1,11 @@
 // The one findings path: the org's workload profile computed in ClickHouse (never raw calls in the Worker
 // or the DO), then every optimizer tool of the engine over it. `GET /api/analysis/findings` and the agents'
 // optimizer step both call this.
-import { analyzeWorkload, type AnalysisResult } from '../../engine/analyze';
-import type { WorkloadProfile } from '../../engine/profile/types';
-import type { ClickHouseClient } from '../../db/clickhouse';
-import { dataCoverage, type CoverageRow } from '../../db/coverage';
-import { loadWorkloadProfile } from '../../db/workload-profile';
+import { analyzeWorkload, type AnalysisResult } from '../engine/analyze';
+import type { WorkloadProfile } from '../engine/profile/types';
+import type { ClickHouseClient } from './clickhouse';
+import { dataCoverage, type CoverageRow } from './coverage';
+import { loadWorkloadProfile } from './workload-profile';
 
 export interface AnalysisWindow {
   /** epoch ms inclusive; default: the org's first call. */
