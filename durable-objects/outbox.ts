@@ -1,6 +1,7 @@
 // Durable outbox: writes to Postgres and ClickHouse are first stored in the DO's SQLite, then delivered
 // by `flush` (driven by the alarm) with exponential backoff. Delivery is idempotent on the receiving side
 // (rows keyed by the outbox id), so a retry after a lost acknowledgement never doubles anything.
+import { backoffDelay } from '../common/backoff';
 export type OutboxKind = 'pg_message' | 'pg_run' | 'usage_event';
 
 export interface OutboxItem {
@@ -16,7 +17,7 @@ export type OutboxDelivery = (kind: OutboxKind, items: OutboxItem[]) => Promise<
 const MAX_BACKOFF_MS = 5 * 60_000;
 
 export function retryDelayMs(attempts: number): number {
-  return Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.max(0, attempts - 1));
+  return backoffDelay(attempts - 1, { baseMs: 1_000, maxMs: MAX_BACKOFF_MS, jitter: false });
 }
 
 export class Outbox {

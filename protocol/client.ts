@@ -2,6 +2,7 @@
 // socket reconnects with exponential backoff + jitter and resumes from the last seq it saw, so the
 // caller sees every logged event exactly once and in order.
 import { isLoggedEvent, PING_FRAME, PING_INTERVAL_MS, PONG_FRAME, serverEvent, type ClientMessage, type ServerEvent } from './messages';
+import { backoffDelay } from '../common/backoff';
 
 export interface ThreadSocketOptions {
   /** Returns a fresh URL to connect to (e.g. with a new single-use ticket). */
@@ -15,10 +16,6 @@ export interface ThreadSocketOptions {
   WebSocketImpl?: typeof WebSocket;
 }
 
-export function backoffDelay(attempt: number, maxMs: number, random = Math.random): number {
-  const base = Math.min(maxMs, 250 * 2 ** attempt);
-  return Math.round(base / 2 + random() * (base / 2));
-}
 
 export class ThreadSocket {
   private ws: WebSocket | null = null;
@@ -100,7 +97,7 @@ export class ThreadSocket {
 
   private scheduleReconnect(): void {
     if (this.stopped) return;
-    const delay = backoffDelay(this.attempt++, this.opts.maxBackoffMs ?? 15_000);
+    const delay = backoffDelay(this.attempt++, { baseMs: 250, maxMs: this.opts.maxBackoffMs ?? 15_000, jitter: true });
     setTimeout(() => void this.connect(), delay);
   }
 }

@@ -1,6 +1,7 @@
 // The request loop every HTTP provider shares: deadline, retries with exponential backoff + jitter on
 // 429 / 5xx / network errors (honouring Retry-After), and timing of the streamed answer.
 import { LlmError, type CallOptions, type ChatResult } from './types';
+import { backoffDelay, type Backoff } from '../../common/backoff';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,7 +17,7 @@ export async function postWithRetries(url: string, init: RequestInit, opts: Call
     } catch (err) {
       const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
       if (attempt >= retries || timedOut) throw new LlmError(timedOut ? 'LLM call timed out' : 'LLM provider unreachable', null, true);
-      await sleep(backoff(attempt));
+      await sleep(backoffDelay(attempt, RETRY));
       continue;
     }
     if (res.ok) return res;
@@ -24,14 +25,11 @@ export async function postWithRetries(url: string, init: RequestInit, opts: Call
     const detail = (await res.text().catch(() => '')).slice(0, 200);
     if (!retryable || attempt >= retries) throw new LlmError(`LLM provider answered ${res.status}: ${detail}`, res.status, retryable);
     const retryAfter = Number(res.headers.get('retry-after'));
-    await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 10_000) : backoff(attempt));
+    await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 10_000) : backoffDelay(attempt, RETRY));
   }
 }
 
-export function backoff(attempt: number): number {
-  const base = 250 * 2 ** attempt;
-  return base / 2 + Math.random() * (base / 2);
-}
+const RETRY: Backoff = { baseMs: 250, maxMs: 10_000, jitter: true };
 
 /** Collects a streamed answer: text deltas (timed: time to first delta, total latency) and token counts. */
 export function streamedAnswer(opts: CallOptions) {

@@ -2,6 +2,7 @@
 // the effects (runs a sub-agent step, emits events, schedules retries) and checkpoints the state after
 // every transition, so a run resumes after eviction and completes exactly once.
 import type { ServerEventData, ServerEventType } from '../../protocol/messages';
+import { backoffDelay } from '../../common/backoff';
 
 export type Stage =
   | 'received'
@@ -100,8 +101,9 @@ function enter(state: RunState, stage: StepStage): { state: RunState; effects: E
   };
 }
 
+/** Delay before re-running a failed step (attempt 2 waits 1 s, then 2 s, …): no jitter, the machine replays exactly. */
 export function retryDelay(attempt: number): number {
-  return 1_000 * 2 ** (attempt - 1);
+  return backoffDelay(attempt - 1, { baseMs: 1_000, maxMs: Number.POSITIVE_INFINITY, jitter: false });
 }
 
 export function transition(state: RunState, event: MachineEvent): { state: RunState; effects: Effect[] } {
