@@ -5,7 +5,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { ApiError } from './lib/errors';
 import type { AppEnv } from './lib/services';
-import { json } from './lib/openapi';
+import { json, undocumented } from './lib/openapi';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 /** Where the build writes the document among the static assets. */
@@ -14,9 +14,11 @@ export const OPENAPI_ASSET = '/openapi.json';
 const documentRoute = createRoute({
   method: 'get',
   path: OPENAPI_PATH,
-  tags: ['meta'],
-  summary: 'This document (OpenAPI 3.1)',
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'The OpenAPI document') },
+  ...(OPENAPI_DOCUMENT ? {
+    tags: ['meta'],
+    summary: 'This document (OpenAPI 3.1)',
+    responses: { 200: json(z.record(z.string(), z.unknown()), 'The OpenAPI document') },
+  } : undocumented),
 });
 
 /** What the document says besides the routes (the build script passes it to the generator). */

@@ -10,7 +10,7 @@ import { normalizeProvider } from '../../engine/catalog/index';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../lib/ids';
-import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
+import { contractRouter, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { invalidateGatewayConfig, type UpstreamApi } from './config';
 import { encryptSecret, hasEncryptionKey, missingEncryptionKey } from './crypto';
@@ -71,29 +71,61 @@ function checkBaseUrl(c: Context<AppEnv>, url: string | undefined): void {
 const tags = ['gateway'];
 const security = userSecurity;
 const params = z.object({ id: z.string().describe("the provider key's id") });
-const base = { 401: errors[401], 429: errors[429], 503: errors[503] };
 const routes = {
   create: createRoute({
     method: 'post',
     path: '/',
-    tags,
-    security,
-    summary: 'Store an upstream provider key (one per provider), encrypted; it is never shown again',
     request: { body: jsonBody(createBody) },
-    responses: { 201: json(keySchema, 'The key (hint only)'), 400: errors[400], 409: errors[409], 413: errors[413], 415: errors[415], ...base },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Store an upstream provider key (one per provider), encrypted; it is never shown again',
+      responses: { 201: json(keySchema, 'The key (hint only)'), ...errorsFor(400, 401, 409, 413, 415, 429, 503) },
+    } : undocumented),
   }),
-  list: createRoute({ method: 'get', path: '/', tags, security, summary: "The org's provider keys", responses: { 200: json(z.object({ items: z.array(keySchema), next_cursor: z.null() }), 'The keys'), ...base } }),
-  get: createRoute({ method: 'get', path: '/{id}', tags, security, summary: 'One provider key', request: { params }, responses: { 200: json(keySchema, 'The key'), 404: errors[404], ...base } }),
+  list: createRoute({
+    method: 'get',
+    path: '/',
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "The org's provider keys",
+      responses: { 200: json(z.object({ items: z.array(keySchema), next_cursor: z.null() }), 'The keys'), ...errorsFor(401, 429, 503) },
+    } : undocumented),
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/{id}',
+    request: { params },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'One provider key',
+      responses: { 200: json(keySchema, 'The key'), ...errorsFor(401, 404, 429, 503) },
+    } : undocumented),
+  }),
   update: createRoute({
     method: 'patch',
     path: '/{id}',
-    tags,
-    security,
-    summary: "Rename a provider key, change its base URL or replace the key",
     request: { params, body: jsonBody(updateBody) },
-    responses: { 200: json(keySchema, 'The key'), 400: errors[400], 404: errors[404], 413: errors[413], 415: errors[415], ...base },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "Rename a provider key, change its base URL or replace the key",
+      responses: { 200: json(keySchema, 'The key'), ...errorsFor(400, 401, 404, 413, 415, 429, 503) },
+    } : undocumented),
   }),
-  remove: createRoute({ method: 'delete', path: '/{id}', tags, security, summary: 'Delete a provider key', request: { params }, responses: { 204: { description: 'Deleted' }, 404: errors[404], ...base } }),
+  remove: createRoute({
+    method: 'delete',
+    path: '/{id}',
+    request: { params },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Delete a provider key',
+      responses: { 204: { description: 'Deleted' }, ...errorsFor(401, 404, 429, 503) },
+    } : undocumented),
+  }),
 };
 
 const encryptionConfigured: MiddlewareHandler<AppEnv> = async (c, next) => {

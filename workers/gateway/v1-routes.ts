@@ -6,7 +6,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import { requireAuth } from '../auth/middleware';
-import { contractRouterWith, documented, userSecurity } from '../lib/openapi';
+import { contractRouterWith, documented, undocumented, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { chatCompletions } from './chat';
 import { hasEncryptionKey } from './crypto';
@@ -44,25 +44,29 @@ const routes = {
   chat: createRoute({
     method: 'post',
     path: '/chat/completions',
-    tags,
-    security: userSecurity,
     middleware,
-    summary: "OpenAI-compatible chat completions through the org's active policy (an API key with the gateway scope)",
     request: { body: { required: true, content: { 'application/json': { schema: documented(chatRequest) } } } },
-    responses: {
-      200: { description: 'A chat.completion, or with stream=true a text/event-stream of chat.completion.chunk', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } } },
-      ...failures,
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security: userSecurity,
+      summary: "OpenAI-compatible chat completions through the org's active policy (an API key with the gateway scope)",
+      responses: {
+        200: { description: 'A chat.completion, or with stream=true a text/event-stream of chat.completion.chunk', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } } },
+        ...failures,
+      },
+    } : undocumented),
   }),
   embeddings: createRoute({
     method: 'post',
     path: '/embeddings',
-    tags,
-    security: userSecurity,
     middleware,
-    summary: 'OpenAI-compatible embeddings (an API key with the gateway scope)',
     request: { body: { required: true, content: { 'application/json': { schema: documented(embeddingsRequest) } } } },
-    responses: { 200: { description: 'A list of embeddings', content: { 'application/json': { schema: { type: 'object' } } } }, ...failures },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security: userSecurity,
+      summary: 'OpenAI-compatible embeddings (an API key with the gateway scope)',
+      responses: { 200: { description: 'A list of embeddings', content: { 'application/json': { schema: { type: 'object' } } } }, ...failures },
+    } : undocumented),
   }),
 };
 

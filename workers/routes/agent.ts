@@ -7,7 +7,7 @@ import { runs } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
-import { contractRouter, errors, json, pageOf, userSecurity } from '../lib/openapi';
+import { pageOf, contractRouter, json, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import { threadAgent } from '../lib/thread-agents';
 
@@ -45,20 +45,24 @@ const routes = {
   status: createRoute({
     method: 'get',
     path: '/status/{run_id}',
-    tags,
-    security: userSecurity,
-    summary: "One of the caller's agent runs (live from its thread while it runs)",
     request: { params: z.object({ run_id: z.string().max(100) }) },
-    responses: { 200: json(runSchema, 'The run'), 400: errors[400], 401: errors[401], 404: errors[404], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security: userSecurity,
+      summary: "One of the caller's agent runs (live from its thread while it runs)",
+      responses: { 200: json(runSchema, 'The run'), ...errorsFor(400, 401, 404, 429) },
+    } : undocumented),
   }),
   history: createRoute({
     method: 'get',
     path: '/history',
-    tags,
-    security: userSecurity,
-    summary: "The caller's agent runs across threads, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(runSchema), 'A page of runs'), 400: errors[400], 401: errors[401], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security: userSecurity,
+      summary: "The caller's agent runs across threads, newest first",
+      responses: { 200: json(pageOf(runSchema), 'A page of runs'), ...errorsFor(400, 401, 429) },
+    } : undocumented),
   }),
 };
 

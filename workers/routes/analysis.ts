@@ -6,7 +6,7 @@ import { nanoToUsd } from '../../engine/telemetry/record';
 import { analyzeOrg } from '../analysis/org-analysis';
 import { requireAuth } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
-import { contractRouter, errors, json, userSecurity } from '../lib/openapi';
+import { contractRouter, json, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import { isoInstant } from '../lib/time';
 
 const findingsQuery = z
@@ -54,11 +54,13 @@ const findingsAnswer = z.object({
 const findingsRoute = createRoute({
   method: 'get',
   path: '/findings',
-  tags: ['analysis'],
-  security: userSecurity,
-  summary: "The org's workload through every optimizer tool: findings with savings, evidence, confidence and risk",
   request: { query: findingsQuery },
-  responses: { 200: json(findingsAnswer, 'Findings, largest saving first'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429], 503: errors[503] },
+  ...(OPENAPI_DOCUMENT ? {
+    tags: ['analysis'],
+    security: userSecurity,
+    summary: "The org's workload through every optimizer tool: findings with savings, evidence, confidence and risk",
+    responses: { 200: json(findingsAnswer, 'Findings, largest saving first'), ...errorsFor(400, 401, 403, 429, 503) },
+  } : undocumented),
 });
 
 export const analysisRoutes = contractRouter(requireAuth({ scopes: ['read'] })).openapi(findingsRoute, async (c) => {

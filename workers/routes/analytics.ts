@@ -8,7 +8,7 @@ import { BUCKETS, DIMENSIONS, METRICS, breakdown, latency, summary, timeseries, 
 import { requireAuth } from '../auth/middleware';
 import { isoInstant } from '../lib/time';
 import { dependencyUnavailable } from '../lib/errors';
-import { contractRouter, errors, json, userSecurity } from '../lib/openapi';
+import { contractRouter, json, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 
 const windowFields = {
@@ -75,12 +75,43 @@ const breakdownSchema = z.object({
 const latencySchema = z.object({ ...echoed, items: z.array(z.object({ model: z.string(), provider: z.string(), calls: z.number(), latency_ms: percentiles, ttft_ms: percentiles })) });
 
 const readRoute = { method: 'get' as const, tags: ['analytics'], security: userSecurity };
-const readErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429], 503: errors[503] };
 const routes = {
-  summary: createRoute({ ...readRoute, path: '/summary', summary: 'Calls, tokens, cost, error rate and latency of the window', request: { query: windowQuery }, responses: { 200: json(summarySchema, 'The summary'), ...readErrors } }),
-  timeseries: createRoute({ ...readRoute, path: '/timeseries', summary: 'One metric per hour or day (empty buckets are 0)', request: { query: timeseriesQuery }, responses: { 200: json(timeseriesSchema, 'The series'), ...readErrors } }),
-  breakdown: createRoute({ ...readRoute, path: '/breakdown', summary: 'Calls and cost per model, provider, feature, user or key, costliest first', request: { query: breakdownQuery }, responses: { 200: json(breakdownSchema, 'The groups'), ...readErrors } }),
-  latency: createRoute({ ...readRoute, path: '/latency', summary: 'Latency and time-to-first-token percentiles per model', request: { query: windowQuery }, responses: { 200: json(latencySchema, 'Per model'), ...readErrors } }),
+  summary: createRoute({
+    ...readRoute,
+    path: '/summary',
+    request: { query: windowQuery },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Calls, tokens, cost, error rate and latency of the window',
+      responses: { 200: json(summarySchema, 'The summary'), ...errorsFor(400, 401, 403, 429, 503) },
+    } : undocumented),
+  }),
+  timeseries: createRoute({
+    ...readRoute,
+    path: '/timeseries',
+    request: { query: timeseriesQuery },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'One metric per hour or day (empty buckets are 0)',
+      responses: { 200: json(timeseriesSchema, 'The series'), ...errorsFor(400, 401, 403, 429, 503) },
+    } : undocumented),
+  }),
+  breakdown: createRoute({
+    ...readRoute,
+    path: '/breakdown',
+    request: { query: breakdownQuery },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Calls and cost per model, provider, feature, user or key, costliest first',
+      responses: { 200: json(breakdownSchema, 'The groups'), ...errorsFor(400, 401, 403, 429, 503) },
+    } : undocumented),
+  }),
+  latency: createRoute({
+    ...readRoute,
+    path: '/latency',
+    request: { query: windowQuery },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Latency and time-to-first-token percentiles per model',
+      responses: { 200: json(latencySchema, 'Per model'), ...errorsFor(400, 401, 403, 429, 503) },
+    } : undocumented),
+  }),
 };
 
 export const analytics = contractRouter(requireAuth({ scopes: ['read'] }))

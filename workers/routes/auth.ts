@@ -11,7 +11,7 @@ import { clientIp, countFailure, enforceRateLimit, ensureFailuresLeft, LOGIN_RUL
 import { sha256Hex } from '../auth/secrets';
 import { refreshSession, revokeSession, startSession, tokenPairSchema } from '../auth/sessions';
 import { ApiError } from '../lib/errors';
-import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
+import { contractRouter, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email('not a valid email address'));
@@ -57,68 +57,84 @@ const routes = {
   register: createRoute({
     method: 'post',
     path: '/register',
-    tags,
-    summary: 'Create an account with a new org (you are its owner) and sign in',
     request: { body: jsonBody(registerBody) },
-    responses: { 201: json(signedInSchema, 'Signed in'), 400: errors[400], 409: errors[409], 413: errors[413], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'Create an account with a new org (you are its owner) and sign in',
+      responses: { 201: json(signedInSchema, 'Signed in'), ...errorsFor(400, 409, 413, 429) },
+    } : undocumented),
   }),
   login: createRoute({
     method: 'post',
     path: '/login',
-    tags,
-    summary: 'Sign in with email and password',
     request: { body: jsonBody(loginBody) },
-    responses: { 200: json(signedInSchema, 'Signed in'), 400: errors[400], 401: errors[401], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'Sign in with email and password',
+      responses: { 200: json(signedInSchema, 'Signed in'), ...errorsFor(400, 401, 429) },
+    } : undocumented),
   }),
   refresh: createRoute({
     method: 'post',
     path: '/refresh',
-    tags,
-    summary: 'Rotate a refresh token (reusing a spent one revokes the session)',
     request: { body: jsonBody(refreshBody) },
-    responses: { 200: json(tokenPairSchema, 'A new token pair of the same session'), 400: errors[400], 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'Rotate a refresh token (reusing a spent one revokes the session)',
+      responses: { 200: json(tokenPairSchema, 'A new token pair of the same session'), ...errorsFor(400, 401) },
+    } : undocumented),
   }),
   logout: createRoute({
     method: 'post',
     path: '/logout',
-    tags,
-    summary: 'End this session (its access and refresh tokens)',
-    security: userSecurity,
-    responses: { 204: { description: 'Signed out' }, 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'End this session (its access and refresh tokens)',
+      security: userSecurity,
+      responses: { 204: { description: 'Signed out' }, ...errorsFor(401) },
+    } : undocumented),
   }),
   me: createRoute({
     method: 'get',
     path: '/me',
-    tags,
-    summary: 'The signed-in user and their org',
-    security: userSecurity,
     middleware: [requireUser()] as const,
-    responses: { 200: json(identitySchema, 'The caller'), 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'The signed-in user and their org',
+      security: userSecurity,
+      responses: { 200: json(identitySchema, 'The caller'), ...errorsFor(401) },
+    } : undocumented),
   }),
   googleAuthorize: createRoute({
     method: 'get',
     path: '/google/authorize',
-    tags,
-    summary: 'Start Google sign-in (PKCE): redirects to Google',
-    responses: { 302: { description: 'Redirect to Google' } },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'Start Google sign-in (PKCE): redirects to Google',
+      responses: { 302: { description: 'Redirect to Google' } },
+    } : undocumented),
   }),
   googleCallback: createRoute({
     method: 'get',
     path: '/google/callback',
-    tags,
-    summary: "Google's redirect back: signs in and redirects to the web app with the tokens in the URL fragment",
     request: { query: callbackQuery },
-    responses: { 302: { description: 'Redirect to the web app' }, 400: errors[400], 401: errors[401], 409: errors[409] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: "Google's redirect back: signs in and redirects to the web app with the tokens in the URL fragment",
+      responses: { 302: { description: 'Redirect to the web app' }, ...errorsFor(400, 401, 409) },
+    } : undocumented),
   }),
   devLogin: createRoute({
     method: 'post',
     path: '/dev-login',
-    tags,
-    summary: 'Development only (ENVIRONMENT=development): sign in as a local account; 404 everywhere else',
     // Before the body is read: outside development the route answers 404 whatever is sent.
     middleware: [developmentOnly] as const,
     request: { body: { content: { 'application/json': { schema: devLoginBody } } } },
-    responses: { 200: json(signedInSchema, 'Signed in'), 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'Development only (ENVIRONMENT=development): sign in as a local account; 404 everywhere else',
+      responses: { 200: json(signedInSchema, 'Signed in'), ...errorsFor(404) },
+    } : undocumented),
   }),
 };
 

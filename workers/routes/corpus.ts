@@ -7,7 +7,7 @@ import { corpusDocuments } from '../../db/schema';
 import { requireAuth, requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
-import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
+import { pageOf, contractRouter, idParam, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import type { Db } from '../../db/postgres';
 
@@ -38,52 +38,62 @@ const routes = {
   list: createRoute({
     method: 'get',
     path: '/',
-    tags,
-    security,
     middleware: read,
-    summary: "The org's corpus notes, newest first (optionally with one tag)",
     request: { query: listQuery },
-    responses: { 200: json(pageOf(docSchema), 'A page of notes'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "The org's corpus notes, newest first (optionally with one tag)",
+      responses: { 200: json(pageOf(docSchema), 'A page of notes'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
   }),
   get: createRoute({
     method: 'get',
     path: '/{id}',
-    tags,
-    security,
     middleware: read,
-    summary: 'One note',
     request: { params },
-    responses: { 200: json(docSchema, 'The note'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'One note',
+      responses: { 200: json(docSchema, 'The note'), ...errorsFor(400, 401, 403, 404, 429) },
+    } : undocumented),
   }),
   create: createRoute({
     method: 'post',
     path: '/',
-    tags,
-    security,
     middleware: write,
-    summary: 'Add a note the agents cite (signed-in users)',
     request: { body: jsonBody(createDoc) },
-    responses: { 201: json(docSchema, 'The note'), 400: errors[400], 401: errors[401], 413: errors[413], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Add a note the agents cite (signed-in users)',
+      responses: { 201: json(docSchema, 'The note'), ...errorsFor(400, 401, 413, 429) },
+    } : undocumented),
   }),
   update: createRoute({
     method: 'patch',
     path: '/{id}',
-    tags,
-    security,
     middleware: write,
-    summary: "Change a note's title, content or tags (signed-in users)",
     request: { params, body: jsonBody(patchDoc) },
-    responses: { 200: json(docSchema, 'The note'), 400: errors[400], 401: errors[401], 404: errors[404], 413: errors[413], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "Change a note's title, content or tags (signed-in users)",
+      responses: { 200: json(docSchema, 'The note'), ...errorsFor(400, 401, 404, 413, 429) },
+    } : undocumented),
   }),
   remove: createRoute({
     method: 'delete',
     path: '/{id}',
-    tags,
-    security,
     middleware: write,
-    summary: 'Delete a note (signed-in users)',
     request: { params },
-    responses: { 204: { description: 'Deleted' }, 400: errors[400], 401: errors[401], 404: errors[404], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Delete a note (signed-in users)',
+      responses: { 204: { description: 'Deleted' }, ...errorsFor(400, 401, 404, 429) },
+    } : undocumented),
   }),
 };
 

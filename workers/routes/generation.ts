@@ -14,7 +14,7 @@ import { submit } from '../ingest/submit';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
 import { log } from '../lib/logger';
-import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
+import { contractRouter, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import { createServices, waitUntil, type Auth, type Services } from '../lib/services';
 import { isoInstant } from '../lib/time';
 
@@ -105,20 +105,24 @@ const routes = {
   start: createRoute({
     method: 'post',
     path: '/start',
-    tags,
-    security: userSecurity,
-    summary: 'Generate a seeded workload with planted inefficiencies into the org (counts against the monthly limit)',
     request: { body: jsonBody(startRequest) },
-    responses: { 202: json(jobSchema, 'The job, running'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security: userSecurity,
+      summary: 'Generate a seeded workload with planted inefficiencies into the org (counts against the monthly limit)',
+      responses: { 202: json(jobSchema, 'The job, running'), ...errorsFor(400, 401, 413, 415, 429) },
+    } : undocumented),
   }),
   status: createRoute({
     method: 'get',
     path: '/status/{job_id}',
-    tags,
-    security: userSecurity,
-    summary: 'Progress of a job and, once done, its ground-truth manifest',
     request: { params: z.object({ job_id: z.string().max(100) }) },
-    responses: { 200: json(jobSchema, 'The job'), 400: errors[400], 401: errors[401], 404: errors[404], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security: userSecurity,
+      summary: 'Progress of a job and, once done, its ground-truth manifest',
+      responses: { 200: json(jobSchema, 'The job'), ...errorsFor(400, 401, 404, 429) },
+    } : undocumented),
   }),
 };
 

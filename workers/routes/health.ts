@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import * as z from 'zod';
 import { requireUser } from '../auth/middleware';
 import { renderPrometheus } from '../lib/metrics';
-import { contractRouterWith, errors, errorSchema, json, userSecurity } from '../lib/openapi';
+import { contractRouterWith, json, errorSchema, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import type { Services } from '../lib/services';
 
 const CHECK_TIMEOUT_MS = 3_000;
@@ -71,39 +71,46 @@ const routes = {
   live: createRoute({
     method: 'get',
     path: '/health',
-    tags,
-    summary: 'Liveness (no I/O)',
-    responses: { 200: json(z.object({ status: z.literal('ok'), service: z.string(), environment: z.string() }), 'Alive') },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'Liveness (no I/O)',
+      responses: { 200: json(z.object({ status: z.literal('ok'), service: z.string(), environment: z.string() }), 'Alive') },
+    } : undocumented),
   }),
   ready: createRoute({
     method: 'get',
     path: '/health/ready',
-    tags,
-    summary: 'Readiness: 200 only when Postgres, ClickHouse and Redis answer',
-    responses: {
-      200: json(z.object({ status: z.literal('ready'), dependencies: z.record(dependencyNames, brief) }), 'Every store answers'),
-      503: json(z.object({ status: z.literal('not_ready'), dependencies: z.record(dependencyNames, brief), error: errorSchema.shape.error }), 'A store does not answer (named in details.failed)'),
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'Readiness: 200 only when Postgres, ClickHouse and Redis answer',
+      responses: {
+        200: json(z.object({ status: z.literal('ready'), dependencies: z.record(dependencyNames, brief) }), 'Every store answers'),
+        503: json(z.object({ status: z.literal('not_ready'), dependencies: z.record(dependencyNames, brief), error: errorSchema.shape.error }), 'A store does not answer (named in details.failed)'),
+      },
+    } : undocumented),
   }),
   dependencies: createRoute({
     method: 'get',
     path: '/health/dependencies',
-    tags,
-    security: userSecurity,
-    summary: 'Versions and latencies of the stores (signed-in users)',
     middleware: [requireUser()] as const,
-    responses: {
-      200: json(z.object({ environment: z.string(), dependencies: z.record(dependencyNames, checkSchema), checked_at: z.string() }), 'Each store'),
-      401: errors[401],
-      429: errors[429],
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security: userSecurity,
+      summary: 'Versions and latencies of the stores (signed-in users)',
+      responses: {
+        200: json(z.object({ environment: z.string(), dependencies: z.record(dependencyNames, checkSchema), checked_at: z.string() }), 'Each store'),
+        ...errorsFor(401, 429),
+      },
+    } : undocumented),
   }),
   metrics: createRoute({
     method: 'get',
     path: '/api/metrics',
-    tags,
-    summary: 'Prometheus metrics of this isolate (text exposition format)',
-    responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: z.string() } } } },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'Prometheus metrics of this isolate (text exposition format)',
+      responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: z.string() } } } },
+    } : undocumented),
   }),
 };
 

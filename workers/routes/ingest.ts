@@ -13,7 +13,7 @@ import { sha256Hex } from '../auth/secrets';
 import { validate } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../lib/ids';
-import { contractRouterWith, documented, errors, idParam, json, objectAnswer, pageOf, userSecurity } from '../lib/openapi';
+import { pageOf, contractRouterWith, documented, idParam, json, objectAnswer, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import { waitUntil, type AppEnv } from '../lib/services';
 import { bodyOrInputError, decodedBody, idempotencyKey, inputError, readText } from '../ingest/body';
@@ -87,8 +87,6 @@ async function store(c: Context<AppEnv>, quota: Promise<Quota>, calls: LlmCall[]
 const tags = ['ingestion'];
 const security = userSecurity;
 const middleware = [ingestAuth];
-const bodyErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 409: errors[409], 413: errors[413], 415: errors[415], 429: errors[429], 503: errors[503] };
-const readErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 429: errors[429] };
 const callRecords = { type: 'array', items: { type: 'object', description: 'a call record (native format: timestamp, model, provider, input_tokens, output_tokens, …)' } } as const;
 const rawFile = { type: 'string', format: 'binary' } as const;
 /** The import options, which may also come as form fields before the file. */
@@ -118,71 +116,83 @@ const routes = {
   calls: createRoute({
     method: 'post',
     path: '/calls',
-    tags,
-    security,
     middleware,
-    summary: 'A batch of call records: a JSON array or NDJSON, optionally gzip (10 MB decoded, 25,000 records); 202 once stored durably',
     // The body is streamed, decoded and parsed by the handler (gzip, NDJSON): documented, not validated here.
     request: {
       headers: idempotencyHeader,
       body: { required: true, content: { 'application/json': { schema: callRecords }, 'application/x-ndjson': { schema: { type: 'string', description: 'one call record (JSON) per line' } } } },
     },
-    responses: { 202: json(batchAnswer, 'Stored; rejected records listed with their reason'), ...bodyErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'A batch of call records: a JSON array or NDJSON, optionally gzip (10 MB decoded, 25,000 records); 202 once stored durably',
+      responses: { 202: json(batchAnswer, 'Stored; rejected records listed with their reason'), ...errorsFor(400, 401, 403, 409, 413, 415, 429, 503) },
+    } : undocumented),
   }),
   importFile: createRoute({
     method: 'post',
     path: '/import',
-    tags,
-    security,
     middleware,
-    summary: 'Import a file (raw body or multipart `file`; native, OpenAI usage, LiteLLM, Helicone, BurstGPT, Azure or Mooncake trace; auto-detected; 100 MB decoded)',
     // A raw-body upload names its options in the query; a multipart one may send them as form fields instead.
     request: {
       headers: idempotencyHeader,
       query: importOptions,
       body: { required: true, content: { 'application/octet-stream': { schema: rawFile }, 'multipart/form-data': { schema: { ...documented(importOptions), properties: { file: rawFile, ...importOptionFields } } } } },
     },
-    responses: { 200: json(importSchema, 'The import this Idempotency-Key named already'), 202: json(importSchema, 'The import, running (Location: its status)'), ...bodyErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Import a file (raw body or multipart `file`; native, OpenAI usage, LiteLLM, Helicone, BurstGPT, Azure or Mooncake trace; auto-detected; 100 MB decoded)',
+      responses: { 200: json(importSchema, 'The import this Idempotency-Key named already'), 202: json(importSchema, 'The import, running (Location: its status)'), ...errorsFor(400, 401, 403, 409, 413, 415, 429, 503) },
+    } : undocumented),
   }),
   deadLetter: createRoute({
     method: 'get',
     path: '/dead-letter',
-    tags,
-    security,
     middleware,
-    summary: 'Records ClickHouse refused for good, with the reason (kept 30 days)',
     request: { query: deadLetterQuery },
-    responses: { 200: json(z.object({ total: z.number(), items: z.array(z.looseObject({ id: z.number() })), next_cursor: z.string().nullable() }), 'A page of dead letters'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Records ClickHouse refused for good, with the reason (kept 30 days)',
+      responses: { 200: json(z.object({ total: z.number(), items: z.array(z.looseObject({ id: z.number() })), next_cursor: z.string().nullable() }), 'A page of dead letters'), ...errorsFor(400, 401, 403, 404, 429) },
+    } : undocumented),
   }),
   imports: createRoute({
     method: 'get',
     path: '/imports',
-    tags,
-    security,
     middleware,
-    summary: "The org's imports, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(importSchema), 'A page of imports'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "The org's imports, newest first",
+      responses: { 200: json(pageOf(importSchema), 'A page of imports'), ...errorsFor(400, 401, 403, 404, 429) },
+    } : undocumented),
   }),
   importStatus: createRoute({
     method: 'get',
     path: '/imports/{id}',
-    tags,
-    security,
     middleware,
-    summary: 'Progress and errors of one import',
     request: { params: idParam('import') },
-    responses: { 200: json(importSchema, 'The import'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Progress and errors of one import',
+      responses: { 200: json(importSchema, 'The import'), ...errorsFor(400, 401, 403, 404, 429) },
+    } : undocumented),
   }),
   traces: createRoute({
     method: 'post',
     path: '/traces',
-    tags,
-    security,
     middleware,
-    summary: 'OTLP/HTTP JSON traces (ExportTraceServiceRequest): spans with GenAI attributes become calls; protobuf is a 415',
     request: { body: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { resourceSpans: { type: 'array', items: { type: 'object' } } } } } } } },
-    responses: { 200: objectAnswer('ExportTraceServiceResponse: partialSuccess counts the rejected spans'), ...bodyErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'OTLP/HTTP JSON traces (ExportTraceServiceRequest): spans with GenAI attributes become calls; protobuf is a 415',
+      responses: { 200: objectAnswer('ExportTraceServiceResponse: partialSuccess counts the rejected spans'), ...errorsFor(400, 401, 403, 409, 413, 415, 429, 503) },
+    } : undocumented),
   }),
 };
 

@@ -10,7 +10,7 @@ import { API_KEY_SCOPES, forgetApiKey, generateApiKey } from '../auth/api-keys';
 import { requireUser } from '../auth/middleware';
 import { tierLimits } from '../auth/tiers';
 import { ApiError } from '../lib/errors';
-import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
+import { pageOf, contractRouter, idParam, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import { hasPrefix, newId } from '../lib/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { MANAGERS, requireOrgRole } from '../orgs/membership';
@@ -60,31 +60,37 @@ const routes = {
   create: createRoute({
     method: 'post',
     path: '/',
-    tags,
-    security,
-    summary: 'Create an API key (owners and admins); the secret is in this answer only',
     middleware: [requireOrgRole(MANAGERS)] as const,
     request: { body: jsonBody(createBody) },
-    responses: { 201: json(createdKeySchema, 'The new key, with its secret'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Create an API key (owners and admins); the secret is in this answer only',
+      responses: { 201: json(createdKeySchema, 'The new key, with its secret'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
   }),
   list: createRoute({
     method: 'get',
     path: '/',
-    tags,
-    security,
-    summary: "The org's active keys, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(keySchema), 'A page of keys'), 400: errors[400], 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "The org's active keys, newest first",
+      responses: { 200: json(pageOf(keySchema), 'A page of keys'), ...errorsFor(400, 401) },
+    } : undocumented),
   }),
   revoke: createRoute({
     method: 'delete',
     path: '/{id}',
-    tags,
-    security,
-    summary: 'Revoke a key (owners and admins): refused at once everywhere',
     middleware: [requireOrgRole(MANAGERS)] as const,
     request: { params: idParam('API key') },
-    responses: { 204: { description: 'Revoked' }, 401: errors[401], 403: errors[403], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Revoke a key (owners and admins): refused at once everywhere',
+      responses: { 204: { description: 'Revoked' }, ...errorsFor(401, 403, 404) },
+    } : undocumented),
   }),
 };
 

@@ -12,7 +12,7 @@ import { requireAuth, requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { log } from '../lib/logger';
-import { contractRouter, errors, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
+import { pageOf, contractRouter, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 
 const perM = z.number().finite().min(0).max(100_000);
@@ -98,29 +98,54 @@ const tags = ['prices'];
 const security = userSecurity;
 const read = [requireAuth({ scopes: ['read'] })];
 const write = [requireUser()];
-const listErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] };
 const routes = {
-  list: createRoute({ method: 'get', path: '/', tags, security, middleware: read, summary: "The org's price rules, history included", request: { query: pageQuery }, responses: { 200: json(pageOf(ruleSchema), 'A page of rules'), ...listErrors } }),
+  list: createRoute({
+    method: 'get',
+    path: '/',
+    middleware: read,
+    request: { query: pageQuery },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "The org's price rules, history included",
+      responses: { 200: json(pageOf(ruleSchema), 'A page of rules'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
+  }),
   create: createRoute({
     method: 'post',
     path: '/',
-    tags,
-    security,
     middleware: write,
-    summary: 'Add a discount or custom rates from a date on (rules are only added)',
     request: { body: jsonBody(createRule) },
-    responses: { 201: json(ruleSchema, 'The rule'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Add a discount or custom rates from a date on (rules are only added)',
+      responses: { 201: json(ruleSchema, 'The rule'), ...errorsFor(400, 401, 413, 415, 429) },
+    } : undocumented),
   }),
-  recomputes: createRoute({ method: 'get', path: '/recomputes', tags, security, middleware: read, summary: 'The log of cost recomputes', request: { query: pageQuery }, responses: { 200: json(pageOf(recomputeSchema), 'A page of recomputes'), ...listErrors } }),
+  recomputes: createRoute({
+    method: 'get',
+    path: '/recomputes',
+    middleware: read,
+    request: { query: pageQuery },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'The log of cost recomputes',
+      responses: { 200: json(pageOf(recomputeSchema), 'A page of recomputes'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
+  }),
   recompute: createRoute({
     method: 'post',
     path: '/recompute',
-    tags,
-    security,
     middleware: write,
-    summary: 'Rewrite the stored costs of one window (≤ 400 days, ≤ 200k calls) under the prices in force now; logged',
     request: { body: jsonBody(recomputeBody) },
-    responses: { 200: json(recomputeSchema, 'What changed'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429], 503: errors[503] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Rewrite the stored costs of one window (≤ 400 days, ≤ 200k calls) under the prices in force now; logged',
+      responses: { 200: json(recomputeSchema, 'What changed'), ...errorsFor(400, 401, 413, 415, 429, 503) },
+    } : undocumented),
   }),
 };
 

@@ -7,7 +7,7 @@ import { reports } from '../../db/schema';
 import { requireAuth } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
-import { contractRouter, errors, idParam, json, pageOf, userSecurity } from '../lib/openapi';
+import { pageOf, contractRouter, idParam, json, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 
 type ReportRow = typeof reports.$inferSelect;
@@ -37,26 +37,27 @@ const routes = {
   list: createRoute({
     method: 'get',
     path: '/',
-    tags,
-    security,
-    summary: "The org's reports, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(summarySchema), 'A page of reports'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "The org's reports, newest first",
+      responses: { 200: json(pageOf(summarySchema), 'A page of reports'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
   }),
   get: createRoute({
     method: 'get',
     path: '/{id}',
-    tags,
-    security,
-    summary: 'One report as JSON, or as markdown with ?format=markdown or Accept: text/markdown',
     request: { params: idParam('report'), query: z.object({ format: z.string().max(40).optional().describe('markdown for the text alone') }) },
-    responses: {
-      200: { description: 'The report', content: { 'application/json': { schema: reportSchema }, 'text/markdown': { schema: z.string() } } },
-      401: errors[401],
-      403: errors[403],
-      404: errors[404],
-      429: errors[429],
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'One report as JSON, or as markdown with ?format=markdown or Accept: text/markdown',
+      responses: {
+        200: { description: 'The report', content: { 'application/json': { schema: reportSchema }, 'text/markdown': { schema: z.string() } } },
+        ...errorsFor(401, 403, 404, 429),
+      },
+    } : undocumented),
   }),
 };
 

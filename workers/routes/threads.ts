@@ -10,7 +10,7 @@ import { messages, threads, users } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
 import { currentRole, MANAGERS } from '../orgs/membership';
 import { ApiError } from '../lib/errors';
-import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
+import { pageOf, contractRouter, idParam, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
 import { hasPrefix, newId } from '../lib/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { threadAgent } from '../lib/thread-agents';
@@ -70,65 +70,79 @@ const routes = {
   create: createRoute({
     method: 'post',
     path: '/',
-    tags,
-    security,
-    summary: 'Start a chat thread',
     request: { body: { content: { 'application/json': { schema: createThread } } } },
-    responses: { 201: json(threadSchema, 'The thread'), 400: errors[400], 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Start a chat thread',
+      responses: { 201: json(threadSchema, 'The thread'), ...errorsFor(400, 401) },
+    } : undocumented),
   }),
   list: createRoute({
     method: 'get',
     path: '/',
-    tags,
-    security,
-    summary: "The org's threads, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(threadSchema), 'A page of threads'), 400: errors[400], 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "The org's threads, newest first",
+      responses: { 200: json(pageOf(threadSchema), 'A page of threads'), ...errorsFor(400, 401) },
+    } : undocumented),
   }),
   get: createRoute({
     method: 'get',
     path: '/{id}',
-    tags,
-    security,
-    summary: "One of the org's threads",
     request: { params },
-    responses: { 200: json(threadSchema, 'The thread'), 401: errors[401], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "One of the org's threads",
+      responses: { 200: json(threadSchema, 'The thread'), ...errorsFor(401, 404) },
+    } : undocumented),
   }),
   rename: createRoute({
     method: 'patch',
     path: '/{id}',
-    tags,
-    security,
-    summary: 'Rename a thread (its creator, an owner or an admin)',
     request: { params, body: jsonBody(patchThread) },
-    responses: { 200: json(threadSchema, 'The thread'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Rename a thread (its creator, an owner or an admin)',
+      responses: { 200: json(threadSchema, 'The thread'), ...errorsFor(400, 401, 403, 404) },
+    } : undocumented),
   }),
   remove: createRoute({
     method: 'delete',
     path: '/{id}',
-    tags,
-    security,
-    summary: 'Delete a thread and its live agent state (its creator, an owner or an admin)',
     request: { params },
-    responses: { 204: { description: 'Deleted' }, 401: errors[401], 403: errors[403], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Delete a thread and its live agent state (its creator, an owner or an admin)',
+      responses: { 204: { description: 'Deleted' }, ...errorsFor(401, 403, 404) },
+    } : undocumented),
   }),
   switch: createRoute({
     method: 'put',
     path: '/{id}/switch',
-    tags,
-    security,
-    summary: 'Make a thread your active one',
     request: { params },
-    responses: { 200: json(z.object({ active_thread_id: z.string() }), 'The active thread'), 401: errors[401], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Make a thread your active one',
+      responses: { 200: json(z.object({ active_thread_id: z.string() }), 'The active thread'), ...errorsFor(401, 404) },
+    } : undocumented),
   }),
   messages: createRoute({
     method: 'get',
     path: '/{id}/messages',
-    tags,
-    security,
-    summary: "A thread's messages, oldest first",
     request: { params, query: pageQuery },
-    responses: { 200: json(pageOf(messageSchema), 'A page of messages'), 400: errors[400], 401: errors[401], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "A thread's messages, oldest first",
+      responses: { 200: json(pageOf(messageSchema), 'A page of messages'), ...errorsFor(400, 401, 404) },
+    } : undocumented),
   }),
 };
 
