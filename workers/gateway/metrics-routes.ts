@@ -35,17 +35,17 @@ const trackBody = z
 
 const tags = ['business metrics'];
 const security = userSecurity;
-const period = z.object({ from: z.string(), to: z.string() });
-const arm = z.object({ calls: z.number(), cost_usd: z.number(), mean_cost_per_call_usd: z.number().nullable(), error_rate: z.number().nullable(), mean_latency_ms: z.number().nullable() });
-const savingsGroup = z.object({
+const period = OPENAPI_DOCUMENT ? z.object({ from: z.string(), to: z.string() }) : undocumented;
+const arm = OPENAPI_DOCUMENT ? z.object({ calls: z.number(), cost_usd: z.number(), mean_cost_per_call_usd: z.number().nullable(), error_rate: z.number().nullable(), mean_latency_ms: z.number().nullable() }) : undocumented;
+const savingsGroup = OPENAPI_DOCUMENT ? z.object({
   key: z.string(),
   treated: arm,
   control: arm,
   realized_savings_usd: z.number().describe('Σ (original cost − paid) over treated calls'),
   difference_per_call_usd: z.number().nullable().describe('mean cost per call, treated − control'),
   ci95_per_call_usd: z.tuple([z.number(), z.number()]).nullable().describe('95 % interval of the difference (Welch)'),
-});
-const savingsAnswer = z.object({ period, realized_savings_usd: z.number(), groups: z.array(savingsGroup), method: z.string() });
+}) : undocumented;
+const savingsAnswer = OPENAPI_DOCUMENT ? z.object({ period, realized_savings_usd: z.number(), groups: z.array(savingsGroup), method: z.string() }) : undocumented;
 const routes = {
   summary: createRoute({
     method: 'get',

@@ -80,7 +80,7 @@ export function policyOfReport(data: Record<string, unknown>): GatewayPolicy | n
   return parsed.success ? parsed.data : null;
 }
 
-const policySchema = z.object({
+const policySchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   version: z.number(),
   name: z.string(),
@@ -94,7 +94,7 @@ const policySchema = z.object({
   created_at: z.string(),
   activated_at: z.string().nullable(),
   deactivated_at: z.string().nullable(),
-});
+}) : undocumented;
 const tags = ['policies'];
 const security = userSecurity;
 const policyParams = z.object({ id: z.string().describe("the policy's id") });

@@ -46,7 +46,7 @@ const updateBody = z
 
 type Row = typeof gatewayProviderKeys.$inferSelect;
 
-const keySchema = z.object({ id: z.string(), name: z.string(), provider: z.string(), api: z.string(), base_url: z.string(), hint: z.string().describe('…and the last 4 characters'), created_at: z.string() });
+const keySchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), name: z.string(), provider: z.string(), api: z.string(), base_url: z.string(), hint: z.string().describe('…and the last 4 characters'), created_at: z.string() }) : undocumented;
 
 const publicKey = (r: Row): z.infer<typeof keySchema> => ({
   id: r.id,

@@ -23,12 +23,12 @@ const configured: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const gatewayAuth = requireAuth({ scopes: ['gateway'] });
 
-const openAiError = z
+const openAiError = OPENAPI_DOCUMENT ? z
   .object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) })
-  .describe("OpenAI's error shape");
+  .describe("OpenAI's error shape") : undocumented;
 // As plain JSON Schema: the handlers answer untyped Responses (streams, upstream bodies).
 const failure = (description: string) => ({ description, content: { 'application/json': { schema: documented(openAiError) } } });
-const failures = {
+const failures = OPENAPI_DOCUMENT ? {
   400: failure('Invalid request (invalid_request_error)'),
   401: failure('Not authenticated (authentication_error)'),
   403: failure('The key lacks the gateway scope (permission_error)'),
@@ -36,7 +36,7 @@ const failures = {
   429: failure('Rate limited or over budget (rate_limit_error); Retry-After says when'),
   502: failure('The upstream provider failed'),
   503: failure('The gateway is not configured or no provider key is stored (api_error)'),
-};
+} : undocumented;
 const tags = ['gateway'];
 const middleware = [gatewayAuth, configured];
 

@@ -50,9 +50,9 @@ async function read<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-const echoed = { from: z.string().nullable(), to: z.string().nullable(), source: z.string().nullable() };
-const percentiles = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() });
-const summarySchema = z.object({
+const echoed = OPENAPI_DOCUMENT ? { from: z.string().nullable(), to: z.string().nullable(), source: z.string().nullable() } : undocumented;
+const percentiles = OPENAPI_DOCUMENT ? z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }) : undocumented;
+const summarySchema = OPENAPI_DOCUMENT ? z.object({
   ...echoed,
   calls: z.number(),
   input_tokens: z.number(),
@@ -65,14 +65,14 @@ const summarySchema = z.object({
   latency_p95_ms: z.number().nullable(),
   first_call_at: z.string().nullable(),
   last_call_at: z.string().nullable(),
-});
-const timeseriesSchema = z.object({ ...echoed, bucket: z.enum(BUCKETS), metric: z.enum(METRICS), unit: z.string(), points: z.array(z.object({ t: z.string(), value: z.number() })) });
-const breakdownSchema = z.object({
+}) : undocumented;
+const timeseriesSchema = OPENAPI_DOCUMENT ? z.object({ ...echoed, bucket: z.enum(BUCKETS), metric: z.enum(METRICS), unit: z.string(), points: z.array(z.object({ t: z.string(), value: z.number() })) }) : undocumented;
+const breakdownSchema = OPENAPI_DOCUMENT ? z.object({
   ...echoed,
   by: z.enum(DIMENSIONS),
   items: z.array(z.object({ name: z.string(), calls: z.number(), input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number(), error_rate: z.number(), cost_share: z.number().nullable() })),
-});
-const latencySchema = z.object({ ...echoed, items: z.array(z.object({ model: z.string(), provider: z.string(), calls: z.number(), latency_ms: percentiles, ttft_ms: percentiles })) });
+}) : undocumented;
+const latencySchema = OPENAPI_DOCUMENT ? z.object({ ...echoed, items: z.array(z.object({ model: z.string(), provider: z.string(), calls: z.number(), latency_ms: percentiles, ttft_ms: percentiles })) }) : undocumented;
 
 const readRoute = { method: 'get' as const, tags: ['analytics'], security: userSecurity };
 const routes = {

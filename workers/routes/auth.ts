@@ -41,8 +41,8 @@ const WEB_SIGNED_IN_PATH = '/auth/callback';
 const DEV_LOGIN_EMAIL = 'dev@netra.local';
 
 /** A signed-in answer: who, which org, and the session's tokens. */
-export const signedInSchema = z.object({ user: userSchema, org: orgSchema }).extend(tokenPairSchema.shape);
-const identitySchema = z.object({ user: userSchema, org: orgSchema });
+export const signedInSchema = OPENAPI_DOCUMENT ? z.object({ user: userSchema, org: orgSchema }).extend(tokenPairSchema.shape) : undocumented;
+const identitySchema = OPENAPI_DOCUMENT ? z.object({ user: userSchema, org: orgSchema }) : undocumented;
 
 async function signedIn(c: Context<AppEnv>, account: Account): Promise<z.infer<typeof signedInSchema>> {
   const tokens = await startSession(c.get('services'), c.env, account);

@@ -25,7 +25,7 @@ const patchDoc = z
   .refine((d) => Object.keys(d).length > 0, { message: 'send at least one of title, content, tags' });
 const listQuery = pageQuery.extend({ tag: z.string().min(1).max(50).optional() });
 
-const docSchema = z.object({ id: z.string(), title: z.string(), content: z.string(), tags: z.array(z.string()), created_at: z.string(), updated_at: z.string() });
+const docSchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), title: z.string(), content: z.string(), tags: z.array(z.string()), created_at: z.string(), updated_at: z.string() }) : undocumented;
 
 const docJson = (d: Doc): z.infer<typeof docSchema> => ({ id: d.id, title: d.title, content: d.content, tags: d.tags, created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString() });
 

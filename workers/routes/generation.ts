@@ -89,7 +89,7 @@ async function currentJob(s: Services, orgId: string, id: string): Promise<Job> 
   return (await reapIfInterrupted(s, job)) ? findJob(s.db(), orgId, id) : job;
 }
 
-const jobSchema = z.object({
+const jobSchema = OPENAPI_DOCUMENT ? z.object({
   job_id: z.string(),
   status: z.string(),
   params: z.record(z.string(), z.unknown()),
@@ -99,7 +99,7 @@ const jobSchema = z.object({
   failure: z.string().nullable(),
   created_at: z.string(),
   completed_at: z.string().nullable(),
-});
+}) : undocumented;
 const tags = ['synthetic data'];
 const routes = {
   start: createRoute({

@@ -92,9 +92,9 @@ const rawFile = { type: 'string', format: 'binary' } as const;
 /** The import options, which may also come as form fields before the file. */
 const importOptionFields = (documented(importOptions) as { properties?: Record<string, object> }).properties;
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().optional().describe('replays the first answer for the same body (409 for another body)') });
-const rejection = z.object({ index: z.number().optional(), line: z.number().optional(), reason: z.string() }).loose();
-const batchAnswer = z.object({ batch_id: z.string(), accepted: z.number(), rejected: z.number(), rejections: z.array(rejection), duplicates: z.number().optional() });
-const importSchema = z.object({
+const rejection = OPENAPI_DOCUMENT ? z.object({ index: z.number().optional(), line: z.number().optional(), reason: z.string() }).loose() : undocumented;
+const batchAnswer = OPENAPI_DOCUMENT ? z.object({ batch_id: z.string(), accepted: z.number(), rejected: z.number(), rejections: z.array(rejection), duplicates: z.number().optional() }) : undocumented;
+const importSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   status: z.enum(['running', 'completed', 'failed']),
   format: z.string().nullable().describe('detected or asked for; null until the first lines were read'),
@@ -110,7 +110,7 @@ const importSchema = z.object({
   failure: z.string().nullable(),
   started_at: z.string(),
   completed_at: z.string().nullable(),
-});
+}) : undocumented;
 
 const routes = {
   calls: createRoute({

@@ -28,7 +28,7 @@ const createBody = z
 
 type KeyRow = typeof apiKeys.$inferSelect;
 
-const keySchema = z.object({
+const keySchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string().describe('the public start of the key, shown in lists'),
@@ -36,8 +36,8 @@ const keySchema = z.object({
   created_by: z.string().nullable(),
   created_at: z.string(),
   last_used_at: z.string().nullable(),
-});
-const createdKeySchema = keySchema.extend({ key: z.string().describe('the secret (nak_…): shown once, never again') });
+}) : undocumented;
+const createdKeySchema = OPENAPI_DOCUMENT ? keySchema.extend({ key: z.string().describe('the secret (nak_…): shown once, never again') }) : undocumented;
 
 function publicKey(k: KeyRow): z.infer<typeof keySchema> {
   return {

@@ -43,18 +43,18 @@ const selfServeTier = z.enum(TIERS.filter((t) => t !== 'enterprise') as ['free',
 export const tierBody = z.object({ tier: z.enum(TIERS) }).strict();
 const auditQuery = pageQuery.extend({ action: z.enum(AUDIT_ACTIONS).optional() });
 
-const memberSchema = z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role: z.enum(ORG_ROLES), created_at: z.string() });
-const invitationSchema = z.object({
+const memberSchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role: z.enum(ORG_ROLES), created_at: z.string() }) : undocumented;
+const invitationSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   email: z.string(),
   role: assignableRole,
   invited_by: z.string().nullable(),
   expires_at: z.string(),
   created_at: z.string(),
-});
-const seatsSchema = z.object({ members: z.number().int(), pending_invitations: z.number().int(), allowed: z.number().int() });
-const currentSchema = z.object({ org: orgSchema, role: z.enum(ORG_ROLES), seats: seatsSchema });
-const auditSchema = z.object({
+}) : undocumented;
+const seatsSchema = OPENAPI_DOCUMENT ? z.object({ members: z.number().int(), pending_invitations: z.number().int(), allowed: z.number().int() }) : undocumented;
+const currentSchema = OPENAPI_DOCUMENT ? z.object({ org: orgSchema, role: z.enum(ORG_ROLES), seats: seatsSchema }) : undocumented;
+const auditSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   action: z.string(),
   actor_user_id: z.string().nullable(),
@@ -63,7 +63,7 @@ const auditSchema = z.object({
   target_id: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
   created_at: z.string(),
-});
+}) : undocumented;
 
 const memberJson = (u: Member): z.infer<typeof memberSchema> => ({ id: u.id, email: u.email, name: u.name, role: u.role, created_at: u.created_at.toISOString() });
 

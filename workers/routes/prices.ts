@@ -72,7 +72,7 @@ const recomputeJson = (r: RecomputeRow) => ({
   created_at: r.created_at.toISOString(),
 });
 
-const ruleSchema = z.object({
+const ruleSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   provider: z.string(),
   model: z.string().nullable(),
@@ -82,8 +82,8 @@ const ruleSchema = z.object({
   note: z.string().nullable(),
   created_by: z.string().nullable(),
   created_at: z.string(),
-});
-const recomputeSchema = z.object({
+}) : undocumented;
+const recomputeSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   from: z.string(),
   to: z.string(),
@@ -93,7 +93,7 @@ const recomputeSchema = z.object({
   cost_after_usd: z.number(),
   requested_by: z.string().nullable(),
   created_at: z.string(),
-});
+}) : undocumented;
 const tags = ['prices'];
 const security = userSecurity;
 const read = [requireAuth({ scopes: ['read'] })];

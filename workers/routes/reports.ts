@@ -12,15 +12,15 @@ import { listPage, pageQuery } from '../lib/pagination';
 
 type ReportRow = typeof reports.$inferSelect;
 
-const summarySchema = z.object({
+const summarySchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   title: z.string(),
   run_id: z.string().nullable(),
   thread_id: z.string().nullable(),
   monthly_saving_usd: z.number(),
   created_at: z.string(),
-});
-const reportSchema = summarySchema.extend({ markdown: z.string(), data: z.record(z.string(), z.unknown()).describe('findings, plan and charts of the report') });
+}) : undocumented;
+const reportSchema = OPENAPI_DOCUMENT ? summarySchema.extend({ markdown: z.string(), data: z.record(z.string(), z.unknown()).describe('findings, plan and charts of the report') }) : undocumented;
 
 const summary = (r: ReportRow): z.infer<typeof summarySchema> => ({
   id: r.id,

@@ -23,15 +23,15 @@ const patchThread = z.object({ title: titleSchema }).strict();
 
 type ThreadRow = typeof threads.$inferSelect;
 
-const threadSchema = z.object({ id: z.string(), title: z.string(), created_by: z.string(), created_at: z.string(), updated_at: z.string() });
-const messageSchema = z.object({
+const threadSchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), title: z.string(), created_by: z.string(), created_at: z.string(), updated_at: z.string() }) : undocumented;
+const messageSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   role: z.enum(['user', 'assistant', 'system']),
   content: z.string(),
   run_id: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
   created_at: z.string(),
-});
+}) : undocumented;
 
 const threadJson = (t: ThreadRow): z.infer<typeof threadSchema> => ({
   id: t.id,

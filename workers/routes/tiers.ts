@@ -67,16 +67,16 @@ async function runStats(c: Context<AppEnv>, since: Date) {
 
 const tags = ['tiers'];
 const security = userSecurity;
-const usageLine = z.object({ limit: z.string(), used: z.number(), allowed: z.number() });
-const runBudgetShape = {
+const usageLine = OPENAPI_DOCUMENT ? z.object({ limit: z.string(), used: z.number(), allowed: z.number() }) : undocumented;
+const runBudgetShape = OPENAPI_DOCUMENT ? {
   runs_per_day: z.number(),
   runs_today: z.number(),
   runs_remaining_today: z.number(),
   runs_in_flight: z.number(),
   concurrent_runs_per_user: z.number(),
-};
-const limitsSchema = z.record(z.string(), z.number()).describe('the tier limits (runs_per_day, seats, api_keys, …)');
-const period = z.object({ from: z.string(), to: z.string() });
+} : undocumented;
+const limitsSchema = OPENAPI_DOCUMENT ? z.record(z.string(), z.number()).describe('the tier limits (runs_per_day, seats, api_keys, …)') : undocumented;
+const period = OPENAPI_DOCUMENT ? z.object({ from: z.string(), to: z.string() }) : undocumented;
 const signedInRoute = { tags, security, middleware: [signedIn] };
 const earlyRoute = { tags, security, middleware: [signedIn, requireTier('early')] };
 const enterpriseRoute = { tags, security, middleware: [signedIn, requireTier('enterprise')] };
