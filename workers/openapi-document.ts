@@ -34,12 +34,14 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
 };
 
 export function serveOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-    type: 'http',
-    scheme: 'bearer',
-    description: 'A signed-in user\'s access JWT (POST /api/auth/login), or an API key "nak_…" where the route accepts keys',
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'operator', { type: 'http', scheme: 'bearer', description: 'The OPERATOR_TOKEN secret' });
+  if (OPENAPI_DOCUMENT) {
+    app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A signed-in user\'s access JWT (POST /api/auth/login), or an API key "nak_…" where the route accepts keys',
+    });
+    app.openAPIRegistry.registerComponent('securitySchemes', 'operator', { type: 'http', scheme: 'bearer', description: 'The OPERATOR_TOKEN secret' });
+  }
   app.openapi(documentRoute, async (c) => {
     const res = c.env.ASSETS ? await c.env.ASSETS.fetch(new URL(OPENAPI_ASSET, c.req.url)) : null;
     // Without the file the assets answer the web app's index.html (SPA fallback): only JSON is the document.

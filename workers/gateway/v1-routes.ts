@@ -45,8 +45,8 @@ const routes = {
     method: 'post',
     path: '/chat/completions',
     middleware,
-    request: { body: { required: true, content: { 'application/json': { schema: documented(chatRequest) } } } },
     ...(OPENAPI_DOCUMENT ? {
+      request: { body: { required: true, content: { 'application/json': { schema: documented(chatRequest) } } } },
       tags,
       security: userSecurity,
       summary: "OpenAI-compatible chat completions through the org's active policy (an API key with the gateway scope)",
@@ -60,8 +60,8 @@ const routes = {
     method: 'post',
     path: '/embeddings',
     middleware,
-    request: { body: { required: true, content: { 'application/json': { schema: documented(embeddingsRequest) } } } },
     ...(OPENAPI_DOCUMENT ? {
+      request: { body: { required: true, content: { 'application/json': { schema: documented(embeddingsRequest) } } } },
       tags,
       security: userSecurity,
       summary: 'OpenAI-compatible embeddings (an API key with the gateway scope)',

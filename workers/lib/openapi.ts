@@ -75,7 +75,7 @@ export const undocumented: never = new Proxy(
   {},
   {
     get(_, key) {
-      throw new Error(`${String(key)} of a document-only value was read: it is not in the Worker (OPENAPI_DOCUMENT is false)`);
+      throw new Error(`${String(key)} of a document-only value was read: it is left out of the Worker bundle`);
     },
   },
 ) as never;

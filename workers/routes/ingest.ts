@@ -90,7 +90,7 @@ const middleware = [ingestAuth];
 const callRecords = { type: 'array', items: { type: 'object', description: 'a call record (native format: timestamp, model, provider, input_tokens, output_tokens, …)' } } as const;
 const rawFile = { type: 'string', format: 'binary' } as const;
 /** The import options, which may also come as form fields before the file. */
-const importOptionFields = (documented(importOptions) as { properties?: Record<string, object> }).properties;
+const importOptionFields = OPENAPI_DOCUMENT ? (documented(importOptions) as { properties?: Record<string, object> }).properties : undocumented;
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().optional().describe('replays the first answer for the same body (409 for another body)') });
 const rejection = OPENAPI_DOCUMENT ? z.object({ index: z.number().optional(), line: z.number().optional(), reason: z.string() }).loose() : undocumented;
 const batchAnswer = OPENAPI_DOCUMENT ? z.object({ batch_id: z.string(), accepted: z.number(), rejected: z.number(), rejections: z.array(rejection), duplicates: z.number().optional() }) : undocumented;
@@ -120,7 +120,7 @@ const routes = {
     // The body is streamed, decoded and parsed by the handler (gzip, NDJSON): documented, not validated here.
     request: {
       headers: idempotencyHeader,
-      body: { required: true, content: { 'application/json': { schema: callRecords }, 'application/x-ndjson': { schema: { type: 'string', description: 'one call record (JSON) per line' } } } },
+      ...(OPENAPI_DOCUMENT ? { body: { required: true, content: { 'application/json': { schema: callRecords }, 'application/x-ndjson': { schema: { type: 'string', description: 'one call record (JSON) per line' } } } } } : undocumented),
     },
     ...(OPENAPI_DOCUMENT ? {
       tags,
@@ -137,7 +137,7 @@ const routes = {
     request: {
       headers: idempotencyHeader,
       query: importOptions,
-      body: { required: true, content: { 'application/octet-stream': { schema: rawFile }, 'multipart/form-data': { schema: { ...documented(importOptions), properties: { file: rawFile, ...importOptionFields } } } } },
+      ...(OPENAPI_DOCUMENT ? { body: { required: true, content: { 'application/octet-stream': { schema: rawFile }, 'multipart/form-data': { schema: { ...documented(importOptions), properties: { file: rawFile, ...importOptionFields } } } } } } : undocumented),
     },
     ...(OPENAPI_DOCUMENT ? {
       tags,
@@ -186,8 +186,8 @@ const routes = {
     method: 'post',
     path: '/traces',
     middleware,
-    request: { body: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { resourceSpans: { type: 'array', items: { type: 'object' } } } } } } } },
     ...(OPENAPI_DOCUMENT ? {
+      request: { body: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { resourceSpans: { type: 'array', items: { type: 'object' } } } } } } } },
       tags,
       security,
       summary: 'OTLP/HTTP JSON traces (ExportTraceServiceRequest): spans with GenAI attributes become calls; protobuf is a 415',
