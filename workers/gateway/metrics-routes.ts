@@ -2,13 +2,12 @@
 // /api/metrics next to the Prometheus text at GET /api/metrics (health router): auth is per route here,
 // never a wildcard middleware, so that endpoint and /api/metrics/tier/{tier}/limits stay public.
 import { sql } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireAuth } from '../auth/middleware';
 import { utcMonthStart } from '../auth/usage';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../lib/ids';
-import { contractRouterWith, json, jsonBody, limitBody, objectAnswer, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouterWith, errorsFor, json, jsonBody, limitBody, objectAnswer, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { isoInstant } from '../lib/time';
 import { submit } from '../ingest/submit';
 import { METHOD, realizedSavingsUsd, savingsGroups, type GroupBy } from './savings';
@@ -33,8 +32,6 @@ const trackBody = z
   })
   .strict();
 
-const tags = ['business metrics'];
-const security = userSecurity;
 const period = OPENAPI_DOCUMENT ? z.object({ from: z.string(), to: z.string() }) : undocumented;
 const arm = OPENAPI_DOCUMENT ? z.object({ calls: z.number(), cost_usd: z.number(), mean_cost_per_call_usd: z.number().nullable(), error_rate: z.number().nullable(), mean_latency_ms: z.number().nullable() }) : undocumented;
 const savingsGroup = OPENAPI_DOCUMENT ? z.object({
@@ -46,50 +43,43 @@ const savingsGroup = OPENAPI_DOCUMENT ? z.object({
   ci95_per_call_usd: z.tuple([z.number(), z.number()]).nullable().describe('95 % interval of the difference (Welch)'),
 }) : undocumented;
 const savingsAnswer = OPENAPI_DOCUMENT ? z.object({ period, realized_savings_usd: z.number(), groups: z.array(savingsGroup), method: z.string() }) : undocumented;
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['business metrics'], security: userSecurity } : undocumented);
 const routes = {
-  summary: createRoute({
+  summary: route({
     method: 'get',
     path: '/savings/summary',
     middleware: [read],
     request: { query: windowQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Realized savings of the gateway (savings ledger), grouped',
       responses: { 200: json(savingsAnswer, 'Savings'), ...errorsFor(400, 401, 403, 429) },
     } : undocumented),
   }),
-  endUser: createRoute({
+  endUser: route({
     method: 'get',
     path: '/savings/{user_id}',
     middleware: [read],
     request: { params: z.object({ user_id: z.string().describe('the end user (first 200 characters count)') }), query: windowQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "One end user's realized savings",
       responses: { 200: json(savingsAnswer.extend({ user_id: z.string() }), 'Savings'), ...errorsFor(400, 401, 403, 429) },
     } : undocumented),
   }),
-  track: createRoute({
+  track: route({
     method: 'post',
     path: '/track',
     middleware: [requireAuth({ scopes: ['ingest'] }), limitBody()],
     request: { body: jsonBody(trackBody) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Record a usage event',
       responses: { 202: json(z.object({ event_id: z.string(), event_type: z.string() }), 'Stored'), ...errorsFor(400, 401, 403, 413, 415, 429) },
     } : undocumented),
   }),
-  roi: createRoute({
+  roi: route({
     method: 'get',
     path: '/roi',
     middleware: [read],
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "This month's realized savings, the fee and the ROI",
       responses: {
         200: json(z.object({ period, realized_savings_usd: z.number(), fee_share: z.number(), fee_usd: z.number(), net_savings_usd: z.number(), roi: z.number().nullable(), method: z.string() }), 'ROI'),
@@ -97,13 +87,11 @@ const routes = {
       },
     } : undocumented),
   }),
-  performance: createRoute({
+  performance: route({
     method: 'get',
     path: '/performance',
     middleware: [read],
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Gateway calls (error and cache-hit rates, latency) and agent run durations of the last 7 days',
       responses: { 200: objectAnswer('Performance'), ...errorsFor(401, 403, 429, 503) },
     } : undocumented),

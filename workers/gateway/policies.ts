@@ -2,7 +2,6 @@
 // report's plan in one call), simulate it over the org's stored traffic with the engine's simulator, activate
 // it (the previous active policy becomes inactive) or deactivate it. Signed-in users; scoped to the caller's org.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import * as z from 'zod';
 import { gatewayPolicies, reports } from '../../db/schema';
@@ -13,7 +12,7 @@ import { analyzeOrg } from '../analysis/org-analysis';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, uuidv7 } from '../lib/ids';
-import { contractRouter, json, jsonBody, objectAnswer, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, jsonBody, objectAnswer, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { invalidateGatewayConfig } from './config';
 
@@ -95,82 +94,67 @@ const policySchema = OPENAPI_DOCUMENT ? z.object({
   activated_at: z.string().nullable(),
   deactivated_at: z.string().nullable(),
 }) : undocumented;
-const tags = ['policies'];
-const security = userSecurity;
 const policyParams = z.object({ id: z.string().describe("the policy's id") });
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['policies'], security: userSecurity } : undocumented);
 const routes = {
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
     request: { body: jsonBody(createBody) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'A new policy version (inactive until activated)',
       responses: { 201: json(policySchema, 'The policy'), ...errorsFor(400, 401, 413, 415, 429) },
     } : undocumented),
   }),
-  fromReport: createRoute({
+  fromReport: route({
     method: 'post',
     path: '/from-report/{report_id}',
     request: { params: z.object({ report_id: z.string() }), body: { required: false, content: { 'application/json': { schema: fromReportBody } } } },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "A new policy from a report's plan (settings in the body are optional)",
       responses: { 201: json(policySchema, 'The policy'), ...errorsFor(400, 401, 404, 413, 415, 429) },
     } : undocumented),
   }),
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "The org's policies, newest version first (up to 200)",
       responses: { 200: json(z.object({ items: z.array(policySchema), next_cursor: z.null() }), 'The policies'), ...errorsFor(401, 429) },
     } : undocumented),
   }),
-  get: createRoute({
+  get: route({
     method: 'get',
     path: '/{id}',
     request: { params: policyParams },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'One policy',
       responses: { 200: json(policySchema, 'The policy'), ...errorsFor(401, 404, 429) },
     } : undocumented),
   }),
-  activate: createRoute({
+  activate: route({
     method: 'post',
     path: '/{id}/activate',
     request: { params: policyParams },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Make this the active policy (the previous one becomes inactive)',
       responses: { 200: json(policySchema, 'The policy'), ...errorsFor(401, 404, 429) },
     } : undocumented),
   }),
-  deactivate: createRoute({
+  deactivate: route({
     method: 'post',
     path: '/{id}/deactivate',
     request: { params: policyParams },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Stop applying this policy',
       responses: { 200: json(policySchema, 'The policy'), ...errorsFor(401, 404, 429) },
     } : undocumented),
   }),
-  simulate: createRoute({
+  simulate: route({
     method: 'post',
     path: '/{id}/simulate',
     request: { params: policyParams },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "Replay the org's stored traffic under this policy: cost before and after, per rule",
       responses: { 200: objectAnswer('The simulation (null without stored traffic)'), ...errorsFor(401, 404, 429, 503) },
     } : undocumented),

@@ -2,7 +2,6 @@
 // The key is encrypted on arrival (workers/gateway/crypto.ts) and never returned or logged: answers show a hint
 // (its last 4 characters). Signed-in users only; every query is scoped to the caller's org.
 import { and, asc, eq } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import { gatewayProviderKeys } from '../../db/schema';
@@ -10,7 +9,7 @@ import { normalizeProvider } from '../../engine/catalog/index';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../lib/ids';
-import { contractRouter, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, jsonBody, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { invalidateGatewayConfig, type UpstreamApi } from './config';
 import { encryptSecret, hasEncryptionKey, missingEncryptionKey } from './crypto';
@@ -68,60 +67,49 @@ function checkBaseUrl(c: Context<AppEnv>, url: string | undefined): void {
   }
 }
 
-const tags = ['gateway'];
-const security = userSecurity;
 const params = z.object({ id: z.string().describe("the provider key's id") });
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['gateway'], security: userSecurity } : undocumented);
 const routes = {
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
     request: { body: jsonBody(createBody) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Store an upstream provider key (one per provider), encrypted; it is never shown again',
       responses: { 201: json(keySchema, 'The key (hint only)'), ...errorsFor(400, 401, 409, 413, 415, 429, 503) },
     } : undocumented),
   }),
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "The org's provider keys",
       responses: { 200: json(z.object({ items: z.array(keySchema), next_cursor: z.null() }), 'The keys'), ...errorsFor(401, 429, 503) },
     } : undocumented),
   }),
-  get: createRoute({
+  get: route({
     method: 'get',
     path: '/{id}',
     request: { params },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'One provider key',
       responses: { 200: json(keySchema, 'The key'), ...errorsFor(401, 404, 429, 503) },
     } : undocumented),
   }),
-  update: createRoute({
+  update: route({
     method: 'patch',
     path: '/{id}',
     request: { params, body: jsonBody(updateBody) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "Rename a provider key, change its base URL or replace the key",
       responses: { 200: json(keySchema, 'The key'), ...errorsFor(400, 401, 404, 413, 415, 429, 503) },
     } : undocumented),
   }),
-  remove: createRoute({
+  remove: route({
     method: 'delete',
     path: '/{id}',
     request: { params },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Delete a provider key',
       responses: { 204: { description: 'Deleted' }, ...errorsFor(401, 404, 429, 503) },
     } : undocumented),

@@ -2,11 +2,10 @@
 // scope (or signed-in users). Errors come in OpenAI's shape; without GATEWAY_ENCRYPTION_KEY every call is 503.
 // Middleware is bound to these paths only: /v1/traces (OTLP ingest) shares the prefix. The handlers read and
 // validate the OpenAI wire format themselves (wire.ts): the routes document those schemas.
-import { createRoute } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import { requireAuth } from '../auth/middleware';
-import { contractRouterWith, documented, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouterWith, documented, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { chatCompletions } from './chat';
 import { hasEncryptionKey } from './crypto';
@@ -23,9 +22,9 @@ const configured: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const gatewayAuth = requireAuth({ scopes: ['gateway'] });
 
-const openAiError = OPENAPI_DOCUMENT ? z
-  .object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) })
-  .describe("OpenAI's error shape") : undocumented;
+const openAiError = OPENAPI_DOCUMENT
+  ? z.object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) }).describe("OpenAI's error shape")
+  : undocumented;
 // As plain JSON Schema: the handlers answer untyped Responses (streams, upstream bodies).
 const failure = (description: string) => ({ description, content: { 'application/json': { schema: documented(openAiError) } } });
 const failures = OPENAPI_DOCUMENT ? {
@@ -37,17 +36,16 @@ const failures = OPENAPI_DOCUMENT ? {
   502: failure('The upstream provider failed'),
   503: failure('The gateway is not configured or no provider key is stored (api_error)'),
 } : undocumented;
-const tags = ['gateway'];
 const middleware = [gatewayAuth, configured];
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['gateway'] } : undocumented);
 const routes = {
-  chat: createRoute({
+  chat: route({
     method: 'post',
     path: '/chat/completions',
     middleware,
     ...(OPENAPI_DOCUMENT ? {
       request: { body: { required: true, content: { 'application/json': { schema: documented(chatRequest) } } } },
-      tags,
       security: userSecurity,
       summary: "OpenAI-compatible chat completions through the org's active policy (an API key with the gateway scope)",
       responses: {
@@ -56,13 +54,12 @@ const routes = {
       },
     } : undocumented),
   }),
-  embeddings: createRoute({
+  embeddings: route({
     method: 'post',
     path: '/embeddings',
     middleware,
     ...(OPENAPI_DOCUMENT ? {
       request: { body: { required: true, content: { 'application/json': { schema: documented(embeddingsRequest) } } } },
-      tags,
       security: userSecurity,
       summary: 'OpenAI-compatible embeddings (an API key with the gateway scope)',
       responses: { 200: { description: 'A list of embeddings', content: { 'application/json': { schema: { type: 'object' } } } }, ...failures },

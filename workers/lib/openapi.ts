@@ -1,6 +1,6 @@
 // Routes that declare their contract (@hono/zod-openapi): a router whose validation failures answer the
 // project's error shape, the JSON body limit (Hono's bodyLimit), and the schemas every route document shares.
-import { OpenAPIHono, type Hook, type RouteConfig } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, type Hook, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
@@ -109,6 +109,11 @@ const errors = OPENAPI_DOCUMENT
       503: errorResponse('A data store is unavailable (dependency_unavailable): retry shortly'),
     } as const)
   : undocumented;
+
+/** createRoute for the routes of one router, each with `shared` (their tags and security: document-only). */
+export function routeGroup(shared: Pick<RouteConfig, 'tags' | 'security'>) {
+  return <P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(route: R) => createRoute({ ...shared, ...route });
+}
 
 /** The error answers of the given statuses, for a route's `responses` (document-only, like them). */
 export function errorsFor<const S extends keyof typeof errors>(...statuses: S[]): Pick<typeof errors, S> {

@@ -1,13 +1,12 @@
 // Agent runs of the signed-in user: status of one run and the paginated history across all threads.
 // Postgres holds every run (written through the thread DO's outbox); while a run is live its DO is asked too.
 import { and, eq } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { runs } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
-import { pageOf, contractRouter, json, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import { threadAgent } from '../lib/thread-agents';
 
@@ -40,25 +39,23 @@ const runSchema = OPENAPI_DOCUMENT ? z.looseObject({
   updated_at: z.string(),
   completed_at: z.string().nullable(),
 }) : undocumented;
-const tags = ['agent'];
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['agent'] } : undocumented);
 const routes = {
-  status: createRoute({
+  status: route({
     method: 'get',
     path: '/status/{run_id}',
     request: { params: z.object({ run_id: z.string().max(100) }) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
       security: userSecurity,
       summary: "One of the caller's agent runs (live from its thread while it runs)",
       responses: { 200: json(runSchema, 'The run'), ...errorsFor(400, 401, 404, 429) },
     } : undocumented),
   }),
-  history: createRoute({
+  history: route({
     method: 'get',
     path: '/history',
     request: { query: pageQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
       security: userSecurity,
       summary: "The caller's agent runs across threads, newest first",
       responses: { 200: json(pageOf(runSchema), 'A page of runs'), ...errorsFor(400, 401, 429) },

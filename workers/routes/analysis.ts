@@ -6,7 +6,7 @@ import { nanoToUsd } from '../../engine/telemetry/record';
 import { analyzeOrg } from '../analysis/org-analysis';
 import { requireAuth } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
-import { contractRouter, json, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, userSecurity, undocumented } from '../lib/openapi';
 import { isoInstant } from '../lib/time';
 
 const findingsQuery = z

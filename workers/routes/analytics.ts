@@ -8,7 +8,7 @@ import { BUCKETS, DIMENSIONS, METRICS, breakdown, latency, summary, timeseries, 
 import { requireAuth } from '../auth/middleware';
 import { isoInstant } from '../lib/time';
 import { dependencyUnavailable } from '../lib/errors';
-import { contractRouter, json, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, userSecurity, undocumented } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 
 const windowFields = {
@@ -76,42 +76,10 @@ const latencySchema = OPENAPI_DOCUMENT ? z.object({ ...echoed, items: z.array(z.
 
 const readRoute = { method: 'get' as const, tags: ['analytics'], security: userSecurity };
 const routes = {
-  summary: createRoute({
-    ...readRoute,
-    path: '/summary',
-    request: { query: windowQuery },
-    ...(OPENAPI_DOCUMENT ? {
-      summary: 'Calls, tokens, cost, error rate and latency of the window',
-      responses: { 200: json(summarySchema, 'The summary'), ...errorsFor(400, 401, 403, 429, 503) },
-    } : undocumented),
-  }),
-  timeseries: createRoute({
-    ...readRoute,
-    path: '/timeseries',
-    request: { query: timeseriesQuery },
-    ...(OPENAPI_DOCUMENT ? {
-      summary: 'One metric per hour or day (empty buckets are 0)',
-      responses: { 200: json(timeseriesSchema, 'The series'), ...errorsFor(400, 401, 403, 429, 503) },
-    } : undocumented),
-  }),
-  breakdown: createRoute({
-    ...readRoute,
-    path: '/breakdown',
-    request: { query: breakdownQuery },
-    ...(OPENAPI_DOCUMENT ? {
-      summary: 'Calls and cost per model, provider, feature, user or key, costliest first',
-      responses: { 200: json(breakdownSchema, 'The groups'), ...errorsFor(400, 401, 403, 429, 503) },
-    } : undocumented),
-  }),
-  latency: createRoute({
-    ...readRoute,
-    path: '/latency',
-    request: { query: windowQuery },
-    ...(OPENAPI_DOCUMENT ? {
-      summary: 'Latency and time-to-first-token percentiles per model',
-      responses: { 200: json(latencySchema, 'Per model'), ...errorsFor(400, 401, 403, 429, 503) },
-    } : undocumented),
-  }),
+  summary: createRoute({ ...readRoute, path: '/summary', request: { query: windowQuery }, ...(OPENAPI_DOCUMENT ? { summary: 'Calls, tokens, cost, error rate and latency of the window', responses: { 200: json(summarySchema, 'The summary'), ...errorsFor(400, 401, 403, 429, 503) } } : undocumented) }),
+  timeseries: createRoute({ ...readRoute, path: '/timeseries', request: { query: timeseriesQuery }, ...(OPENAPI_DOCUMENT ? { summary: 'One metric per hour or day (empty buckets are 0)', responses: { 200: json(timeseriesSchema, 'The series'), ...errorsFor(400, 401, 403, 429, 503) } } : undocumented) }),
+  breakdown: createRoute({ ...readRoute, path: '/breakdown', request: { query: breakdownQuery }, ...(OPENAPI_DOCUMENT ? { summary: 'Calls and cost per model, provider, feature, user or key, costliest first', responses: { 200: json(breakdownSchema, 'The groups'), ...errorsFor(400, 401, 403, 429, 503) } } : undocumented) }),
+  latency: createRoute({ ...readRoute, path: '/latency', request: { query: windowQuery }, ...(OPENAPI_DOCUMENT ? { summary: 'Latency and time-to-first-token percentiles per model', responses: { 200: json(latencySchema, 'Per model'), ...errorsFor(400, 401, 403, 429, 503) } } : undocumented) }),
 };
 
 export const analytics = contractRouter(requireAuth({ scopes: ['read'] }))

@@ -1,13 +1,12 @@
 // The org's knowledge corpus (corpus admin): notes, constraints and context the agents cite in answers.
 // CRUD under /api/corpus, scoped to the caller's org; writes need a signed-in user, reads accept a `read` key.
-import { createRoute } from '@hono/zod-openapi';
 import { and, arrayContains, eq } from 'drizzle-orm';
 import * as z from 'zod';
 import { corpusDocuments } from '../../db/schema';
 import { requireAuth, requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
-import { pageOf, contractRouter, idParam, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, jsonBody, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import type { Db } from '../../db/postgres';
 
@@ -29,68 +28,57 @@ const docSchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), title: z.string(
 
 const docJson = (d: Doc): z.infer<typeof docSchema> => ({ id: d.id, title: d.title, content: d.content, tags: d.tags, created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString() });
 
-const tags = ['corpus'];
-const security = userSecurity;
 const read = [requireAuth({ scopes: ['read'] })];
 const write = [requireUser()];
 const params = idParam('document');
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['corpus'], security: userSecurity } : undocumented);
 const routes = {
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
     middleware: read,
     request: { query: listQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "The org's corpus notes, newest first (optionally with one tag)",
       responses: { 200: json(pageOf(docSchema), 'A page of notes'), ...errorsFor(400, 401, 403, 429) },
     } : undocumented),
   }),
-  get: createRoute({
+  get: route({
     method: 'get',
     path: '/{id}',
     middleware: read,
     request: { params },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'One note',
       responses: { 200: json(docSchema, 'The note'), ...errorsFor(400, 401, 403, 404, 429) },
     } : undocumented),
   }),
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
     middleware: write,
     request: { body: jsonBody(createDoc) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Add a note the agents cite (signed-in users)',
       responses: { 201: json(docSchema, 'The note'), ...errorsFor(400, 401, 413, 429) },
     } : undocumented),
   }),
-  update: createRoute({
+  update: route({
     method: 'patch',
     path: '/{id}',
     middleware: write,
     request: { params, body: jsonBody(patchDoc) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "Change a note's title, content or tags (signed-in users)",
       responses: { 200: json(docSchema, 'The note'), ...errorsFor(400, 401, 404, 413, 429) },
     } : undocumented),
   }),
-  remove: createRoute({
+  remove: route({
     method: 'delete',
     path: '/{id}',
     middleware: write,
     request: { params },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Delete a note (signed-in users)',
       responses: { 204: { description: 'Deleted' }, ...errorsFor(400, 401, 404, 429) },
     } : undocumented),

@@ -11,7 +11,7 @@ import { readLines } from '../../engine/telemetry/lines';
 import { requireAuth } from '../auth/middleware';
 import { parseJsonText, readBytes } from '../lib/body';
 import { ApiError } from '../lib/errors';
-import { contractRouterWith, objectAnswer, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouterWith, errorsFor, objectAnswer, userSecurity, undocumented } from '../lib/openapi';
 
 const MAX_EXPORT_BYTES = 10 * 1024 * 1024;
 const DAY = 86_400_000;

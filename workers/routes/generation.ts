@@ -2,7 +2,6 @@
 // workload with planted inefficiencies of known size into the org's telemetry (source `synthetic:<job_id>`),
 // and `GET /api/generation/status/{job_id}` reports progress and the ground-truth manifest.
 import { and, eq } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { generationJobs } from '../../db/schema';
 import type { Db } from '../../db/postgres';
@@ -14,7 +13,7 @@ import { submit } from '../ingest/submit';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../lib/ids';
 import { log } from '../lib/logger';
-import { contractRouter, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, jsonBody, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { createServices, waitUntil, type Auth, type Services } from '../lib/services';
 import { isoInstant } from '../lib/time';
 
@@ -100,25 +99,23 @@ const jobSchema = OPENAPI_DOCUMENT ? z.object({
   created_at: z.string(),
   completed_at: z.string().nullable(),
 }) : undocumented;
-const tags = ['synthetic data'];
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['synthetic data'] } : undocumented);
 const routes = {
-  start: createRoute({
+  start: route({
     method: 'post',
     path: '/start',
     request: { body: jsonBody(startRequest) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
       security: userSecurity,
       summary: 'Generate a seeded workload with planted inefficiencies into the org (counts against the monthly limit)',
       responses: { 202: json(jobSchema, 'The job, running'), ...errorsFor(400, 401, 413, 415, 429) },
     } : undocumented),
   }),
-  status: createRoute({
+  status: route({
     method: 'get',
     path: '/status/{job_id}',
     request: { params: z.object({ job_id: z.string().max(100) }) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
       security: userSecurity,
       summary: 'Progress of a job and, once done, its ground-truth manifest',
       responses: { 200: json(jobSchema, 'The job'), ...errorsFor(400, 401, 404, 429) },

@@ -1,10 +1,9 @@
 // Liveness (no I/O), readiness (every store answers), dependency details, Prometheus metrics.
-import { createRoute } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import * as z from 'zod';
 import { requireUser } from '../auth/middleware';
 import { renderPrometheus } from '../lib/metrics';
-import { contractRouterWith, json, errorSchema, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouterWith, errorsFor, errorSchema, json, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import type { Services } from '../lib/services';
 
 const CHECK_TIMEOUT_MS = 3_000;
@@ -65,23 +64,21 @@ async function checkAll(s: Services): Promise<Record<Dependency, Check>> {
 const dependencyNames = OPENAPI_DOCUMENT ? z.enum(['postgres', 'clickhouse', 'redis']) : undocumented;
 const brief = OPENAPI_DOCUMENT ? z.object({ status: z.enum(['ok', 'error']), latency_ms: z.number() }) : undocumented;
 const checkSchema = OPENAPI_DOCUMENT ? brief.extend({ version: z.string().optional(), error: z.enum(['timeout', 'unreachable']).optional() }) : undocumented;
-const tags = ['health'];
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['health'] } : undocumented);
 const routes = {
-  live: createRoute({
+  live: route({
     method: 'get',
     path: '/health',
     ...(OPENAPI_DOCUMENT ? {
-      tags,
       summary: 'Liveness (no I/O)',
       responses: { 200: json(z.object({ status: z.literal('ok'), service: z.string(), environment: z.string() }), 'Alive') },
     } : undocumented),
   }),
-  ready: createRoute({
+  ready: route({
     method: 'get',
     path: '/health/ready',
     ...(OPENAPI_DOCUMENT ? {
-      tags,
       summary: 'Readiness: 200 only when Postgres, ClickHouse and Redis answer',
       responses: {
         200: json(z.object({ status: z.literal('ready'), dependencies: z.record(dependencyNames, brief) }), 'Every store answers'),
@@ -89,12 +86,11 @@ const routes = {
       },
     } : undocumented),
   }),
-  dependencies: createRoute({
+  dependencies: route({
     method: 'get',
     path: '/health/dependencies',
     middleware: [requireUser()] as const,
     ...(OPENAPI_DOCUMENT ? {
-      tags,
       security: userSecurity,
       summary: 'Versions and latencies of the stores (signed-in users)',
       responses: {
@@ -103,11 +99,10 @@ const routes = {
       },
     } : undocumented),
   }),
-  metrics: createRoute({
+  metrics: route({
     method: 'get',
     path: '/api/metrics',
     ...(OPENAPI_DOCUMENT ? {
-      tags,
       summary: 'Prometheus metrics of this isolate (text exposition format)',
       responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: z.string() } } } },
     } : undocumented),

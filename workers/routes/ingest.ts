@@ -1,7 +1,6 @@
 // Telemetry ingestion: REST batches (/api/ingest/calls), file imports (/api/ingest/import and their progress)
 // and OTLP/HTTP JSON traces (/v1/traces). An API key with the `ingest` scope or a signed-in user.
 // A 202 means the calls are stored durably in the org's IngestBuffer; ClickHouse gets them shortly after.
-import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import * as z from 'zod';
 import type { PriorBatch } from '../../durable-objects/ingest-buffer';
@@ -13,7 +12,7 @@ import { sha256Hex } from '../auth/secrets';
 import { validate } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../lib/ids';
-import { pageOf, contractRouterWith, documented, idParam, json, objectAnswer, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouterWith, documented, errorsFor, idParam, json, objectAnswer, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import { waitUntil, type AppEnv } from '../lib/services';
 import { bodyOrInputError, decodedBody, idempotencyKey, inputError, readText } from '../ingest/body';
@@ -84,8 +83,6 @@ async function store(c: Context<AppEnv>, quota: Promise<Quota>, calls: LlmCall[]
   return result;
 }
 
-const tags = ['ingestion'];
-const security = userSecurity;
 const middleware = [ingestAuth];
 const callRecords = { type: 'array', items: { type: 'object', description: 'a call record (native format: timestamp, model, provider, input_tokens, output_tokens, …)' } } as const;
 const rawFile = { type: 'string', format: 'binary' } as const;
@@ -112,8 +109,9 @@ const importSchema = OPENAPI_DOCUMENT ? z.object({
   completed_at: z.string().nullable(),
 }) : undocumented;
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['ingestion'], security: userSecurity } : undocumented);
 const routes = {
-  calls: createRoute({
+  calls: route({
     method: 'post',
     path: '/calls',
     middleware,
@@ -123,13 +121,11 @@ const routes = {
       ...(OPENAPI_DOCUMENT ? { body: { required: true, content: { 'application/json': { schema: callRecords }, 'application/x-ndjson': { schema: { type: 'string', description: 'one call record (JSON) per line' } } } } } : undocumented),
     },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'A batch of call records: a JSON array or NDJSON, optionally gzip (10 MB decoded, 25,000 records); 202 once stored durably',
       responses: { 202: json(batchAnswer, 'Stored; rejected records listed with their reason'), ...errorsFor(400, 401, 403, 409, 413, 415, 429, 503) },
     } : undocumented),
   }),
-  importFile: createRoute({
+  importFile: route({
     method: 'post',
     path: '/import',
     middleware,
@@ -140,56 +136,46 @@ const routes = {
       ...(OPENAPI_DOCUMENT ? { body: { required: true, content: { 'application/octet-stream': { schema: rawFile }, 'multipart/form-data': { schema: { ...documented(importOptions), properties: { file: rawFile, ...importOptionFields } } } } } } : undocumented),
     },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Import a file (raw body or multipart `file`; native, OpenAI usage, LiteLLM, Helicone, BurstGPT, Azure or Mooncake trace; auto-detected; 100 MB decoded)',
       responses: { 200: json(importSchema, 'The import this Idempotency-Key named already'), 202: json(importSchema, 'The import, running (Location: its status)'), ...errorsFor(400, 401, 403, 409, 413, 415, 429, 503) },
     } : undocumented),
   }),
-  deadLetter: createRoute({
+  deadLetter: route({
     method: 'get',
     path: '/dead-letter',
     middleware,
     request: { query: deadLetterQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Records ClickHouse refused for good, with the reason (kept 30 days)',
       responses: { 200: json(z.object({ total: z.number(), items: z.array(z.looseObject({ id: z.number() })), next_cursor: z.string().nullable() }), 'A page of dead letters'), ...errorsFor(400, 401, 403, 404, 429) },
     } : undocumented),
   }),
-  imports: createRoute({
+  imports: route({
     method: 'get',
     path: '/imports',
     middleware,
     request: { query: pageQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "The org's imports, newest first",
       responses: { 200: json(pageOf(importSchema), 'A page of imports'), ...errorsFor(400, 401, 403, 404, 429) },
     } : undocumented),
   }),
-  importStatus: createRoute({
+  importStatus: route({
     method: 'get',
     path: '/imports/{id}',
     middleware,
     request: { params: idParam('import') },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Progress and errors of one import',
       responses: { 200: json(importSchema, 'The import'), ...errorsFor(400, 401, 403, 404, 429) },
     } : undocumented),
   }),
-  traces: createRoute({
+  traces: route({
     method: 'post',
     path: '/traces',
     middleware,
     ...(OPENAPI_DOCUMENT ? {
       request: { body: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { resourceSpans: { type: 'array', items: { type: 'object' } } } } } } } },
-      tags,
-      security,
       summary: 'OTLP/HTTP JSON traces (ExportTraceServiceRequest): spans with GenAI attributes become calls; protobuf is a 415',
       responses: { 200: objectAnswer('ExportTraceServiceResponse: partialSuccess counts the rejected spans'), ...errorsFor(400, 401, 403, 409, 413, 415, 429, 503) },
     } : undocumented),

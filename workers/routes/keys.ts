@@ -2,7 +2,6 @@
 // Signed-in users only; members list them, owners and admins create and revoke them (both audited).
 // Every query is scoped to the caller's org (another org's key id is a 404).
 import { and, eq, isNull } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { recordAudit } from '../../db/audit';
 import { apiKeys } from '../../db/schema';
@@ -10,7 +9,7 @@ import { API_KEY_SCOPES, forgetApiKey, generateApiKey } from '../auth/api-keys';
 import { requireUser } from '../auth/middleware';
 import { tierLimits } from '../auth/tiers';
 import { ApiError } from '../lib/errors';
-import { pageOf, contractRouter, idParam, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, jsonBody, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { hasPrefix, newId } from '../lib/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { MANAGERS, requireOrgRole } from '../orgs/membership';
@@ -53,41 +52,34 @@ function publicKey(k: KeyRow): z.infer<typeof keySchema> {
 
 const notFound = () => new ApiError('not_found', 'no such API key');
 
-const tags = ['api keys'];
-const security = userSecurity;
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['api keys'], security: userSecurity } : undocumented);
 const routes = {
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
     middleware: [requireOrgRole(MANAGERS)] as const,
     request: { body: jsonBody(createBody) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Create an API key (owners and admins); the secret is in this answer only',
       responses: { 201: json(createdKeySchema, 'The new key, with its secret'), ...errorsFor(400, 401, 403, 429) },
     } : undocumented),
   }),
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
     request: { query: pageQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "The org's active keys, newest first",
       responses: { 200: json(pageOf(keySchema), 'A page of keys'), ...errorsFor(400, 401) },
     } : undocumented),
   }),
-  revoke: createRoute({
+  revoke: route({
     method: 'delete',
     path: '/{id}',
     middleware: [requireOrgRole(MANAGERS)] as const,
     request: { params: idParam('API key') },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Revoke a key (owners and admins): refused at once everywhere',
       responses: { 204: { description: 'Revoked' }, ...errorsFor(401, 403, 404) },
     } : undocumented),

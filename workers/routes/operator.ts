@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { orgSchema, publicOrg } from '../auth/accounts';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
-import { contractRouter, idParam, json, jsonBody, errorsFor, undocumented } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, jsonBody, undocumented } from '../lib/openapi';
 import { changeTier } from '../orgs/members';
 import { requireOperator } from '../orgs/operator';
 import { tierBody } from './orgs';

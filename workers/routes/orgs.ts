@@ -14,7 +14,7 @@ import { clientIp, enforceRateLimit, type RateRule } from '../auth/ratelimit';
 import { revokeUserSessions, startSession } from '../auth/sessions';
 import { TIERS } from '../auth/tiers';
 import { ApiError } from '../lib/errors';
-import { pageOf, contractRouter, idParam, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, jsonBody, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { hasPrefix } from '../lib/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { closeThreadSockets } from '../lib/thread-agents';
@@ -84,101 +84,85 @@ function actor(c: Context<AppEnv>): Actor {
 const noSuchInvitation = () => new ApiError('not_found', 'no such invitation');
 
 const tags = ['organizations'];
-const security = userSecurity;
 const managers = () => [requireUser(), requireOrgRole(MANAGERS)];
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags, security: userSecurity } : undocumented);
 const routes = {
-  current: createRoute({
+  current: route({
     method: 'get',
     path: '/current',
     middleware: [requireUser()] as const,
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Your org, your role in it, and its seats',
       responses: { 200: json(currentSchema, 'The org'), ...errorsFor(401) },
     } : undocumented),
   }),
-  tier: createRoute({
+  tier: route({
     method: 'put',
     path: '/current/tier',
     middleware: [requireUser(), requireOrgRole(['owner'])] as const,
     request: { body: jsonBody(tierBody) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Change the tier (owner; free, early or mid — enterprise is set by an operator)',
       responses: { 200: json(z.object({ org: orgSchema }), 'The org on its new tier'), ...errorsFor(400, 401, 403) },
     } : undocumented),
   }),
-  members: createRoute({
+  members: route({
     method: 'get',
     path: '/members',
     middleware: [requireUser()] as const,
     request: { query: pageQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "The org's members, oldest first",
       responses: { 200: json(pageOf(memberSchema), 'A page of members'), ...errorsFor(400, 401) },
     } : undocumented),
   }),
-  changeRole: createRoute({
+  changeRole: route({
     method: 'patch',
     path: '/members/{id}',
     middleware: managers(),
     request: { params: idParam('member (user)'), body: jsonBody(roleBody) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "Change a member's role (owner: anyone but the owner; admin: members only, not to admin)",
       responses: { 200: json(memberSchema, 'The member'), ...errorsFor(400, 401, 403, 404) },
     } : undocumented),
   }),
-  removeMember: createRoute({
+  removeMember: route({
     method: 'delete',
     path: '/members/{id}',
     middleware: [requireUser(), requireOrgRole(['owner', 'admin', 'member'])] as const,
     request: { params: idParam('member (user)') },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Remove a member (owners and admins), or leave (your own id); their sessions end at once',
       responses: { 204: { description: 'Removed' }, ...errorsFor(401, 403, 404) },
     } : undocumented),
   }),
-  invite: createRoute({
+  invite: route({
     method: 'post',
     path: '/invitations',
     middleware: managers(),
     request: { body: jsonBody(inviteBody) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Invite an email (owners and admins; only the owner invites admins); the token goes to that email only',
       responses: { 201: json(invitationSchema, 'The pending invitation'), ...errorsFor(400, 401, 403, 409) },
     } : undocumented),
   }),
-  invitations: createRoute({
+  invitations: route({
     method: 'get',
     path: '/invitations',
     middleware: managers(),
     request: { query: pageQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Pending invitations (owners and admins)',
       responses: { 200: json(pageOf(invitationSchema), 'A page of invitations'), ...errorsFor(400, 401, 403) },
     } : undocumented),
   }),
-  revokeInvitation: createRoute({
+  revokeInvitation: route({
     method: 'delete',
     path: '/invitations/{id}',
     middleware: managers(),
     request: { params: idParam('invitation') },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Revoke a pending invitation (owners and admins)',
       responses: { 204: { description: 'Revoked' }, ...errorsFor(401, 403, 404) },
     } : undocumented),
@@ -198,14 +182,12 @@ const routes = {
       },
     } : undocumented),
   }),
-  audit: createRoute({
+  audit: route({
     method: 'get',
     path: '/audit',
     middleware: managers(),
     request: { query: auditQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'The audit log, newest first (owners and admins)',
       responses: { 200: json(pageOf(auditSchema), 'A page of audit entries'), ...errorsFor(400, 401, 403) },
     } : undocumented),

@@ -1,7 +1,6 @@
 // The org's own prices (/api/prices): negotiated discounts and custom-model rates from an effective date on,
 // history kept (rules are only added); ingested calls are priced by them. Past stored costs change only through
 // POST /api/prices/recompute, an explicit, logged rewrite of one window under the prices in force now.
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { loadPriceBook, insertRule, listRecomputes, listRules, logRecompute, type OrgPriceRow, type RecomputeRow } from '../../db/org-prices';
 import { MAX_RECOMPUTE_CALLS, RecomputeTooLarge, recomputeCosts } from '../../db/recompute-costs';
@@ -12,7 +11,7 @@ import { requireAuth, requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { newId } from '../lib/ids';
 import { log } from '../lib/logger';
-import { pageOf, contractRouter, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, jsonBody, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 
 const perM = z.number().finite().min(0).max(100_000);
@@ -94,55 +93,46 @@ const recomputeSchema = OPENAPI_DOCUMENT ? z.object({
   requested_by: z.string().nullable(),
   created_at: z.string(),
 }) : undocumented;
-const tags = ['prices'];
-const security = userSecurity;
 const read = [requireAuth({ scopes: ['read'] })];
 const write = [requireUser()];
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['prices'], security: userSecurity } : undocumented);
 const routes = {
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
     middleware: read,
     request: { query: pageQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "The org's price rules, history included",
       responses: { 200: json(pageOf(ruleSchema), 'A page of rules'), ...errorsFor(400, 401, 403, 429) },
     } : undocumented),
   }),
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
     middleware: write,
     request: { body: jsonBody(createRule) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Add a discount or custom rates from a date on (rules are only added)',
       responses: { 201: json(ruleSchema, 'The rule'), ...errorsFor(400, 401, 413, 415, 429) },
     } : undocumented),
   }),
-  recomputes: createRoute({
+  recomputes: route({
     method: 'get',
     path: '/recomputes',
     middleware: read,
     request: { query: pageQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'The log of cost recomputes',
       responses: { 200: json(pageOf(recomputeSchema), 'A page of recomputes'), ...errorsFor(400, 401, 403, 429) },
     } : undocumented),
   }),
-  recompute: createRoute({
+  recompute: route({
     method: 'post',
     path: '/recompute',
     middleware: write,
     request: { body: jsonBody(recomputeBody) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'Rewrite the stored costs of one window (≤ 400 days, ≤ 200k calls) under the prices in force now; logged',
       responses: { 200: json(recomputeSchema, 'What changed'), ...errorsFor(400, 401, 413, 415, 429, 503) },
     } : undocumented),

@@ -1,13 +1,12 @@
 // Reports of agent runs: `GET /api/reports` (the org's, newest first) and `GET /api/reports/{id}` as JSON,
 // or as markdown with `?format=markdown` or `Accept: text/markdown`. A signed-in user or a `read` key.
-import { createRoute } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
 import * as z from 'zod';
 import { reports } from '../../db/schema';
 import { requireAuth } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../lib/ids';
-import { pageOf, contractRouter, idParam, json, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 
 type ReportRow = typeof reports.$inferSelect;
@@ -31,27 +30,22 @@ const summary = (r: ReportRow): z.infer<typeof summarySchema> => ({
   created_at: r.created_at.toISOString(),
 });
 
-const tags = ['reports'];
-const security = userSecurity;
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['reports'], security: userSecurity } : undocumented);
 const routes = {
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
     request: { query: pageQuery },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: "The org's reports, newest first",
       responses: { 200: json(pageOf(summarySchema), 'A page of reports'), ...errorsFor(400, 401, 403, 429) },
     } : undocumented),
   }),
-  get: createRoute({
+  get: route({
     method: 'get',
     path: '/{id}',
     request: { params: idParam('report'), query: z.object({ format: z.string().max(40).optional().describe('markdown for the text alone') }) },
     ...(OPENAPI_DOCUMENT ? {
-      tags,
-      security,
       summary: 'One report as JSON, or as markdown with ?format=markdown or Accept: text/markdown',
       responses: {
         200: { description: 'The report', content: { 'application/json': { schema: reportSchema }, 'text/markdown': { schema: z.string() } } },

@@ -9,7 +9,7 @@ import { requireAuth, requireTier } from '../auth/middleware';
 import { isTier, TIER_DEFINITIONS, TIERS, tierFeatures, tierLimits, type Tier } from '../auth/tiers';
 import { orgUsage, usageLines, utcDayStart, utcMonthStart, type OrgUsage } from '../auth/usage';
 import { ApiError, dependencyUnavailable } from '../lib/errors';
-import { contractRouterWith, json, jsonBody, limitBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouterWith, errorsFor, json, jsonBody, limitBody, userSecurity, undocumented } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { realizedSavingsUsd } from '../gateway/savings';
 

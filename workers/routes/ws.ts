@@ -10,7 +10,7 @@ import { IDENTITY_HEADERS } from '../../durable-objects/identity';
 import { requireUser, verifyUserToken } from '../auth/middleware';
 import { randomSecret, sha256Hex } from '../auth/secrets';
 import { ApiError } from '../lib/errors';
-import { contractRouter, contractRouterWith, json, jsonBody, errorsFor, undocumented, userSecurity } from '../lib/openapi';
+import { contractRouter, contractRouterWith, errorsFor, json, jsonBody, userSecurity, undocumented } from '../lib/openapi';
 import type { Auth, Services, Tier } from '../lib/services';
 import { noteThreadSocket, threadAgent } from '../lib/thread-agents';
 import { currentRole } from '../orgs/membership';
