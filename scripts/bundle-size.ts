@@ -20,7 +20,7 @@ function environments(): (string | null)[] {
 
 /** Bundles one environment into `outdir` (the production one with its metafile); raw and gzip bytes of the upload. */
 function dryRun(env: string | null, outdir: string): { raw: number; gzip: number } {
-  const args = ['deploy', '--dry-run', '--outdir', outdir, ...(env ? ['--env', env] : []), ...(env === 'production' ? ['--metafile', metafile] : [])];
+  const args = ['deploy', '--dry-run', '--outdir', outdir, '--env', env ?? '', ...(env === 'production' ? ['--metafile', metafile] : [])];
   execFileSync('node_modules/.bin/wrangler', args, {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' },
