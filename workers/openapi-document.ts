@@ -5,7 +5,7 @@ import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { ApiError } from './lib/errors';
 import type { AppEnv } from './lib/services';
-import { errors, json } from './lib/openapi';
+import { errorsFor, json, undocumented } from './lib/openapi';
 
 export const OPENAPI_PATH = '/api/openapi.json';
 /** Where the build writes the document among the static assets. */
@@ -14,9 +14,11 @@ export const OPENAPI_ASSET = '/openapi.json';
 const documentRoute = createRoute({
   method: 'get',
   path: OPENAPI_PATH,
-  tags: ['meta'],
-  summary: 'This document (OpenAPI 3.1)',
-  responses: { 200: json(z.record(z.string(), z.unknown()), 'The OpenAPI document'), 503: errors[503] },
+  ...(OPENAPI_DOCUMENT ? {
+    tags: ['meta'],
+    summary: 'This document (OpenAPI 3.1)',
+    responses: { 200: json(z.record(z.string(), z.unknown()), 'The OpenAPI document'), ...errorsFor(503) },
+  } : undocumented),
 });
 
 /** What the document says besides the routes (the build script passes it to the generator). */
@@ -33,6 +35,7 @@ export const OPENAPI_INFO: Parameters<OpenAPIHono['getOpenAPI31Document']>[0] = 
 
 /** The security schemes the routes name (`bearer`, `operator`), registered on the app that builds the document. */
 export function registerSecuritySchemes(app: OpenAPIHono<AppEnv>): void {
+  if (!OPENAPI_DOCUMENT) return;
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

@@ -7,6 +7,7 @@ import { ApiError } from '../lib/errors';
 import { newId } from '../../common/ids';
 import { TIERS } from '../../engine/tiers';
 import { postgresApiError, sqlState } from '../lib/postgres-errors';
+import { undocumented } from '../lib/openapi';
 
 export type User = typeof users.$inferSelect;
 export type Org = typeof orgs.$inferSelect;
@@ -87,7 +88,7 @@ export async function accountForGoogle(db: Db, id: GoogleIdentity): Promise<Acco
   return createOrgWithOwner(db, { email: id.email, name: id.name, password_hash: null, google_sub: id.sub, email_verified: id.email_verified });
 }
 
-export const userSchema = z.object({
+export const userSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   org_id: z.string(),
   email: z.string(),
@@ -95,8 +96,8 @@ export const userSchema = z.object({
   role: z.enum(ORG_ROLES),
   email_verified: z.boolean(),
   created_at: z.string(),
-});
-export const orgSchema = z.object({ id: z.string(), name: z.string(), tier: z.enum(TIERS), created_at: z.string() });
+}) : undocumented;
+export const orgSchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), name: z.string(), tier: z.enum(TIERS), created_at: z.string() }) : undocumented;
 
 export function publicUser(u: User): z.infer<typeof userSchema> {
   return { id: u.id, org_id: u.org_id, email: u.email, name: u.name, role: u.role, email_verified: u.email_verified, created_at: u.created_at.toISOString() };

@@ -11,17 +11,18 @@ import { revokeAccessTokens, type RevocationReason } from './revocation';
 import { randomSecret, sha256Hex } from './secrets';
 import type { Stores } from './stores';
 import { ACCESS_TOKEN_TTL_S, signAccessToken, type TokenEnv } from './tokens';
+import { undocumented } from '../lib/openapi';
 
 export const REFRESH_TOKEN_TTL_S = 30 * 24 * 3600;
 const REFRESH_TOKEN = /^nrt_[\w-]{43}$/;
 
-export const tokenPairSchema = z.object({
+export const tokenPairSchema = OPENAPI_DOCUMENT ? z.object({
   access_token: z.string().describe('access JWT, valid expires_in seconds'),
   token_type: z.literal('Bearer'),
   expires_in: z.number().int(),
   refresh_token: z.string().describe('single-use: each refresh returns a new one'),
   refresh_expires_at: z.string(),
-});
+}) : undocumented;
 export type TokenPair = z.infer<typeof tokenPairSchema>;
 
 /** Issues an access token and a refresh token; a new family (session) unless `familyId` continues one. */

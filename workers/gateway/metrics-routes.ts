@@ -2,13 +2,12 @@
 // /api/metrics next to the Prometheus text at GET /api/metrics (health router): auth is per route here,
 // never a wildcard middleware, so that endpoint and /api/metrics/tier/{tier}/limits stay public.
 import { sql } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { requireAuth } from '../auth/middleware';
 import { utcMonthStart } from '../auth/usage';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../../common/ids';
-import { contractRouterWith, errors, json, jsonBody, limitBody, objectAnswer, userSecurity } from '../lib/openapi';
+import { contractRouterWith, errorsFor, json, jsonBody, limitBody, objectAnswer, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { isoInstant } from '../lib/time';
 import { submit } from '../ingest/submit';
 import { METHOD, realizedSavingsUsd, savingsGroups, type GroupBy } from './savings';
@@ -33,73 +32,69 @@ const trackBody = z
   })
   .strict();
 
-const tags = ['business metrics'];
-const security = userSecurity;
-const readErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] };
-const period = z.object({ from: z.string(), to: z.string() });
-const arm = z.object({ calls: z.number(), cost_usd: z.number(), mean_cost_per_call_usd: z.number().nullable(), error_rate: z.number().nullable(), mean_latency_ms: z.number().nullable() });
-const savingsGroup = z.object({
+const period = OPENAPI_DOCUMENT ? z.object({ from: z.string(), to: z.string() }) : undocumented;
+const arm = OPENAPI_DOCUMENT ? z.object({ calls: z.number(), cost_usd: z.number(), mean_cost_per_call_usd: z.number().nullable(), error_rate: z.number().nullable(), mean_latency_ms: z.number().nullable() }) : undocumented;
+const savingsGroup = OPENAPI_DOCUMENT ? z.object({
   key: z.string(),
   treated: arm,
   control: arm,
   realized_savings_usd: z.number().describe('Σ (original cost − paid) over treated calls'),
   difference_per_call_usd: z.number().nullable().describe('mean cost per call, treated − control'),
   ci95_per_call_usd: z.tuple([z.number(), z.number()]).nullable().describe('95 % interval of the difference (Welch)'),
-});
-const savingsAnswer = z.object({ period, realized_savings_usd: z.number(), groups: z.array(savingsGroup), method: z.string() });
+}) : undocumented;
+const savingsAnswer = OPENAPI_DOCUMENT ? z.object({ period, realized_savings_usd: z.number(), groups: z.array(savingsGroup), method: z.string() }) : undocumented;
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['business metrics'], security: userSecurity } : undocumented);
 const routes = {
-  summary: createRoute({
+  summary: route({
     method: 'get',
     path: '/savings/summary',
-    tags,
-    security,
     middleware: [read],
-    summary: 'Realized savings of the gateway (savings ledger), grouped',
     request: { query: windowQuery },
-    responses: { 200: json(savingsAnswer, 'Savings'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Realized savings of the gateway (savings ledger), grouped',
+      responses: { 200: json(savingsAnswer, 'Savings'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
   }),
-  endUser: createRoute({
+  endUser: route({
     method: 'get',
     path: '/savings/{user_id}',
-    tags,
-    security,
     middleware: [read],
-    summary: "One end user's realized savings",
     request: { params: z.object({ user_id: z.string().describe('the end user (first 200 characters count)') }), query: windowQuery },
-    responses: { 200: json(savingsAnswer.extend({ user_id: z.string() }), 'Savings'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "One end user's realized savings",
+      responses: { 200: json(savingsAnswer.extend({ user_id: z.string() }), 'Savings'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
   }),
-  track: createRoute({
+  track: route({
     method: 'post',
     path: '/track',
-    tags,
-    security,
     middleware: [requireAuth({ scopes: ['ingest'] }), limitBody()],
-    summary: 'Record a usage event',
     request: { body: jsonBody(trackBody) },
-    responses: { 202: json(z.object({ event_id: z.string(), event_type: z.string() }), 'Stored'), ...readErrors, 413: errors[413], 415: errors[415] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Record a usage event',
+      responses: { 202: json(z.object({ event_id: z.string(), event_type: z.string() }), 'Stored'), ...errorsFor(400, 401, 403, 413, 415, 429) },
+    } : undocumented),
   }),
-  roi: createRoute({
+  roi: route({
     method: 'get',
     path: '/roi',
-    tags,
-    security,
     middleware: [read],
-    summary: "This month's realized savings, the fee and the ROI",
-    responses: {
-      200: json(z.object({ period, realized_savings_usd: z.number(), fee_share: z.number(), fee_usd: z.number(), net_savings_usd: z.number(), roi: z.number().nullable(), method: z.string() }), 'ROI'),
-      401: errors[401],
-      403: errors[403],
-      429: errors[429],
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "This month's realized savings, the fee and the ROI",
+      responses: {
+        200: json(z.object({ period, realized_savings_usd: z.number(), fee_share: z.number(), fee_usd: z.number(), net_savings_usd: z.number(), roi: z.number().nullable(), method: z.string() }), 'ROI'),
+        ...errorsFor(401, 403, 429),
+      },
+    } : undocumented),
   }),
-  performance: createRoute({
+  performance: route({
     method: 'get',
     path: '/performance',
-    tags,
-    security,
     middleware: [read],
-    summary: 'Gateway calls (error and cache-hit rates, latency) and agent run durations of the last 7 days',
-    responses: { 200: objectAnswer('Performance'), 401: errors[401], 403: errors[403], 429: errors[429], 503: errors[503] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Gateway calls (error and cache-hit rates, latency) and agent run durations of the last 7 days',
+      responses: { 200: objectAnswer('Performance'), ...errorsFor(401, 403, 429, 503) },
+    } : undocumented),
   }),
 };
 

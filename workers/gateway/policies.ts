@@ -2,7 +2,6 @@
 // report's plan in one call), simulate it over the org's stored traffic with the engine's simulator, activate
 // it (the previous active policy becomes inactive) or deactivate it. Signed-in users; scoped to the caller's org.
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import * as z from 'zod';
 import { gatewayPolicies, reports } from '../../db/schema';
@@ -13,7 +12,7 @@ import { analyzeOrg } from '../../db/org-analysis';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, uuidv7 } from '../../common/ids';
-import { contractRouter, errors, json, jsonBody, objectAnswer, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, jsonBody, objectAnswer, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { invalidateGatewayConfig } from './config';
 
@@ -80,7 +79,7 @@ export function policyOfReport(data: Record<string, unknown>): GatewayPolicy | n
   return parsed.success ? parsed.data : null;
 }
 
-const policySchema = z.object({
+const policySchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   version: z.number(),
   name: z.string(),
@@ -94,65 +93,71 @@ const policySchema = z.object({
   created_at: z.string(),
   activated_at: z.string().nullable(),
   deactivated_at: z.string().nullable(),
-});
-const tags = ['policies'];
-const security = userSecurity;
+}) : undocumented;
 const policyParams = z.object({ id: z.string().describe("the policy's id") });
-const onePolicyErrors = { 401: errors[401], 404: errors[404], 429: errors[429] };
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['policies'], security: userSecurity } : undocumented);
 const routes = {
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
-    tags,
-    security,
-    summary: 'A new policy version (inactive until activated)',
     request: { body: jsonBody(createBody) },
-    responses: { 201: json(policySchema, 'The policy'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'A new policy version (inactive until activated)',
+      responses: { 201: json(policySchema, 'The policy'), ...errorsFor(400, 401, 413, 415, 429) },
+    } : undocumented),
   }),
-  fromReport: createRoute({
+  fromReport: route({
     method: 'post',
     path: '/from-report/{report_id}',
-    tags,
-    security,
-    summary: "A new policy from a report's plan (settings in the body are optional)",
     request: { params: z.object({ report_id: z.string() }), body: { required: false, content: { 'application/json': { schema: fromReportBody } } } },
-    responses: { 201: json(policySchema, 'The policy'), 400: errors[400], 401: errors[401], 404: errors[404], 413: errors[413], 415: errors[415], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "A new policy from a report's plan (settings in the body are optional)",
+      responses: { 201: json(policySchema, 'The policy'), ...errorsFor(400, 401, 404, 413, 415, 429) },
+    } : undocumented),
   }),
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
-    tags,
-    security,
-    summary: "The org's policies, newest version first (up to 200)",
-    responses: { 200: json(z.object({ items: z.array(policySchema), next_cursor: z.null() }), 'The policies'), 401: errors[401], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's policies, newest version first (up to 200)",
+      responses: { 200: json(z.object({ items: z.array(policySchema), next_cursor: z.null() }), 'The policies'), ...errorsFor(401, 429) },
+    } : undocumented),
   }),
-  get: createRoute({ method: 'get', path: '/{id}', tags, security, summary: 'One policy', request: { params: policyParams }, responses: { 200: json(policySchema, 'The policy'), ...onePolicyErrors } }),
-  activate: createRoute({
+  get: route({
+    method: 'get',
+    path: '/{id}',
+    request: { params: policyParams },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'One policy',
+      responses: { 200: json(policySchema, 'The policy'), ...errorsFor(401, 404, 429) },
+    } : undocumented),
+  }),
+  activate: route({
     method: 'post',
     path: '/{id}/activate',
-    tags,
-    security,
-    summary: 'Make this the active policy (the previous one becomes inactive)',
     request: { params: policyParams },
-    responses: { 200: json(policySchema, 'The policy'), ...onePolicyErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Make this the active policy (the previous one becomes inactive)',
+      responses: { 200: json(policySchema, 'The policy'), ...errorsFor(401, 404, 429) },
+    } : undocumented),
   }),
-  deactivate: createRoute({
+  deactivate: route({
     method: 'post',
     path: '/{id}/deactivate',
-    tags,
-    security,
-    summary: 'Stop applying this policy',
     request: { params: policyParams },
-    responses: { 200: json(policySchema, 'The policy'), ...onePolicyErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Stop applying this policy',
+      responses: { 200: json(policySchema, 'The policy'), ...errorsFor(401, 404, 429) },
+    } : undocumented),
   }),
-  simulate: createRoute({
+  simulate: route({
     method: 'post',
     path: '/{id}/simulate',
-    tags,
-    security,
-    summary: "Replay the org's stored traffic under this policy: cost before and after, per rule",
     request: { params: policyParams },
-    responses: { 200: objectAnswer('The simulation (null without stored traffic)'), ...onePolicyErrors, 503: errors[503] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "Replay the org's stored traffic under this policy: cost before and after, per rule",
+      responses: { 200: objectAnswer('The simulation (null without stored traffic)'), ...errorsFor(401, 404, 429, 503) },
+    } : undocumented),
   }),
 };
 

@@ -2,7 +2,6 @@
 // The key is encrypted on arrival (workers/gateway/crypto.ts) and never returned or logged: answers show a hint
 // (its last 4 characters). Signed-in users only; every query is scoped to the caller's org.
 import { and, asc, eq } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import { gatewayProviderKeys } from '../../db/schema';
@@ -10,7 +9,7 @@ import { normalizeProvider } from '../../engine/catalog/index';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../../common/ids';
-import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, jsonBody, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { invalidateGatewayConfig, type UpstreamApi } from './config';
 import { encryptSecret, hasEncryptionKey, missingEncryptionKey } from './crypto';
@@ -46,7 +45,7 @@ const updateBody = z
 
 type Row = typeof gatewayProviderKeys.$inferSelect;
 
-const keySchema = z.object({ id: z.string(), name: z.string(), provider: z.string(), api: z.string(), base_url: z.string(), hint: z.string().describe('…and the last 4 characters'), created_at: z.string() });
+const keySchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), name: z.string(), provider: z.string(), api: z.string(), base_url: z.string(), hint: z.string().describe('…and the last 4 characters'), created_at: z.string() }) : undocumented;
 
 const publicKey = (r: Row): z.infer<typeof keySchema> => ({
   id: r.id,
@@ -68,32 +67,53 @@ function checkBaseUrl(c: Context<AppEnv>, url: string | undefined): void {
   }
 }
 
-const tags = ['gateway'];
-const security = userSecurity;
 const params = z.object({ id: z.string().describe("the provider key's id") });
-const base = { 401: errors[401], 429: errors[429], 503: errors[503] };
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['gateway'], security: userSecurity } : undocumented);
 const routes = {
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
-    tags,
-    security,
-    summary: 'Store an upstream provider key (one per provider), encrypted; it is never shown again',
     request: { body: jsonBody(createBody) },
-    responses: { 201: json(keySchema, 'The key (hint only)'), 400: errors[400], 409: errors[409], 413: errors[413], 415: errors[415], ...base },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Store an upstream provider key (one per provider), encrypted; it is never shown again',
+      responses: { 201: json(keySchema, 'The key (hint only)'), ...errorsFor(400, 401, 409, 413, 415, 429, 503) },
+    } : undocumented),
   }),
-  list: createRoute({ method: 'get', path: '/', tags, security, summary: "The org's provider keys", responses: { 200: json(z.object({ items: z.array(keySchema), next_cursor: z.null() }), 'The keys'), ...base } }),
-  get: createRoute({ method: 'get', path: '/{id}', tags, security, summary: 'One provider key', request: { params }, responses: { 200: json(keySchema, 'The key'), 404: errors[404], ...base } }),
-  update: createRoute({
+  list: route({
+    method: 'get',
+    path: '/',
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's provider keys",
+      responses: { 200: json(z.object({ items: z.array(keySchema), next_cursor: z.null() }), 'The keys'), ...errorsFor(401, 429, 503) },
+    } : undocumented),
+  }),
+  get: route({
+    method: 'get',
+    path: '/{id}',
+    request: { params },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'One provider key',
+      responses: { 200: json(keySchema, 'The key'), ...errorsFor(401, 404, 429, 503) },
+    } : undocumented),
+  }),
+  update: route({
     method: 'patch',
     path: '/{id}',
-    tags,
-    security,
-    summary: "Rename a provider key, change its base URL or replace the key",
     request: { params, body: jsonBody(updateBody) },
-    responses: { 200: json(keySchema, 'The key'), 400: errors[400], 404: errors[404], 413: errors[413], 415: errors[415], ...base },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "Rename a provider key, change its base URL or replace the key",
+      responses: { 200: json(keySchema, 'The key'), ...errorsFor(400, 401, 404, 413, 415, 429, 503) },
+    } : undocumented),
   }),
-  remove: createRoute({ method: 'delete', path: '/{id}', tags, security, summary: 'Delete a provider key', request: { params }, responses: { 204: { description: 'Deleted' }, 404: errors[404], ...base } }),
+  remove: route({
+    method: 'delete',
+    path: '/{id}',
+    request: { params },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Delete a provider key',
+      responses: { 204: { description: 'Deleted' }, ...errorsFor(401, 404, 429, 503) },
+    } : undocumented),
+  }),
 };
 
 const encryptionConfigured: MiddlewareHandler<AppEnv> = async (c, next) => {

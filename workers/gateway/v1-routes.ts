@@ -2,11 +2,10 @@
 // scope (or signed-in users). Errors come in OpenAI's shape; without GATEWAY_ENCRYPTION_KEY every call is 503.
 // Middleware is bound to these paths only: /v1/traces (OTLP ingest) shares the prefix. The handlers read and
 // validate the OpenAI wire format themselves (wire.ts): the routes document those schemas.
-import { createRoute } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import { requireAuth } from '../auth/middleware';
-import { contractRouterWith, documented, userSecurity } from '../lib/openapi';
+import { contractRouterWith, documented, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { chatCompletions } from './chat';
 import { hasEncryptionKey } from './crypto';
@@ -23,12 +22,12 @@ const configured: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const gatewayAuth = requireAuth({ scopes: ['gateway'] });
 
-const openAiError = z
-  .object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) })
-  .describe("OpenAI's error shape");
+const openAiError = OPENAPI_DOCUMENT
+  ? z.object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) }).describe("OpenAI's error shape")
+  : undocumented;
 // As plain JSON Schema: the handlers answer untyped Responses (streams, upstream bodies).
 const failure = (description: string) => ({ description, content: { 'application/json': { schema: documented(openAiError) } } });
-const failures = {
+const failures = OPENAPI_DOCUMENT ? {
   400: failure('Invalid request (invalid_request_error)'),
   401: failure('Not authenticated (authentication_error)'),
   403: failure('The key lacks the gateway scope (permission_error)'),
@@ -36,33 +35,35 @@ const failures = {
   429: failure('Rate limited or over budget (rate_limit_error); Retry-After says when'),
   502: failure('The upstream provider failed'),
   503: failure('The gateway is not configured or no provider key is stored (api_error)'),
-};
-const tags = ['gateway'];
+} : undocumented;
 const middleware = [gatewayAuth, configured];
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['gateway'] } : undocumented);
 const routes = {
-  chat: createRoute({
+  chat: route({
     method: 'post',
     path: '/chat/completions',
-    tags,
-    security: userSecurity,
     middleware,
-    summary: "OpenAI-compatible chat completions through the org's active policy (an API key with the gateway scope)",
-    request: { body: { required: true, content: { 'application/json': { schema: documented(chatRequest) } } } },
-    responses: {
-      200: { description: 'A chat.completion, or with stream=true a text/event-stream of chat.completion.chunk', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } } },
-      ...failures,
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      request: { body: { required: true, content: { 'application/json': { schema: documented(chatRequest) } } } },
+      security: userSecurity,
+      summary: "OpenAI-compatible chat completions through the org's active policy (an API key with the gateway scope)",
+      responses: {
+        200: { description: 'A chat.completion, or with stream=true a text/event-stream of chat.completion.chunk', content: { 'application/json': { schema: { type: 'object' } }, 'text/event-stream': { schema: { type: 'string' } } } },
+        ...failures,
+      },
+    } : undocumented),
   }),
-  embeddings: createRoute({
+  embeddings: route({
     method: 'post',
     path: '/embeddings',
-    tags,
-    security: userSecurity,
     middleware,
-    summary: 'OpenAI-compatible embeddings (an API key with the gateway scope)',
-    request: { body: { required: true, content: { 'application/json': { schema: documented(embeddingsRequest) } } } },
-    responses: { 200: { description: 'A list of embeddings', content: { 'application/json': { schema: { type: 'object' } } } }, ...failures },
+    ...(OPENAPI_DOCUMENT ? {
+      request: { body: { required: true, content: { 'application/json': { schema: documented(embeddingsRequest) } } } },
+      security: userSecurity,
+      summary: 'OpenAI-compatible embeddings (an API key with the gateway scope)',
+      responses: { 200: { description: 'A list of embeddings', content: { 'application/json': { schema: { type: 'object' } } } }, ...failures },
+    } : undocumented),
   }),
 };
 

@@ -1,6 +1,6 @@
 // Routes that declare their contract (@hono/zod-openapi): a router whose validation failures answer the
 // project's error shape, the JSON body limit (Hono's bodyLimit), and the schemas every route document shares.
-import { OpenAPIHono, type Hook, type RouteConfig } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, type Hook, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import * as z from 'zod';
@@ -59,31 +59,66 @@ export function documented(schema: z.ZodType): SchemaObject {
   return rest as SchemaObject;
 }
 
-export const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().describe('machine-readable: invalid_request, invalid_json, unauthorized, forbidden, not_found, conflict, rate_limited, …'),
-      message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-      request_id: z.string(),
-    }),
-  })
-  .describe('The error envelope of every 4xx/5xx answer');
+declare global {
+  /**
+   * False in the Worker bundle (wrangler.toml `define`, every environment), true where the OpenAPI document is
+   * generated (scripts/build-openapi.ts). What only the document reads — a route's tags, security, summary,
+   * description and answers, and the schemas only those use — is written `OPENAPI_DOCUMENT ? … : undocumented`:
+   * esbuild folds the constant and leaves that branch out of the Worker, while the types keep it (`undocumented`
+   * is `never`), so `hc<AppType>` still knows every answer. The Worker validates requests only.
+   */
+  var OPENAPI_DOCUMENT: boolean;
+}
+
+/** The Worker's stand-in for what only the document reads: reading anything of it is a bug, and says so. */
+export const undocumented: never = new Proxy(
+  {},
+  {
+    get(_, key) {
+      throw new Error(`${String(key)} of a document-only value was read: it is left out of the Worker bundle`);
+    },
+  },
+) as never;
+
+export const errorSchema = OPENAPI_DOCUMENT
+  ? z
+      .object({
+        error: z.object({
+          code: z.string().describe('machine-readable: invalid_request, invalid_json, unauthorized, forbidden, not_found, conflict, rate_limited, …'),
+          message: z.string(),
+          details: z.record(z.string(), z.unknown()).optional(),
+          request_id: z.string(),
+        }),
+      })
+      .describe('The error envelope of every 4xx/5xx answer')
+  : undocumented;
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } });
 
-/** The answers a route can give besides its own: pass the statuses that apply. */
-export const errors = {
-  400: errorResponse('Invalid request (body, query or path fails its schema; invalid_json when unparsable)'),
-  401: errorResponse('Not authenticated'),
-  403: errorResponse('Authenticated but not allowed (role, scope, tier or seats)'),
-  404: errorResponse('Not found (also for ids of another org)'),
-  409: errorResponse('Conflict with the current state'),
-  413: errorResponse('Request body too large'),
-  415: errorResponse('Unsupported media type'),
-  429: errorResponse('Rate limited or over a tier quota (Retry-After says when to retry)'),
-  503: errorResponse('A data store is unavailable (dependency_unavailable): retry shortly'),
-} as const;
+/** The answers a route can give besides its own. */
+const errors = OPENAPI_DOCUMENT
+  ? ({
+      400: errorResponse('Invalid request (body, query or path fails its schema; invalid_json when unparsable)'),
+      401: errorResponse('Not authenticated'),
+      403: errorResponse('Authenticated but not allowed (role, scope, tier or seats)'),
+      404: errorResponse('Not found (also for ids of another org)'),
+      409: errorResponse('Conflict with the current state'),
+      413: errorResponse('Request body too large'),
+      415: errorResponse('Unsupported media type'),
+      429: errorResponse('Rate limited or over a tier quota (Retry-After says when to retry)'),
+      503: errorResponse('A data store is unavailable (dependency_unavailable): retry shortly'),
+    } as const)
+  : undocumented;
+
+/** createRoute for the routes of one router, each with `shared` (their tags and security: document-only). */
+export function routeGroup(shared: Pick<RouteConfig, 'tags' | 'security'>) {
+  return <P extends string, R extends Omit<RouteConfig, 'path'> & { path: P }>(route: R) => createRoute({ ...shared, ...route });
+}
+
+/** The error answers of the given statuses, for a route's `responses` (document-only, like them). */
+export function errorsFor<const S extends keyof typeof errors>(...statuses: S[]): Pick<typeof errors, S> {
+  return Object.fromEntries(statuses.map((s) => [s, errors[s]])) as Pick<typeof errors, S>;
+}
 
 export function json<S extends z.ZodType>(schema: S, description: string) {
   return { description, content: { 'application/json': { schema } } };

@@ -1,13 +1,12 @@
 // Agent runs of the signed-in user: status of one run and the paginated history across all threads.
 // Postgres holds every run (written through the thread DO's outbox); while a run is live its DO is asked too.
 import { and, eq } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { runs } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../../common/ids';
-import { contractRouter, errors, json, pageOf, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import { threadAgent } from '../lib/thread-agents';
 
@@ -27,7 +26,7 @@ const runJson = (r: RunRow) => ({
   completed_at: r.completed_at?.toISOString() ?? null,
 });
 
-const runSchema = z.looseObject({
+const runSchema = OPENAPI_DOCUMENT ? z.looseObject({
   run_id: z.string(),
   thread_id: z.string(),
   status: z.string(),
@@ -39,26 +38,28 @@ const runSchema = z.looseObject({
   created_at: z.string(),
   updated_at: z.string(),
   completed_at: z.string().nullable(),
-});
-const tags = ['agent'];
+}) : undocumented;
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['agent'] } : undocumented);
 const routes = {
-  status: createRoute({
+  status: route({
     method: 'get',
     path: '/status/{run_id}',
-    tags,
-    security: userSecurity,
-    summary: "One of the caller's agent runs (live from its thread while it runs)",
     request: { params: z.object({ run_id: z.string().max(100) }) },
-    responses: { 200: json(runSchema, 'The run'), 400: errors[400], 401: errors[401], 404: errors[404], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      security: userSecurity,
+      summary: "One of the caller's agent runs (live from its thread while it runs)",
+      responses: { 200: json(runSchema, 'The run'), ...errorsFor(400, 401, 404, 429) },
+    } : undocumented),
   }),
-  history: createRoute({
+  history: route({
     method: 'get',
     path: '/history',
-    tags,
-    security: userSecurity,
-    summary: "The caller's agent runs across threads, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(runSchema), 'A page of runs'), 400: errors[400], 401: errors[401], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      security: userSecurity,
+      summary: "The caller's agent runs across threads, newest first",
+      responses: { 200: json(pageOf(runSchema), 'A page of runs'), ...errorsFor(400, 401, 429) },
+    } : undocumented),
   }),
 };
 

@@ -6,7 +6,7 @@ import { nanoToUsd } from '../../engine/telemetry/record';
 import { analyzeOrg } from '../../db/org-analysis';
 import { requireAuth } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
-import { contractRouter, errors, json, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, userSecurity, undocumented } from '../lib/openapi';
 import { isoInstant } from '../lib/time';
 
 const findingsQuery = z
@@ -14,8 +14,8 @@ const findingsQuery = z
   .strict()
   .refine((q) => !q.from || !q.to || q.from < q.to, { message: '`from` must be before `to`', path: ['from'] });
 
-const level = z.enum(['low', 'medium', 'high']);
-const findingSchema = z.looseObject({
+const level = OPENAPI_DOCUMENT ? z.enum(['low', 'medium', 'high']) : undocumented;
+const findingSchema = OPENAPI_DOCUMENT ? z.looseObject({
   tool: z.string(),
   family: z.string(),
   kind: z.string(),
@@ -34,8 +34,8 @@ const findingSchema = z.looseObject({
   risk: level,
   evidence: z.record(z.string(), z.unknown()),
   recommendation: z.string(),
-});
-const findingsAnswer = z.object({
+}) : undocumented;
+const findingsAnswer = OPENAPI_DOCUMENT ? z.object({
   window: z.object({ from: z.string(), to: z.string(), days: z.number() }).nullable(),
   totals: z.object({ calls: z.number(), cost_usd: z.number(), input_tokens: z.number(), output_tokens: z.number() }).nullable(),
   findings: z.array(findingSchema),
@@ -49,16 +49,18 @@ const findingsAnswer = z.object({
     .nullable()
     .describe('the findings combined without double counting'),
   message: z.string().optional(),
-});
+}) : undocumented;
 
 const findingsRoute = createRoute({
   method: 'get',
   path: '/findings',
-  tags: ['analysis'],
-  security: userSecurity,
-  summary: "The org's workload through every optimizer tool: findings with savings, evidence, confidence and risk",
   request: { query: findingsQuery },
-  responses: { 200: json(findingsAnswer, 'Findings, largest saving first'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429], 503: errors[503] },
+  ...(OPENAPI_DOCUMENT ? {
+    tags: ['analysis'],
+    security: userSecurity,
+    summary: "The org's workload through every optimizer tool: findings with savings, evidence, confidence and risk",
+    responses: { 200: json(findingsAnswer, 'Findings, largest saving first'), ...errorsFor(400, 401, 403, 429, 503) },
+  } : undocumented),
 });
 
 export const analysisRoutes = contractRouter(requireAuth({ scopes: ['read'] })).openapi(findingsRoute, async (c) => {

@@ -8,7 +8,7 @@ import { BUCKETS, DIMENSIONS, METRICS, breakdown, latency, summary, timeseries, 
 import { requireAuth } from '../auth/middleware';
 import { isoInstant } from '../lib/time';
 import { dependencyUnavailable } from '../lib/errors';
-import { contractRouter, errors, json, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, userSecurity, undocumented } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 
 const windowFields = {
@@ -50,9 +50,9 @@ async function read<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-const echoed = { from: z.string().nullable(), to: z.string().nullable(), source: z.string().nullable() };
-const percentiles = z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() });
-const summarySchema = z.object({
+const echoed = OPENAPI_DOCUMENT ? { from: z.string().nullable(), to: z.string().nullable(), source: z.string().nullable() } : undocumented;
+const percentiles = OPENAPI_DOCUMENT ? z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }) : undocumented;
+const summarySchema = OPENAPI_DOCUMENT ? z.object({
   ...echoed,
   calls: z.number(),
   input_tokens: z.number(),
@@ -65,22 +65,21 @@ const summarySchema = z.object({
   latency_p95_ms: z.number().nullable(),
   first_call_at: z.string().nullable(),
   last_call_at: z.string().nullable(),
-});
-const timeseriesSchema = z.object({ ...echoed, bucket: z.enum(BUCKETS), metric: z.enum(METRICS), unit: z.string(), points: z.array(z.object({ t: z.string(), value: z.number() })) });
-const breakdownSchema = z.object({
+}) : undocumented;
+const timeseriesSchema = OPENAPI_DOCUMENT ? z.object({ ...echoed, bucket: z.enum(BUCKETS), metric: z.enum(METRICS), unit: z.string(), points: z.array(z.object({ t: z.string(), value: z.number() })) }) : undocumented;
+const breakdownSchema = OPENAPI_DOCUMENT ? z.object({
   ...echoed,
   by: z.enum(DIMENSIONS),
   items: z.array(z.object({ name: z.string(), calls: z.number(), input_tokens: z.number(), output_tokens: z.number(), cost_usd: z.number(), error_rate: z.number(), cost_share: z.number().nullable() })),
-});
-const latencySchema = z.object({ ...echoed, items: z.array(z.object({ model: z.string(), provider: z.string(), calls: z.number(), latency_ms: percentiles, ttft_ms: percentiles })) });
+}) : undocumented;
+const latencySchema = OPENAPI_DOCUMENT ? z.object({ ...echoed, items: z.array(z.object({ model: z.string(), provider: z.string(), calls: z.number(), latency_ms: percentiles, ttft_ms: percentiles })) }) : undocumented;
 
 const readRoute = { method: 'get' as const, tags: ['analytics'], security: userSecurity };
-const readErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429], 503: errors[503] };
 const routes = {
-  summary: createRoute({ ...readRoute, path: '/summary', summary: 'Calls, tokens, cost, error rate and latency of the window', request: { query: windowQuery }, responses: { 200: json(summarySchema, 'The summary'), ...readErrors } }),
-  timeseries: createRoute({ ...readRoute, path: '/timeseries', summary: 'One metric per hour or day (empty buckets are 0)', request: { query: timeseriesQuery }, responses: { 200: json(timeseriesSchema, 'The series'), ...readErrors } }),
-  breakdown: createRoute({ ...readRoute, path: '/breakdown', summary: 'Calls and cost per model, provider, feature, user or key, costliest first', request: { query: breakdownQuery }, responses: { 200: json(breakdownSchema, 'The groups'), ...readErrors } }),
-  latency: createRoute({ ...readRoute, path: '/latency', summary: 'Latency and time-to-first-token percentiles per model', request: { query: windowQuery }, responses: { 200: json(latencySchema, 'Per model'), ...readErrors } }),
+  summary: createRoute({ ...readRoute, path: '/summary', request: { query: windowQuery }, ...(OPENAPI_DOCUMENT ? { summary: 'Calls, tokens, cost, error rate and latency of the window', responses: { 200: json(summarySchema, 'The summary'), ...errorsFor(400, 401, 403, 429, 503) } } : undocumented) }),
+  timeseries: createRoute({ ...readRoute, path: '/timeseries', request: { query: timeseriesQuery }, ...(OPENAPI_DOCUMENT ? { summary: 'One metric per hour or day (empty buckets are 0)', responses: { 200: json(timeseriesSchema, 'The series'), ...errorsFor(400, 401, 403, 429, 503) } } : undocumented) }),
+  breakdown: createRoute({ ...readRoute, path: '/breakdown', request: { query: breakdownQuery }, ...(OPENAPI_DOCUMENT ? { summary: 'Calls and cost per model, provider, feature, user or key, costliest first', responses: { 200: json(breakdownSchema, 'The groups'), ...errorsFor(400, 401, 403, 429, 503) } } : undocumented) }),
+  latency: createRoute({ ...readRoute, path: '/latency', request: { query: windowQuery }, ...(OPENAPI_DOCUMENT ? { summary: 'Latency and time-to-first-token percentiles per model', responses: { 200: json(latencySchema, 'Per model'), ...errorsFor(400, 401, 403, 429, 503) } } : undocumented) }),
 };
 
 export const analytics = contractRouter(requireAuth({ scopes: ['read'] }))

@@ -1,6 +1,5 @@
 // /api/auth: email + password accounts, token refresh and logout, the current identity, Google sign-in,
 // and dev-login (ENVIRONMENT "development" only; 404 everywhere else).
-import { createRoute } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import * as z from 'zod';
 import { accountForGoogle, createOrgWithOwner, findAccountByEmail, findAccountById, orgSchema, publicOrg, publicUser, userSchema, type Account } from '../auth/accounts';
@@ -11,7 +10,7 @@ import { clientIp, countFailure, enforceRateLimit, ensureFailuresLeft, LOGIN_RUL
 import { sha256Hex } from '../auth/secrets';
 import { refreshSession, revokeSession, startSession, tokenPairSchema } from '../auth/sessions';
 import { ApiError } from '../lib/errors';
-import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, jsonBody, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email('not a valid email address'));
@@ -41,84 +40,92 @@ const WEB_SIGNED_IN_PATH = '/auth/callback';
 const DEV_LOGIN_EMAIL = 'dev@netra.local';
 
 /** A signed-in answer: who, which org, and the session's tokens. */
-export const signedInSchema = z.object({ user: userSchema, org: orgSchema }).extend(tokenPairSchema.shape);
-const identitySchema = z.object({ user: userSchema, org: orgSchema });
+export const signedInSchema = OPENAPI_DOCUMENT ? z.object({ user: userSchema, org: orgSchema }).extend(tokenPairSchema.shape) : undocumented;
+const identitySchema = OPENAPI_DOCUMENT ? z.object({ user: userSchema, org: orgSchema }) : undocumented;
 
 async function signedIn(c: Context<AppEnv>, account: Account): Promise<z.infer<typeof signedInSchema>> {
   const tokens = await startSession(c.get('services'), c.env, account);
   return { user: publicUser(account.user), org: publicOrg(account.org), ...tokens };
 }
 
-const tags = ['auth'];
 
 const developmentOnly: MiddlewareHandler<AppEnv> = async (c, next) => (c.env.ENVIRONMENT === 'development' ? next() : c.notFound());
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['auth'] } : undocumented);
 const routes = {
-  register: createRoute({
+  register: route({
     method: 'post',
     path: '/register',
-    tags,
-    summary: 'Create an account with a new org (you are its owner) and sign in',
     request: { body: jsonBody(registerBody) },
-    responses: { 201: json(signedInSchema, 'Signed in'), 400: errors[400], 409: errors[409], 413: errors[413], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Create an account with a new org (you are its owner) and sign in',
+      responses: { 201: json(signedInSchema, 'Signed in'), ...errorsFor(400, 409, 413, 429) },
+    } : undocumented),
   }),
-  login: createRoute({
+  login: route({
     method: 'post',
     path: '/login',
-    tags,
-    summary: 'Sign in with email and password',
     request: { body: jsonBody(loginBody) },
-    responses: { 200: json(signedInSchema, 'Signed in'), 400: errors[400], 401: errors[401], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Sign in with email and password',
+      responses: { 200: json(signedInSchema, 'Signed in'), ...errorsFor(400, 401, 429) },
+    } : undocumented),
   }),
-  refresh: createRoute({
+  refresh: route({
     method: 'post',
     path: '/refresh',
-    tags,
-    summary: 'Rotate a refresh token (reusing a spent one revokes the session)',
     request: { body: jsonBody(refreshBody) },
-    responses: { 200: json(tokenPairSchema, 'A new token pair of the same session'), 400: errors[400], 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Rotate a refresh token (reusing a spent one revokes the session)',
+      responses: { 200: json(tokenPairSchema, 'A new token pair of the same session'), ...errorsFor(400, 401) },
+    } : undocumented),
   }),
-  logout: createRoute({
+  logout: route({
     method: 'post',
     path: '/logout',
-    tags,
-    summary: 'End this session (its access and refresh tokens)',
-    security: userSecurity,
-    responses: { 204: { description: 'Signed out' }, 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'End this session (its access and refresh tokens)',
+      security: userSecurity,
+      responses: { 204: { description: 'Signed out' }, ...errorsFor(401) },
+    } : undocumented),
   }),
-  me: createRoute({
+  me: route({
     method: 'get',
     path: '/me',
-    tags,
-    summary: 'The signed-in user and their org',
-    security: userSecurity,
     middleware: [requireUser()] as const,
-    responses: { 200: json(identitySchema, 'The caller'), 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'The signed-in user and their org',
+      security: userSecurity,
+      responses: { 200: json(identitySchema, 'The caller'), ...errorsFor(401) },
+    } : undocumented),
   }),
-  googleAuthorize: createRoute({
+  googleAuthorize: route({
     method: 'get',
     path: '/google/authorize',
-    tags,
-    summary: 'Start Google sign-in (PKCE): redirects to Google',
-    responses: { 302: { description: 'Redirect to Google' } },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Start Google sign-in (PKCE): redirects to Google',
+      responses: { 302: { description: 'Redirect to Google' } },
+    } : undocumented),
   }),
-  googleCallback: createRoute({
+  googleCallback: route({
     method: 'get',
     path: '/google/callback',
-    tags,
-    summary: "Google's redirect back: signs in and redirects to the web app with the tokens in the URL fragment",
     request: { query: callbackQuery },
-    responses: { 302: { description: 'Redirect to the web app' }, 400: errors[400], 401: errors[401], 409: errors[409] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "Google's redirect back: signs in and redirects to the web app with the tokens in the URL fragment",
+      responses: { 302: { description: 'Redirect to the web app' }, ...errorsFor(400, 401, 409) },
+    } : undocumented),
   }),
-  devLogin: createRoute({
+  devLogin: route({
     method: 'post',
     path: '/dev-login',
-    tags,
-    summary: 'Development only (ENVIRONMENT=development): sign in as a local account; 404 everywhere else',
     // Before the body is read: outside development the route answers 404 whatever is sent.
     middleware: [developmentOnly] as const,
     request: { body: { content: { 'application/json': { schema: devLoginBody } } } },
-    responses: { 200: json(signedInSchema, 'Signed in'), 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Development only (ENVIRONMENT=development): sign in as a local account; 404 everywhere else',
+      responses: { 200: json(signedInSchema, 'Signed in'), ...errorsFor(404) },
+    } : undocumented),
   }),
 };
 

@@ -1,13 +1,12 @@
 // The org's knowledge corpus (corpus admin): notes, constraints and context the agents cite in answers.
 // CRUD under /api/corpus, scoped to the caller's org; writes need a signed-in user, reads accept a `read` key.
-import { createRoute } from '@hono/zod-openapi';
 import { and, arrayContains, eq } from 'drizzle-orm';
 import * as z from 'zod';
 import { corpusDocuments } from '../../db/schema';
 import { requireAuth, requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../../common/ids';
-import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, jsonBody, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import type { Db } from '../../db/postgres';
 
@@ -25,65 +24,64 @@ const patchDoc = z
   .refine((d) => Object.keys(d).length > 0, { message: 'send at least one of title, content, tags' });
 const listQuery = pageQuery.extend({ tag: z.string().min(1).max(50).optional() });
 
-const docSchema = z.object({ id: z.string(), title: z.string(), content: z.string(), tags: z.array(z.string()), created_at: z.string(), updated_at: z.string() });
+const docSchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), title: z.string(), content: z.string(), tags: z.array(z.string()), created_at: z.string(), updated_at: z.string() }) : undocumented;
 
 const docJson = (d: Doc): z.infer<typeof docSchema> => ({ id: d.id, title: d.title, content: d.content, tags: d.tags, created_at: d.created_at.toISOString(), updated_at: d.updated_at.toISOString() });
 
-const tags = ['corpus'];
-const security = userSecurity;
 const read = [requireAuth({ scopes: ['read'] })];
 const write = [requireUser()];
 const params = idParam('document');
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['corpus'], security: userSecurity } : undocumented);
 const routes = {
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
-    tags,
-    security,
     middleware: read,
-    summary: "The org's corpus notes, newest first (optionally with one tag)",
     request: { query: listQuery },
-    responses: { 200: json(pageOf(docSchema), 'A page of notes'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's corpus notes, newest first (optionally with one tag)",
+      responses: { 200: json(pageOf(docSchema), 'A page of notes'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
   }),
-  get: createRoute({
+  get: route({
     method: 'get',
     path: '/{id}',
-    tags,
-    security,
     middleware: read,
-    summary: 'One note',
     request: { params },
-    responses: { 200: json(docSchema, 'The note'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'One note',
+      responses: { 200: json(docSchema, 'The note'), ...errorsFor(400, 401, 403, 404, 429) },
+    } : undocumented),
   }),
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
-    tags,
-    security,
     middleware: write,
-    summary: 'Add a note the agents cite (signed-in users)',
     request: { body: jsonBody(createDoc) },
-    responses: { 201: json(docSchema, 'The note'), 400: errors[400], 401: errors[401], 413: errors[413], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Add a note the agents cite (signed-in users)',
+      responses: { 201: json(docSchema, 'The note'), ...errorsFor(400, 401, 413, 429) },
+    } : undocumented),
   }),
-  update: createRoute({
+  update: route({
     method: 'patch',
     path: '/{id}',
-    tags,
-    security,
     middleware: write,
-    summary: "Change a note's title, content or tags (signed-in users)",
     request: { params, body: jsonBody(patchDoc) },
-    responses: { 200: json(docSchema, 'The note'), 400: errors[400], 401: errors[401], 404: errors[404], 413: errors[413], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "Change a note's title, content or tags (signed-in users)",
+      responses: { 200: json(docSchema, 'The note'), ...errorsFor(400, 401, 404, 413, 429) },
+    } : undocumented),
   }),
-  remove: createRoute({
+  remove: route({
     method: 'delete',
     path: '/{id}',
-    tags,
-    security,
     middleware: write,
-    summary: 'Delete a note (signed-in users)',
     request: { params },
-    responses: { 204: { description: 'Deleted' }, 400: errors[400], 401: errors[401], 404: errors[404], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Delete a note (signed-in users)',
+      responses: { 204: { description: 'Deleted' }, ...errorsFor(400, 401, 404, 429) },
+    } : undocumented),
   }),
 };
 

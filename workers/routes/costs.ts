@@ -11,7 +11,7 @@ import { readLines } from '../../engine/telemetry/lines';
 import { requireAuth } from '../auth/middleware';
 import { parseJsonText, readBytes } from '../lib/body';
 import { ApiError } from '../lib/errors';
-import { contractRouterWith, errors, objectAnswer, userSecurity } from '../lib/openapi';
+import { contractRouterWith, errorsFor, objectAnswer, userSecurity, undocumented } from '../lib/openapi';
 
 const MAX_EXPORT_BYTES = 10 * 1024 * 1024;
 const DAY = 86_400_000;
@@ -42,16 +42,18 @@ const usd = (n: number | null) => (n === null ? null : nanoToUsdExact(n));
 const reconciliationRoute = createRoute({
   method: 'post',
   path: '/reconciliation',
-  tags: ['costs'],
-  security: userSecurity,
   middleware: [requireAuth({ scopes: ['read'] })],
-  summary: 'A billing export (OpenAI costs API pages, or daily rows date,model,cost_usd as JSON or CSV; 10 MB) against the computed costs per day and model',
   request: {
     query: reconQuery,
     // Read and parsed by the handler (JSON or CSV, detected): documented, not validated here.
     body: { required: true, content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } },
   },
-  responses: { 200: objectAnswer('Per day and model: billed, computed, drift, the costliest calls, flags'), 400: errors[400], 401: errors[401], 403: errors[403], 413: errors[413], 429: errors[429], 503: errors[503] },
+  ...(OPENAPI_DOCUMENT ? {
+    tags: ['costs'],
+    security: userSecurity,
+    summary: 'A billing export (OpenAI costs API pages, or daily rows date,model,cost_usd as JSON or CSV; 10 MB) against the computed costs per day and model',
+    responses: { 200: objectAnswer('Per day and model: billed, computed, drift, the costliest calls, flags'), ...errorsFor(400, 401, 403, 413, 429, 503) },
+  } : undocumented),
 });
 
 // The export is read by the handler up to MAX_EXPORT_BYTES.

@@ -2,7 +2,6 @@
 // workload with planted inefficiencies of known size into the org's telemetry (source `synthetic:<job_id>`),
 // and `GET /api/generation/status/{job_id}` reports progress and the ground-truth manifest.
 import { and, eq } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { generationJobs } from '../../db/schema';
 import type { Db } from '../../db/postgres';
@@ -14,7 +13,7 @@ import { submit } from '../ingest/submit';
 import { ApiError } from '../lib/errors';
 import { hasPrefix, newId } from '../../common/ids';
 import { log } from '../../common/logger';
-import { contractRouter, errors, json, jsonBody, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, jsonBody, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { createServices, waitUntil, type Auth, type Services } from '../lib/services';
 import { isoInstant } from '../lib/time';
 
@@ -89,7 +88,7 @@ async function currentJob(s: Services, orgId: string, id: string): Promise<Job> 
   return (await reapIfInterrupted(s, job)) ? findJob(s.db(), orgId, id) : job;
 }
 
-const jobSchema = z.object({
+const jobSchema = OPENAPI_DOCUMENT ? z.object({
   job_id: z.string(),
   status: z.string(),
   params: z.record(z.string(), z.unknown()),
@@ -99,26 +98,28 @@ const jobSchema = z.object({
   failure: z.string().nullable(),
   created_at: z.string(),
   completed_at: z.string().nullable(),
-});
-const tags = ['synthetic data'];
+}) : undocumented;
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['synthetic data'] } : undocumented);
 const routes = {
-  start: createRoute({
+  start: route({
     method: 'post',
     path: '/start',
-    tags,
-    security: userSecurity,
-    summary: 'Generate a seeded workload with planted inefficiencies into the org (counts against the monthly limit)',
     request: { body: jsonBody(startRequest) },
-    responses: { 202: json(jobSchema, 'The job, running'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      security: userSecurity,
+      summary: 'Generate a seeded workload with planted inefficiencies into the org (counts against the monthly limit)',
+      responses: { 202: json(jobSchema, 'The job, running'), ...errorsFor(400, 401, 413, 415, 429) },
+    } : undocumented),
   }),
-  status: createRoute({
+  status: route({
     method: 'get',
     path: '/status/{job_id}',
-    tags,
-    security: userSecurity,
-    summary: 'Progress of a job and, once done, its ground-truth manifest',
     request: { params: z.object({ job_id: z.string().max(100) }) },
-    responses: { 200: json(jobSchema, 'The job'), 400: errors[400], 401: errors[401], 404: errors[404], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      security: userSecurity,
+      summary: 'Progress of a job and, once done, its ground-truth manifest',
+      responses: { 200: json(jobSchema, 'The job'), ...errorsFor(400, 401, 404, 429) },
+    } : undocumented),
   }),
 };
 

@@ -1,10 +1,9 @@
 // Liveness (no I/O), readiness (every store answers), dependency details, Prometheus metrics.
-import { createRoute } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import * as z from 'zod';
 import { requireUser } from '../auth/middleware';
 import { renderPrometheus } from '../lib/metrics';
-import { contractRouterWith, errors, errorSchema, json, userSecurity } from '../lib/openapi';
+import { contractRouterWith, errorsFor, errorSchema, json, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import type { Services } from '../lib/services';
 
 const CHECK_TIMEOUT_MS = 3_000;
@@ -62,48 +61,51 @@ async function checkAll(s: Services): Promise<Record<Dependency, Check>> {
   return Object.fromEntries(deps.map((d, i) => [d, results[i]!])) as Record<Dependency, Check>;
 }
 
-const dependencyNames = z.enum(['postgres', 'clickhouse', 'redis']);
-const brief = z.object({ status: z.enum(['ok', 'error']), latency_ms: z.number() });
-const checkSchema = brief.extend({ version: z.string().optional(), error: z.enum(['timeout', 'unreachable']).optional() });
-const tags = ['health'];
+const dependencyNames = OPENAPI_DOCUMENT ? z.enum(['postgres', 'clickhouse', 'redis']) : undocumented;
+const brief = OPENAPI_DOCUMENT ? z.object({ status: z.enum(['ok', 'error']), latency_ms: z.number() }) : undocumented;
+const checkSchema = OPENAPI_DOCUMENT ? brief.extend({ version: z.string().optional(), error: z.enum(['timeout', 'unreachable']).optional() }) : undocumented;
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['health'] } : undocumented);
 const routes = {
-  live: createRoute({
+  live: route({
     method: 'get',
     path: '/health',
-    tags,
-    summary: 'Liveness (no I/O)',
-    responses: { 200: json(z.object({ status: z.literal('ok'), service: z.string(), environment: z.string() }), 'Alive') },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Liveness (no I/O)',
+      responses: { 200: json(z.object({ status: z.literal('ok'), service: z.string(), environment: z.string() }), 'Alive') },
+    } : undocumented),
   }),
-  ready: createRoute({
+  ready: route({
     method: 'get',
     path: '/health/ready',
-    tags,
-    summary: 'Readiness: 200 only when Postgres, ClickHouse and Redis answer',
-    responses: {
-      200: json(z.object({ status: z.literal('ready'), dependencies: z.record(dependencyNames, brief) }), 'Every store answers'),
-      503: json(z.object({ status: z.literal('not_ready'), dependencies: z.record(dependencyNames, brief), error: errorSchema.shape.error }), 'A store does not answer (named in details.failed)'),
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Readiness: 200 only when Postgres, ClickHouse and Redis answer',
+      responses: {
+        200: json(z.object({ status: z.literal('ready'), dependencies: z.record(dependencyNames, brief) }), 'Every store answers'),
+        503: json(z.object({ status: z.literal('not_ready'), dependencies: z.record(dependencyNames, brief), error: errorSchema.shape.error }), 'A store does not answer (named in details.failed)'),
+      },
+    } : undocumented),
   }),
-  dependencies: createRoute({
+  dependencies: route({
     method: 'get',
     path: '/health/dependencies',
-    tags,
-    security: userSecurity,
-    summary: 'Versions and latencies of the stores (signed-in users)',
     middleware: [requireUser()] as const,
-    responses: {
-      200: json(z.object({ environment: z.string(), dependencies: z.record(dependencyNames, checkSchema), checked_at: z.string() }), 'Each store'),
-      401: errors[401],
-      429: errors[429],
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      security: userSecurity,
+      summary: 'Versions and latencies of the stores (signed-in users)',
+      responses: {
+        200: json(z.object({ environment: z.string(), dependencies: z.record(dependencyNames, checkSchema), checked_at: z.string() }), 'Each store'),
+        ...errorsFor(401, 429),
+      },
+    } : undocumented),
   }),
-  metrics: createRoute({
+  metrics: route({
     method: 'get',
     path: '/api/metrics',
-    tags,
-    summary: 'Prometheus metrics of this isolate (text exposition format)',
-    responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: z.string() } } } },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Prometheus metrics of this isolate (text exposition format)',
+      responses: { 200: { description: 'Prometheus text', content: { 'text/plain': { schema: z.string() } } } },
+    } : undocumented),
   }),
 };
 

@@ -1,7 +1,6 @@
 // Telemetry ingestion: REST batches (/api/ingest/calls), file imports (/api/ingest/import and their progress)
 // and OTLP/HTTP JSON traces (/v1/traces). An API key with the `ingest` scope or a signed-in user.
 // A 202 means the calls are stored durably in the org's IngestBuffer; ClickHouse gets them shortly after.
-import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import * as z from 'zod';
 import type { PriorBatch } from '../../durable-objects/ingest-buffer';
@@ -13,7 +12,7 @@ import { sha256Hex } from '../auth/secrets';
 import { validate } from '../lib/body';
 import { ApiError } from '../lib/errors';
 import { uuidv7 } from '../../common/ids';
-import { contractRouterWith, documented, errors, idParam, json, objectAnswer, pageOf, userSecurity } from '../lib/openapi';
+import { contractRouterWith, documented, errorsFor, idParam, json, objectAnswer, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 import { waitUntil, type AppEnv } from '../lib/services';
 import { bodyOrInputError, decodedBody, idempotencyKey, inputError, readText } from '../ingest/body';
@@ -84,19 +83,15 @@ async function store(c: Context<AppEnv>, quota: Promise<Quota>, calls: LlmCall[]
   return result;
 }
 
-const tags = ['ingestion'];
-const security = userSecurity;
 const middleware = [ingestAuth];
-const bodyErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 409: errors[409], 413: errors[413], 415: errors[415], 429: errors[429], 503: errors[503] };
-const readErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404], 429: errors[429] };
 const callRecords = { type: 'array', items: { type: 'object', description: 'a call record (native format: timestamp, model, provider, input_tokens, output_tokens, …)' } } as const;
 const rawFile = { type: 'string', format: 'binary' } as const;
 /** The import options, which may also come as form fields before the file. */
-const importOptionFields = (documented(importOptions) as { properties?: Record<string, object> }).properties;
+const importOptionFields = OPENAPI_DOCUMENT ? (documented(importOptions) as { properties?: Record<string, object> }).properties : undocumented;
 const idempotencyHeader = z.object({ 'idempotency-key': z.string().optional().describe('replays the first answer for the same body (409 for another body)') });
-const rejection = z.object({ index: z.number().optional(), line: z.number().optional(), reason: z.string() }).loose();
-const batchAnswer = z.object({ batch_id: z.string(), accepted: z.number(), rejected: z.number(), rejections: z.array(rejection), duplicates: z.number().optional() });
-const importSchema = z.object({
+const rejection = OPENAPI_DOCUMENT ? z.object({ index: z.number().optional(), line: z.number().optional(), reason: z.string() }).loose() : undocumented;
+const batchAnswer = OPENAPI_DOCUMENT ? z.object({ batch_id: z.string(), accepted: z.number(), rejected: z.number(), rejections: z.array(rejection), duplicates: z.number().optional() }) : undocumented;
+const importSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   status: z.enum(['running', 'completed', 'failed']),
   format: z.string().nullable().describe('detected or asked for; null until the first lines were read'),
@@ -112,77 +107,78 @@ const importSchema = z.object({
   failure: z.string().nullable(),
   started_at: z.string(),
   completed_at: z.string().nullable(),
-});
+}) : undocumented;
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['ingestion'], security: userSecurity } : undocumented);
 const routes = {
-  calls: createRoute({
+  calls: route({
     method: 'post',
     path: '/calls',
-    tags,
-    security,
     middleware,
-    summary: 'A batch of call records: a JSON array or NDJSON, optionally gzip (10 MB decoded, 25,000 records); 202 once stored durably',
     // The body is streamed, decoded and parsed by the handler (gzip, NDJSON): documented, not validated here.
     request: {
       headers: idempotencyHeader,
-      body: { required: true, content: { 'application/json': { schema: callRecords }, 'application/x-ndjson': { schema: { type: 'string', description: 'one call record (JSON) per line' } } } },
+      ...(OPENAPI_DOCUMENT ? { body: { required: true, content: { 'application/json': { schema: callRecords }, 'application/x-ndjson': { schema: { type: 'string', description: 'one call record (JSON) per line' } } } } } : undocumented),
     },
-    responses: { 202: json(batchAnswer, 'Stored; rejected records listed with their reason'), ...bodyErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'A batch of call records: a JSON array or NDJSON, optionally gzip (10 MB decoded, 25,000 records); 202 once stored durably',
+      responses: { 202: json(batchAnswer, 'Stored; rejected records listed with their reason'), ...errorsFor(400, 401, 403, 409, 413, 415, 429, 503) },
+    } : undocumented),
   }),
-  importFile: createRoute({
+  importFile: route({
     method: 'post',
     path: '/import',
-    tags,
-    security,
     middleware,
-    summary: 'Import a file (raw body or multipart `file`; native, OpenAI usage, LiteLLM, Helicone, BurstGPT, Azure or Mooncake trace; auto-detected; 100 MB decoded)',
     // A raw-body upload names its options in the query; a multipart one may send them as form fields instead.
     request: {
       headers: idempotencyHeader,
       query: importOptions,
-      body: { required: true, content: { 'application/octet-stream': { schema: rawFile }, 'multipart/form-data': { schema: { ...documented(importOptions), properties: { file: rawFile, ...importOptionFields } } } } },
+      ...(OPENAPI_DOCUMENT ? { body: { required: true, content: { 'application/octet-stream': { schema: rawFile }, 'multipart/form-data': { schema: { ...documented(importOptions), properties: { file: rawFile, ...importOptionFields } } } } } } : undocumented),
     },
-    responses: { 200: json(importSchema, 'The import this Idempotency-Key named already'), 202: json(importSchema, 'The import, running (Location: its status)'), ...bodyErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Import a file (raw body or multipart `file`; native, OpenAI usage, LiteLLM, Helicone, BurstGPT, Azure or Mooncake trace; auto-detected; 100 MB decoded)',
+      responses: { 200: json(importSchema, 'The import this Idempotency-Key named already'), 202: json(importSchema, 'The import, running (Location: its status)'), ...errorsFor(400, 401, 403, 409, 413, 415, 429, 503) },
+    } : undocumented),
   }),
-  deadLetter: createRoute({
+  deadLetter: route({
     method: 'get',
     path: '/dead-letter',
-    tags,
-    security,
     middleware,
-    summary: 'Records ClickHouse refused for good, with the reason (kept 30 days)',
     request: { query: deadLetterQuery },
-    responses: { 200: json(z.object({ total: z.number(), items: z.array(z.looseObject({ id: z.number() })), next_cursor: z.string().nullable() }), 'A page of dead letters'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Records ClickHouse refused for good, with the reason (kept 30 days)',
+      responses: { 200: json(z.object({ total: z.number(), items: z.array(z.looseObject({ id: z.number() })), next_cursor: z.string().nullable() }), 'A page of dead letters'), ...errorsFor(400, 401, 403, 404, 429) },
+    } : undocumented),
   }),
-  imports: createRoute({
+  imports: route({
     method: 'get',
     path: '/imports',
-    tags,
-    security,
     middleware,
-    summary: "The org's imports, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(importSchema), 'A page of imports'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's imports, newest first",
+      responses: { 200: json(pageOf(importSchema), 'A page of imports'), ...errorsFor(400, 401, 403, 404, 429) },
+    } : undocumented),
   }),
-  importStatus: createRoute({
+  importStatus: route({
     method: 'get',
     path: '/imports/{id}',
-    tags,
-    security,
     middleware,
-    summary: 'Progress and errors of one import',
     request: { params: idParam('import') },
-    responses: { 200: json(importSchema, 'The import'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Progress and errors of one import',
+      responses: { 200: json(importSchema, 'The import'), ...errorsFor(400, 401, 403, 404, 429) },
+    } : undocumented),
   }),
-  traces: createRoute({
+  traces: route({
     method: 'post',
     path: '/traces',
-    tags,
-    security,
     middleware,
-    summary: 'OTLP/HTTP JSON traces (ExportTraceServiceRequest): spans with GenAI attributes become calls; protobuf is a 415',
-    request: { body: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { resourceSpans: { type: 'array', items: { type: 'object' } } } } } } } },
-    responses: { 200: objectAnswer('ExportTraceServiceResponse: partialSuccess counts the rejected spans'), ...bodyErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      request: { body: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { resourceSpans: { type: 'array', items: { type: 'object' } } } } } } } },
+      summary: 'OTLP/HTTP JSON traces (ExportTraceServiceRequest): spans with GenAI attributes become calls; protobuf is a 415',
+      responses: { 200: objectAnswer('ExportTraceServiceResponse: partialSuccess counts the rejected spans'), ...errorsFor(400, 401, 403, 409, 413, 415, 429, 503) },
+    } : undocumented),
   }),
 };
 

@@ -2,7 +2,6 @@
 // Signed-in users only; members list them, owners and admins create and revoke them (both audited).
 // Every query is scoped to the caller's org (another org's key id is a 404).
 import { and, eq, isNull } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { recordAudit } from '../../db/audit';
 import { apiKeys } from '../../db/schema';
@@ -10,7 +9,7 @@ import { API_KEY_SCOPES, forgetApiKey, generateApiKey } from '../auth/api-keys';
 import { requireUser } from '../auth/middleware';
 import { tierLimits } from '../../engine/tiers';
 import { ApiError } from '../lib/errors';
-import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, jsonBody, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { hasPrefix, newId } from '../../common/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { MANAGERS, requireOrgRole } from '../orgs/membership';
@@ -28,7 +27,7 @@ const createBody = z
 
 type KeyRow = typeof apiKeys.$inferSelect;
 
-const keySchema = z.object({
+const keySchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string().describe('the public start of the key, shown in lists'),
@@ -36,8 +35,8 @@ const keySchema = z.object({
   created_by: z.string().nullable(),
   created_at: z.string(),
   last_used_at: z.string().nullable(),
-});
-const createdKeySchema = keySchema.extend({ key: z.string().describe('the secret (nak_…): shown once, never again') });
+}) : undocumented;
+const createdKeySchema = OPENAPI_DOCUMENT ? keySchema.extend({ key: z.string().describe('the secret (nak_…): shown once, never again') }) : undocumented;
 
 function publicKey(k: KeyRow): z.infer<typeof keySchema> {
   return {
@@ -53,38 +52,37 @@ function publicKey(k: KeyRow): z.infer<typeof keySchema> {
 
 const notFound = () => new ApiError('not_found', 'no such API key');
 
-const tags = ['api keys'];
-const security = userSecurity;
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['api keys'], security: userSecurity } : undocumented);
 const routes = {
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
-    tags,
-    security,
-    summary: 'Create an API key (owners and admins); the secret is in this answer only',
     middleware: [requireOrgRole(MANAGERS)] as const,
     request: { body: jsonBody(createBody) },
-    responses: { 201: json(createdKeySchema, 'The new key, with its secret'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Create an API key (owners and admins); the secret is in this answer only',
+      responses: { 201: json(createdKeySchema, 'The new key, with its secret'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
   }),
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
-    tags,
-    security,
-    summary: "The org's active keys, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(keySchema), 'A page of keys'), 400: errors[400], 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's active keys, newest first",
+      responses: { 200: json(pageOf(keySchema), 'A page of keys'), ...errorsFor(400, 401) },
+    } : undocumented),
   }),
-  revoke: createRoute({
+  revoke: route({
     method: 'delete',
     path: '/{id}',
-    tags,
-    security,
-    summary: 'Revoke a key (owners and admins): refused at once everywhere',
     middleware: [requireOrgRole(MANAGERS)] as const,
     request: { params: idParam('API key') },
-    responses: { 204: { description: 'Revoked' }, 401: errors[401], 403: errors[403], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Revoke a key (owners and admins): refused at once everywhere',
+      responses: { 204: { description: 'Revoked' }, ...errorsFor(401, 403, 404) },
+    } : undocumented),
   }),
 };
 

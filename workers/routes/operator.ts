@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { orgSchema, publicOrg } from '../auth/accounts';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../../common/ids';
-import { contractRouter, errors, idParam, json, jsonBody } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, jsonBody, undocumented } from '../lib/openapi';
 import { changeTier } from '../orgs/members';
 import { requireOperator } from '../orgs/operator';
 import { tierBody } from './orgs';
@@ -13,11 +13,13 @@ import { tierBody } from './orgs';
 const setTier = createRoute({
   method: 'put',
   path: '/orgs/{id}/tier',
-  tags: ['operator'],
-  summary: "Set any org's tier, Enterprise included (Authorization: Bearer <OPERATOR_TOKEN>; 404 when the secret is not configured)",
-  security: [{ operator: [] }],
   request: { params: idParam('org'), body: jsonBody(tierBody) },
-  responses: { 200: json(z.object({ org: orgSchema }), 'The org on its new tier'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+  ...(OPENAPI_DOCUMENT ? {
+    tags: ['operator'],
+    summary: "Set any org's tier, Enterprise included (Authorization: Bearer <OPERATOR_TOKEN>; 404 when the secret is not configured)",
+    security: [{ operator: [] }],
+    responses: { 200: json(z.object({ org: orgSchema }), 'The org on its new tier'), ...errorsFor(400, 401, 403, 404) },
+  } : undocumented),
 });
 
 export const operatorRoutes = contractRouter(requireOperator()).openapi(setTier, async (c) => {

@@ -14,7 +14,7 @@ import { clientIp, enforceRateLimit, type RateRule } from '../auth/ratelimit';
 import { revokeUserSessions, startSession } from '../auth/sessions';
 import { TIERS } from '../../engine/tiers';
 import { ApiError } from '../lib/errors';
-import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, jsonBody, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { hasPrefix } from '../../common/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { closeThreadSockets } from '../lib/thread-agents';
@@ -43,18 +43,18 @@ const selfServeTier = z.enum(TIERS.filter((t) => t !== 'enterprise') as ['free',
 export const tierBody = z.object({ tier: z.enum(TIERS) }).strict();
 const auditQuery = pageQuery.extend({ action: z.enum(AUDIT_ACTIONS).optional() });
 
-const memberSchema = z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role: z.enum(ORG_ROLES), created_at: z.string() });
-const invitationSchema = z.object({
+const memberSchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), email: z.string(), name: z.string().nullable(), role: z.enum(ORG_ROLES), created_at: z.string() }) : undocumented;
+const invitationSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   email: z.string(),
   role: assignableRole,
   invited_by: z.string().nullable(),
   expires_at: z.string(),
   created_at: z.string(),
-});
-const seatsSchema = z.object({ members: z.number().int(), pending_invitations: z.number().int(), allowed: z.number().int() });
-const currentSchema = z.object({ org: orgSchema, role: z.enum(ORG_ROLES), seats: seatsSchema });
-const auditSchema = z.object({
+}) : undocumented;
+const seatsSchema = OPENAPI_DOCUMENT ? z.object({ members: z.number().int(), pending_invitations: z.number().int(), allowed: z.number().int() }) : undocumented;
+const currentSchema = OPENAPI_DOCUMENT ? z.object({ org: orgSchema, role: z.enum(ORG_ROLES), seats: seatsSchema }) : undocumented;
+const auditSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   action: z.string(),
   actor_user_id: z.string().nullable(),
@@ -63,7 +63,7 @@ const auditSchema = z.object({
   target_id: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
   created_at: z.string(),
-});
+}) : undocumented;
 
 const memberJson = (u: Member): z.infer<typeof memberSchema> => ({ id: u.id, email: u.email, name: u.name, role: u.role, created_at: u.created_at.toISOString() });
 
@@ -84,116 +84,113 @@ function actor(c: Context<AppEnv>): Actor {
 const noSuchInvitation = () => new ApiError('not_found', 'no such invitation');
 
 const tags = ['organizations'];
-const security = userSecurity;
 const managers = () => [requireUser(), requireOrgRole(MANAGERS)];
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags, security: userSecurity } : undocumented);
 const routes = {
-  current: createRoute({
+  current: route({
     method: 'get',
     path: '/current',
-    tags,
-    security,
-    summary: 'Your org, your role in it, and its seats',
     middleware: [requireUser()] as const,
-    responses: { 200: json(currentSchema, 'The org'), 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Your org, your role in it, and its seats',
+      responses: { 200: json(currentSchema, 'The org'), ...errorsFor(401) },
+    } : undocumented),
   }),
-  tier: createRoute({
+  tier: route({
     method: 'put',
     path: '/current/tier',
-    tags,
-    security,
-    summary: 'Change the tier (owner; free, early or mid — enterprise is set by an operator)',
     middleware: [requireUser(), requireOrgRole(['owner'])] as const,
     request: { body: jsonBody(tierBody) },
-    responses: { 200: json(z.object({ org: orgSchema }), 'The org on its new tier'), 400: errors[400], 401: errors[401], 403: errors[403] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Change the tier (owner; free, early or mid — enterprise is set by an operator)',
+      responses: { 200: json(z.object({ org: orgSchema }), 'The org on its new tier'), ...errorsFor(400, 401, 403) },
+    } : undocumented),
   }),
-  members: createRoute({
+  members: route({
     method: 'get',
     path: '/members',
-    tags,
-    security,
-    summary: "The org's members, oldest first",
     middleware: [requireUser()] as const,
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(memberSchema), 'A page of members'), 400: errors[400], 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's members, oldest first",
+      responses: { 200: json(pageOf(memberSchema), 'A page of members'), ...errorsFor(400, 401) },
+    } : undocumented),
   }),
-  changeRole: createRoute({
+  changeRole: route({
     method: 'patch',
     path: '/members/{id}',
-    tags,
-    security,
-    summary: "Change a member's role (owner: anyone but the owner; admin: members only, not to admin)",
     middleware: managers(),
     request: { params: idParam('member (user)'), body: jsonBody(roleBody) },
-    responses: { 200: json(memberSchema, 'The member'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "Change a member's role (owner: anyone but the owner; admin: members only, not to admin)",
+      responses: { 200: json(memberSchema, 'The member'), ...errorsFor(400, 401, 403, 404) },
+    } : undocumented),
   }),
-  removeMember: createRoute({
+  removeMember: route({
     method: 'delete',
     path: '/members/{id}',
-    tags,
-    security,
-    summary: 'Remove a member (owners and admins), or leave (your own id); their sessions end at once',
     middleware: [requireUser(), requireOrgRole(['owner', 'admin', 'member'])] as const,
     request: { params: idParam('member (user)') },
-    responses: { 204: { description: 'Removed' }, 401: errors[401], 403: errors[403], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Remove a member (owners and admins), or leave (your own id); their sessions end at once',
+      responses: { 204: { description: 'Removed' }, ...errorsFor(401, 403, 404) },
+    } : undocumented),
   }),
-  invite: createRoute({
+  invite: route({
     method: 'post',
     path: '/invitations',
-    tags,
-    security,
-    summary: 'Invite an email (owners and admins; only the owner invites admins); the token goes to that email only',
     middleware: managers(),
     request: { body: jsonBody(inviteBody) },
-    responses: { 201: json(invitationSchema, 'The pending invitation'), 400: errors[400], 401: errors[401], 403: errors[403], 409: errors[409] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Invite an email (owners and admins; only the owner invites admins); the token goes to that email only',
+      responses: { 201: json(invitationSchema, 'The pending invitation'), ...errorsFor(400, 401, 403, 409) },
+    } : undocumented),
   }),
-  invitations: createRoute({
+  invitations: route({
     method: 'get',
     path: '/invitations',
-    tags,
-    security,
-    summary: 'Pending invitations (owners and admins)',
     middleware: managers(),
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(invitationSchema), 'A page of invitations'), 400: errors[400], 401: errors[401], 403: errors[403] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Pending invitations (owners and admins)',
+      responses: { 200: json(pageOf(invitationSchema), 'A page of invitations'), ...errorsFor(400, 401, 403) },
+    } : undocumented),
   }),
-  revokeInvitation: createRoute({
+  revokeInvitation: route({
     method: 'delete',
     path: '/invitations/{id}',
-    tags,
-    security,
-    summary: 'Revoke a pending invitation (owners and admins)',
     middleware: managers(),
     request: { params: idParam('invitation') },
-    responses: { 204: { description: 'Revoked' }, 401: errors[401], 403: errors[403], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Revoke a pending invitation (owners and admins)',
+      responses: { 204: { description: 'Revoked' }, ...errorsFor(401, 403, 404) },
+    } : undocumented),
   }),
   accept: createRoute({
     method: 'post',
     path: '/invitations/accept',
-    tags,
-    summary: 'Accept an invitation: as a new account (password), or with your access token to move your account',
-    security: [{}, ...userSecurity],
     request: { body: jsonBody(acceptBody) },
-    responses: {
-      200: json(signedInSchema, 'Your account joined the org; a new session'),
-      201: json(signedInSchema, 'A new account in the org; signed in'),
-      400: errors[400],
-      401: errors[401],
-      403: errors[403],
-      404: errors[404],
-      409: errors[409],
-      429: errors[429],
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: 'Accept an invitation: as a new account (password), or with your access token to move your account',
+      security: [{}, ...userSecurity],
+      responses: {
+        200: json(signedInSchema, 'Your account joined the org; a new session'),
+        201: json(signedInSchema, 'A new account in the org; signed in'),
+        ...errorsFor(400, 401, 403, 404, 409, 429),
+      },
+    } : undocumented),
   }),
-  audit: createRoute({
+  audit: route({
     method: 'get',
     path: '/audit',
-    tags,
-    security,
-    summary: 'The audit log, newest first (owners and admins)',
     middleware: managers(),
     request: { query: auditQuery },
-    responses: { 200: json(pageOf(auditSchema), 'A page of audit entries'), 400: errors[400], 401: errors[401], 403: errors[403] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'The audit log, newest first (owners and admins)',
+      responses: { 200: json(pageOf(auditSchema), 'A page of audit entries'), ...errorsFor(400, 401, 403) },
+    } : undocumented),
   }),
 };
 

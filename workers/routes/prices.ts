@@ -1,7 +1,6 @@
 // The org's own prices (/api/prices): negotiated discounts and custom-model rates from an effective date on,
 // history kept (rules are only added); ingested calls are priced by them. Past stored costs change only through
 // POST /api/prices/recompute, an explicit, logged rewrite of one window under the prices in force now.
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { loadPriceBook, insertRule, listRecomputes, listRules, logRecompute, type OrgPriceRow, type RecomputeRow } from '../../db/org-prices';
 import { MAX_RECOMPUTE_CALLS, RecomputeTooLarge, recomputeCosts } from '../../db/recompute-costs';
@@ -12,7 +11,7 @@ import { requireAuth, requireUser } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { newId } from '../../common/ids';
 import { log } from '../../common/logger';
-import { contractRouter, errors, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, json, jsonBody, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 
 const perM = z.number().finite().min(0).max(100_000);
@@ -72,7 +71,7 @@ const recomputeJson = (r: RecomputeRow) => ({
   created_at: r.created_at.toISOString(),
 });
 
-const ruleSchema = z.object({
+const ruleSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   provider: z.string(),
   model: z.string().nullable(),
@@ -82,8 +81,8 @@ const ruleSchema = z.object({
   note: z.string().nullable(),
   created_by: z.string().nullable(),
   created_at: z.string(),
-});
-const recomputeSchema = z.object({
+}) : undocumented;
+const recomputeSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   from: z.string(),
   to: z.string(),
@@ -93,34 +92,50 @@ const recomputeSchema = z.object({
   cost_after_usd: z.number(),
   requested_by: z.string().nullable(),
   created_at: z.string(),
-});
-const tags = ['prices'];
-const security = userSecurity;
+}) : undocumented;
 const read = [requireAuth({ scopes: ['read'] })];
 const write = [requireUser()];
-const listErrors = { 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] };
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['prices'], security: userSecurity } : undocumented);
 const routes = {
-  list: createRoute({ method: 'get', path: '/', tags, security, middleware: read, summary: "The org's price rules, history included", request: { query: pageQuery }, responses: { 200: json(pageOf(ruleSchema), 'A page of rules'), ...listErrors } }),
-  create: createRoute({
+  list: route({
+    method: 'get',
+    path: '/',
+    middleware: read,
+    request: { query: pageQuery },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's price rules, history included",
+      responses: { 200: json(pageOf(ruleSchema), 'A page of rules'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
+  }),
+  create: route({
     method: 'post',
     path: '/',
-    tags,
-    security,
     middleware: write,
-    summary: 'Add a discount or custom rates from a date on (rules are only added)',
     request: { body: jsonBody(createRule) },
-    responses: { 201: json(ruleSchema, 'The rule'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Add a discount or custom rates from a date on (rules are only added)',
+      responses: { 201: json(ruleSchema, 'The rule'), ...errorsFor(400, 401, 413, 415, 429) },
+    } : undocumented),
   }),
-  recomputes: createRoute({ method: 'get', path: '/recomputes', tags, security, middleware: read, summary: 'The log of cost recomputes', request: { query: pageQuery }, responses: { 200: json(pageOf(recomputeSchema), 'A page of recomputes'), ...listErrors } }),
-  recompute: createRoute({
+  recomputes: route({
+    method: 'get',
+    path: '/recomputes',
+    middleware: read,
+    request: { query: pageQuery },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'The log of cost recomputes',
+      responses: { 200: json(pageOf(recomputeSchema), 'A page of recomputes'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
+  }),
+  recompute: route({
     method: 'post',
     path: '/recompute',
-    tags,
-    security,
     middleware: write,
-    summary: 'Rewrite the stored costs of one window (≤ 400 days, ≤ 200k calls) under the prices in force now; logged',
     request: { body: jsonBody(recomputeBody) },
-    responses: { 200: json(recomputeSchema, 'What changed'), 400: errors[400], 401: errors[401], 413: errors[413], 415: errors[415], 429: errors[429], 503: errors[503] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Rewrite the stored costs of one window (≤ 400 days, ≤ 200k calls) under the prices in force now; logged',
+      responses: { 200: json(recomputeSchema, 'What changed'), ...errorsFor(400, 401, 413, 415, 429, 503) },
+    } : undocumented),
   }),
 };
 

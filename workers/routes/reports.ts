@@ -1,26 +1,25 @@
 // Reports of agent runs: `GET /api/reports` (the org's, newest first) and `GET /api/reports/{id}` as JSON,
 // or as markdown with `?format=markdown` or `Accept: text/markdown`. A signed-in user or a `read` key.
-import { createRoute } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
 import * as z from 'zod';
 import { reports } from '../../db/schema';
 import { requireAuth } from '../auth/middleware';
 import { ApiError } from '../lib/errors';
 import { hasPrefix } from '../../common/ids';
-import { contractRouter, errors, idParam, json, pageOf, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { listPage, pageQuery } from '../lib/pagination';
 
 type ReportRow = typeof reports.$inferSelect;
 
-const summarySchema = z.object({
+const summarySchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   title: z.string(),
   run_id: z.string().nullable(),
   thread_id: z.string().nullable(),
   monthly_saving_usd: z.number(),
   created_at: z.string(),
-});
-const reportSchema = summarySchema.extend({ markdown: z.string(), data: z.record(z.string(), z.unknown()).describe('findings, plan and charts of the report') });
+}) : undocumented;
+const reportSchema = OPENAPI_DOCUMENT ? summarySchema.extend({ markdown: z.string(), data: z.record(z.string(), z.unknown()).describe('findings, plan and charts of the report') }) : undocumented;
 
 const summary = (r: ReportRow): z.infer<typeof summarySchema> => ({
   id: r.id,
@@ -31,32 +30,28 @@ const summary = (r: ReportRow): z.infer<typeof summarySchema> => ({
   created_at: r.created_at.toISOString(),
 });
 
-const tags = ['reports'];
-const security = userSecurity;
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['reports'], security: userSecurity } : undocumented);
 const routes = {
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
-    tags,
-    security,
-    summary: "The org's reports, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(summarySchema), 'A page of reports'), 400: errors[400], 401: errors[401], 403: errors[403], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's reports, newest first",
+      responses: { 200: json(pageOf(summarySchema), 'A page of reports'), ...errorsFor(400, 401, 403, 429) },
+    } : undocumented),
   }),
-  get: createRoute({
+  get: route({
     method: 'get',
     path: '/{id}',
-    tags,
-    security,
-    summary: 'One report as JSON, or as markdown with ?format=markdown or Accept: text/markdown',
     request: { params: idParam('report'), query: z.object({ format: z.string().max(40).optional().describe('markdown for the text alone') }) },
-    responses: {
-      200: { description: 'The report', content: { 'application/json': { schema: reportSchema }, 'text/markdown': { schema: z.string() } } },
-      401: errors[401],
-      403: errors[403],
-      404: errors[404],
-      429: errors[429],
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'One report as JSON, or as markdown with ?format=markdown or Accept: text/markdown',
+      responses: {
+        200: { description: 'The report', content: { 'application/json': { schema: reportSchema }, 'text/markdown': { schema: z.string() } } },
+        ...errorsFor(401, 403, 404, 429),
+      },
+    } : undocumented),
   }),
 };
 

@@ -1,30 +1,31 @@
 // The model/price catalog (supply researcher's data), public: `GET /api/supply/catalog` (filters, pages) and
 // `POST /api/supply/estimate` (a workload → its cost on each candidate model, cheapest first). Estimates are
 // rate-limited per client address since they need no sign-in.
-import { createRoute } from '@hono/zod-openapi';
 import { catalogQuery, estimateRequest, estimateWorkload, queryCatalog } from '../../engine/catalog';
 import { clientIp, enforceRateLimit, type RateRule } from '../auth/ratelimit';
-import { contractRouterWith, errors, jsonBody, objectAnswer } from '../lib/openapi';
+import { contractRouterWith, errorsFor, jsonBody, objectAnswer, undocumented, routeGroup } from '../lib/openapi';
 
 const ESTIMATE_RULE: RateRule = { name: 'estimate', limit: 60, window: '1 m' };
-const tags = ['supply'];
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['supply'] } : undocumented);
 const routes = {
-  catalog: createRoute({
+  catalog: route({
     method: 'get',
     path: '/catalog',
-    tags,
-    summary: 'Models with their prices and sources, filtered (public)',
     request: { query: catalogQuery },
-    responses: { 200: objectAnswer('A page of models'), 400: errors[400] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Models with their prices and sources, filtered (public)',
+      responses: { 200: objectAnswer('A page of models'), ...errorsFor(400) },
+    } : undocumented),
   }),
-  estimate: createRoute({
+  estimate: route({
     method: 'post',
     path: '/estimate',
-    tags,
-    summary: 'A workload priced on each candidate model, cheapest first (public, 60 a minute per address)',
     request: { body: jsonBody(estimateRequest) },
-    responses: { 200: objectAnswer('The candidates'), 400: errors[400], 413: errors[413], 415: errors[415], 429: errors[429] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'A workload priced on each candidate model, cheapest first (public, 60 a minute per address)',
+      responses: { 200: objectAnswer('The candidates'), ...errorsFor(400, 413, 415, 429) },
+    } : undocumented),
   }),
 };
 

@@ -4,13 +4,12 @@
 // started it: only they see its status or cancel it); renaming and deleting are for the thread's creator and
 // the org's owner and admins (their current role, read from Postgres).
 import { and, eq, isNull } from 'drizzle-orm';
-import { createRoute } from '@hono/zod-openapi';
 import * as z from 'zod';
 import { messages, threads, users } from '../../db/schema';
 import { requireUser } from '../auth/middleware';
 import { currentRole, MANAGERS } from '../orgs/membership';
 import { ApiError } from '../lib/errors';
-import { contractRouter, errors, idParam, json, jsonBody, pageOf, userSecurity } from '../lib/openapi';
+import { contractRouter, errorsFor, idParam, json, jsonBody, pageOf, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { hasPrefix, newId } from '../../common/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { threadAgent } from '../lib/thread-agents';
@@ -23,15 +22,15 @@ const patchThread = z.object({ title: titleSchema }).strict();
 
 type ThreadRow = typeof threads.$inferSelect;
 
-const threadSchema = z.object({ id: z.string(), title: z.string(), created_by: z.string(), created_at: z.string(), updated_at: z.string() });
-const messageSchema = z.object({
+const threadSchema = OPENAPI_DOCUMENT ? z.object({ id: z.string(), title: z.string(), created_by: z.string(), created_at: z.string(), updated_at: z.string() }) : undocumented;
+const messageSchema = OPENAPI_DOCUMENT ? z.object({
   id: z.string(),
   role: z.enum(['user', 'assistant', 'system']),
   content: z.string(),
   run_id: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
   created_at: z.string(),
-});
+}) : undocumented;
 
 const threadJson = (t: ThreadRow): z.infer<typeof threadSchema> => ({
   id: t.id,
@@ -68,73 +67,72 @@ async function findManagedThread(db: Db, auth: Auth, id: string): Promise<Thread
   throw new ApiError('forbidden', "only the thread's creator, the owner or an admin can rename or delete it", { role, required_roles: MANAGERS });
 }
 
-const tags = ['threads'];
-const security = userSecurity;
 const params = idParam('thread');
 
+const route = routeGroup(OPENAPI_DOCUMENT ? { tags: ['threads'], security: userSecurity } : undocumented);
 const routes = {
-  create: createRoute({
+  create: route({
     method: 'post',
     path: '/',
-    tags,
-    security,
-    summary: 'Start a chat thread',
     request: { body: { content: { 'application/json': { schema: createThread } } } },
-    responses: { 201: json(threadSchema, 'The thread'), 400: errors[400], 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Start a chat thread',
+      responses: { 201: json(threadSchema, 'The thread'), ...errorsFor(400, 401) },
+    } : undocumented),
   }),
-  list: createRoute({
+  list: route({
     method: 'get',
     path: '/',
-    tags,
-    security,
-    summary: "The org's threads, newest first",
     request: { query: pageQuery },
-    responses: { 200: json(pageOf(threadSchema), 'A page of threads'), 400: errors[400], 401: errors[401] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's threads, newest first",
+      responses: { 200: json(pageOf(threadSchema), 'A page of threads'), ...errorsFor(400, 401) },
+    } : undocumented),
   }),
-  get: createRoute({
+  get: route({
     method: 'get',
     path: '/{id}',
-    tags,
-    security,
-    summary: "One of the org's threads",
     request: { params },
-    responses: { 200: json(threadSchema, 'The thread'), 401: errors[401], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "One of the org's threads",
+      responses: { 200: json(threadSchema, 'The thread'), ...errorsFor(401, 404) },
+    } : undocumented),
   }),
-  rename: createRoute({
+  rename: route({
     method: 'patch',
     path: '/{id}',
-    tags,
-    security,
-    summary: 'Rename a thread (its creator, an owner or an admin)',
     request: { params, body: jsonBody(patchThread) },
-    responses: { 200: json(threadSchema, 'The thread'), 400: errors[400], 401: errors[401], 403: errors[403], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Rename a thread (its creator, an owner or an admin)',
+      responses: { 200: json(threadSchema, 'The thread'), ...errorsFor(400, 401, 403, 404) },
+    } : undocumented),
   }),
-  remove: createRoute({
+  remove: route({
     method: 'delete',
     path: '/{id}',
-    tags,
-    security,
-    summary: 'Delete a thread and its live agent state (its creator, an owner or an admin)',
     request: { params },
-    responses: { 204: { description: 'Deleted' }, 401: errors[401], 403: errors[403], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Delete a thread and its live agent state (its creator, an owner or an admin)',
+      responses: { 204: { description: 'Deleted' }, ...errorsFor(401, 403, 404) },
+    } : undocumented),
   }),
-  switch: createRoute({
+  switch: route({
     method: 'put',
     path: '/{id}/switch',
-    tags,
-    security,
-    summary: 'Make a thread your active one',
     request: { params },
-    responses: { 200: json(z.object({ active_thread_id: z.string() }), 'The active thread'), 401: errors[401], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Make a thread your active one',
+      responses: { 200: json(z.object({ active_thread_id: z.string() }), 'The active thread'), ...errorsFor(401, 404) },
+    } : undocumented),
   }),
-  messages: createRoute({
+  messages: route({
     method: 'get',
     path: '/{id}/messages',
-    tags,
-    security,
-    summary: "A thread's messages, oldest first",
     request: { params, query: pageQuery },
-    responses: { 200: json(pageOf(messageSchema), 'A page of messages'), 400: errors[400], 401: errors[401], 404: errors[404] },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "A thread's messages, oldest first",
+      responses: { 200: json(pageOf(messageSchema), 'A page of messages'), ...errorsFor(400, 401, 404) },
+    } : undocumented),
   }),
 };
 

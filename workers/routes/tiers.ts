@@ -9,7 +9,7 @@ import { requireAuth, requireTier } from '../auth/middleware';
 import { isTier, TIER_DEFINITIONS, TIERS, tierFeatures, tierLimits, type Tier } from '../../engine/tiers';
 import { orgUsage, usageLines, utcDayStart, utcMonthStart, type OrgUsage } from '../auth/usage';
 import { ApiError, dependencyUnavailable } from '../lib/errors';
-import { contractRouterWith, errors, json, jsonBody, limitBody, userSecurity } from '../lib/openapi';
+import { contractRouterWith, errorsFor, json, jsonBody, limitBody, userSecurity, undocumented } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
 import { realizedSavingsUsd } from '../gateway/savings';
 import { GOAL_QUESTIONS, startOptimizationRuns } from '../optimization/runs';
@@ -79,19 +79,18 @@ async function runStats(c: Context<AppEnv>, since: Date) {
 
 const tags = ['tiers'];
 const security = userSecurity;
-const usageLine = z.object({ limit: z.string(), used: z.number(), allowed: z.number() });
-const runBudgetShape = {
+const usageLine = OPENAPI_DOCUMENT ? z.object({ limit: z.string(), used: z.number(), allowed: z.number() }) : undocumented;
+const runBudgetShape = OPENAPI_DOCUMENT ? {
   runs_per_day: z.number(),
   runs_today: z.number(),
   runs_remaining_today: z.number(),
   runs_in_flight: z.number(),
   concurrent_runs_per_user: z.number(),
-};
-const startedRun = z.object({ thread_id: z.string(), run_id: z.string() });
-const refusalSchema = z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() });
-const limitsSchema = z.record(z.string(), z.number()).describe('the tier limits (runs_per_day, seats, api_keys, …)');
-const period = z.object({ from: z.string(), to: z.string() });
-const readErrors = { 401: errors[401], 403: errors[403], 429: errors[429] };
+} : undocumented;
+const startedRun = OPENAPI_DOCUMENT ? z.object({ thread_id: z.string(), run_id: z.string() }) : undocumented;
+const refusalSchema = OPENAPI_DOCUMENT ? z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) : undocumented;
+const limitsSchema = OPENAPI_DOCUMENT ? z.record(z.string(), z.number()).describe('the tier limits (runs_per_day, seats, api_keys, …)') : undocumented;
+const period = OPENAPI_DOCUMENT ? z.object({ from: z.string(), to: z.string() }) : undocumented;
 const signedInRoute = { tags, security, middleware: [signedIn] };
 const earlyRoute = { tags, security, middleware: [signedIn, requireTier('early')] };
 const enterpriseRoute = { tags, security, middleware: [signedIn, requireTier('enterprise')] };
@@ -100,132 +99,149 @@ const routes = {
   limits: createRoute({
     method: 'get',
     path: '/metrics/tier/{tier}/limits',
-    tags,
-    summary: "A tier's definition, limits and features (public)",
     request: { params: z.object({ tier: z.string().max(100).describe(`one of ${TIERS.join(', ')}`) }) },
-    responses: {
-      200: json(z.looseObject({ tier: z.enum(TIERS), pricing: z.string(), limits: limitsSchema, features: z.array(z.string()) }), 'The tier'),
-      404: errors[404],
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      summary: "A tier's definition, limits and features (public)",
+      responses: {
+        200: json(z.looseObject({ tier: z.enum(TIERS), pricing: z.string(), limits: limitsSchema, features: z.array(z.string()) }), 'The tier'),
+        ...errorsFor(404),
+      },
+    } : undocumented),
   }),
   demo: createRoute({
     ...signedInRoute,
     method: 'get',
     path: '/free/demo',
-    summary: "The org's tier, its features and those it lacks",
-    responses: {
-      200: json(z.object({ tier: z.enum(TIERS), features: z.array(z.string()), locked_features: z.array(z.string()), has_telemetry: z.boolean(), ingested_calls_this_month: z.number() }), 'Features'),
-      ...readErrors,
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "The org's tier, its features and those it lacks",
+      responses: {
+        200: json(z.object({ tier: z.enum(TIERS), features: z.array(z.string()), locked_features: z.array(z.string()), has_telemetry: z.boolean(), ingested_calls_this_month: z.number() }), 'Features'),
+        ...errorsFor(401, 403, 429),
+      },
+    } : undocumented),
   }),
   sample: createRoute({
     method: 'post',
     path: '/free/sample-analysis',
-    tags,
-    security,
-    summary: 'Calls and cost per model over the last days (top 10 models)',
     middleware: [signedIn, limitBody()] as const,
     request: { body: jsonBody(sampleBody) },
-    responses: {
-      200: json(z.object({ window_days: z.number(), calls: z.number(), models: z.array(z.object({ model: z.string(), calls: z.number(), cost_usd: z.number() })), has_telemetry: z.boolean() }), 'The sample'),
-      400: errors[400],
-      ...readErrors,
-      503: errors[503],
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: 'Calls and cost per model over the last days (top 10 models)',
+      responses: {
+        200: json(z.object({ window_days: z.number(), calls: z.number(), models: z.array(z.object({ model: z.string(), calls: z.number(), cost_usd: z.number() })), has_telemetry: z.boolean() }), 'The sample'),
+        ...errorsFor(400, 401, 403, 429, 503),
+      },
+    } : undocumented),
   }),
   triggers: createRoute({
     ...signedInRoute,
     method: 'get',
     path: '/free/conversion-triggers',
-    summary: 'Limits used at 80 % or more, and the tier to move to',
-    responses: {
-      200: json(z.object({ tier: z.enum(TIERS), recommended_tier: z.enum(TIERS).nullable(), triggers: z.array(usageLine.extend({ ratio: z.number() })) }), 'Triggers'),
-      ...readErrors,
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Limits used at 80 % or more, and the tier to move to',
+      responses: {
+        200: json(z.object({ tier: z.enum(TIERS), recommended_tier: z.enum(TIERS).nullable(), triggers: z.array(usageLine.extend({ ratio: z.number() })) }), 'Triggers'),
+        ...errorsFor(401, 403, 429),
+      },
+    } : undocumented),
   }),
   usage: createRoute({
     ...signedInRoute,
     method: 'get',
     path: '/tier/usage',
-    summary: 'Usage of every limit this day and month (every tier)',
-    responses: {
-      200: json(z.object({ tier: z.enum(TIERS), period: z.object({ day_start: z.string(), month_start: z.string() }), usage: z.array(usageLine), runs: z.object(runBudgetShape), limits: limitsSchema }), 'Usage'),
-      ...readErrors,
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Usage of every limit this day and month (every tier)',
+      responses: {
+        200: json(z.object({ tier: z.enum(TIERS), period: z.object({ day_start: z.string(), month_start: z.string() }), usage: z.array(usageLine), runs: z.object(runBudgetShape), limits: limitsSchema }), 'Usage'),
+        ...errorsFor(401, 403, 429),
+      },
+    } : undocumented),
   }),
   optimize: createRoute({
     method: 'post',
     path: '/tier/optimize',
-    tags,
-    security,
-    summary: "Starts an agent run for the goal in a new thread (early tier and up, signed-in users): follow it on the thread's WebSocket or GET /api/agent/status/{run_id}",
     middleware: [userOnly, requireTier('early'), limitBody()] as const,
     request: { body: jsonBody(optimizeBody) },
-    responses: {
-      202: json(z.object({ tier: z.enum(TIERS), goal: goal, question: z.string(), suite: z.array(z.string()), ...startedRun.shape, ...runBudgetShape }), 'The run started; the budget counts it'),
-      400: errors[400],
-      ...readErrors,
-      503: errors[503],
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "Starts an agent run for the goal in a new thread (early tier and up, signed-in users): follow it on the thread's WebSocket or GET /api/agent/status/{run_id}",
+      responses: {
+        202: json(z.object({ tier: z.enum(TIERS), goal: goal, question: z.string(), suite: z.array(z.string()), ...startedRun.shape, ...runBudgetShape }), 'The run started; the budget counts it'),
+        ...errorsFor(400, 401, 403, 429, 503),
+      },
+    } : undocumented),
   }),
   savings: createRoute({
     ...earlyRoute,
     method: 'get',
     path: '/tier/savings-report',
-    summary: "This month's completed runs and realized savings (early tier and up)",
-    responses: { 200: json(z.object({ period, completed_runs: z.number(), realized_savings_usd: z.number() }), 'The report'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: "This month's completed runs and realized savings (early tier and up)",
+      responses: { 200: json(z.object({ period, completed_runs: z.number(), realized_savings_usd: z.number() }), 'The report'), ...errorsFor(401, 403, 429) },
+    } : undocumented),
   }),
   integrations: createRoute({
     ...enterpriseRoute,
     method: 'get',
     path: '/enterprise/custom-integrations',
-    summary: 'Integrations and active API keys per scope (enterprise)',
-    responses: { 200: json(z.object({ integrations: z.array(z.string()), api_keys_by_scope: z.record(z.string(), z.number()) }), 'Integrations'), ...readErrors },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Integrations and active API keys per scope (enterprise)',
+      responses: { 200: json(z.object({ integrations: z.array(z.string()), api_keys_by_scope: z.record(z.string(), z.number()) }), 'Integrations'), ...errorsFor(401, 403, 429) },
+    } : undocumented),
   }),
   bulk: createRoute({
     method: 'post',
     path: '/enterprise/bulk-optimization',
-    tags,
-    security,
-    summary: "Starts up to `runs` agent runs for the goal, one new thread each, as far as today's quota and the concurrent runs per user allow (enterprise, signed-in users)",
     middleware: [userOnly, requireTier('enterprise'), limitBody()] as const,
     request: { body: jsonBody(bulkBody) },
-    responses: {
-      202: json(
-        z.object({
-          goal,
-          question: z.string(),
-          runs_requested: z.number(),
-          runs_available: z.number().describe("what today's quota allowed before these runs"),
-          started: z.array(startedRun),
-          refused: refusalSchema.nullable().describe('why the next run was not started (daily_limit, concurrency_limit, …); null when all started'),
-          ...runBudgetShape,
-        }),
-        'The runs started; the budget counts them',
-      ),
-      400: errors[400],
-      ...readErrors,
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      tags,
+      security,
+      summary: "Starts up to `runs` agent runs for the goal, one new thread each, as far as today's quota and the concurrent runs per user allow (enterprise, signed-in users)",
+      responses: {
+        202: json(
+          z.object({
+            goal,
+            question: z.string(),
+            runs_requested: z.number(),
+            runs_available: z.number().describe("what today's quota allowed before these runs"),
+            started: z.array(startedRun),
+            refused: refusalSchema.nullable().describe('why the next run was not started (daily_limit, concurrency_limit, …); null when all started'),
+            ...runBudgetShape,
+          }),
+          'The runs started; the budget counts them',
+        ),
+        ...errorsFor(400, 401, 403, 429),
+      },
+    } : undocumented),
   }),
   sla: createRoute({
     ...enterpriseRoute,
     method: 'get',
     path: '/enterprise/sla-compliance',
-    summary: 'Agent runs of the last 30 days: success rate and p95 duration (enterprise)',
-    responses: {
-      200: json(z.object({ window: period, runs: z.number(), completed: z.number(), failed: z.number(), success_rate: z.number().nullable(), p95_run_seconds: z.number().nullable() }), 'SLA figures'),
-      ...readErrors,
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'Agent runs of the last 30 days: success rate and p95 duration (enterprise)',
+      responses: {
+        200: json(z.object({ window: period, runs: z.number(), completed: z.number(), failed: z.number(), success_rate: z.number().nullable(), p95_run_seconds: z.number().nullable() }), 'SLA figures'),
+        ...errorsFor(401, 403, 429),
+      },
+    } : undocumented),
   }),
   support: createRoute({
     ...enterpriseRoute,
     method: 'get',
     path: '/enterprise/dedicated-support',
-    summary: 'The support channel and the org owners to contact (enterprise)',
-    responses: {
-      200: json(z.object({ channel: z.string(), first_response_target_hours: z.number(), org_contacts: z.array(z.object({ id: z.string(), email: z.string(), name: z.string().nullable() })) }), 'Support'),
-      ...readErrors,
-    },
+    ...(OPENAPI_DOCUMENT ? {
+      summary: 'The support channel and the org owners to contact (enterprise)',
+      responses: {
+        200: json(z.object({ channel: z.string(), first_response_target_hours: z.number(), org_contacts: z.array(z.object({ id: z.string(), email: z.string(), name: z.string().nullable() })) }), 'Support'),
+        ...errorsFor(401, 403, 429),
+      },
+    } : undocumented),
   }),
 };
 

@@ -10,7 +10,7 @@ import { IDENTITY_HEADERS } from '../../durable-objects/identity';
 import { requireUser, verifyUserToken } from '../auth/middleware';
 import { randomSecret, sha256Hex } from '../auth/secrets';
 import { ApiError } from '../lib/errors';
-import { contractRouter, contractRouterWith, errors, json, jsonBody, userSecurity } from '../lib/openapi';
+import { contractRouter, contractRouterWith, errorsFor, json, jsonBody, userSecurity, undocumented } from '../lib/openapi';
 import type { Auth, Services, Tier } from '../lib/services';
 import { noteThreadSocket, threadAgent } from '../lib/thread-agents';
 import { currentRole } from '../orgs/membership';
@@ -37,19 +37,16 @@ interface TicketClaims extends Caller {
 const ticketRoute = createRoute({
   method: 'post',
   path: '/ticket',
-  tags: ['live agent'],
-  security: userSecurity,
-  summary: `A single-use ticket (${TICKET_TTL_S} s) to open GET /ws for one of the caller's threads`,
   request: { body: jsonBody(ticketRequest) },
-  responses: {
-    200: json(z.object({ ticket: z.string(), expires_in: z.number(), thread_id: z.string() }), 'The ticket'),
-    400: errors[400],
-    401: errors[401],
-    404: errors[404],
-    415: errors[415],
-    429: errors[429],
-    503: errors[503],
-  },
+  ...(OPENAPI_DOCUMENT ? {
+    tags: ['live agent'],
+    security: userSecurity,
+    summary: `A single-use ticket (${TICKET_TTL_S} s) to open GET /ws for one of the caller's threads`,
+    responses: {
+      200: json(z.object({ ticket: z.string(), expires_in: z.number(), thread_id: z.string() }), 'The ticket'),
+      ...errorsFor(400, 401, 404, 415, 429, 503),
+    },
+  } : undocumented),
 });
 
 // Query fields as the route documents them; the handler checks them itself (a bad or missing credential is a 401).
@@ -61,10 +58,12 @@ const wsQueryDoc = z.object({
 const wsUpgradeRoute = createRoute({
   method: 'get',
   path: '/ws',
-  tags: ['live agent'],
-  summary: 'The live agent of a thread over a WebSocket (protocol in protocol/messages.ts); needs Upgrade: websocket',
   request: { query: wsQueryDoc },
-  responses: { 101: { description: 'Switching protocols' }, 400: errors[400], 401: errors[401], 404: errors[404], 503: errors[503] },
+  ...(OPENAPI_DOCUMENT ? {
+    tags: ['live agent'],
+    summary: 'The live agent of a thread over a WebSocket (protocol in protocol/messages.ts); needs Upgrade: websocket',
+    responses: { 101: { description: 'Switching protocols' }, ...errorsFor(400, 401, 404, 503) },
+  } : undocumented),
 });
 
 export const wsTicketRoutes = contractRouter(requireUser()).openapi(ticketRoute, async (c) => {
