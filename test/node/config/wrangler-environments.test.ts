@@ -31,6 +31,13 @@ describe('wrangler.toml environments', () => {
     expect(vars.get('')).toBe('production');
   });
 
+  it('staging, preview and production each turn on Workers Logs (observability) themselves', () => {
+    for (const name of ['staging', 'preview', 'production']) {
+      const table = new RegExp(`^\\[env\\.${name}\\.observability\\]\\n((?:[^\\[].*\\n)*)`, 'm').exec(toml);
+      expect(table?.[1], name).toMatch(/^enabled = true$/m);
+    }
+  });
+
   it('staging, preview and production each set their own ENVIRONMENT, none development', () => {
     const envs = [...toml.matchAll(/^\[env\.([\w-]+)\]$/gm)].map((m) => m[1]);
     expect(envs).toEqual(expect.arrayContaining(['staging', 'preview', 'production']));
