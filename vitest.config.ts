@@ -33,6 +33,8 @@ function workersProject(name: string, include: string, withLlm: boolean): TestPr
               GOOGLE_CLIENT_SECRET: stack.googleClientSecret,
               FAKE_LLM_URL: stack.fakeLlmUrl,
               FAKE_LLM_KEY: stack.fakeLlmKey,
+              FAKE_MAIL_URL: stack.fakeMailUrl,
+              FAKE_MAIL_KEY: stack.fakeMailKey,
               // 32 bytes, base64: the test key of the gateway's provider-key encryption.
               GATEWAY_ENCRYPTION_KEY: 'dGVzdC1nYXRld2F5LWtleS0wMTIzNDU2Nzg5YWJjZGU=',
               ...(llm ? { OPENAI_API_KEY: llm.key, OPENAI_BASE_URL: `${llm.url}/v1`, LLM_CONTROL_URL: llm.controlUrl } : {}),

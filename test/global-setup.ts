@@ -15,6 +15,7 @@ import { startFakeLlm, type FakeLlm } from './support/fake-llm';
 import type { ScriptedTurn } from './support/llm-script';
 import { startOidcIssuer, type OidcIssuer } from './support/oidc-issuer';
 import { checkExchanges, validateOpenApi } from './support/openapi-validator';
+import { startFakeMail, type FakeMail } from './support/fake-mail';
 import type { TestLlm, TestStack } from './support/stack-context';
 import pg from 'pg';
 
@@ -25,6 +26,7 @@ interface Started {
   oidc: OidcIssuer;
   llm: FakeLlm;
   llmControl: Server;
+  mail: FakeMail;
   provided: { stack: TestStack; llm: TestLlm };
 }
 
@@ -126,6 +128,7 @@ async function start(): Promise<Started> {
   const oidc = await startOidcIssuer(GOOGLE_CLIENT);
   const llm = await startFakeLlm();
   const llmControl = await startLlmControl(llm);
+  const mail = await startFakeMail();
   const provided: TestStack = {
     databaseUrl: stack.databaseUrl,
     neonWsProxy: stack.neonWsProxy,
@@ -140,6 +143,8 @@ async function start(): Promise<Started> {
     googleClientSecret: GOOGLE_CLIENT.clientSecret,
     fakeLlmUrl: llm.url,
     fakeLlmKey: llm.key,
+    fakeMailUrl: mail.url,
+    fakeMailKey: mail.key,
   };
   return {
     stack,
@@ -148,6 +153,7 @@ async function start(): Promise<Started> {
     oidc,
     llm,
     llmControl: llmControl.server,
+    mail,
     provided: { stack: provided, llm: { url: llm.url, key: llm.key, controlUrl: llmControl.url } },
   };
 }
@@ -163,6 +169,7 @@ export async function teardown(): Promise<void> {
   await closeServer(started.control);
   await closeServer(started.llmControl);
   await started.llm.close();
+  await started.mail.close();
   const { databaseUrl } = started.stack;
   await started.stack.stop();
   await dropDatabase(databaseUrl);

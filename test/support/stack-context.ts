@@ -15,6 +15,9 @@ export interface TestStack {
   /** The local LLM provider server (test/support/fake-llm.ts) the gateway tests forward to, and its key. */
   fakeLlmUrl: string;
   fakeLlmKey: string;
+  /** The local mail API (test/support/fake-mail.ts, Resend's wire format) invitations are sent through, and its key. */
+  fakeMailUrl: string;
+  fakeMailKey: string;
 }
 
 /** The local LLM provider of the `workers-llm` project (test/global-setup-llm.ts) and its script control. */

@@ -18,7 +18,7 @@ import { contractRouter, errorsFor, idParam, json, jsonBody, pageOf, userSecurit
 import { hasPrefix } from '../../common/ids';
 import { listPage, pageQuery } from '../lib/pagination';
 import { closeThreadSockets } from '../lib/thread-agents';
-import type { AppEnv } from '../lib/services';
+import { waitUntil, type AppEnv } from '../lib/services';
 import { acceptInvitation, createInvitation, usableInvitation, type Invitation } from '../orgs/invitations';
 import { acceptLink, deliverInvitation } from '../orgs/invite-mail';
 import { changeRole, changeTier, removeMember, type Actor, type Member } from '../orgs/members';
@@ -144,7 +144,13 @@ const routes = {
     request: { body: jsonBody(inviteBody) },
     ...(OPENAPI_DOCUMENT ? {
       summary: 'Invite an email (owners and admins; only the owner invites admins); the token goes to that email only',
-      responses: { 201: json(invitationSchema, 'The pending invitation'), ...errorsFor(400, 401, 403, 409) },
+      responses: {
+        201: json(
+          invitationSchema.extend({ delivery: z.enum(['logged', 'sending', 'not_configured']).describe('the email: logged (development), sending (in the background), not_configured (MAIL_API_KEY / MAIL_FROM unset)') }),
+          'The pending invitation',
+        ),
+        ...errorsFor(400, 401, 403, 409),
+      },
     } : undocumented),
   }),
   invitations: route({
@@ -239,8 +245,9 @@ export const orgRoutes = contractRouter()
     const account = await findAccountById(db, auth.user_id!);
     if (!account) throw new ApiError('unauthorized', 'this account no longer exists');
     const { invitation, token } = await createInvitation(db, { org_id: auth.org_id, tier: account.org.tier, email: body.email, role: body.role, invited_by: auth.user_id! });
-    deliverInvitation(c.env, { invitation_id: invitation.id, to: invitation.email, org_name: account.org.name, link: acceptLink(c.req.url, token), expires_at: invitation.expires_at });
-    return c.json(invitationJson(invitation), 201);
+    const mail = { invitation_id: invitation.id, to: invitation.email, org_name: account.org.name, link: acceptLink(c.req.url, token), expires_at: invitation.expires_at };
+    const delivery = deliverInvitation(c.env, mail, (work) => waitUntil(c, work));
+    return c.json({ ...invitationJson(invitation), delivery }, 201);
   })
   .openapi(routes.invitations, async (c) => {
     const db = c.get('services').db();
