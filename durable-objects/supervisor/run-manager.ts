@@ -60,6 +60,8 @@ interface Checkpoint {
 export class RunManager {
   /** This instance's token: a lease with another owner belongs to an instance that is gone. */
   private readonly instance = crypto.randomUUID();
+  /** The run between run_accepted and its reservation row (see start). */
+  private reserving: string | null = null;
 
   constructor(private readonly deps: RunManagerDeps) {}
 
@@ -79,28 +81,36 @@ export class RunManager {
    * admits it in Redis: admitted, it starts (agent_started); refused, it is dropped and the refusal returned.
    */
   async start(identity: SocketIdentity, message: string, accepted: (runId: string) => void): Promise<Refusal | null> {
-    // Check and reserve in one synchronous block: a second start_agent arriving while this one awaits its
-    // admission in Redis sees the reserved row and is refused (one run per thread). An 'admitting' row older
-    // than ADMITTING_STALE_MS is a leftover of an eviction and does not count.
+    // A second start_agent arriving before the reservation row is written is refused by `reserving`; after
+    // it, by the row. An 'admitting' row older than ADMITTING_STALE_MS is a leftover of an eviction.
     const reservedAt = Date.now();
-    const active = this.deps.sql
-      .exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running' OR (status = 'admitting' AND created_at >= ?)", reservedAt - ADMITTING_STALE_MS)
-      .toArray()[0];
-    if (active) return { code: 'run_already_active', message: `a run is already active in this thread (${active.run_id}); cancel it or wait`, details: { run_id: active.run_id } };
-    const thread = this.deps.thread();
+    const active =
+      this.reserving ??
+      this.deps.sql
+        .exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running' OR (status = 'admitting' AND created_at >= ?)", reservedAt - ADMITTING_STALE_MS)
+        .toArray()[0]?.run_id;
+    if (active) return { code: 'run_already_active', message: `a run is already active in this thread (${active}); cancel it or wait`, details: { run_id: active } };
     const runId = newId('run');
-    // Told before the reservation is written: a storage write holds every later output until it is durable
-    // (the output gate), and run_accepted promises nothing durable — if this instance dies before the write
-    // lands, its sockets close with it and no agent_started ever follows.
-    accepted(runId);
-    this.deps.sql.exec("DELETE FROM runs WHERE status = 'admitting' AND created_at < ?", reservedAt - ADMITTING_STALE_MS);
-    this.deps.sql.exec(
-      "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'admitting', 'received', '{}', ?, ?)",
-      runId,
-      identity.user_id,
-      reservedAt,
-      reservedAt,
-    );
+    this.reserving = runId;
+    try {
+      accepted(runId);
+      // Let run_accepted leave the runtime before any storage write: the write's commit, and the admission's
+      // fetch held behind it by the output gate, run on this thread and would otherwise delay the frame on
+      // its way out (3–4 ms under `wrangler dev`). A timer fires only once the ready work is done. If this
+      // instance dies meanwhile its sockets close with it: run_accepted promises nothing durable.
+      await new Promise((r) => setTimeout(r, 0));
+      this.deps.sql.exec("DELETE FROM runs WHERE status = 'admitting' AND created_at < ?", reservedAt - ADMITTING_STALE_MS);
+      this.deps.sql.exec(
+        "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'admitting', 'received', '{}', ?, ?)",
+        runId,
+        identity.user_id,
+        reservedAt,
+        reservedAt,
+      );
+    } finally {
+      this.reserving = null;
+    }
+    const thread = this.deps.thread();
     let admission: Admission;
     try {
       admission = await admitRun(this.deps.env, { user_id: identity.user_id, tier: thread.tier, run_id: runId });
