@@ -12,14 +12,11 @@ import type { Outbox } from '../outbox';
 import type { SocketIdentity } from '../sockets';
 import type { Timers } from '../timers';
 import { initialState, STEP_TIMEOUT_MS, TERMINAL, transition, type Effect, type MachineEvent, type RunState, type StepStage } from './machine';
-import { admitRun, releaseRun, renewRun, type Admission } from './admission';
+import { admitRun, releaseRun, renewRun } from './admission';
 import { StepError, type PreviousRun, type Refusal, type RunContext, type ThreadInfo } from './contract';
 import { runStep } from './steps';
 
 export type { Refusal, ThreadInfo } from './contract';
-
-/** A run row reserved while its admission is checked in Redis; older than this it is a leftover of an eviction. */
-const ADMITTING_STALE_MS = 30_000;
 
 /** How soon the alarm re-checks a step in flight: at most this long after its instance died, the step is re-run. */
 export const STEP_LEASE_MS = 5_000;
@@ -60,8 +57,8 @@ interface Checkpoint {
 export class RunManager {
   /** This instance's token: a lease with another owner belongs to an instance that is gone. */
   private readonly instance = crypto.randomUUID();
-  /** The run between run_accepted and its reservation row (see start). */
-  private reserving: string | null = null;
+  /** The run whose admission is awaited (see start): a second start_agent meanwhile is refused. */
+  private admitting: string | null = null;
 
   constructor(private readonly deps: RunManagerDeps) {}
 
@@ -77,55 +74,38 @@ export class RunManager {
   }
 
   /**
-   * Reserves a run in this thread and calls `accepted` with its id at once (nothing remote before it); then
-   * admits it in Redis: admitted, it starts (agent_started); refused, it is dropped and the refusal returned.
+   * Reserves a run in this thread and calls `accepted` with its id at once (nothing remote, nothing written
+   * before it); then admits it in Redis: admitted, it is written and starts (agent_started); refused, it is
+   * dropped and the refusal returned.
    */
   async start(identity: SocketIdentity, message: string, accepted: (runId: string) => void): Promise<Refusal | null> {
-    // A second start_agent arriving before the reservation row is written is refused by `reserving`; after
-    // it, by the row. An 'admitting' row older than ADMITTING_STALE_MS is a leftover of an eviction.
-    const reservedAt = Date.now();
-    const active =
-      this.reserving ??
-      this.deps.sql
-        .exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running' OR (status = 'admitting' AND created_at >= ?)", reservedAt - ADMITTING_STALE_MS)
-        .toArray()[0]?.run_id;
+    const active = this.admitting ?? this.deps.sql.exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running'").toArray()[0]?.run_id;
     if (active) return { code: 'run_already_active', message: `a run is already active in this thread (${active}); cancel it or wait`, details: { run_id: active } };
     const runId = newId('run');
-    this.reserving = runId;
+    // Reserved in memory only: a storage write here would be committed on this thread right after the send
+    // and delay run_accepted on its way out (~3 ms under `wrangler dev`), and hold the admission's fetch
+    // behind the output gate. If this instance dies during the admission, the reservation dies with it, as
+    // do its sockets; a lease it took in Redis expires.
+    this.admitting = runId;
+    let now: number;
     try {
       accepted(runId);
-      // Let run_accepted leave the runtime before any storage write: the write's commit, and the admission's
-      // fetch held behind it by the output gate, run on this thread and would otherwise delay the frame on
-      // its way out (3–4 ms under `wrangler dev`). A timer fires only once the ready work is done. If this
-      // instance dies meanwhile its sockets close with it: run_accepted promises nothing durable.
-      await new Promise((r) => setTimeout(r, 0));
-      this.deps.sql.exec("DELETE FROM runs WHERE status = 'admitting' AND created_at < ?", reservedAt - ADMITTING_STALE_MS);
+      const admission = await admitRun(this.deps.env, { user_id: identity.user_id, tier: this.deps.thread().tier, run_id: runId });
+      if (!admission.ok) return { ...admission.refusal, details: { ...admission.refusal.details, run_id: runId } };
+      now = Date.now();
+      const checkpoint: Checkpoint = { machine: initialState(runId), message, lease: admission.lease };
       this.deps.sql.exec(
-        "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'admitting', 'received', '{}', ?, ?)",
+        "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'running', 'received', ?, ?, ?)",
         runId,
         identity.user_id,
-        reservedAt,
-        reservedAt,
+        JSON.stringify(checkpoint),
+        now,
+        now,
       );
     } finally {
-      this.reserving = null;
+      this.admitting = null;
     }
     const thread = this.deps.thread();
-    let admission: Admission;
-    try {
-      admission = await admitRun(this.deps.env, { user_id: identity.user_id, tier: thread.tier, run_id: runId });
-    } catch (err) {
-      this.deps.sql.exec("DELETE FROM runs WHERE run_id = ? AND status = 'admitting'", runId);
-      throw err;
-    }
-    if (!admission.ok) {
-      this.deps.sql.exec("DELETE FROM runs WHERE run_id = ? AND status = 'admitting'", runId);
-      return { ...admission.refusal, details: { ...admission.refusal.details, run_id: runId } };
-    }
-
-    const now = Date.now();
-    const checkpoint: Checkpoint = { machine: initialState(runId), message, lease: admission.lease };
-    this.deps.sql.exec("UPDATE runs SET status = 'running', checkpoint = ?, updated_at = ? WHERE run_id = ?", JSON.stringify(checkpoint), now, runId);
     this.deps.outbox.add(newId('msg'), 'pg_message', {
       org_id: thread.org_id,
       thread_id: thread.thread_id,
@@ -151,7 +131,7 @@ export class RunManager {
 
   status(runId: string, userId: string) {
     const row = this.row(runId);
-    if (!row || row.user_id !== userId || row.status === 'admitting') return null;
+    if (!row || row.user_id !== userId) return null;
     const cp = JSON.parse(row.checkpoint) as Checkpoint;
     return { run_id: runId, status: row.status, stage: cp.machine.stage, pipeline: cp.machine.pipeline, steps: cp.machine.steps, error: cp.machine.error };
   }

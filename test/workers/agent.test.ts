@@ -358,6 +358,22 @@ describe('runs: limits, cancel, eviction, metering', () => {
     for (const s of tabs) s.close();
   });
 
+  it("an 'admitting' row left by the older version (reservations were written then) is dropped when the schema is brought up to date", async () => {
+    const t = await signUp();
+    const thread = await newThread(t);
+    const s = await connect(t, thread);
+    await s.waitFor((e) => e.type === 'connection_established');
+    s.close();
+    await runInDurableObject(threadStub(thread), (_o, state) => {
+      const sql = state.storage.sql;
+      sql.exec("INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES ('run_left', ?, 'admitting', 'received', '{}', ?, ?)", t.user_id, Date.now(), Date.now());
+      sql.exec('UPDATE schema_version SET version = version - 1');
+    });
+    await abortAllDurableObjects();
+    const left = await runInDurableObject(threadStub(thread), (_o, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM runs').one().n);
+    expect(left).toBe(0);
+  });
+
   it('bad input: empty and huge messages get error events and start nothing', async () => {
     const t = await signUp();
     const thread = await newThread(t);
