@@ -2,7 +2,9 @@
 // (bench/ws-echo: Worker → echo DO), both under `wrangler dev --local` in the same run:
 //  (a) latency — `start_agent` → first event (`run_accepted`, sent before the run's admission in Redis) vs
 //      the echo DO's `start` → its one event; also `start_agent` → `agent_started` (after the admission); ping → pong round trip (answered by the runtime's auto-response,
-//      the DO stays asleep) vs an echoed frame (the echo DO's JS runs).
+//      the DO stays asleep) vs an echoed frame (the echo DO's JS runs); and a JS round trip: a ping written
+//      differently from PING_FRAME, which the app's DO answers itself, vs the same echoed frame — what
+//      delivering a frame to each DO's handler costs.
 //      App and echo samples alternate, so drift in the machine's load hits both alike;
 //  (b) concurrent sockets — ramp LEVELS (sockets over threads/rooms); a level passes when every socket opened
 //      (app: got connection_established) and then answered one ping while all were open; the ramp of a target
@@ -192,6 +194,8 @@ interface Target {
   settle(c: Conn, i: number): Promise<string>;
   /** One round trip (ms). */
   rtt(c: Conn): Promise<number>;
+  /** One round trip through the DO's handler (ms). */
+  jsRtt(c: Conn): Promise<number>;
 }
 
 function appTarget(app: RunningApp, threads: Thread[]): Target {
@@ -238,11 +242,21 @@ function appTarget(app: RunningApp, threads: Thread[]): Target {
       const m = await c.next(isPong);
       return m.at - sent;
     },
+    async jsRtt(c) {
+      const sent = c.send(JSON.stringify({ action: 'ping', data: {} }));
+      const m = await c.next(isPong);
+      return m.at - sent;
+    },
   };
 }
 
 function echoTarget(echo: Running, runTag: string): Target {
   const wsBase = echo.url.replace(/^http/, 'ws');
+  const echoed = async (c: Conn) => {
+    const sent = c.send('{"action":"ping"}');
+    const m = await c.next((x) => x.raw === '{"action":"ping"}');
+    return m.at - sent;
+  };
   return {
     name: 'echo',
     async connect(i) {
@@ -259,11 +273,8 @@ function echoTarget(echo: Running, runTag: string): Target {
     async settle() {
       return 'n/a';
     },
-    async rtt(c) {
-      const sent = c.send('{"action":"ping"}');
-      const m = await c.next((x) => x.raw === '{"action":"ping"}');
-      return m.at - sent;
-    },
+    rtt: echoed,
+    jsRtt: echoed,
   };
 }
 
@@ -300,13 +311,14 @@ interface Latency {
   first_event_ms: number[];
   started_ms: number[];
   rtt_ms: number[];
+  js_rtt_ms: number[];
   failures: string[];
   run_endings: Record<string, number>;
 }
 
 async function latency(targets: Target[]): Promise<Record<string, Latency>> {
   const out: Record<string, Latency> = {};
-  for (const t of targets) out[t.name] = { first_event_ms: [], started_ms: [], rtt_ms: [], failures: [], run_endings: {} };
+  for (const t of targets) out[t.name] = { first_event_ms: [], started_ms: [], rtt_ms: [], js_rtt_ms: [], failures: [], run_endings: {} };
 
   // start → first event: SAMPLES distinct threads/rooms, one socket each, app and echo alternating.
   for (let i = 0; i < SAMPLES; i++) {
@@ -329,7 +341,7 @@ async function latency(targets: Target[]): Promise<Record<string, Latency>> {
     }
   }
 
-  // ping/echo round trips on one socket per target, alternating.
+  // ping/echo round trips on one socket per target, alternating; every 4th also a JS round trip.
   const conns = await Promise.all(targets.map((t) => t.connect(SAMPLES)));
   try {
     for (let i = 0; i < RTT_WARMUP + RTT_SAMPLES; i++) {
@@ -338,6 +350,10 @@ async function latency(targets: Target[]): Promise<Record<string, Latency>> {
         try {
           const ms = await t.rtt(conns[k]!);
           if (i >= RTT_WARMUP) r.rtt_ms.push(ms);
+          if (i % 4 === 0) {
+            const js = await t.jsRtt(conns[k]!);
+            if (i >= RTT_WARMUP) r.js_rtt_ms.push(js);
+          }
         } catch (err) {
           r.failures.push(`rtt #${i}: ${err instanceof Error ? err.message : String(err)}`);
           if (r.failures.length > 20) throw new Error(`${t.name}: too many failures: ${r.failures.slice(-3).join('; ')}`);
@@ -466,17 +482,19 @@ export default async function main(): Promise<void> {
     t = performance.now();
     const lat = await latency(targets);
     console.log(`latency phase: ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    const figs: Record<string, { first: ReturnType<typeof quantiles>; started: ReturnType<typeof quantiles>; rtt: ReturnType<typeof quantiles> }> = {};
+    const figs: Record<string, { first: ReturnType<typeof quantiles>; started: ReturnType<typeof quantiles>; rtt: ReturnType<typeof quantiles>; jsRtt: ReturnType<typeof quantiles> }> = {};
     for (const name of ['app', 'echo']) {
       const r = lat[name]!;
       const first = quantiles(r.first_event_ms);
       const started = quantiles(r.started_ms);
       const rtt = quantiles(r.rtt_ms);
-      figs[name] = { first, started, rtt };
+      const jsRtt = quantiles(r.js_rtt_ms);
+      figs[name] = { first, started, rtt, jsRtt };
       console.log(
         `${name.padEnd(4)}: start → first event p50 ${first.p50} ms, p90 ${first.p90} ms, p99 ${first.p99} ms, max ${first.max} ms (n=${first.n}); ` +
           (name === 'app' ? `start → agent_started p50 ${started.p50} ms, p99 ${started.p99} ms; ` : '') +
-          `round trip p50 ${rtt.p50} ms, p90 ${rtt.p90} ms, p99 ${rtt.p99} ms, max ${rtt.max} ms (n=${rtt.n})` +
+          `round trip p50 ${rtt.p50} ms, p90 ${rtt.p90} ms, p99 ${rtt.p99} ms, max ${rtt.max} ms (n=${rtt.n}); ` +
+          `JS round trip p50 ${jsRtt.p50} ms, p99 ${jsRtt.p99} ms (n=${jsRtt.n})` +
           (Object.keys(r.run_endings).length && name === 'app' ? `; runs ended: ${JSON.stringify(r.run_endings)}` : '') +
           (r.failures.length ? `; ${r.failures.length} failures, first: ${r.failures[0]}` : ''),
       );
@@ -495,9 +513,10 @@ export default async function main(): Promise<void> {
         ...(name === 'app' ? { started_p50_ms: figs[name]!.started.p50, started_p99_ms: figs[name]!.started.p99 } : {}),
         rtt_p50_ms: figs[name]!.rtt.p50,
         rtt_p99_ms: figs[name]!.rtt.p99,
+        js_rtt_p50_ms: figs[name]!.jsRtt.p50,
         max_sockets: best?.sockets ?? 0,
         threads: best?.threads ?? 0,
-        samples: { first_event: figs[name]!.first.n, rtt: figs[name]!.rtt.n },
+        samples: { first_event: figs[name]!.first.n, rtt: figs[name]!.rtt.n, js_rtt: figs[name]!.jsRtt.n },
         failures: lat[name]!.failures.length,
         levels: levels[name]!.map((l) => ({
           sockets: l.sockets,
@@ -527,6 +546,7 @@ export default async function main(): Promise<void> {
           first_event_p99: ratio(a.first_event_p99_ms, e.first_event_p99_ms),
           rtt_p50: ratio(a.rtt_p50_ms, e.rtt_p50_ms),
           rtt_p99: ratio(a.rtt_p99_ms, e.rtt_p99_ms),
+          js_rtt_p50: ratio(a.js_rtt_p50_ms, e.js_rtt_p50_ms),
           max_sockets: ratio(a.max_sockets, e.max_sockets),
         },
         app_mode: app.mode,

@@ -40,6 +40,9 @@ const MIGRATIONS: string[] = [
      attempt INTEGER NOT NULL,
      started_at INTEGER NOT NULL
    );`,
+  // A run is now written only once admitted (its reservation lives in memory): drop the checkpoint-less
+  // 'admitting' rows that admissions cut off under the older version left behind.
+  `DELETE FROM runs WHERE status = 'admitting';`,
 ];
 
 export function migrateStorage(sql: SqlStorage): void {

@@ -12,14 +12,11 @@ import type { Outbox } from '../outbox';
 import type { SocketIdentity } from '../sockets';
 import type { Timers } from '../timers';
 import { initialState, STEP_TIMEOUT_MS, TERMINAL, transition, type Effect, type MachineEvent, type RunState, type StepStage } from './machine';
-import { admitRun, releaseRun, renewRun, type Admission } from './admission';
+import { admitRun, releaseRun, renewRun } from './admission';
 import { StepError, type PreviousRun, type Refusal, type RunContext, type ThreadInfo } from './contract';
 import { runStep } from './steps';
 
 export type { Refusal, ThreadInfo } from './contract';
-
-/** A run row reserved while its admission is checked in Redis; older than this it is a leftover of an eviction. */
-const ADMITTING_STALE_MS = 30_000;
 
 /** How soon the alarm re-checks a step in flight: at most this long after its instance died, the step is re-run. */
 export const STEP_LEASE_MS = 5_000;
@@ -60,6 +57,8 @@ interface Checkpoint {
 export class RunManager {
   /** This instance's token: a lease with another owner belongs to an instance that is gone. */
   private readonly instance = crypto.randomUUID();
+  /** The run whose admission is awaited (see start): a second start_agent meanwhile is refused. */
+  private admitting: string | null = null;
 
   constructor(private readonly deps: RunManagerDeps) {}
 
@@ -75,47 +74,38 @@ export class RunManager {
   }
 
   /**
-   * Reserves a run in this thread and calls `accepted` with its id at once (nothing remote before it); then
-   * admits it in Redis: admitted, it starts (agent_started); refused, it is dropped and the refusal returned.
+   * Reserves a run in this thread and calls `accepted` with its id at once (nothing remote, nothing written
+   * before it); then admits it in Redis: admitted, it is written and starts (agent_started); refused, it is
+   * dropped and the refusal returned.
    */
   async start(identity: SocketIdentity, message: string, accepted: (runId: string) => void): Promise<Refusal | null> {
-    // Check and reserve in one synchronous block: a second start_agent arriving while this one awaits its
-    // admission in Redis sees the reserved row and is refused (one run per thread). An 'admitting' row older
-    // than ADMITTING_STALE_MS is a leftover of an eviction and does not count.
-    const reservedAt = Date.now();
-    const active = this.deps.sql
-      .exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running' OR (status = 'admitting' AND created_at >= ?)", reservedAt - ADMITTING_STALE_MS)
-      .toArray()[0];
-    if (active) return { code: 'run_already_active', message: `a run is already active in this thread (${active.run_id}); cancel it or wait`, details: { run_id: active.run_id } };
-    const thread = this.deps.thread();
+    const active = this.admitting ?? this.deps.sql.exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running'").toArray()[0]?.run_id;
+    if (active) return { code: 'run_already_active', message: `a run is already active in this thread (${active}); cancel it or wait`, details: { run_id: active } };
     const runId = newId('run');
-    // Told before the reservation is written: a storage write holds every later output until it is durable
-    // (the output gate), and run_accepted promises nothing durable — if this instance dies before the write
-    // lands, its sockets close with it and no agent_started ever follows.
-    accepted(runId);
-    this.deps.sql.exec("DELETE FROM runs WHERE status = 'admitting' AND created_at < ?", reservedAt - ADMITTING_STALE_MS);
-    this.deps.sql.exec(
-      "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'admitting', 'received', '{}', ?, ?)",
-      runId,
-      identity.user_id,
-      reservedAt,
-      reservedAt,
-    );
-    let admission: Admission;
+    // Reserved in memory only: a storage write here would be committed on this thread right after the send
+    // and delay run_accepted on its way out (~3 ms under `wrangler dev`), and hold the admission's fetch
+    // behind the output gate. If this instance dies during the admission, the reservation dies with it, as
+    // do its sockets; a lease it took in Redis expires.
+    this.admitting = runId;
+    let now: number;
     try {
-      admission = await admitRun(this.deps.env, { user_id: identity.user_id, tier: thread.tier, run_id: runId });
-    } catch (err) {
-      this.deps.sql.exec("DELETE FROM runs WHERE run_id = ? AND status = 'admitting'", runId);
-      throw err;
+      accepted(runId);
+      const admission = await admitRun(this.deps.env, { user_id: identity.user_id, tier: this.deps.thread().tier, run_id: runId });
+      if (!admission.ok) return { ...admission.refusal, details: { ...admission.refusal.details, run_id: runId } };
+      now = Date.now();
+      const checkpoint: Checkpoint = { machine: initialState(runId), message, lease: admission.lease };
+      this.deps.sql.exec(
+        "INSERT INTO runs (run_id, user_id, status, state, checkpoint, created_at, updated_at) VALUES (?, ?, 'running', 'received', ?, ?, ?)",
+        runId,
+        identity.user_id,
+        JSON.stringify(checkpoint),
+        now,
+        now,
+      );
+    } finally {
+      this.admitting = null;
     }
-    if (!admission.ok) {
-      this.deps.sql.exec("DELETE FROM runs WHERE run_id = ? AND status = 'admitting'", runId);
-      return { ...admission.refusal, details: { ...admission.refusal.details, run_id: runId } };
-    }
-
-    const now = Date.now();
-    const checkpoint: Checkpoint = { machine: initialState(runId), message, lease: admission.lease };
-    this.deps.sql.exec("UPDATE runs SET status = 'running', checkpoint = ?, updated_at = ? WHERE run_id = ?", JSON.stringify(checkpoint), now, runId);
+    const thread = this.deps.thread();
     this.deps.outbox.add(newId('msg'), 'pg_message', {
       org_id: thread.org_id,
       thread_id: thread.thread_id,
@@ -141,7 +131,7 @@ export class RunManager {
 
   status(runId: string, userId: string) {
     const row = this.row(runId);
-    if (!row || row.user_id !== userId || row.status === 'admitting') return null;
+    if (!row || row.user_id !== userId) return null;
     const cp = JSON.parse(row.checkpoint) as Checkpoint;
     return { run_id: runId, status: row.status, stage: cp.machine.stage, pipeline: cp.machine.pipeline, steps: cp.machine.steps, error: cp.machine.error };
   }
