@@ -125,21 +125,25 @@ export async function startWorkerdApp(opts: { timeoutMs?: number } = {}): Promis
     else await rm(dir, { recursive: true, force: true });
   };
   try {
-    const bundling = bundleOnce(CONFIG, join(dir, 'bundle'));
-    bundling.catch(() => {}); // awaited below
-    const [stackResult, bundle] = await Promise.all([startStackChild(dir, pgDatabase, false).then((s) => (stack = s)), bundling]);
+    // Bundle while the stack starts; whichever fails, the other is stopped by stop().
+    const [stackResult, bundled] = await Promise.allSettled([startStackChild(dir, pgDatabase, false), bundleOnce(CONFIG, join(dir, 'bundle'))]);
+    if (stackResult.status === 'fulfilled') stack = stackResult.value;
+    if (stackResult.status === 'rejected') throw stackResult.reason;
+    if (bundled.status === 'rejected') throw bundled.reason;
+    const bundle = bundled.value;
+    const info = stack!.info;
     const envFile = join(dir, 'bench.env');
-    await writeEnvFile(envFile, appVars(stackResult.info));
+    await writeEnvFile(envFile, appVars(info));
     served = await serveBundle('workerd', { bundle, envFile, dir, label: 'app', readyPath: '/health/ready', timeoutMs: opts.timeoutMs });
-    const stackPid = stackResult.pid;
+    const stackPid = stack!.pid;
     return {
       runtime: 'workerd',
       bundle,
       url: served.url,
       dir,
       logFile: served.logFile,
-      databaseUrl: stackResult.info.databaseUrl,
-      stack: stackResult.info,
+      databaseUrl: info.databaseUrl,
+      stack: info,
       cpuSeconds: served.cpuSeconds,
       stackCpuSeconds: () => procCpuSeconds({ pid: stackPid }),
       stop,
