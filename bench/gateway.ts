@@ -1,23 +1,30 @@
-// Gateway overhead: POST /v1/chat/completions through the app (wrangler dev, real local stack, an API key with
-// the gateway scope, the org's provider key pointing at the local fake upstream) versus the same request sent
-// to the fake upstream directly, and versus Portkey's open-source gateway (@portkey-ai/gateway, its Node
-// server) in front of the same upstream. Sequential interleaved rounds (direct, gateway, portkey, …): per
-// round the p50 and p99 of each side, then the median over rounds; added latency (side − direct) and ratios,
-// ours against Portkey's. Then throughput at rising concurrency for all three, and the CPU each gateway call
-// costs the app (wrangler + workerd) and the local stack (the Redis/ClickHouse/Postgres adapters, chdb), which
-// share this machine's cores with the client, the upstream and Portkey. Two more sides split the added latency: GET /health (the Worker runtime with no I/O)
-// and an authenticated gateway request refused before any upstream (invalid JSON → 400 after the API-key
-// look-up and the rate limit), so gateway_own_ms = gateway − auth_only − direct is the gateway's own share.
+// Gateway overhead: POST /v1/chat/completions through the app (real local stack, an API key with the gateway
+// scope, the org's provider key pointing at the local fake upstream) versus the same request sent to the fake
+// upstream directly, and versus Portkey's open-source gateway (@portkey-ai/gateway, its Node server) in front
+// of the same upstream. The app runs as in production, its bundle on workerd through Miniflare's API with no
+// dev proxy in front (bench/lib/workerd-app.ts); GATEWAY_RUNTIME=wrangler runs it under `wrangler dev` instead
+// (bench/lib/app.ts). Sequential interleaved rounds (direct, gateway, portkey, …): per round the p50 and p99
+// of each side, then the median over rounds; added latency (side − direct) and ratios, ours against
+// Portkey's. Then throughput at rising concurrency for all three, and the CPU each gateway call costs the app
+// (workerd; under wrangler dev: wrangler + its workerds) and the local stack (the Redis/ClickHouse/Postgres
+// adapters, chdb), which share this machine's cores with the client, the upstream and Portkey. Two more sides
+// split the added latency: GET /health (the runtime with no I/O) and an authenticated gateway request refused
+// before any upstream (invalid JSON → 400 after the API-key look-up and the rate limit), so
+// gateway_own_ms = gateway − auth_only − direct is the gateway's own share. Last, a short probe of the other
+// runtime's floor: the same bundle's /health there, interleaved with direct calls and this app's /health.
 // Run: npm run bench -- gateway. Last line: {"bench":"gateway",…}.
 import pg from 'pg';
 import { startFakeLlm } from '../test/support/fake-llm';
 import { startApp } from './lib/app';
 import { startPortkey } from './lib/portkey';
+import { startFloor, startWorkerdApp, type Runtime, type ServedApp } from './lib/workerd-app';
 
 const ROUNDS = Number(process.env.GATEWAY_ROUNDS ?? 10);
 const PER_ROUND = Number(process.env.GATEWAY_PER_ROUND ?? 25);
 const CONCURRENCY = [1, 4, 16];
 const PER_LEVEL = 64;
+const RUNTIME: Runtime = process.env.GATEWAY_RUNTIME === 'wrangler' ? 'wrangler' : 'workerd';
+const FLOOR_ROUNDS = 5;
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 const quantile = (xs: number[], q: number) => {
@@ -48,7 +55,8 @@ async function throughput(send: () => Promise<Response>, concurrency: number): P
 export default async function main(): Promise<void> {
   const fake = await startFakeLlm();
   const portkey = await startPortkey();
-  const app = await startApp().catch(async (err: unknown) => {
+  const start = async (): Promise<ServedApp> => (RUNTIME === 'workerd' ? startWorkerdApp() : { ...(await startApp()), runtime: 'wrangler' });
+  const app = await start().catch(async (err: unknown) => {
     await portkey.stop();
     throw err;
   });
@@ -105,7 +113,7 @@ export default async function main(): Promise<void> {
       portkey_added_p50_ms: round(figures.portkey_p50_ms - figures.direct_p50_ms),
       portkey_added_p99_ms: round(figures.portkey_p99_ms - figures.direct_p99_ms),
       gateway_own_p50_ms: round(figures.gateway_p50_ms - figures.auth_only_p50_ms - figures.direct_p50_ms),
-      // What our code adds beyond the runtime's own floor (a no-I/O request on the same wrangler dev).
+      // What our code adds beyond the runtime's own floor (a no-I/O request on the same runtime).
       over_runtime_p50_ms: round(figures.gateway_p50_ms - figures.health_p50_ms - figures.direct_p50_ms),
     };
     const ratios = {
@@ -132,8 +140,30 @@ export default async function main(): Promise<void> {
       console.log(`concurrency ${c}: direct ${d} req/s, gateway ${g} req/s, portkey ${k} req/s`);
     }
     const cpuPerCall = { app_cpu_ms_per_call: round((cpu.app * 1000) / cpu.calls), stack_cpu_ms_per_call: round((cpu.stack * 1000) / cpu.calls) };
-    console.log(`CPU per gateway call: app ${cpuPerCall.app_cpu_ms_per_call} ms, local stack ${cpuPerCall.stack_cpu_ms_per_call} ms`);
-    console.log(JSON.stringify({ bench: 'gateway', node: process.version, rounds: ROUNDS, per_round: PER_ROUND, ...figures, ...added, ...ratios, throughput: tput, ...cpuPerCall, portkey_version: portkey.version }));
+    console.log(`CPU per gateway call: app (${app.runtime}) ${cpuPerCall.app_cpu_ms_per_call} ms, local stack ${cpuPerCall.stack_cpu_ms_per_call} ms`);
+
+    const other: Runtime = app.runtime === 'workerd' ? 'wrangler' : 'workerd';
+    const floor = await startFloor(other, { stack: app.stack, bundle: app.bundle });
+    const probe: Array<Record<'direct' | 'here' | 'there', number[]>> = [];
+    try {
+      for (let i = 0; i < 20; i++) await timed(() => fetch(`${floor.url}/health`));
+      for (let r = 0; r < FLOOR_ROUNDS; r++) {
+        const x = { direct: [] as number[], here: [] as number[], there: [] as number[] };
+        for (let i = 0; i < PER_ROUND; i++) {
+          x.direct.push(await timed(direct));
+          x.here.push(await timed(health));
+          x.there.push(await timed(() => fetch(`${floor.url}/health`)));
+        }
+        probe.push(x);
+      }
+    } finally {
+      await floor.stop();
+    }
+    const fp = (side: 'direct' | 'here' | 'there') => median(probe.map((x) => quantile(x[side], 0.5)));
+    // The runtime's own floor: a no-I/O /health over a direct call to the upstream, in each runtime.
+    const healthFloor = { [`${app.runtime}_health_over_direct_p50_ms`]: round(fp('here') - fp('direct')), [`${other}_health_over_direct_p50_ms`]: round(fp('there') - fp('direct')) };
+    console.log(`/health over direct p50 (${FLOOR_ROUNDS} rounds × ${PER_ROUND}): ${Object.entries(healthFloor).map(([k, v]) => `${k.split('_')[0]} ${v} ms`).join(', ')}`);
+    console.log(JSON.stringify({ bench: 'gateway', runtime: app.runtime, node: process.version, rounds: ROUNDS, per_round: PER_ROUND, ...figures, ...added, ...ratios, throughput: tput, ...cpuPerCall, health_floor: healthFloor, portkey_version: portkey.version }));
   } finally {
     await portkey.stop();
     await app.stop();

@@ -134,7 +134,7 @@ function installHandlers(): void {
 
 // ---------- wrangler dev ----------
 
-interface WranglerOptions {
+export interface WranglerOptions {
   label: string;
   /** Wrangler config file (absolute). */
   config: string;
@@ -161,7 +161,7 @@ interface StartedWrangler {
   kill(): Promise<void>;
 }
 
-async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
+export async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
   installHandlers();
   const port = o.port ?? (await freePort());
   const inspectorPort = await freePort();
@@ -257,7 +257,7 @@ async function startWrangler(o: WranglerOptions): Promise<StartedWrangler> {
 }
 
 /** `wrangler deploy --dry-run --outdir <outDir>`: the Worker bundled once, as it would be deployed. */
-async function bundleOnce(config: string, outDir: string): Promise<string> {
+export async function bundleOnce(config: string, outDir: string): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', NO_COLOR: '1', FORCE_COLOR: '0' };
   const child = spawn(WRANGLER, ['deploy', '--dry-run', '--config', config, '--outdir', outDir], { cwd: dirname(config), stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
@@ -279,7 +279,7 @@ export interface StackInfo {
   upstashToken: string;
 }
 
-async function startStackChild(dir: string, pgDatabase: string, ownRedis: boolean): Promise<{ info: StackInfo; pid: number; control(store: Store, action: 'stop' | 'start'): Promise<void>; stop(): Promise<void> }> {
+export async function startStackChild(dir: string, pgDatabase: string, ownRedis: boolean): Promise<{ info: StackInfo; pid: number; control(store: Store, action: 'stop' | 'start'): Promise<void>; stop(): Promise<void> }> {
   installHandlers();
   const logFile = join(dir, 'stack.log');
   const child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE, 'serve-stack', JSON.stringify({ dataDir: join(dir, 'stack'), pgDatabase, ownRedis })], {
@@ -409,6 +409,25 @@ async function serveStack(cfg: { dataDir: string; pgDatabase: string; ownRedis?:
 
 // ---------- public API ----------
 
+/** The Worker's env on top of wrangler.toml's [vars]: the stack's endpoints and fresh secrets. */
+export function appVars(s: StackInfo): Record<string, string> {
+  return {
+    ENVIRONMENT: 'development',
+    DATABASE_URL: s.databaseUrl,
+    NEON_WS_PROXY: s.neonWsProxy,
+    NEON_HTTP_ENDPOINT: s.neonHttpEndpoint,
+    CLICKHOUSE_URL: s.clickhouseUrl,
+    UPSTASH_REDIS_REST_URL: s.upstashUrl,
+    UPSTASH_REDIS_REST_TOKEN: s.upstashToken,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    GATEWAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    CORS_ORIGINS: 'http://127.0.0.1',
+  };
+}
+
+/** KEY=value lines (values are URLs, hex and base64: no newlines), readable by the owner only. */
+export const writeEnvFile = (file: string, vars: Record<string, string>) => writeFile(file, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+
 /** The app under wrangler dev against a fresh local stack (`ownRedis`: with a redis-server of its own, which
  *  outage('redis', …) restarts; else the shared one, behind an adapter outage() stops). By default the Worker is bundled once and run with
  *  --no-bundle, so that other people's edits in the repo during a run do not hot-reload it (a reload drops every
@@ -440,19 +459,8 @@ export async function startApp(opts: { timeoutMs?: number; watch?: boolean; ownR
     const prebuilt = bundleResult.value;
     const s = stack!.info;
     const envFile = join(dir, 'bench.env');
-    const vars: Record<string, string> = {
-      ENVIRONMENT: 'development',
-      DATABASE_URL: s.databaseUrl,
-      NEON_WS_PROXY: s.neonWsProxy,
-      NEON_HTTP_ENDPOINT: s.neonHttpEndpoint,
-      CLICKHOUSE_URL: s.clickhouseUrl,
-      UPSTASH_REDIS_REST_URL: s.upstashUrl,
-      UPSTASH_REDIS_REST_TOKEN: s.upstashToken,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      GATEWAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      CORS_ORIGINS: 'http://127.0.0.1',
-    };
-    await writeFile(envFile, Object.entries(vars).map(([k, v]) => `${k}=${v}`).join('\n') + '\n', { mode: 0o600 });
+    const vars = appVars(s);
+    await writeEnvFile(envFile, vars);
     const wranglerOptions: WranglerOptions = { label: 'app', config, dir, envFile, prebuilt, readyPath: '/health/ready', timeoutMs: opts.timeoutMs };
     wrangler = await startWrangler(wranglerOptions);
     const port = Number(new URL(wrangler.url).port);
