@@ -3,28 +3,24 @@
 // control server (test/support/openapi-validator.ts, JSON Schema 2020-12) — and the last test fails when a
 // documented operation was never called here. Calls run in order, as a team would: sign up, invite, import,
 // ask the agent, apply its policy through the gateway, read the ledger.
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { hc, parseResponse } from 'hono/client';
 import { describe, expect, it } from 'vitest';
-import { buildApp, type AppType } from '../../workers/app';
+import type { AppType } from '../../workers/app';
 import type { Exchange, ExchangeCheck } from '../support/openapi-validator';
 import { fakeKey, fakeUrl } from './gateway-support';
-import { captureLogs } from './org-support';
+import { callWith, captureLogs } from './org-support';
 import { drain } from './ingest-support';
 import { bearer, randomIp, uniqueEmail } from './tenancy';
 
 const exchanges: Exchange[] = [];
-const app = buildApp();
 
 /** A typed client whose every exchange is recorded; `vars` run the app under extra bindings (ENVIRONMENT, OPERATOR_TOKEN). */
 function clientWith(vars: Record<string, string> = {}) {
-  const send = async (req: Request): Promise<Response> => {
+  const send = (req: Request): Promise<Response> => {
     if (Object.keys(vars).length === 0) return exports.default.fetch(req);
-    const ctx = createExecutionContext();
-    const res = await app.fetch(req, { ...env, ...vars }, ctx);
-    await waitOnExecutionContext(ctx);
-    return res;
+    const url = new URL(req.url);
+    return callWith(vars, url.pathname + url.search, req);
   };
   return hc<AppType>('http://api.test', {
     fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
