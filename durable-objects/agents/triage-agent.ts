@@ -37,6 +37,7 @@ const describe = (r: AgentRequest) =>
     r.scope.window ? `window: ${r.scope.window.phrase}` : '',
     r.targets.cut_pct !== null ? `target: cut ${r.targets.cut_pct}%` : '',
     r.constraints.keep_models.length ? `keep: ${r.constraints.keep_models.join(', ')}` : '',
+    r.constraints.keep_feature_models.length ? `keep the models of: ${r.constraints.keep_feature_models.join(', ')}` : '',
     r.follow_up ? 'follow-up of the previous question' : '',
   ]
     .filter(Boolean)

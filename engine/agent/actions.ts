@@ -10,6 +10,7 @@ import { monthlyBasis } from '../monthly-basis.js';
 import type { WorkloadProfile } from '../profile/types.js';
 import { combineSavings } from '../tools/index.js';
 import type { GatewayPolicy } from '../tools/policy/policy.js';
+import { resolveFeatures } from './plan.js';
 import type { AgentRequest } from './request.js';
 
 export const CONFIDENCE_WEIGHT: Record<Level, number> = { high: 1, medium: 0.6, low: 0.3 };
@@ -50,10 +51,29 @@ const ADDS_LATENCY = new Set(['batch_eligibility']);
 
 const substituteOf = (f: Finding): { provider?: string; model?: string } | undefined => f.evidence.substitute as { provider?: string; model?: string } | undefined;
 
+/** The features whose calls must stay on their models, as the data names them, and the models those calls use. */
+interface KeptFeatures {
+  features: string[];
+  /** model → the kept features that use it. */
+  models: Map<string, string[]>;
+}
+
+function keptFeatures(req: AgentRequest, profile: WorkloadProfile): KeptFeatures {
+  const known = [...new Set(profile.segments.map((s) => s.feature).filter(Boolean))];
+  const features = resolveFeatures(req.constraints.keep_feature_models, known);
+  const models = new Map<string, string[]>();
+  for (const s of profile.segments) if (features.includes(s.feature)) models.set(s.model, [...new Set([...(models.get(s.model) ?? []), s.feature])]);
+  return { features, models };
+}
+
 /** Why a constraint forbids a finding, or null. */
-export function forbiddenBy(f: Finding, req: AgentRequest): string | null {
+function forbiddenBy(f: Finding, req: AgentRequest, kept: KeptFeatures): string | null {
   const c = req.constraints;
   if (MOVES_TRAFFIC.has(f.tool) && f.where.model && c.keep_models.includes(f.where.model)) return `keeps ${f.where.model}`;
+  if (MOVES_TRAFFIC.has(f.tool) && f.where.feature && kept.features.includes(f.where.feature)) return `keeps the models of feature ${f.where.feature}`;
+  // A model-wide move would take the kept feature's calls on that model with it.
+  const onModel = !f.where.feature && f.where.model ? kept.models.get(f.where.model) : undefined;
+  if (MOVES_TRAFFIC.has(f.tool) && onModel) return `keeps the models of feature ${onModel.join(', ')}`;
   const sub = substituteOf(f);
   if (sub?.provider && c.avoid_providers.includes(sub.provider)) return `avoids ${sub.provider}`;
   if ((c.latency_must_not_rise || req.targets.p95_ms !== null) && ((f.latency_effect_ms ?? 0) > 0 || ADDS_LATENCY.has(f.tool))) return 'adds latency';
@@ -72,24 +92,31 @@ export const stepOrder = (a: Finding, b: Finding): number =>
   b.saving_nanousd - a.saving_nanousd ||
   (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0);
 
-/** The gateway policy without rules that break a constraint (a kept model is never routed away). */
-export function constrainPolicy(policy: GatewayPolicy | null, req: AgentRequest): GatewayPolicy | null {
+/** Whether a rule matching `match` can take calls of a kept feature (its feature, or — matching no feature — a model it uses, or any model). */
+const touchesKept = (match: { feature?: string; model?: string }, kept: KeptFeatures): boolean =>
+  kept.features.length > 0 && (match.feature ? kept.features.includes(match.feature) : !match.model || kept.models.has(match.model));
+
+/** The gateway policy without rules that break a constraint (a kept model, or a kept feature's calls, are never routed away). */
+function constrainPolicy(policy: GatewayPolicy | null, req: AgentRequest, kept: KeptFeatures): GatewayPolicy | null {
   if (!policy) return null;
   const rules = policy.rules.filter(
     (r) =>
       !(r.route_to || r.fallbacks) ||
-      ((!r.match.model || !req.constraints.keep_models.includes(r.match.model)) && (!r.route_to || !req.constraints.avoid_providers.includes(r.route_to.provider))),
+      ((!r.match.model || !req.constraints.keep_models.includes(r.match.model)) &&
+        (!r.route_to || !req.constraints.avoid_providers.includes(r.route_to.provider)) &&
+        !touchesKept(r.match, kept)),
   );
   return rules.length ? { ...policy, rules } : null;
 }
 
 /** `base`: the spend the percentages are of (the scoped features' or models' spend; the whole window's by default). */
 export function planActions(findings: readonly Finding[], profile: WorkloadProfile, req: AgentRequest, policy: GatewayPolicy | null, base = profile.totals.cost_nanousd, maxSteps = 8): ActionPlan {
+  const kept = keptFeatures(req, profile);
   const excluded: ActionPlan['excluded'] = [];
   const allowed: Finding[] = [];
   for (const f of findings) {
     if (f.kind !== 'saving' || f.saving_nanousd <= 0) continue;
-    const why = forbiddenBy(f, req);
+    const why = forbiddenBy(f, req, kept);
     if (why) excluded.push({ tool: f.tool, title: f.title, reason: why });
     else allowed.push(f);
   }
@@ -106,7 +133,7 @@ export function planActions(findings: readonly Finding[], profile: WorkloadProfi
     steps.push(stepOf(f, taken, profile, base));
   }
   const reached = steps.at(-1)?.cumulative_pct ?? 0;
-  return { steps, excluded, policy: constrainPolicy(policy, req), target_pct: target, target_from, budget, meets_target: target === null ? null : reached >= target };
+  return { steps, excluded, policy: constrainPolicy(policy, req, kept), target_pct: target, target_from, budget, meets_target: target === null ? null : reached >= target };
 }
 
 /**
@@ -114,11 +141,12 @@ export function planActions(findings: readonly Finding[], profile: WorkloadProfi
  * "apply the second one" means the second lever shown; levers that break a constraint are left out.
  */
 export function planLevers(levers: readonly Finding[], profile: WorkloadProfile, req: AgentRequest, maxSteps = 5): ActionPlan {
+  const kept = keptFeatures(req, profile);
   const excluded: ActionPlan['excluded'] = [];
   const taken: Finding[] = [];
   const steps: PlanStep[] = [];
   for (const f of levers) {
-    const why = forbiddenBy(f, req);
+    const why = forbiddenBy(f, req, kept);
     if (why) excluded.push({ tool: f.tool, title: f.title, reason: why });
     else if (steps.length < maxSteps) {
       taken.push(f);

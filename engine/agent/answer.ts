@@ -5,7 +5,7 @@ import { CAPABILITY_SOURCES, capabilityOf, type CatalogModel } from '../catalog/
 import type { Finding } from '../findings.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
-import type { CompareRow, LatencyRow, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, UserSpendOutput, WhatIfOutput } from './tools.js';
+import type { CompareRow, LatencyRow, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfOutput } from './tools.js';
 
 export interface ToolOutputs {
   spend_breakdown?: SpendBreakdownOutput;
@@ -16,6 +16,7 @@ export interface ToolOutputs {
   latency_levers?: Finding[];
   cache_tools?: Finding[];
   optimizer?: OptimizerOutput;
+  waste?: WasteOutput;
   what_if?: WhatIfOutput;
   compare_models?: CompareRow[];
   catalog_search?: CatalogModel[];
@@ -161,15 +162,74 @@ function spendChange(c: SpendChangeOutput, anomalies: Finding[]): Part {
   };
 }
 
-function breakdown(b: SpendBreakdownOutput): Part {
+/** A breakdown row as the answer names it: a segment, a feature (or the calls naming none), a model. */
+const spendLabel = (r: SpendRow, by: SpendBreakdownOutput['by']): string =>
+  by === 'feature' ? (r.feature ? `feature ${r.feature}` : 'calls that name no feature') : by === 'model' ? `${r.provider}/${r.model}` : seg(r);
+
+function breakdown(b: SpendBreakdownOutput, req: AgentRequest): Part {
+  const by = b.by ?? 'segment';
+  const label = (r: SpendRow) => spendLabel(r, by);
+  const named = namedScope(req);
   const top = b.rows[0];
+  const over = `${usd(b.cost_usd)} on ${b.calls.toLocaleString('en-US')} calls over ${b.days.toFixed(1)} days (${usd(b.cost_usd_month)}/month)`;
+  let lead: string;
+  if (b.calls === 0 && named) lead = `No call of ${named} is in this window.`;
+  else if (by === 'feature' && top) {
+    const topNamed = b.rows.find((r) => r.feature);
+    lead = top.feature
+      ? `Your costliest feature is ${top.feature}: ${usd(top.cost_usd)} (${top.share_pct}% of ${over}).`
+      : `The largest share, ${usd(top.cost_usd)} (${top.share_pct}% of ${over}), is calls that name no feature${topNamed ? `; the costliest named feature is ${topNamed.feature} at ${usd(topNamed.cost_usd)} (${topNamed.share_pct}%)` : ''}.`;
+  } else if (by === 'model' && top) lead = `Your costliest model is ${label(top)}: ${usd(top.cost_usd)} (${top.share_pct}% of ${over}).`;
+  else lead = `You spent ${over}` + (top ? `, and the largest share is ${label(top)}: ${usd(top.cost_usd)} (${top.share_pct}%).` : '.');
   return {
-    lead:
-      `You spent ${usd(b.cost_usd)} on ${b.calls.toLocaleString('en-US')} calls over ${b.days.toFixed(1)} days (${usd(b.cost_usd_month)}/month)` +
-      (top ? `, and the largest share is ${seg(top)}: ${usd(top.cost_usd)} (${top.share_pct}%).` : '.'),
-    table: table(['where', 'calls', 'spend', 'share'], b.rows.map((r) => [seg(r), r.calls.toLocaleString('en-US'), usd(r.cost_usd), `${r.share_pct}%`])),
-    chart: { kind: 'bar', title: 'Spend by segment', unit: 'USD', series: b.rows.map((r) => ({ label: seg(r), value: r.cost_usd })) },
+    lead,
+    table: b.rows.length ? table([by === 'segment' ? 'where' : by, 'calls', 'spend', 'share'], b.rows.map((r) => [label(r), r.calls.toLocaleString('en-US'), usd(r.cost_usd), `${r.share_pct}%`])) : null,
+    chart: b.rows.length ? { kind: 'bar', title: `Spend by ${by}`, unit: 'USD', series: b.rows.map((r) => ({ label: label(r), value: r.cost_usd })) } : null,
     actions: [],
+  };
+}
+
+/**
+ * "Which feature costs the most, and what would cut it?": the plan's steps on the breakdown's top row (its
+ * feature, or its model), or — when none touches it — that no saving was found there.
+ */
+function cutTopRow(b: SpendBreakdownOutput, plan: ActionPlan | null): string[] {
+  const top = b.by === 'feature' ? b.rows.find((r) => r.feature) : b.rows[0];
+  if (!top || !plan) return [];
+  const name = spendLabel(top, b.by);
+  const on = (s: PlanStep) => (b.by === 'feature' ? s.where.feature === top.feature : b.by === 'model' ? s.where.model === top.model && (!s.where.provider || s.where.provider === top.provider) : s.where.feature === top.feature && s.where.model === top.model);
+  const steps = plan.steps.filter(on);
+  if (steps.length === 0) return [`No saving was found on ${name} in this window${plan.steps[0] ? `; the largest elsewhere: ${stepLine(plan.steps[0])}` : ''}.`];
+  const total = Math.round(steps.reduce((n, s) => n + s.saving_usd_month, 0) * 100) / 100;
+  return [`To cut ${name} (up to ${usd(total)}/month before overlaps):`, ...steps.slice(0, 3).map(stepLine)];
+}
+
+function wasteAnswer(w: WasteOutput): Part {
+  const pct = (n: number) => `${Math.round((n / Math.max(1, w.calls)) * 1000) / 10}%`;
+  if (w.exact_dup_calls + w.near_dup_calls + w.retry_calls + w.billed_failed_calls === 0) {
+    return { lead: `No duplicate or retry waste in this window: none of the ${w.calls.toLocaleString('en-US')} calls repeated a prompt, was a retry or was billed after failing.`, table: null, chart: null, actions: [] };
+  }
+  const parts = [
+    w.exact_dup_calls > 0
+      ? `${w.exact_dup_calls.toLocaleString('en-US')} of ${w.calls.toLocaleString('en-US')} calls (${pct(w.exact_dup_calls)}) repeated a prompt answered in the previous 24 h, costing ${usd(w.exact_dup_usd)} (${usd(w.exact_dup_usd_month)}/month)`
+      : `None of the ${w.calls.toLocaleString('en-US')} calls repeated a prompt answered in the previous 24 h`,
+    w.retry_calls > 0
+      ? `${w.retry_calls.toLocaleString('en-US')} were retries (${w.fast_retry_after_429_calls.toLocaleString('en-US')} sent less than 1 s after a 429${w.storm_minutes > 0 ? `, in ${w.storm_minutes.toLocaleString('en-US')} storm minutes with ${w.storm_429_calls.toLocaleString('en-US')} rate-limited calls` : ''})`
+      : 'no call was a retry',
+    ...(w.billed_failed_calls > 0 ? [`${w.billed_failed_calls.toLocaleString('en-US')} failed calls were billed ${usd(w.billed_failed_usd)} (${usd(w.billed_failed_usd_month)}/month)`] : []),
+    ...(w.near_dup_calls > 0 ? [`${w.near_dup_calls.toLocaleString('en-US')} more differed from an earlier prompt only in its last block`] : []),
+  ];
+  const lead = `${parts.slice(0, -1).join('; ')}${parts.length > 1 ? ' and ' : ''}${parts.at(-1)}.`;
+  return {
+    lead,
+    table: w.rows.length
+      ? table(
+          ['where', 'calls', 'repeated prompts', 'their cost', 'near repeats', 'retries', 'retries < 1 s after a 429', 'billed failures'],
+          w.rows.map((r) => [seg(r), r.calls.toLocaleString('en-US'), r.exact_dup_calls.toLocaleString('en-US'), usd(r.exact_dup_usd), r.near_dup_calls.toLocaleString('en-US'), r.retry_calls.toLocaleString('en-US'), r.fast_retry_after_429_calls.toLocaleString('en-US'), `${r.billed_failed_calls.toLocaleString('en-US')} (${usd(r.billed_failed_usd)})`]),
+        )
+      : null,
+    chart: w.rows.length ? { kind: 'bar', title: 'Money spent on repeated prompts and billed failures', unit: 'USD', series: w.rows.map((r) => ({ label: seg(r), value: Math.round((r.exact_dup_usd + r.billed_failed_usd) * 100) / 100 })) } : null,
+    actions: w.findings.slice(0, 4).map((f) => `${f.title} (${where(f.where)})${f.kind === 'saving' ? `: ${usd(f.saving_usd_month)}/month` : ''} — ${f.recommendation}`),
   };
 }
 
@@ -282,7 +342,7 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       part = catalog(req, out.catalog_search ?? []);
       break;
     case 'compare_models':
-      part = out.compare_models ? compare(out.compare_models, out.spend_breakdown?.days ?? null) : breakdown(out.spend_breakdown!);
+      part = out.compare_models ? compare(out.compare_models, out.spend_breakdown?.days ?? null) : breakdown(out.spend_breakdown!, req);
       break;
     case 'what_if':
       part = whatIf(out.what_if!);
@@ -294,7 +354,12 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       part = userSpend(out.user_spend!);
       break;
     case 'spend_breakdown':
-      part = breakdown(out.spend_breakdown!);
+      part = breakdown(out.spend_breakdown!, req);
+      // "… and what would cut it?": the plan's steps on the top row.
+      if (req.intents.includes('cut_cost')) part = { ...part, actions: [...part.actions, ...cutTopRow(out.spend_breakdown!, plan)] };
+      break;
+    case 'waste':
+      part = wasteAnswer(out.waste!);
       break;
     case 'latency':
       part = latency(out.latency_table ?? [], plan, req);

@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { findModel, normalizeProvider } from '../catalog/index.js';
 import { DAY_MS } from '../findings.js';
+import { SPEND_BY } from './tools.js';
 
 export const INTENTS = [
   'greeting',
@@ -17,6 +18,7 @@ export const INTENTS = [
   'latency',
   'caching',
   'cut_cost',
+  'waste',
   'apply_step',
 ] as const;
 export type Intent = (typeof INTENTS)[number];
@@ -41,6 +43,8 @@ export const agentRequest = z.object({
   targets: z.object({ cut_pct: z.number().nullable(), p95_ms: z.number().nullable(), budget_usd_month: z.number().nullable() }),
   constraints: z.object({
     keep_models: z.array(z.string()),
+    /** Features whose calls stay on the models they use ("without changing models for the support-bot feature"). */
+    keep_feature_models: z.array(z.string()).default([]),
     avoid_providers: z.array(z.string()),
     latency_must_not_rise: z.boolean(),
     quality_must_not_drop: z.boolean(),
@@ -49,6 +53,8 @@ export const agentRequest = z.object({
   change: z.object({ from_model: z.string().nullable(), to_model: z.string().nullable() }),
   /** Catalog filters the user named. */
   catalog: z.object({ min_context: z.number().nullable(), tool_use: z.boolean(), cheapest: z.boolean() }),
+  /** How a spend breakdown groups: per (feature, model) segment, or per feature / per model ("which feature costs the most"). */
+  breakdown_by: z.enum(SPEND_BY).default('segment'),
   /** "apply the second one": the 1-based plan step of the previous answer. */
   step: z.number().int().nullable(),
   follow_up: z.boolean(),
@@ -132,9 +138,10 @@ function classify(m: string): Intent[] {
   at('spend_change', /\bwhy did\b.*\b(?:bill|spend|cost|costs)\b|\b(?:bill|spend|cost|costs)\b.*\b(?:go up|went up|increase|rise|rose|jump|double|doubled|spike|grew)\b|\bspike/);
   at('latency', /latenc|\bslow|\bfaster\b|\bspeed\b|\bttft\b|time to first|\bp9[059]\b|respon(?:se|d) time/);
   at('caching', /\bcach(?:e|ing)\b/);
-  at('cut_cost', /\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b.*?(?:cost|spend|bill|money|\d+\s*%)|\bsave money\b|\bwhere can we save\b|\bbudget\b/);
+  at('cut_cost', /\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b.*?(?:cost|spend|bill|money|\d+\s*%)|\bsave money\b|\bwhere can we save\b|\bbudget\b|\b(?:cut|trim) (?:it|that|this|them|those)\b/);
+  at('waste', /\bretr(?:y|ies|ied|ying)\b|\bduplicat|\bdouble[- ]fir|\bdupes?\b|\bwast(?:e|ed|es|ing|eful)\b|\bredundant\b|\brepeated (?:calls|prompts|requests)\b|\bsame (?:prompt|request)s? (?:twice|again)\b/);
   at('user_spend', /\b(?:which|what|top|biggest|heaviest|costliest|most expensive) (?:end[- ])?users?\b|\b(?:per|by|each) (?:end[- ])?user\b|\busers? (?:cost|spend|spent)\b|\bhow much (?:does|did|do) (?:the )?user\b|\bspend of user\b/);
-  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b/);
+  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?)\b/);
   found.sort((a, b) => a.at - b.at);
   const intents = found.map((f) => f.intent);
   // A what-if or a spend-change question is about that, whatever else it mentions.
@@ -149,13 +156,23 @@ function emptyRequest(): AgentRequest {
     intents: ['greeting'],
     scope: { features: [], models: [], providers: [], users: [], keys: [], window: null, share: null },
     targets: { cut_pct: null, p95_ms: null, budget_usd_month: null },
-    constraints: { keep_models: [], avoid_providers: [], latency_must_not_rise: false, quality_must_not_drop: false },
+    constraints: { keep_models: [], keep_feature_models: [], avoid_providers: [], latency_must_not_rise: false, quality_must_not_drop: false },
     change: { from_model: null, to_model: null },
     catalog: { min_context: null, tool_use: false, cheapest: false },
+    breakdown_by: 'segment',
     step: null,
     follow_up: false,
   };
 }
+
+/** Words around "feature" that are not a feature's name ("which feature costs", "the feature is"). */
+const NOT_A_FEATURE = new Set(
+  'a an the this that these those which what each every per by our my your their any one some most costliest priciest expensive cheapest new same other its is are was were be has have had uses use used does do did costs cost costing costed spends spend spending spent of for in on to at from over since during last past than and or but so then as it we us they you i level wise breakdown name names flag flags set feels seems gets got runs slow fast latency'.split(' '),
+);
+const KEEP_FEATURE_MODELS =
+  /\b(?:without (?:changing|touching|switching|swapping|moving)|(?:don'?t|do not|never|not) (?:change|touch|switch|swap|move)|keep(?:ing)?)\s+(?:the\s+|its\s+|their\s+)?models?\s+(?:for|of|on|in|used by)\s+(?:the\s+)?["'`]?([\w-]+)|\bkeep(?:ing)?\s+(?:the\s+)?["'`]?([\w-]+)["'`]?\s+(?:features?\s+)?on (?:its|their|the same|the current) models?\b/g;
+const BY_FEATURE = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) features?\b/;
+const BY_MODEL = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) models?\b/;
 
 const FOLLOW_UP = /^\s*(?:and|what about|how about|and what about|same for|now)\b|\b(?:of it|that one|the (?:first|second|third) one|it\?)\b/i;
 
@@ -180,7 +197,8 @@ export function parseRequest(message: string, now: number, previous: AgentReques
     PROVIDER_WORDS.lastIndex = 0;
   }
   r.constraints.latency_must_not_rise = /latency (?:must|should|can'?t|cannot) (?:not )?(?:rise|increase|go up|get worse)|without (?:adding|hurting|increasing) latency|no slower/.test(m);
-  r.constraints.quality_must_not_drop = /without (?:losing|hurting|dropping) quality|same quality|quality (?:must|should) (?:not drop|stay)/.test(m);
+  r.constraints.quality_must_not_drop =
+    /without (?:losing|hurting|dropping|touching|affecting|sacrificing|compromising|lowering|reducing|harming) (?:the |our |answer |output )?quality|same quality|keep(?:ing)? (?:the |our )?quality|quality (?:must|should|has to|needs to) (?:not drop|stay)|no (?:loss|drop) (?:of|in) quality/.test(m);
 
   // Targets.
   const pct = /(?:by|cut|reduce|save|lower|trim)\D{0,20}?(\d{1,2}(?:\.\d+)?)\s*%/.exec(m) ?? /(\d{1,2}(?:\.\d+)?)\s*%\s*(?:cost )?(?:cut|reduction|less|lower|cheaper|off)/.exec(m);
@@ -195,8 +213,16 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   for (const [re, share] of SHARES) if (re.test(m)) r.scope.share = share;
   const sharePct = /\b(\d{1,3})\s*%\s*of (?:it|the traffic|traffic|calls|them)\b/.exec(m);
   if (sharePct) r.scope.share = Math.min(1, Number(sharePct[1]) / 100);
-  const feature = /(?:the\s+)?["'`]?([\w-]+)["'`]?\s+feature|feature\s+["'`]?([\w-]+)/.exec(m);
-  if (feature) r.scope.features.push((feature[1] ?? feature[2])!);
+  // "without changing models for the support-bot feature": a constraint on that feature, not its scope.
+  for (const k of m.matchAll(KEEP_FEATURE_MODELS)) {
+    const word = (k[1] ?? k[2])!;
+    if (!NOT_A_FEATURE.has(word) && !r.constraints.keep_feature_models.includes(word)) r.constraints.keep_feature_models.push(word);
+  }
+  const feature = [...m.matchAll(/["'`]?([\w-]+)["'`]?\s+features?\b|\bfeatures?\s+["'`]?([\w-]+)/g)]
+    .map((f) => (f[1] ?? f[2])!)
+    .find((w) => !NOT_A_FEATURE.has(w) && !r.constraints.keep_feature_models.includes(w));
+  if (feature) r.scope.features.push(feature);
+  r.breakdown_by = BY_FEATURE.test(m) ? 'feature' : BY_MODEL.test(m) ? 'model' : 'segment';
   const our = /\bour ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:feels|is|seems|gets|got|runs)\b/.exec(m);
   // "our support chat is slow" names a feature; "our budget is $300" or "our bill is" does not.
   if (our && !/\b(?:llm|llms|ai|bill|bills|spend|spending|cost|costs|latency|money|budget|invoice|usage|traffic|team|company|data|api|app|provider|providers|models?|calls|requests|prompts)\b/.test(our[1]!)) r.scope.features.push(our[1]!);
@@ -256,12 +282,14 @@ function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Inte
     },
     constraints: {
       keep_models: [...new Set([...previous.constraints.keep_models, ...next.constraints.keep_models])],
+      keep_feature_models: [...new Set([...previous.constraints.keep_feature_models, ...next.constraints.keep_feature_models])],
       avoid_providers: [...new Set([...previous.constraints.avoid_providers, ...next.constraints.avoid_providers])],
       latency_must_not_rise: previous.constraints.latency_must_not_rise || next.constraints.latency_must_not_rise,
       quality_must_not_drop: previous.constraints.quality_must_not_drop || next.constraints.quality_must_not_drop,
     },
     change: { from_model: next.change.from_model ?? previous.change.from_model, to_model: next.change.to_model ?? previous.change.to_model },
     catalog: next.catalog,
+    breakdown_by: next.breakdown_by,
     step: next.step,
     follow_up: true,
   };

@@ -25,6 +25,9 @@ const scopeInput = z.object({
   models: z.array(z.string().max(200)).max(20).default([]),
 });
 type ScopeInput = z.infer<typeof scopeInput>;
+export const SPEND_BY = ['segment', 'feature', 'model'] as const;
+export type SpendBy = (typeof SPEND_BY)[number];
+const spendInput = scopeInput.extend({ by: z.enum(SPEND_BY).default('segment') });
 
 const inScope = (s: Pick<SegmentProfile, 'feature' | 'model'>, scope: ScopeInput) =>
   (scope.features.length === 0 || scope.features.includes(s.feature)) && (scope.models.length === 0 || scope.models.includes(s.model));
@@ -43,7 +46,9 @@ function findingInScope(f: Finding, scope: ScopeInput, p: WorkloadProfile): bool
 }
 
 export interface SpendRow {
+  /** '' for calls that name no feature; '' too when the rows are per model. */
   feature: string;
+  /** '' when the rows are per feature. */
   provider: string;
   model: string;
   calls: number;
@@ -52,6 +57,7 @@ export interface SpendRow {
 }
 
 export interface SpendBreakdownOutput {
+  by: SpendBy;
   calls: number;
   cost_usd: number;
   cost_usd_month: number;
@@ -153,15 +159,122 @@ export interface OptimizerOutput {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const usdOf = (nano: number) => round2(nanoToUsd(nano));
 
-function spendBreakdown(p: WorkloadProfile, scope: ScopeInput): SpendBreakdownOutput {
-  const segs = p.segments.filter((s) => inScope(s, scope));
+/** The segments summed per feature or per model (per segment: as they are), costliest first. */
+function groupSegments(segs: SegmentProfile[], by: SpendBy): { feature: string; provider: string; model: string; calls: number; cost_nanousd: number }[] {
+  if (by === 'segment') return segs;
+  const groups = new Map<string, { feature: string; provider: string; model: string; calls: number; cost_nanousd: number }>();
+  for (const s of segs) {
+    const g = by === 'feature' ? { feature: s.feature, provider: '', model: '' } : { feature: '', provider: s.provider, model: s.model };
+    const key = `${g.feature}\u0000${g.provider}\u0000${g.model}`;
+    const acc = groups.get(key) ?? { ...g, calls: 0, cost_nanousd: 0 };
+    acc.calls += s.calls;
+    acc.cost_nanousd += s.cost_nanousd;
+    groups.set(key, acc);
+  }
+  return [...groups.values()].sort((a, b) => b.cost_nanousd - a.cost_nanousd || (`${a.feature}${a.provider}${a.model}` < `${b.feature}${b.provider}${b.model}` ? -1 : 1));
+}
+
+function spendBreakdown(p: WorkloadProfile, input: z.infer<typeof spendInput>): SpendBreakdownOutput {
+  const segs = p.segments.filter((s) => inScope(s, input));
   const total = segs.reduce((n, s) => n + s.cost_nanousd, 0);
   return {
+    by: input.by,
     calls: segs.reduce((n, s) => n + s.calls, 0),
     cost_usd: usdOf(total),
     cost_usd_month: round2(perMonthUsd(total, monthlyBasis(p).days)),
     days: p.window.days,
-    rows: segs.slice(0, 15).map((s) => ({ feature: s.feature, provider: s.provider, model: s.model, calls: s.calls, cost_usd: usdOf(s.cost_nanousd), share_pct: pctOf(s.cost_nanousd, total) })),
+    rows: groupSegments(segs, input.by)
+      .slice(0, 15)
+      .map((s) => ({ feature: s.feature, provider: s.provider, model: s.model, calls: s.calls, cost_usd: usdOf(s.cost_nanousd), share_pct: pctOf(s.cost_nanousd, total) })),
+  };
+}
+
+/** Per segment, the calls the rules of the profile mark as repeated work, and what they cost. */
+export interface WasteRow {
+  feature: string;
+  provider: string;
+  model: string;
+  calls: number;
+  exact_dup_calls: number;
+  exact_dup_usd: number;
+  near_dup_calls: number;
+  retry_calls: number;
+  fast_retry_after_429_calls: number;
+  billed_failed_calls: number;
+  billed_failed_usd: number;
+}
+
+export interface WasteOutput {
+  calls: number;
+  days: number;
+  /** Calls repeating a prompt answered ok in the previous 24 h, their cost, and the repeats within 2 s (a client firing twice). */
+  exact_dup_calls: number;
+  exact_dup_usd: number;
+  exact_dup_usd_month: number;
+  double_fire_calls: number;
+  /** Calls differing from an earlier prompt only in the last block. */
+  near_dup_calls: number;
+  /** Retries (attempt > 1, or the same prompt and user again within 60 s of a failure), after a 429, and sent < 1 s after one. */
+  retry_calls: number;
+  retry_after_429_calls: number;
+  fast_retry_after_429_calls: number;
+  /** Failed calls billed for the output they generated. */
+  billed_failed_calls: number;
+  billed_failed_usd: number;
+  billed_failed_usd_month: number;
+  /** Minutes with > 5 % 429s and retries under 1 s (the rate_limit_storms tool), and their rate-limited calls. */
+  storm_minutes: number;
+  storm_429_calls: number;
+  /** Segments with any of the above, most wasted money first. */
+  rows: WasteRow[];
+  /** The saving findings about this waste (response cache, billed failures, 429 storms), largest first. */
+  findings: Finding[];
+}
+
+const WASTE_TOOLS = ['exact_duplicates', 'near_duplicates', 'retry_waste', 'rate_limit_storms'];
+
+function waste(p: WorkloadProfile, scope: ScopeInput): WasteOutput {
+  const segs = p.segments.filter((s) => inScope(s, scope));
+  const sum = (f: (s: SegmentProfile) => number) => segs.reduce((n, s) => n + f(s), 0);
+  const days = monthlyBasis(p).days;
+  const findings = runAllTools(p, { only: WASTE_TOOLS }).filter((f) => findingInScope(f, scope, p));
+  const storms = findings.filter((f) => f.tool === 'rate_limit_storms');
+  const dupNano = sum((s) => s.exact_dup_cost_nanousd);
+  const billedNano = sum((s) => s.billed_failed_cost_nanousd);
+  return {
+    calls: sum((s) => s.calls),
+    days: p.window.days,
+    exact_dup_calls: sum((s) => s.exact_dup_calls),
+    exact_dup_usd: usdOf(dupNano),
+    exact_dup_usd_month: round2(perMonthUsd(dupNano, days)),
+    double_fire_calls: sum((s) => s.double_fire_calls),
+    near_dup_calls: sum((s) => s.near_dup_calls),
+    retry_calls: sum((s) => s.retry_calls),
+    retry_after_429_calls: sum((s) => s.retry_after_429_calls),
+    fast_retry_after_429_calls: sum((s) => s.fast_retry_after_429_calls),
+    billed_failed_calls: sum((s) => s.billed_failed_calls),
+    billed_failed_usd: usdOf(billedNano),
+    billed_failed_usd_month: round2(perMonthUsd(billedNano, days)),
+    storm_minutes: storms.reduce((n, f) => n + Number(f.evidence.storm_minutes ?? 0), 0),
+    storm_429_calls: storms.reduce((n, f) => n + Number(f.evidence.status_429_calls ?? 0), 0),
+    rows: segs
+      .filter((s) => s.exact_dup_calls + s.near_dup_calls + s.retry_calls + s.billed_failed_calls > 0)
+      .sort((a, b) => b.exact_dup_cost_nanousd + b.billed_failed_cost_nanousd - (a.exact_dup_cost_nanousd + a.billed_failed_cost_nanousd) || b.retry_calls - a.retry_calls)
+      .slice(0, 12)
+      .map((s) => ({
+        feature: s.feature,
+        provider: s.provider,
+        model: s.model,
+        calls: s.calls,
+        exact_dup_calls: s.exact_dup_calls,
+        exact_dup_usd: usdOf(s.exact_dup_cost_nanousd),
+        near_dup_calls: s.near_dup_calls,
+        retry_calls: s.retry_calls,
+        fast_retry_after_429_calls: s.fast_retry_after_429_calls,
+        billed_failed_calls: s.billed_failed_calls,
+        billed_failed_usd: usdOf(s.billed_failed_cost_nanousd),
+      })),
+    findings: findings.sort((a, b) => b.saving_nanousd - a.saving_nanousd).slice(0, 8),
   };
 }
 
@@ -346,7 +459,8 @@ const need = (p: WorkloadProfile | null): WorkloadProfile => {
 };
 
 export const AGENT_TOOLS = {
-  spend_breakdown: tool({ description: 'Spend and calls per (feature, provider, model) over the window, largest first.', input: scopeInput, needs_profile: true, run: (i, d) => spendBreakdown(need(d.profile), i) }),
+  spend_breakdown: tool({ description: 'Spend and calls per (feature, provider, model) segment, or per feature or per model (by), over the window, largest first.', input: spendInput, needs_profile: true, run: (i, d) => spendBreakdown(need(d.profile), i) }),
+  waste: tool({ description: 'Repeated work: duplicate prompts, retries (after 429s, without backoff), 429 storms and billed failures, with what they cost, per segment.', input: scopeInput, needs_profile: true, run: (i, d) => waste(need(d.profile), i) }),
   user_spend: tool({ description: 'Spend and calls of the costliest end users (or of the named users), with their share of spend.', input: userSpendInput, needs_profile: true, run: (i, d) => userSpend(need(d.profile), i) }),
   spend_change: tool({
     description: 'Period-over-period change of spend: which features/models grew, split into volume and cost per call.',

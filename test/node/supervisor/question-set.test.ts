@@ -33,6 +33,8 @@ interface Run {
   text: string;
   steps: PlanStep[];
   policyModels: string[];
+  /** The features the plan's gateway rules route away. */
+  policyFeatures: string[];
 }
 
 /** The offline agent as the DO runs it: anchor = latest call, window = the request's (or the spend-change default). */
@@ -61,6 +63,7 @@ async function ask(calls: LlmCall[], message: string, previous: AgentRequest | n
     text: answer.text,
     steps: actions?.steps ?? [],
     policyModels: (actions?.policy?.rules ?? []).filter((r) => r.route_to).map((r) => r.match.model ?? '*'),
+    policyFeatures: (actions?.policy?.rules ?? []).filter((r) => r.route_to).map((r) => r.match.feature ?? '*'),
   };
 }
 
@@ -69,6 +72,14 @@ const demo = generateWorkload({ seed: 42, calls: 8000, days: 14, start: START })
 const generated = generateWorkload({ seed: 7, calls: 4000, days: 7, start: START, plants: ['batch_eligible', 'model_downgrade', 'exact_duplicates'] }).calls;
 const LAST = demo.at(-1)!.timestamp;
 const utcDay = (t: number) => Math.floor(t / DAY) * DAY;
+
+/** The spend of `calls` per month over the observed span of `window` (all of `calls` by default): first to last clock hour with calls, whole hours, at least a day. */
+const monthly = (calls: LlmCall[], window: LlmCall[] = calls) => {
+  const HOUR = 3_600_000;
+  const span = Math.floor(window.at(-1)!.timestamp / HOUR) * HOUR + HOUR - Math.floor(window[0]!.timestamp / HOUR) * HOUR;
+  const days = Math.max(1, span / DAY);
+  return `$${(Math.round((sum(calls) * 30) / days / 1e7) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month of spend`;
+};
 
 describe('question set: greetings and product questions run no analysis tool', () => {
   for (const q of ['hello', 'help', 'What can you do?']) {
@@ -317,14 +328,6 @@ describe('question set: catalog and comparison', () => {
 });
 
 describe('question set: cutting cost, targets and constraints', () => {
-  /** The spend of `calls` per month over the observed span of `window` (all of `calls` by default): first to last clock hour with calls, whole hours, at least a day. */
-  const monthly = (calls: LlmCall[], window: LlmCall[] = calls) => {
-    const HOUR = 3_600_000;
-    const span = Math.floor(window.at(-1)!.timestamp / HOUR) * HOUR + HOUR - Math.floor(window[0]!.timestamp / HOUR) * HOUR;
-    const days = Math.max(1, span / DAY);
-    return `$${(Math.round((sum(calls) * 30) / days / 1e7) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}/month of spend`;
-  };
-
   it('Cut our costs by 30%', async () => {
     const r = await ask(demo, 'Cut our costs by 30%');
     expect(r.request.intents[0]).toBe('cut_cost');
@@ -498,5 +501,95 @@ describe('different questions, different answers', () => {
     // No safe saving is left out while a smaller one is in.
     const smallestIn = Math.min(...r.steps.map((s) => savings.find((f) => f.tool === s.tool && JSON.stringify(f.where) === JSON.stringify(s.where))!.saving_nanousd));
     for (const f of safe) if (f.saving_nanousd > smallestIn) expect(r.steps.some((s) => s.tool === f.tool && JSON.stringify(s.where) === JSON.stringify(f.where))).toBe(true);
+  });
+});
+
+describe('question set: the costliest feature, a kept feature, repeated work', () => {
+  const featureOf = (c: LlmCall) => c.feature ?? '';
+  /** Spend per feature by a plain loop, costliest first. */
+  const spendByFeature = (calls: LlmCall[]) => {
+    const by = new Map<string, number>();
+    for (const c of calls) by.set(featureOf(c), (by.get(featureOf(c)) ?? 0) + (c.cost_nanousd ?? 0));
+    return [...by.entries()].sort((a, b) => b[1] - a[1]);
+  };
+  const MOVES = new Set(['model_downgrade', 'provider_switch', 'routing_policy', 'fallback_chains']);
+
+  it('Which feature costs us the most, and what would cut it without touching quality?', async () => {
+    const r = await ask(demo, 'Which feature costs us the most, and what would cut it without touching quality?');
+    expect(r.request.intents.slice(0, 2)).toEqual(['spend_breakdown', 'cut_cost']);
+    expect(r.request.scope.features).toEqual([]);
+    expect(r.request.breakdown_by).toBe('feature');
+    expect(r.request.constraints.quality_must_not_drop).toBe(true);
+    const [top, topNamed] = [spendByFeature(demo)[0]!, spendByFeature(demo).find(([f]) => f !== '')!];
+    const pctOfAll = (n: number) => Math.round((n / sum(demo)) * 10_000) / 100;
+    if (top[0] !== '') expect(r.lead).toBe(`Your costliest feature is ${top[0]}: ${money(top[1])} (${pctOfAll(top[1])}% of ${money(sum(demo))} on ${demo.length.toLocaleString('en-US')} calls over 14.0 days (${monthly(demo).replace(' of spend', '')})).`);
+    else expect(r.lead).toContain(`the costliest named feature is ${topNamed[0]} at ${money(topNamed[1])} (${pctOfAll(topNamed[1])}%)`);
+    // "what would cut it": steps on that feature, or a plain statement that there are none.
+    expect(r.text).toMatch(new RegExp(`To cut feature ${topNamed[0]} |No saving was found on feature ${topNamed[0]} `));
+    expect(r.steps.some((s) => s.tool === 'model_downgrade')).toBe(false);
+  });
+
+  it('"without changing models for the X feature" keeps X on its models and leaves the budget org-wide', async () => {
+    const free = await ask(demo, 'We have a hard budget of $10 a month. Can we get there?');
+    const moved = free.steps.find((s) => MOVES.has(s.tool) && s.where.feature);
+    expect(moved).toBeDefined();
+    const kept = moved!.where.feature!;
+    const r = await ask(demo, `We have a hard budget of $10 a month. Can we get there without changing models for the ${kept} feature?`);
+    expect(r.request.constraints.keep_feature_models).toEqual([kept]);
+    expect(r.request.scope.features).toEqual([]);
+    expect(r.request.targets.budget_usd_month).toBe(10);
+    // The budget is compared with the whole org's spend, computed here.
+    expect(r.lead).toContain(monthly(demo));
+    // No step and no gateway rule moves the kept feature's calls: not its own, not a model-wide move on a model it uses.
+    const itsModels = new Set(demo.filter((c) => featureOf(c) === kept).map((c) => c.model));
+    expect(r.steps.filter((s) => MOVES.has(s.tool) && (s.where.feature === kept || (!s.where.feature && s.where.model && itsModels.has(s.where.model))))).toEqual([]);
+    expect(r.policyFeatures).not.toContain(kept);
+    expect(free.policyFeatures).toContain(kept);
+    expect(r.text).toContain(`keeps the models of feature ${kept}`);
+  });
+
+  /** Exact duplicates and retries by a plain loop, as LEVERS defines them: same provider/model/prompt within 24 h of an ok answer; attempt > 1 or the same prompt and user again ≤ 60 s after a failure. */
+  function repeatedWork(calls: LlmCall[]) {
+    const sorted = [...calls].sort((a, b) => a.timestamp - b.timestamp || (a.request_id < b.request_id ? -1 : 1));
+    const lastOk = new Map<string, number>();
+    const lastCall = new Map<string, LlmCall>();
+    let dups = 0;
+    let dupCost = 0;
+    let retries = 0;
+    for (const c of sorted) {
+      const ok = c.status === 'ok';
+      if (c.prompt_hash) {
+        const k = `${c.provider}|${c.model}|${c.prompt_hash}`;
+        const prev = lastOk.get(k);
+        if (ok && prev !== undefined && c.timestamp - prev <= DAY) {
+          dups++;
+          dupCost += c.cost_nanousd ?? 0;
+        }
+        if (ok) lastOk.set(k, c.timestamp);
+      }
+      const rk = `${c.prompt_hash}|${c.user ?? ''}`;
+      const before = c.prompt_hash ? lastCall.get(rk) : undefined;
+      if (c.attempt > 1 || (before && before.status !== 'ok' && c.timestamp - before.timestamp <= 60_000)) retries++;
+      if (c.prompt_hash) lastCall.set(rk, c);
+    }
+    return { dups, dupCost, retries };
+  }
+
+  it('Are there any retry storms or duplicate calls wasting money? — the counts and cost, computed here', async () => {
+    const r = await ask(generated, 'Are there any retry storms or duplicate calls wasting money?');
+    expect(r.request.intents[0]).toBe('waste');
+    expect(r.tools).toEqual(['waste']);
+    const w = repeatedWork(generated);
+    expect(w.dups).toBeGreaterThan(0);
+    const pct = Math.round((w.dups / generated.length) * 1000) / 10;
+    expect(r.lead.startsWith(`${w.dups.toLocaleString('en-US')} of ${generated.length.toLocaleString('en-US')} calls (${pct}%) repeated a prompt answered in the previous 24 h, costing ${money(w.dupCost)} (`)).toBe(true);
+    expect(r.lead).toContain(w.retries > 0 ? `${w.retries.toLocaleString('en-US')} were retries` : 'no call was a retry');
+  });
+
+  it('a workload with no repeated work gets no false alarm', async () => {
+    const clean = generated.map((c, i) => ({ ...c, prompt_hash: `unique-${i}`, prefix_hashes: [], status: 'ok', attempt: 1 }));
+    const r = await ask(clean, 'Are we wasting money on duplicate calls or retries?');
+    expect(r.request.intents[0]).toBe('waste');
+    expect(r.lead).toBe(`No duplicate or retry waste in this window: none of the ${clean.length.toLocaleString('en-US')} calls repeated a prompt, was a retry or was billed after failing.`);
   });
 });
