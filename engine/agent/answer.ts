@@ -5,7 +5,7 @@ import { CAPABILITY_SOURCES, capabilityOf, type CatalogModel } from '../catalog/
 import type { Finding } from '../findings.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
-import type { CompareRow, LatencyRow, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfOutput } from './tools.js';
+import type { CompareRow, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfOutput } from './tools.js';
 
 export interface ToolOutputs {
   spend_breakdown?: SpendBreakdownOutput;
@@ -17,6 +17,7 @@ export interface ToolOutputs {
   cache_tools?: Finding[];
   optimizer?: OptimizerOutput;
   waste?: WasteOutput;
+  levers?: LeverOutput;
   what_if?: WhatIfOutput;
   compare_models?: CompareRow[];
   catalog_search?: CatalogModel[];
@@ -204,6 +205,22 @@ function cutTopRow(b: SpendBreakdownOutput, plan: ActionPlan | null): string[] {
   return [`To cut ${name} (up to ${usd(total)}/month before overlaps):`, ...steps.slice(0, 3).map(stepLine)];
 }
 
+function leverAnswer(l: LeverOutput): Part {
+  const top = l.findings[0];
+  if (!top) {
+    const names = l.checked.map((c) => c.tool.replace(/_/g, ' ')).join(', ');
+    return { lead: `No finding for ${names} in this window.`, table: null, chart: null, actions: l.checked.map((c) => `What ${c.tool.replace(/_/g, ' ')} checks: ${c.description}`) };
+  }
+  const worth = top.kind === 'saving' ? ` would save ${usd(top.saving_usd_month)}/month` : '';
+  return {
+    // the title often names its model already ("Prompt-cache hit rate of openai/gpt-4o")
+    lead: `${top.title}${top.where.model && top.title.includes(top.where.model) && !top.where.feature ? '' : ` (${where(top.where)})`}${worth}: ${top.summary}`.replace(/([^.])$/, '$1.'),
+    table: table(['what', 'where', '$/month', 'confidence', 'risk'], l.findings.map((f) => [f.title, where(f.where), f.kind === 'saving' ? usd(f.saving_usd_month) : '–', f.confidence, f.risk])),
+    chart: l.findings.some((f) => f.kind === 'saving') ? { kind: 'bar', title: 'Savings per finding', unit: 'USD/month', series: l.findings.filter((f) => f.kind === 'saving').map((f) => ({ label: f.title, value: f.saving_usd_month })) } : null,
+    actions: l.findings.slice(0, 3).map((f) => `${f.title}: ${f.recommendation}`),
+  };
+}
+
 function wasteAnswer(w: WasteOutput): Part {
   const pct = (n: number) => `${Math.round((n / Math.max(1, w.calls)) * 1000) / 10}%`;
   if (w.exact_dup_calls + w.near_dup_calls + w.retry_calls + w.billed_failed_calls === 0) {
@@ -360,6 +377,11 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       break;
     case 'waste':
       part = wasteAnswer(out.waste!);
+      break;
+    case 'lever':
+      part = out.levers
+        ? leverAnswer(out.levers)
+        : { lead: 'Name the lever to check: the batch API, streaming, time-outs, max_tokens caps, prompt length, fallbacks or quotas.', table: null, chart: null, actions: [] };
       break;
     case 'latency':
       part = latency(out.latency_table ?? [], plan, req);

@@ -19,6 +19,7 @@ export const INTENTS = [
   'caching',
   'cut_cost',
   'waste',
+  'lever',
   'apply_step',
 ] as const;
 export type Intent = (typeof INTENTS)[number];
@@ -53,6 +54,8 @@ export const agentRequest = z.object({
   change: z.object({ from_model: z.string().nullable(), to_model: z.string().nullable() }),
   /** Catalog filters the user named. */
   catalog: z.object({ min_context: z.number().nullable(), tool_use: z.boolean(), cheapest: z.boolean() }),
+  /** The optimizer tools (engine/tools ids) whose lever the user asked about ("could we use the batch API?"). */
+  levers: z.array(z.string()).default([]),
   /** How a spend breakdown groups: per (feature, model) segment, or per feature / per model ("which feature costs the most"). */
   breakdown_by: z.enum(SPEND_BY).default('segment'),
   /** "apply the second one": the 1-based plan step of the previous answer. */
@@ -124,6 +127,27 @@ function modelsIn(message: string): { id: string; at: number }[] {
 
 const PROVIDER_WORDS = /\b(openai|anthropic|google|gemini|mistral|deepseek|groq|together|fireworks|bedrock|cohere|xai|cerebras|azure)\b/gi;
 
+/** Words that name one optimizer lever, and its tool (engine/tools). */
+const LEVER_WORDS: [RegExp, string][] = [
+  [/\bbatch(?:es|ing)? (?:api|jobs?|mode|processing|endpoint)\b|\bbatchable\b/, 'batch_eligibility'],
+  [/\bstream(?:s|ing|ed)?\b/, 'streaming_opportunity'],
+  [/\btime-?outs?\b|\btiming out\b|\btimed out\b/, 'timeout_clustering'],
+  [/\bmax_tokens\b|\bmax tokens\b|\boutput (?:length|tokens?)\b|\blong (?:answers|outputs|responses)\b/, 'output_length_caps'],
+  [/\breasoning (?:tokens?|effort)\b|\bthinking tokens\b/, 'reasoning_token_share'],
+  [/\bcontext bloat\b|\bprompt (?:length|size)s?\b|\blong prompts?\b|\bprompts? (?:are |is )?too long\b|\btrim(?:ming)? (?:the |our )?prompts?\b/, 'context_bloat'],
+  [/\bhit rate\b|\bhit ratio\b/, 'cache_hit_rate'],
+  [/\bfallbacks?\b|\bfail-?over\b/, 'fallback_chains'],
+  [/\bquotas?\b|\bper[- ]user limits?\b/, 'user_quotas'],
+  [/\b(?:chat|conversation) history\b|\bhistory window\b|\bgrowing (?:context|history)\b/, 'history_window'],
+  [/\bcheaper (?:provider|host)s?\b|\bswitch(?:ing)? providers?\b|\banother provider\b/, 'provider_switch'],
+  [/\b(?:smaller|cheaper) models?\b|\bdowngrad/, 'model_downgrade'],
+  [/\bdata quality\b|\bunknown models?\b|\bmissing fields?\b/, 'data_quality'],
+];
+
+function leversIn(m: string): string[] {
+  return [...new Set(LEVER_WORDS.filter(([re]) => re.test(m)).map(([, tool]) => tool))];
+}
+
 function classify(m: string): Intent[] {
   const found: { intent: Intent; at: number }[] = [];
   const at = (intent: Intent, re: RegExp) => {
@@ -142,8 +166,12 @@ function classify(m: string): Intent[] {
   at('waste', /\bretr(?:y|ies|ied|ying)\b|\bduplicat|\bdouble[- ]fir|\bdupes?\b|\bwast(?:e|ed|es|ing|eful)\b|\bredundant\b|\brepeated (?:calls|prompts|requests)\b|\bsame (?:prompt|request)s? (?:twice|again)\b/);
   at('user_spend', /\b(?:which|what|top|biggest|heaviest|costliest|most expensive) (?:end[- ])?users?\b|\b(?:per|by|each) (?:end[- ])?user\b|\busers? (?:cost|spend|spent)\b|\bhow much (?:does|did|do) (?:the )?user\b|\bspend of user\b/);
   at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?)\b/);
+  const lever = LEVER_WORDS.map(([re]) => m.search(re)).filter((i) => i >= 0);
+  if (lever.length) found.push({ intent: 'lever', at: Math.min(...lever) });
   found.sort((a, b) => a.at - b.at);
-  const intents = found.map((f) => f.intent);
+  let intents = found.map((f) => f.intent);
+  // "our prompt cache hit rate": the named lever, not every caching saving.
+  if (intents.includes('lever') && intents.includes('caching')) intents = ['lever', ...intents.filter((i) => i !== 'lever')];
   // A what-if or a spend-change question is about that, whatever else it mentions.
   for (const lead of ['apply_step', 'what_if', 'spend_change'] as const) {
     if (intents.includes(lead)) return [lead, ...intents.filter((i) => i !== lead)];
@@ -159,6 +187,7 @@ function emptyRequest(): AgentRequest {
     constraints: { keep_models: [], keep_feature_models: [], avoid_providers: [], latency_must_not_rise: false, quality_must_not_drop: false },
     change: { from_model: null, to_model: null },
     catalog: { min_context: null, tool_use: false, cheapest: false },
+    levers: [],
     breakdown_by: 'segment',
     step: null,
     follow_up: false,
@@ -222,6 +251,7 @@ export function parseRequest(message: string, now: number, previous: AgentReques
     .map((f) => (f[1] ?? f[2])!)
     .find((w) => !NOT_A_FEATURE.has(w) && !r.constraints.keep_feature_models.includes(w));
   if (feature) r.scope.features.push(feature);
+  r.levers = leversIn(m);
   r.breakdown_by = BY_FEATURE.test(m) ? 'feature' : BY_MODEL.test(m) ? 'model' : 'segment';
   const our = /\bour ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:feels|is|seems|gets|got|runs)\b/.exec(m);
   // "our support chat is slow" names a feature; "our budget is $300" or "our bill is" does not.
@@ -289,6 +319,7 @@ function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Inte
     },
     change: { from_model: next.change.from_model ?? previous.change.from_model, to_model: next.change.to_model ?? previous.change.to_model },
     catalog: next.catalog,
+    levers: next.levers.length ? next.levers : previous.levers,
     breakdown_by: next.breakdown_by,
     step: next.step,
     follow_up: true,

@@ -7,7 +7,7 @@ import { CATALOG, findModel, type CatalogModel } from '../catalog/index.js';
 import { perMonthUsd, pctOf, type Finding } from '../findings.js';
 import { monthlyBasis } from '../monthly-basis.js';
 import type { Distribution, SegmentProfile, WorkloadProfile } from '../profile/types.js';
-import { combineSavings, runAllTools, simulatePolicy } from '../tools/index.js';
+import { TOOLS, TOOL_IDS, combineSavings, runAllTools, simulatePolicy } from '../tools/index.js';
 import type { GatewayPolicy } from '../tools/policy/policy.js';
 import { costOf, usageOf } from '../tools/shared.js';
 import { nanoToUsd } from '../telemetry/record.js';
@@ -231,6 +231,20 @@ export interface WasteOutput {
   findings: Finding[];
 }
 
+export interface LeverOutput {
+  /** The levers asked about: tool id and what it checks. */
+  checked: { tool: string; description: string }[];
+  /** Their findings in the scope, savings largest first, then insights. */
+  findings: Finding[];
+}
+
+function levers(p: WorkloadProfile, input: z.infer<typeof leverInput>): LeverOutput {
+  const findings = runAllTools(p, { only: input.tools })
+    .filter((f) => findingInScope(f, input, p))
+    .sort((a, b) => Number(b.kind === 'saving') - Number(a.kind === 'saving') || b.saving_nanousd - a.saving_nanousd);
+  return { checked: TOOLS.filter((t) => input.tools.includes(t.id)).map((t) => ({ tool: t.id, description: t.description })), findings: findings.slice(0, 10) };
+}
+
 const WASTE_TOOLS = ['exact_duplicates', 'near_duplicates', 'retry_waste', 'rate_limit_storms'];
 
 function waste(p: WorkloadProfile, scope: ScopeInput): WasteOutput {
@@ -408,6 +422,7 @@ const whatIfInput = scopeInput.extend({ to_model: z.string().max(200).nullable()
 const compareInput = z.object({ candidates: z.array(z.string().max(200)).min(1).max(10), features: z.array(z.string().max(200)).max(20).default([]) });
 const catalogInput = z.object({ min_context: z.number().int().min(0).nullable().default(null), tool_use: z.boolean().default(false), limit: z.number().int().min(1).max(20).default(5) });
 const familiesInput = scopeInput.extend({});
+const leverInput = scopeInput.extend({ tools: z.array(z.enum(TOOL_IDS as [string, ...string[]])).min(1).max(10) });
 
 /** Latency levers: performance findings with an effect in ms, fastest gain first. */
 const latencyRank = (f: Finding): number => (f.latency_effect_ms === null ? 1 : f.latency_effect_ms < 0 ? 0 : 2);
@@ -460,6 +475,7 @@ const need = (p: WorkloadProfile | null): WorkloadProfile => {
 
 export const AGENT_TOOLS = {
   spend_breakdown: tool({ description: 'Spend and calls per (feature, provider, model) segment, or per feature or per model (by), over the window, largest first.', input: spendInput, needs_profile: true, run: (i, d) => spendBreakdown(need(d.profile), i) }),
+  levers: tool({ description: 'The findings of the named optimizer tools (e.g. batch_eligibility, streaming_opportunity, timeout_clustering) in the scope, with what each checks.', input: leverInput, needs_profile: true, run: (i, d) => levers(need(d.profile), i) }),
   waste: tool({ description: 'Repeated work: duplicate prompts, retries (after 429s, without backoff), 429 storms and billed failures, with what they cost, per segment.', input: scopeInput, needs_profile: true, run: (i, d) => waste(need(d.profile), i) }),
   user_spend: tool({ description: 'Spend and calls of the costliest end users (or of the named users), with their share of spend.', input: userSpendInput, needs_profile: true, run: (i, d) => userSpend(need(d.profile), i) }),
   spend_change: tool({

@@ -592,4 +592,30 @@ describe('question set: the costliest feature, a kept feature, repeated work', (
     expect(r.request.intents[0]).toBe('waste');
     expect(r.lead).toBe(`No duplicate or retry waste in this window: none of the ${clean.length.toLocaleString('en-US')} calls repeated a prompt, was a retry or was billed after failing.`);
   });
+
+  it('Could we use the batch API for anything? — the planted batch job, and no claim when every call is streamed', async () => {
+    const w = generateWorkload({ seed: 7, calls: 4000, days: 7, start: START, plants: ['batch_eligible'] });
+    const planted = w.manifest.items.find((i) => i.tool === 'batch_eligibility')!.where.feature!;
+    // what makes it a batch candidate, checked here: none of its calls streams
+    expect(w.calls.filter((c) => c.feature === planted).every((c) => c.stream !== true)).toBe(true);
+    const r = await ask(w.calls, 'Could we use the batch API for anything?');
+    expect(r.request.intents[0]).toBe('lever');
+    expect(r.tools).toEqual(['levers']);
+    expect(r.lead).toMatch(new RegExp(`^Send ${planted} through the batch API \\(feature ${planted}, .*\\) would save \\$[\\d,.]+/month: `));
+    const streamed = w.calls.map((c) => ({ ...c, stream: true }));
+    const none = await ask(streamed, 'Could we use the batch API for anything?');
+    expect(none.lead).toBe('No finding for batch eligibility in this window.');
+  });
+
+  it('What is our prompt cache hit rate? — the hit rate, not the list of caching savings', async () => {
+    const r = await ask(demo, "What's our prompt cache hit rate?");
+    expect(r.request.intents[0]).toBe('lever');
+    expect(r.request.levers).toEqual(['cache_hit_rate']);
+    // the share of input billed as cached on the model the lead names, computed here
+    const m = /^Prompt-cache hit rate of ([^/]+)\/([^\s:]+)/.exec(r.lead);
+    expect(m).not.toBeNull();
+    const calls = demo.filter((c) => c.provider === m![1] && c.model === m![2]);
+    const cached = calls.reduce((n, c) => n + c.cached_input_tokens, 0) / calls.reduce((n, c) => n + c.input_tokens, 0);
+    expect(r.lead).toContain(`: ${(cached * 100).toFixed(1)}% of input tokens were billed as cached`);
+  });
 });
