@@ -10,6 +10,8 @@ export interface CoverageRow {
   with_prefix_or_cache: number;
   with_user: number;
   with_ttft: number;
+  /** The feature names of the calls (up to 500), so a question can name one without the word "feature". */
+  features: string[];
   from_ms: number | null;
   to_ms: number | null;
 }
@@ -24,6 +26,7 @@ export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?:
               countIf(length(prefix_hashes) > 0 OR cached_input_tokens > 0) AS with_prefix_or_cache,
               countIf(user != '') AS with_user,
               countIf(ttft_ms IS NOT NULL) AS with_ttft,
+              arraySort(groupUniqArrayIf(500)(toString(feature), feature != '')) AS features,
               if(count() = 0, NULL, toUnixTimestamp64Milli(min(timestamp))) AS from_ms,
               if(count() = 0, NULL, toUnixTimestamp64Milli(max(timestamp))) AS to_ms
             FROM llm_calls FINAL
@@ -31,8 +34,8 @@ export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?:
     query_params: { org: orgId, source: source ?? '' },
     format: 'JSONEachRow',
   });
-  const [row] = await rs.json<Record<string, string | number | null>>();
-  const n = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  const [row] = await rs.json<Record<string, string | number | null | string[]>>();
+  const n = (v: string | number | null | string[] | undefined) => (v === null || v === undefined ? null : Number(v));
   return {
     calls: n(row?.calls) ?? 0,
     days: n(row?.days) ?? 0,
@@ -42,6 +45,7 @@ export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?:
     with_prefix_or_cache: n(row?.with_prefix_or_cache) ?? 0,
     with_user: n(row?.with_user) ?? 0,
     with_ttft: n(row?.with_ttft) ?? 0,
+    features: Array.isArray(row?.features) ? row.features : [],
     from_ms: n(row?.from_ms),
     to_ms: n(row?.to_ms),
   };

@@ -59,7 +59,7 @@ export async function triageStep(ctx: RunContext): Promise<StepOutput> {
   try {
     const coverage = await callTool(ctx, AGENT, 'data_coverage', { org_id: ctx.thread.org_id }, () => dataCoverage(ch, ctx.thread.org_id));
     // Relative windows ("last week") are read against the org's latest call.
-    const request = coverage.to_ms !== null ? parseRequest(ctx.message, coverage.to_ms, previous) : first;
+    const request = coverage.to_ms !== null ? parseRequest(ctx.message, coverage.to_ms, previous, coverage.features) : first;
     ctx.emit('agent_log', { level: 'info', message: describe(request) }, AGENT);
     const sufficiency = scoreSufficiency(coverage);
     ctx.emit('sub_agent_update', { sub_agent: AGENT, status: 'progress', message: `data sufficiency ${sufficiency.score}%`, details: { sufficiency } }, AGENT);

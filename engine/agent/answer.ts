@@ -5,7 +5,7 @@ import { CAPABILITY_SOURCES, capabilityOf, type CatalogModel } from '../catalog/
 import type { Finding } from '../findings.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
-import type { CompareRow, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfOutput } from './tools.js';
+import type { CompareRow, ErrorsOutput, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfOutput } from './tools.js';
 
 export interface ToolOutputs {
   spend_breakdown?: SpendBreakdownOutput;
@@ -17,6 +17,7 @@ export interface ToolOutputs {
   cache_tools?: Finding[];
   optimizer?: OptimizerOutput;
   waste?: WasteOutput;
+  error_rates?: ErrorsOutput;
   levers?: LeverOutput;
   what_if?: WhatIfOutput;
   compare_models?: CompareRow[];
@@ -163,30 +164,63 @@ function spendChange(c: SpendChangeOutput, anomalies: Finding[]): Part {
   };
 }
 
-/** A breakdown row as the answer names it: a segment, a feature (or the calls naming none), a model. */
+/** A breakdown row as the answer names it: a segment, a feature (or the calls naming none), a model, a provider. */
 const spendLabel = (r: SpendRow, by: SpendBreakdownOutput['by']): string =>
-  by === 'feature' ? (r.feature ? `feature ${r.feature}` : 'calls that name no feature') : by === 'model' ? `${r.provider}/${r.model}` : seg(r);
+  by === 'feature' ? (r.feature ? `feature ${r.feature}` : 'calls that name no feature') : by === 'model' ? `${r.provider}/${r.model}` : by === 'provider' ? r.provider : seg(r);
+
+const count = (n: number) => n.toLocaleString('en-US');
+const perCall = (usdPerCall: number) => `$${usdPerCall}`;
+
+/** "Why is doc-qa so expensive?": the one feature's spend, its share of all, and what a call of it costs and carries. */
+function featureEconomics(b: SpendBreakdownOutput, feature: string): string {
+  const tokens = (k: 'input_tokens' | 'output_tokens') => Math.round(b.rows.reduce((n, r) => n + r[k], 0) / Math.max(1, b.calls));
+  const top = b.rows[0]!;
+  return (
+    `Feature ${feature} cost ${usd(b.cost_usd)} on ${count(b.calls)} calls over ${b.days.toFixed(1)} days (${usd(b.cost_usd_month)}/month, ${b.share_of_all_pct}% of all spend): ` +
+    `${perCall(b.cost_per_call_usd)} per call, ${count(tokens('input_tokens'))} input and ${count(tokens('output_tokens'))} output tokens per call on average` +
+    (b.rows.length > 1 ? `, ${top.share_pct}% of it on ${top.provider}/${top.model}.` : ` on ${top.provider}/${top.model}.`)
+  );
+}
 
 function breakdown(b: SpendBreakdownOutput, req: AgentRequest): Part {
   const by = b.by ?? 'segment';
   const label = (r: SpendRow) => spendLabel(r, by);
   const named = namedScope(req);
   const top = b.rows[0];
-  const over = `${usd(b.cost_usd)} on ${b.calls.toLocaleString('en-US')} calls over ${b.days.toFixed(1)} days (${usd(b.cost_usd_month)}/month)`;
+  const features = [...new Set(b.rows.map((r) => r.feature))];
+  const over = `${usd(b.cost_usd)} on ${count(b.calls)} calls over ${b.days.toFixed(1)} days (${usd(b.cost_usd_month)}/month)`;
   let lead: string;
   if (b.calls === 0 && named) lead = `No call of ${named} is in this window.`;
+  else if (req.measure === 'calls') lead = `You made ${count(b.calls)} calls${named ? ` of ${named}` : ''} over ${b.days.toFixed(1)} days, costing ${usd(b.cost_usd)} (${usd(b.cost_usd_month)}/month)` + (top ? `; the most went to ${label([...b.rows].sort((x, y) => y.calls - x.calls)[0]!)}.` : '.');
+  else if (by === 'segment' && req.scope.features.length === 1 && features.length === 1 && features[0] && top) lead = featureEconomics(b, features[0]);
   else if (by === 'feature' && top) {
     const topNamed = b.rows.find((r) => r.feature);
     lead = top.feature
       ? `Your costliest feature is ${top.feature}: ${usd(top.cost_usd)} (${top.share_pct}% of ${over}).`
       : `The largest share, ${usd(top.cost_usd)} (${top.share_pct}% of ${over}), is calls that name no feature${topNamed ? `; the costliest named feature is ${topNamed.feature} at ${usd(topNamed.cost_usd)} (${topNamed.share_pct}%)` : ''}.`;
-  } else if (by === 'model' && top) lead = `Your costliest model is ${label(top)}: ${usd(top.cost_usd)} (${top.share_pct}% of ${over}).`;
+  } else if ((by === 'model' || by === 'provider') && top) lead = `Your costliest ${by} is ${label(top)}: ${usd(top.cost_usd)} (${top.share_pct}% of ${over}).`;
   else lead = `You spent ${over}` + (top ? `, and the largest share is ${label(top)}: ${usd(top.cost_usd)} (${top.share_pct}%).` : '.');
   return {
     lead,
-    table: b.rows.length ? table([by === 'segment' ? 'where' : by, 'calls', 'spend', 'share'], b.rows.map((r) => [label(r), r.calls.toLocaleString('en-US'), usd(r.cost_usd), `${r.share_pct}%`])) : null,
+    table: b.rows.length ? table([by === 'segment' ? 'where' : by, 'calls', 'spend', 'share', 'per call'], b.rows.map((r) => [label(r), count(r.calls), usd(r.cost_usd), `${r.share_pct}%`, perCall(r.cost_per_call_usd)])) : null,
     chart: b.rows.length ? { kind: 'bar', title: `Spend by ${by}`, unit: 'USD', series: b.rows.map((r) => ({ label: label(r), value: r.cost_usd })) } : null,
     actions: [],
+  };
+}
+
+function errorsAnswer(e: ErrorsOutput): Part {
+  const t = e.total;
+  if (t.error_calls === 0) return { lead: `None of the ${count(t.calls)} calls in this window failed.`, table: null, chart: null, actions: [] };
+  const worst = e.rows[0]!;
+  const lead =
+    `${t.error_pct}% of ${count(t.calls)} calls failed (${count(t.error_calls)}: ${count(t.status_429_calls)} rate-limited with a 429, ${count(t.timeout_calls)} timed out, ${count(t.error_calls - t.status_429_calls - t.timeout_calls)} other errors)` +
+    `; the highest error rate is ${worst.provider}/${worst.model} at ${worst.error_pct}% (${count(worst.error_calls)} of ${count(worst.calls)})` +
+    (e.billed_failed_calls > 0 ? `, and ${count(e.billed_failed_calls)} failed calls were still billed ${usd(e.billed_failed_usd)}.` : '.');
+  return {
+    lead,
+    table: table(['model', 'calls', 'failed', 'error rate', '429', 'time-outs'], e.rows.map((r) => [`${r.provider}/${r.model}`, count(r.calls), count(r.error_calls), `${r.error_pct}%`, count(r.status_429_calls), count(r.timeout_calls)])),
+    chart: { kind: 'bar', title: 'Error rate by model', unit: '%', series: e.rows.map((r) => ({ label: `${r.provider}/${r.model}`, value: r.error_pct })) },
+    actions: e.findings.slice(0, 4).map((f) => `${f.title} (${where(f.where)}) — ${f.recommendation}`),
   };
 }
 
@@ -197,8 +231,15 @@ function breakdown(b: SpendBreakdownOutput, req: AgentRequest): Part {
 function cutTopRow(b: SpendBreakdownOutput, plan: ActionPlan | null): string[] {
   const top = b.by === 'feature' ? b.rows.find((r) => r.feature) : b.rows[0];
   if (!top || !plan) return [];
-  const name = spendLabel(top, b.by);
-  const on = (s: PlanStep) => (b.by === 'feature' ? s.where.feature === top.feature : b.by === 'model' ? s.where.model === top.model && (!s.where.provider || s.where.provider === top.provider) : s.where.feature === top.feature && s.where.model === top.model);
+  // rows of one feature only (a question about that feature): its steps on any model
+  const oneFeature = b.by === 'segment' && top.feature !== '' && b.rows.every((r) => r.feature === top.feature);
+  const by = oneFeature ? 'feature' : b.by;
+  const name = spendLabel(top, by);
+  const on = (s: PlanStep) =>
+    by === 'feature' ? s.where.feature === top.feature
+    : by === 'model' ? s.where.model === top.model && (!s.where.provider || s.where.provider === top.provider)
+    : by === 'provider' ? s.where.provider === top.provider
+    : s.where.feature === top.feature && s.where.model === top.model;
   const steps = plan.steps.filter(on);
   if (steps.length === 0) return [`No saving was found on ${name} in this window${plan.steps[0] ? `; the largest elsewhere: ${stepLine(plan.steps[0])}` : ''}.`];
   const total = Math.round(steps.reduce((n, s) => n + s.saving_usd_month, 0) * 100) / 100;
@@ -377,6 +418,9 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       break;
     case 'waste':
       part = wasteAnswer(out.waste!);
+      break;
+    case 'errors':
+      part = errorsAnswer(out.error_rates!);
       break;
     case 'lever':
       part = out.levers

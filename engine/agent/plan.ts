@@ -27,7 +27,7 @@ export function resolveFeatures(words: readonly string[], known: readonly string
 }
 
 /** Intents that need the org's telemetry (the others are answered from the catalog or the product docs). */
-export const DATA_INTENTS: ReadonlySet<Intent> = new Set(['spend_change', 'spend_breakdown', 'user_spend', 'latency', 'caching', 'cut_cost', 'waste', 'lever', 'what_if', 'compare_models']);
+export const DATA_INTENTS: ReadonlySet<Intent> = new Set(['spend_change', 'spend_breakdown', 'user_spend', 'latency', 'caching', 'cut_cost', 'waste', 'errors', 'lever', 'what_if', 'compare_models']);
 
 export function needsData(request: AgentRequest): boolean {
   return request.intents.some((i) => DATA_INTENTS.has(i));
@@ -71,6 +71,9 @@ export function planTools(request: AgentRequest, knownFeatures: readonly string[
         break;
       case 'waste':
         add('waste', scope);
+        break;
+      case 'errors':
+        add('error_rates', scope);
         break;
       case 'lever':
         if (request.levers.length) add('levers', { ...scope, tools: request.levers });

@@ -19,6 +19,7 @@ export const INTENTS = [
   'caching',
   'cut_cost',
   'waste',
+  'errors',
   'lever',
   'apply_step',
 ] as const;
@@ -56,8 +57,10 @@ export const agentRequest = z.object({
   catalog: z.object({ min_context: z.number().nullable(), tool_use: z.boolean(), cheapest: z.boolean() }),
   /** The optimizer tools (engine/tools ids) whose lever the user asked about ("could we use the batch API?"). */
   levers: z.array(z.string()).default([]),
-  /** How a spend breakdown groups: per (feature, model) segment, or per feature / per model ("which feature costs the most"). */
+  /** How a spend breakdown groups: per (feature, model) segment, or per feature / model / provider ("which feature costs the most"). */
   breakdown_by: z.enum(SPEND_BY).default('segment'),
+  /** What a breakdown leads with: the spend, or the number of calls ("how many calls did we make?"). */
+  measure: z.enum(['spend', 'calls']).default('spend'),
   /** "apply the second one": the 1-based plan step of the previous answer. */
   step: z.number().int().nullable(),
   follow_up: z.boolean(),
@@ -163,13 +166,17 @@ function classify(m: string): Intent[] {
   at('latency', /latenc|\bslow|\bfaster\b|\bspeed\b|\bttft\b|time to first|\bp9[059]\b|respon(?:se|d) time/);
   at('caching', /\bcach(?:e|ing)\b/);
   at('cut_cost', /\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b.*?(?:cost|spend|bill|money|\d+\s*%)|\bsave money\b|\bwhere can we save\b|\bbudget\b|\b(?:cut|trim) (?:it|that|this|them|those)\b/);
+  at('errors', /\berror rates?\b|\berrors?\b|\bfail(?:ure|ures|ing|ed|s)?\b|\b5\d\d\b|\b429s?\b|\brate[- ]limit(?:ed|s|ing)?\b|\breliab(?:le|ility)\b|\bsuccess rate\b|\bstatus codes?\b/);
+  // "why is doc-qa so expensive?": its spend explained, then what would cut it
+  const pricey = m.search(/\bwhy (?:is|are|does|do|did)\b[^?.!]*\b(?:expensive|costly|pricey|cost so much|costs so much|spend so much)\b/);
+  if (pricey >= 0) found.push({ intent: 'spend_breakdown', at: pricey }, { intent: 'cut_cost', at: pricey + 1 });
   at('waste', /\bretr(?:y|ies|ied|ying)\b|\bduplicat|\bdouble[- ]fir|\bdupes?\b|\bwast(?:e|ed|es|ing|eful)\b|\bredundant\b|\brepeated (?:calls|prompts|requests)\b|\bsame (?:prompt|request)s? (?:twice|again)\b/);
   at('user_spend', /\b(?:which|what|top|biggest|heaviest|costliest|most expensive) (?:end[- ])?users?\b|\b(?:per|by|each) (?:end[- ])?user\b|\busers? (?:cost|spend|spent)\b|\bhow much (?:does|did|do) (?:the )?user\b|\bspend of user\b/);
-  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?)\b/);
+  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?|providers?)\b|\bhow many (?:calls|requests)\b|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b|\b(?:spend|spent) (?:the )?most on\b/);
   const lever = LEVER_WORDS.map(([re]) => m.search(re)).filter((i) => i >= 0);
   if (lever.length) found.push({ intent: 'lever', at: Math.min(...lever) });
   found.sort((a, b) => a.at - b.at);
-  let intents = found.map((f) => f.intent);
+  let intents = [...new Set(found.map((f) => f.intent))];
   // "our prompt cache hit rate": the named lever, not every caching saving.
   if (intents.includes('lever') && intents.includes('caching')) intents = ['lever', ...intents.filter((i) => i !== 'lever')];
   // A what-if or a spend-change question is about that, whatever else it mentions.
@@ -189,6 +196,7 @@ function emptyRequest(): AgentRequest {
     catalog: { min_context: null, tool_use: false, cheapest: false },
     levers: [],
     breakdown_by: 'segment',
+    measure: 'spend',
     step: null,
     follow_up: false,
   };
@@ -202,15 +210,20 @@ const KEEP_FEATURE_MODELS =
   /\b(?:without (?:changing|touching|switching|swapping|moving)|(?:don'?t|do not|never|not) (?:change|touch|switch|swap|move)|keep(?:ing)?)\s+(?:the\s+|its\s+|their\s+)?models?\s+(?:for|of|on|in|used by)\s+(?:the\s+)?["'`]?([\w-]+)|\bkeep(?:ing)?\s+(?:the\s+)?["'`]?([\w-]+)["'`]?\s+(?:features?\s+)?on (?:its|their|the same|the current) models?\b/g;
 const BY_FEATURE = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) features?\b/;
 const BY_MODEL = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) models?\b/;
+const BY_PROVIDER = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) providers?\b/;
+const ASKS_CALLS = /\bhow many (?:calls|requests)\b|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b/;
+
+/** Regex source matching a feature name as written, with -, _ or a space between its words. */
+const featurePattern = (name: string): string => name.toLowerCase().split(/[-_ ]+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[-_ ]');
 
 const FOLLOW_UP = /^\s*(?:and|what about|how about|and what about|same for|now)\b|\b(?:of it|that one|the (?:first|second|third) one|it\?)\b/i;
 
 /**
  * Parses a message into a request. `now` anchors relative windows (use the org's latest call);
- * `previous` is the thread's previous request: a follow-up ("and for latency?", "what about only half of
+ * `knownFeatures` are the org's feature names (a message may name one bare). `previous` is the thread's previous request: a follow-up ("and for latency?", "what about only half of
  * it?") keeps its scope, change and constraints and takes the new message's intents where it names any.
  */
-export function parseRequest(message: string, now: number, previous: AgentRequest | null = null): AgentRequest {
+export function parseRequest(message: string, now: number, previous: AgentRequest | null = null, knownFeatures: readonly string[] = []): AgentRequest {
   const m = message.toLowerCase();
   const r = emptyRequest();
   const intents = classify(m);
@@ -252,7 +265,16 @@ export function parseRequest(message: string, now: number, previous: AgentReques
     .find((w) => !NOT_A_FEATURE.has(w) && !r.constraints.keep_feature_models.includes(w));
   if (feature) r.scope.features.push(feature);
   r.levers = leversIn(m);
-  r.breakdown_by = BY_FEATURE.test(m) ? 'feature' : BY_MODEL.test(m) ? 'model' : 'segment';
+  // The org's own feature names, named bare ("why is doc-qa so expensive?"): only names with a separator
+  // ("doc-qa", "nightly_eval"), since one-word names ("chat", "summarize") are everyday words too; not one
+  // inside a phrase already taken ("support chat") or kept.
+  const taken = [...r.scope.features, ...r.constraints.keep_feature_models];
+  for (const f of knownFeatures) {
+    if (!/[-_]/.test(f) || taken.some((t) => t.includes(f.toLowerCase()) || f.toLowerCase().includes(t))) continue;
+    if (new RegExp(`(?:^|[^\\w-])${featurePattern(f)}(?![\\w-])`).test(m)) r.scope.features.push(f);
+  }
+  r.breakdown_by = BY_FEATURE.test(m) ? 'feature' : BY_MODEL.test(m) ? 'model' : BY_PROVIDER.test(m) ? 'provider' : 'segment';
+  r.measure = ASKS_CALLS.test(m) ? 'calls' : 'spend';
   const our = /\bour ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:feels|is|seems|gets|got|runs)\b/.exec(m);
   // "our support chat is slow" names a feature; "our budget is $300" or "our bill is" does not.
   if (our && !/\b(?:llm|llms|ai|bill|bills|spend|spending|cost|costs|latency|money|budget|invoice|usage|traffic|team|company|data|api|app|provider|providers|models?|calls|requests|prompts)\b/.test(our[1]!)) r.scope.features.push(our[1]!);
@@ -321,6 +343,7 @@ function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Inte
     catalog: next.catalog,
     levers: next.levers.length ? next.levers : previous.levers,
     breakdown_by: next.breakdown_by,
+    measure: next.measure,
     step: next.step,
     follow_up: true,
   };

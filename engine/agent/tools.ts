@@ -25,7 +25,7 @@ const scopeInput = z.object({
   models: z.array(z.string().max(200)).max(20).default([]),
 });
 type ScopeInput = z.infer<typeof scopeInput>;
-export const SPEND_BY = ['segment', 'feature', 'model'] as const;
+export const SPEND_BY = ['segment', 'feature', 'model', 'provider'] as const;
 export type SpendBy = (typeof SPEND_BY)[number];
 const spendInput = scopeInput.extend({ by: z.enum(SPEND_BY).default('segment') });
 
@@ -46,20 +46,28 @@ function findingInScope(f: Finding, scope: ScopeInput, p: WorkloadProfile): bool
 }
 
 export interface SpendRow {
-  /** '' for calls that name no feature; '' too when the rows are per model. */
+  /** '' for calls that name no feature; '' too when the rows are per model or provider. */
   feature: string;
   /** '' when the rows are per feature. */
   provider: string;
+  /** '' when the rows are per feature or provider. */
   model: string;
   calls: number;
+  input_tokens: number;
+  output_tokens: number;
   cost_usd: number;
+  /** USD per call, 3 significant digits. */
+  cost_per_call_usd: number;
   share_pct: number;
 }
 
 export interface SpendBreakdownOutput {
   by: SpendBy;
+  /** The scope's share of the whole window's spend (100 when the question names no feature or model). */
+  share_of_all_pct: number;
   calls: number;
   cost_usd: number;
+  cost_per_call_usd: number;
   cost_usd_month: number;
   days: number;
   rows: SpendRow[];
@@ -157,18 +165,23 @@ export interface OptimizerOutput {
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
+const perCallUsd = (nano: number, calls: number) => Number(nanoToUsd(nano / Math.max(1, calls)).toPrecision(3));
 const usdOf = (nano: number) => round2(nanoToUsd(nano));
 
-/** The segments summed per feature or per model (per segment: as they are), costliest first. */
-function groupSegments(segs: SegmentProfile[], by: SpendBy): { feature: string; provider: string; model: string; calls: number; cost_nanousd: number }[] {
+type SpendGroup = Pick<SegmentProfile, 'feature' | 'provider' | 'model' | 'calls' | 'cost_nanousd' | 'input_tokens' | 'output_tokens'>;
+
+/** The segments summed per feature, model or provider (per segment: as they are), costliest first. */
+function groupSegments(segs: SegmentProfile[], by: SpendBy): SpendGroup[] {
   if (by === 'segment') return segs;
-  const groups = new Map<string, { feature: string; provider: string; model: string; calls: number; cost_nanousd: number }>();
+  const groups = new Map<string, SpendGroup>();
   for (const s of segs) {
-    const g = by === 'feature' ? { feature: s.feature, provider: '', model: '' } : { feature: '', provider: s.provider, model: s.model };
+    const g = { feature: by === 'feature' ? s.feature : '', provider: by === 'feature' ? '' : s.provider, model: by === 'model' ? s.model : '' };
     const key = `${g.feature}\u0000${g.provider}\u0000${g.model}`;
-    const acc = groups.get(key) ?? { ...g, calls: 0, cost_nanousd: 0 };
+    const acc = groups.get(key) ?? { ...g, calls: 0, cost_nanousd: 0, input_tokens: 0, output_tokens: 0 };
     acc.calls += s.calls;
     acc.cost_nanousd += s.cost_nanousd;
+    acc.input_tokens += s.input_tokens;
+    acc.output_tokens += s.output_tokens;
     groups.set(key, acc);
   }
   return [...groups.values()].sort((a, b) => b.cost_nanousd - a.cost_nanousd || (`${a.feature}${a.provider}${a.model}` < `${b.feature}${b.provider}${b.model}` ? -1 : 1));
@@ -179,13 +192,69 @@ function spendBreakdown(p: WorkloadProfile, input: z.infer<typeof spendInput>): 
   const total = segs.reduce((n, s) => n + s.cost_nanousd, 0);
   return {
     by: input.by,
+    share_of_all_pct: pctOf(total, p.totals.cost_nanousd),
     calls: segs.reduce((n, s) => n + s.calls, 0),
     cost_usd: usdOf(total),
+    cost_per_call_usd: perCallUsd(total, segs.reduce((n, s) => n + s.calls, 0)),
     cost_usd_month: round2(perMonthUsd(total, monthlyBasis(p).days)),
     days: p.window.days,
     rows: groupSegments(segs, input.by)
       .slice(0, 15)
-      .map((s) => ({ feature: s.feature, provider: s.provider, model: s.model, calls: s.calls, cost_usd: usdOf(s.cost_nanousd), share_pct: pctOf(s.cost_nanousd, total) })),
+      .map((s) => ({ feature: s.feature, provider: s.provider, model: s.model, calls: s.calls, input_tokens: s.input_tokens, output_tokens: s.output_tokens, cost_usd: usdOf(s.cost_nanousd), cost_per_call_usd: perCallUsd(s.cost_nanousd, s.calls), share_pct: pctOf(s.cost_nanousd, total) })),
+  };
+}
+
+/** Failure figures of a group of calls (a model, or all of them). */
+export interface ErrorRow {
+  provider: string;
+  model: string;
+  calls: number;
+  error_calls: number;
+  error_pct: number;
+  status_429_calls: number;
+  timeout_calls: number;
+}
+
+export interface ErrorsOutput {
+  total: ErrorRow;
+  /** Per model, highest error rate first (models with at least one failed call). */
+  rows: ErrorRow[];
+  /** Failed calls billed for their output, and their cost. */
+  billed_failed_calls: number;
+  billed_failed_usd: number;
+  /** Findings about failures: fallback chains, 429 storms, time-out clusters, billed failures. */
+  findings: Finding[];
+}
+
+const ERROR_TOOLS = ['fallback_chains', 'rate_limit_storms', 'timeout_clustering', 'retry_waste'];
+
+function errorRates(p: WorkloadProfile, scope: ScopeInput): ErrorsOutput {
+  const segs = p.segments.filter((s) => inScope(s, scope));
+  const row = (provider: string, model: string, group: SegmentProfile[]): ErrorRow => {
+    const calls = group.reduce((n, s) => n + s.calls, 0);
+    const errors = group.reduce((n, s) => n + s.error_calls, 0);
+    return {
+      provider,
+      model,
+      calls,
+      error_calls: errors,
+      error_pct: pctOf(errors, calls),
+      status_429_calls: group.reduce((n, s) => n + s.status_429_calls, 0),
+      timeout_calls: group.reduce((n, s) => n + s.timeout_calls, 0),
+    };
+  };
+  const byModel = new Map<string, SegmentProfile[]>();
+  for (const s of segs) byModel.set(`${s.provider}/${s.model}`, [...(byModel.get(`${s.provider}/${s.model}`) ?? []), s]);
+  return {
+    total: row('', '', segs),
+    rows: [...byModel.values()]
+      .map((g) => row(g[0]!.provider, g[0]!.model, g))
+      .filter((r) => r.error_calls > 0)
+      .sort((a, b) => b.error_pct - a.error_pct || b.error_calls - a.error_calls || (`${a.provider}/${a.model}` < `${b.provider}/${b.model}` ? -1 : 1))
+      .slice(0, 12),
+    billed_failed_calls: segs.reduce((n, s) => n + s.billed_failed_calls, 0),
+    billed_failed_usd: usdOf(segs.reduce((n, s) => n + s.billed_failed_cost_nanousd, 0)),
+    findings: runAllTools(p, { only: ERROR_TOOLS }).filter((f) => findingInScope(f, scope, p)).slice(0, 6),
   };
 }
 
@@ -476,6 +545,7 @@ const need = (p: WorkloadProfile | null): WorkloadProfile => {
 export const AGENT_TOOLS = {
   spend_breakdown: tool({ description: 'Spend and calls per (feature, provider, model) segment, or per feature or per model (by), over the window, largest first.', input: spendInput, needs_profile: true, run: (i, d) => spendBreakdown(need(d.profile), i) }),
   levers: tool({ description: 'The findings of the named optimizer tools (e.g. batch_eligibility, streaming_opportunity, timeout_clustering) in the scope, with what each checks.', input: leverInput, needs_profile: true, run: (i, d) => levers(need(d.profile), i) }),
+  error_rates: tool({ description: 'Failed calls: the error rate overall and per model, 429s and time-outs, billed failures, and the findings about them.', input: scopeInput, needs_profile: true, run: (i, d) => errorRates(need(d.profile), i) }),
   waste: tool({ description: 'Repeated work: duplicate prompts, retries (after 429s, without backoff), 429 storms and billed failures, with what they cost, per segment.', input: scopeInput, needs_profile: true, run: (i, d) => waste(need(d.profile), i) }),
   user_spend: tool({ description: 'Spend and calls of the costliest end users (or of the named users), with their share of spend.', input: userSpendInput, needs_profile: true, run: (i, d) => userSpend(need(d.profile), i) }),
   spend_change: tool({

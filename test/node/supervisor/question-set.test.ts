@@ -41,7 +41,8 @@ interface Run {
 async function ask(calls: LlmCall[], message: string, previous: AgentRequest | null = null): Promise<Run> {
   const first = calls[0]!.timestamp;
   const last = calls.at(-1)!.timestamp;
-  const request = parseRequest(message, last, previous);
+  // as the DO does: the org's feature names (db/coverage.ts) let a message name one bare
+  const request = parseRequest(message, last, previous, [...new Set(calls.map((c) => c.feature ?? '').filter(Boolean))].sort());
   let window = request.scope.window ? { from: Math.max(first, request.scope.window.from), to: Math.min(last + 1, request.scope.window.to) } : { from: first, to: last + 1 };
   if (request.intents.includes('spend_change') && !request.scope.window) window = { from: last + 1 - 7 * DAY, to: last + 1 };
   const len = window.to - window.from;
@@ -133,7 +134,13 @@ describe('question set: where the money goes', () => {
     const r = await ask(demo, 'Break down spend for the summarize feature');
     expect(r.request.scope.features).toEqual(['summarize']);
     expect(r.tools).toEqual(['spend_breakdown']);
-    expect(r.lead).toContain(`You spent ${money(sum(demo.filter((c) => c.feature === 'summarize')))}`);
+    // what it cost, its share, and what one call costs and carries, by plain loops
+    const calls = demo.filter((c) => c.feature === 'summarize');
+    const share = Math.round((sum(calls) / sum(demo)) * 10_000) / 100;
+    const perCall = Number((sum(calls) / calls.length / 1e9).toPrecision(3));
+    const avg = (f: (c: LlmCall) => number) => Math.round(calls.reduce((n, c) => n + f(c), 0) / calls.length).toLocaleString('en-US');
+    expect(r.lead).toContain(`Feature summarize cost ${money(sum(calls))} on ${calls.length.toLocaleString('en-US')} calls over 14.0 days (`);
+    expect(r.lead).toContain(`, ${share}% of all spend): $${perCall} per call, ${avg((c) => c.input_tokens)} input and ${avg((c) => c.output_tokens)} output tokens per call on average`);
   });
 });
 
@@ -617,5 +624,59 @@ describe('question set: the costliest feature, a kept feature, repeated work', (
     const calls = demo.filter((c) => c.provider === m![1] && c.model === m![2]);
     const cached = calls.reduce((n, c) => n + c.cached_input_tokens, 0) / calls.reduce((n, c) => n + c.input_tokens, 0);
     expect(r.lead).toContain(`: ${(cached * 100).toFixed(1)}% of input tokens were billed as cached`);
+  });
+
+  it('Which provider do we spend the most on? — per provider, computed here', async () => {
+    const r = await ask(demo, 'Which provider do we spend the most on?');
+    expect(r.request.breakdown_by).toBe('provider');
+    const by = new Map<string, number>();
+    for (const c of demo) by.set(c.provider, (by.get(c.provider) ?? 0) + (c.cost_nanousd ?? 0));
+    const [provider, cost] = [...by.entries()].sort((a, b) => b[1] - a[1])[0]!;
+    expect(r.lead.startsWith(`Your costliest provider is ${provider}: ${money(cost)} (${Math.round((cost / sum(demo)) * 10_000) / 100}% of `)).toBe(true);
+  });
+
+  it('How many calls did we make last week? — the count first', async () => {
+    const r = await ask(demo, 'How many calls did we make last week?');
+    expect(r.request.measure).toBe('calls');
+    const week = inWindow(demo, LAST + 1 - 7 * DAY, LAST + 1);
+    expect(r.lead.startsWith(`You made ${week.length.toLocaleString('en-US')} calls over 7.0 days, costing ${money(sum(week))} (`)).toBe(true);
+  });
+
+  it('Is our error rate high? — failures overall and the worst model, computed here; none when nothing failed', async () => {
+    const r = await ask(demo, 'Is our error rate high?');
+    expect(r.request.intents[0]).toBe('errors');
+    expect(r.tools).toEqual(['error_rates']);
+    const failed = demo.filter((c) => c.status !== 'ok');
+    expect(failed.length).toBeGreaterThan(0);
+    const pct = Math.round((failed.length / demo.length) * 10_000) / 100;
+    const rate429 = failed.filter((c) => c.status === '429').length;
+    expect(r.lead.startsWith(`${pct}% of ${demo.length.toLocaleString('en-US')} calls failed (${failed.length.toLocaleString('en-US')}: ${rate429.toLocaleString('en-US')} rate-limited with a 429, `)).toBe(true);
+    const byModel = new Map<string, { n: number; f: number }>();
+    for (const c of demo) {
+      const k = `${c.provider}/${c.model}`;
+      const e = byModel.get(k) ?? { n: 0, f: 0 };
+      e.n++;
+      if (c.status !== 'ok') e.f++;
+      byModel.set(k, e);
+    }
+    const worst = [...byModel.entries()].sort((a, b) => b[1].f / b[1].n - a[1].f / a[1].n || b[1].f - a[1].f)[0]!;
+    expect(r.lead).toContain(`the highest error rate is ${worst[0]} at ${Math.round((worst[1].f / worst[1].n) * 10_000) / 100}% (${worst[1].f.toLocaleString('en-US')} of ${worst[1].n.toLocaleString('en-US')})`);
+    const fine = await ask(demo.map((c) => ({ ...c, status: 'ok' })), 'Is our error rate high?');
+    expect(fine.lead).toBe(`None of the ${demo.length.toLocaleString('en-US')} calls in this window failed.`);
+  });
+
+  it('Why is <feature> so expensive? — a feature named bare is the scope; its economics, then what would cut it', async () => {
+    const hyphenated = [...new Set(demo.map((c) => c.feature ?? ''))].filter((f) => f.includes('-'));
+    expect(hyphenated.length).toBeGreaterThan(0);
+    const f = hyphenated[0]!;
+    const r = await ask(demo, `Why is ${f} so expensive?`);
+    expect(r.request.scope.features).toEqual([f]);
+    expect(r.request.intents.slice(0, 2)).toEqual(['spend_breakdown', 'cut_cost']);
+    const calls = demo.filter((c) => c.feature === f);
+    expect(r.lead.startsWith(`Feature ${f} cost ${money(sum(calls))} on ${calls.length.toLocaleString('en-US')} calls`)).toBe(true);
+    expect(r.text).toMatch(new RegExp(`To cut feature ${f} |No saving was found on feature ${f} `));
+    // a one-word feature name stays an everyday word: "summarize our spend" is not scoped to a feature
+    const plain = await ask(demo, 'Can you summarize our spend?');
+    expect(plain.request.scope.features).toEqual([]);
   });
 });
