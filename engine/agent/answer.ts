@@ -326,9 +326,12 @@ const namedScope = (req: AgentRequest): string => [...req.scope.features.map((f)
 function latency(rows: LatencyRow[], plan: ActionPlan | null, req: AgentRequest): Part {
   const levers = plan?.steps ?? [];
   const top = rows[0];
-  const lead = top
-    ? `The slowest at p95 is ${seg(top)} at ${ms(top.latency_ms.p95)} (p50 ${ms(top.latency_ms.p50)}, p99 ${ms(top.latency_ms.p99)}${top.ttft_ms.count > 0 ? `, time to first token p95 ${ms(top.ttft_ms.p95)}` : ''}).`
-    : 'No call in this scope carries a latency, so there are no percentiles to show.';
+  const figures = top ? ` (p50 ${ms(top.latency_ms.p50)}, p99 ${ms(top.latency_ms.p99)}${top.ttft_ms.count > 0 ? `, time to first token p95 ${ms(top.ttft_ms.p95)}` : ''})` : '';
+  const lead = !top
+    ? 'No call in this scope carries a latency, so there are no percentiles to show.'
+    : rows.length === 1
+      ? `The p95 latency of ${seg(top)} is ${ms(top.latency_ms.p95)}${figures}.`
+      : `The slowest at p95 is ${seg(top)} at ${ms(top.latency_ms.p95)}${figures}.`;
   const target = req.targets.p95_ms;
   const over = target === null ? [] : rows.filter((r) => (r.latency_ms.p95 ?? 0) > target);
   return {

@@ -165,7 +165,8 @@ function classify(m: string): Intent[] {
   at('spend_change', /\bwhy did\b.*\b(?:bill|spend|cost|costs)\b|\b(?:bill|spend|cost|costs)\b.*\b(?:go up|went up|increase|rise|rose|jump|double|doubled|spike|grew)\b|\bspike/);
   at('latency', /latenc|\bslow|\bfaster\b|\bspeed\b|\bttft\b|time to first|\bp9[059]\b|respon(?:se|d) time/);
   at('caching', /\bcach(?:e|ing)\b/);
-  at('cut_cost', /\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b.*?(?:cost|spend|bill|money|\d+\s*%)|\bsave money\b|\bwhere can we save\b|\bbudget\b|\b(?:cut|trim) (?:it|that|this|them|those)\b/);
+  // the cost word close to the verb: "reduce latency on chat without raising cost" is not a cost cut
+  at('cut_cost', /\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b(?:\s+[\w$.,'-]+){0,4}?\s+(?:\$?\d[\d,.]*\s*%|costs?\b|spend|spending|bill|bills|money)|\bsave money\b|\bwhere can we save\b|\bbudget\b|\b(?:cut|trim) (?:it|that|this|them|those)\b/);
   at('errors', /\berror rates?\b|\berrors?\b|\bfail(?:ure|ures|ing|ed|s)?\b|\b5\d\d\b|\b429s?\b|\brate[- ]limit(?:ed|s|ing)?\b|\breliab(?:le|ility)\b|\bsuccess rate\b|\bstatus codes?\b/);
   // "why is doc-qa so expensive?": its spend explained, then what would cut it
   const pricey = m.search(/\bwhy (?:is|are|does|do|did)\b[^?.!]*\b(?:expensive|costly|pricey|cost so much|costs so much|spend so much)\b/);
@@ -265,13 +266,14 @@ export function parseRequest(message: string, now: number, previous: AgentReques
     .find((w) => !NOT_A_FEATURE.has(w) && !r.constraints.keep_feature_models.includes(w));
   if (feature) r.scope.features.push(feature);
   r.levers = leversIn(m);
-  // The org's own feature names, named bare ("why is doc-qa so expensive?"): only names with a separator
-  // ("doc-qa", "nightly_eval"), since one-word names ("chat", "summarize") are everyday words too; not one
-  // inside a phrase already taken ("support chat") or kept.
+  // The org's own feature names, named bare ("why is doc-qa so expensive?"): names with a separator
+  // ("doc-qa", "nightly_eval") anywhere; one-word names ("chat", "summarize") are everyday words too, so only
+  // after "on/for/of/in/the/our" ("latency on chat"); not one inside a phrase already taken ("support chat") or kept.
   const taken = [...r.scope.features, ...r.constraints.keep_feature_models];
   for (const f of knownFeatures) {
-    if (!/[-_]/.test(f) || taken.some((t) => t.includes(f.toLowerCase()) || f.toLowerCase().includes(t))) continue;
-    if (new RegExp(`(?:^|[^\\w-])${featurePattern(f)}(?![\\w-])`).test(m)) r.scope.features.push(f);
+    if (taken.some((t) => t.includes(f.toLowerCase()) || f.toLowerCase().includes(t))) continue;
+    const before = /[-_]/.test(f) ? '(?:^|[^\\w-])' : '\\b(?:on|for|of|in|the|our)\\s+';
+    if (new RegExp(`${before}${featurePattern(f)}(?![\\w-])`).test(m)) r.scope.features.push(f);
   }
   r.breakdown_by = BY_FEATURE.test(m) ? 'feature' : BY_MODEL.test(m) ? 'model' : BY_PROVIDER.test(m) ? 'provider' : 'segment';
   r.measure = ASKS_CALLS.test(m) ? 'calls' : 'spend';

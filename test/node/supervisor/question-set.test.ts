@@ -235,7 +235,8 @@ describe('question set: latency', () => {
       expect(r.request.intents[0]).toBe('latency');
       expect(r.tools).toEqual(['latency_table', 'latency_levers']);
       const s = slowest(demo.filter((c) => c.feature === feature), (c) => `feature ${c.feature} on ${c.provider}/${c.model}`);
-      expect(r.lead).toContain(`${s.k} at ${msText(s.p95)}`);
+      // one segment in scope: its p95 stated, not "the slowest"
+      expect(r.lead).toContain(`The p95 latency of ${s.k} is ${msText(s.p95)}`);
       // Every lever listed is about this feature, or model-wide on a model this feature calls: never another
       // feature's or untagged calls' lever on a model the feature does not use.
       const models = new Set(demo.filter((c) => c.feature === feature).map((c) => `${c.provider}/${c.model}`));
@@ -259,7 +260,7 @@ describe('question set: latency', () => {
     expect(r.request.scope.models).toEqual(['gpt-4.1-mini']);
     expect(r.tools).toEqual(['latency_table', 'latency_levers']);
     const s = slowest(demo.filter((c) => c.model === 'gpt-4.1-mini'), (c) => `${c.provider}/${c.model}`);
-    expect(r.lead).toContain(`${s.k} at ${msText(s.p95)}`);
+    expect(r.lead).toContain(`The p95 latency of ${s.k} is ${msText(s.p95)}`);
   });
 });
 
@@ -678,5 +679,14 @@ describe('question set: the costliest feature, a kept feature, repeated work', (
     // a one-word feature name stays an everyday word: "summarize our spend" is not scoped to a feature
     const plain = await ask(demo, 'Can you summarize our spend?');
     expect(plain.request.scope.features).toEqual([]);
+  });
+
+  it('How do we reduce latency on chat without raising cost? — latency first, scoped to the chat feature', async () => {
+    const r = await ask(demo, 'How do we reduce latency on chat without raising cost?');
+    expect(r.request.intents[0]).toBe('latency');
+    expect(r.request.intents).not.toContain('cut_cost');
+    expect(r.request.scope.features).toEqual(['chat']);
+    const p95 = percentile(demo.filter((c) => c.feature === 'chat' && c.status === 'ok' && c.latency_ms !== null).map((c) => c.latency_ms!), 0.95);
+    expect(r.lead).toContain(`feature chat on openai/gpt-4.1-mini is ${msText(p95)}`);
   });
 });
