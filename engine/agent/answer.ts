@@ -191,6 +191,7 @@ function breakdown(b: SpendBreakdownOutput, req: AgentRequest): Part {
   const over = `${usd(b.cost_usd)} on ${count(b.calls)} calls over ${b.days.toFixed(1)} days (${usd(b.cost_usd_month)}/month)`;
   let lead: string;
   if (b.calls === 0 && named) lead = `No call of ${named} is in this window.`;
+  else if (req.measure === 'run_rate') lead = `Your run-rate is ${usd(b.cost_usd_month)}/month${named ? ` for ${named}` : ''}: ${usd(b.cost_usd)} on ${count(b.calls)} calls over ${b.days.toFixed(1)} days` + (top ? `, the largest share ${label(top)} (${top.share_pct}%).` : '.');
   else if (req.measure === 'calls') lead = `You made ${count(b.calls)} calls${named ? ` of ${named}` : ''} over ${b.days.toFixed(1)} days, costing ${usd(b.cost_usd)} (${usd(b.cost_usd_month)}/month)` + (top ? `; the most went to ${label([...b.rows].sort((x, y) => y.calls - x.calls)[0]!)}.` : '.');
   else if (by === 'segment' && req.scope.features.length === 1 && features.length === 1 && features[0] && top) lead = featureEconomics(b, features[0]);
   else if (by === 'feature' && top) {
@@ -246,11 +247,12 @@ function cutTopRow(b: SpendBreakdownOutput, plan: ActionPlan | null): string[] {
   return [`To cut ${name} (up to ${usd(total)}/month before overlaps):`, ...steps.slice(0, 3).map(stepLine)];
 }
 
-function leverAnswer(l: LeverOutput): Part {
+function leverAnswer(l: LeverOutput, req: AgentRequest): Part {
   const top = l.findings[0];
   if (!top) {
     const names = l.checked.map((c) => c.tool.replace(/_/g, ' ')).join(', ');
-    return { lead: `No finding for ${names} in this window.`, table: null, chart: null, actions: l.checked.map((c) => `What ${c.tool.replace(/_/g, ' ')} checks: ${c.description}`) };
+    const scope = namedScope(req);
+    return { lead: `No finding for ${names}${scope ? ` on ${scope}` : ''} in this window.`, table: null, chart: null, actions: l.checked.map((c) => `What ${c.tool.replace(/_/g, ' ')} checks: ${c.description}`) };
   }
   const worth = top.kind === 'saving' ? ` would save ${usd(top.saving_usd_month)}/month` : '';
   return {
@@ -427,7 +429,7 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       break;
     case 'lever':
       part = out.levers
-        ? leverAnswer(out.levers)
+        ? leverAnswer(out.levers, req)
         : { lead: 'Name the lever to check: the batch API, streaming, time-outs, max_tokens caps, prompt length, fallbacks or quotas.', table: null, chart: null, actions: [] };
       break;
     case 'latency':

@@ -59,8 +59,8 @@ export const agentRequest = z.object({
   levers: z.array(z.string()).default([]),
   /** How a spend breakdown groups: per (feature, model) segment, or per feature / model / provider ("which feature costs the most"). */
   breakdown_by: z.enum(SPEND_BY).default('segment'),
-  /** What a breakdown leads with: the spend, or the number of calls ("how many calls did we make?"). */
-  measure: z.enum(['spend', 'calls']).default('spend'),
+  /** What a breakdown leads with: the spend, the number of calls ("how many calls did we make?") or the monthly run-rate. */
+  measure: z.enum(['spend', 'calls', 'run_rate']).default('spend'),
   /** "apply the second one": the 1-based plan step of the previous answer. */
   step: z.number().int().nullable(),
   follow_up: z.boolean(),
@@ -162,7 +162,7 @@ function classify(m: string): Intent[] {
   at('send_data', /\bhow (?:do|can|should) (?:i|we) (?:send|ingest|upload|import|connect)|\bsend (?:you )?(?:our |my )?(?:data|telemetry|calls|logs)\b|\bingest/);
   at('catalog', /\bcheapest model\b|\bwhich model (?:has|supports|offers)|\bmodels? with\b.*\bcontext\b|\bcontext window\b/);
   at('compare_models', /\bcost vs\.?\b|\bversus\b|\bcompare\b|\bvs\.? /);
-  at('spend_change', /\bwhy did\b.*\b(?:bill|spend|cost|costs)\b|\b(?:bill|spend|cost|costs)\b.*\b(?:go up|went up|increase|rise|rose|jump|double|doubled|spike|grew)\b|\bspike/);
+  at('spend_change', /\bwhy did\b.*\b(?:bill|spend|cost|costs)\b|\b(?:bill|spend|cost|costs)\b.*\b(?:go up|went up|increase|rise|rose|jump|double|doubled|spike|grew|drop|dropped|fell|go down|went down)\b|\bspike|\bwhat (?:has |have )?changed\b|\bwhat'?s (?:changed|different)\b/);
   at('latency', /latenc|\bslow|\bfaster\b|\bspeed\b|\bttft\b|time to first|\bp9[059]\b|respon(?:se|d) time/);
   at('caching', /\bcach(?:e|ing)\b/);
   // the cost word close to the verb: "reduce latency on chat without raising cost" is not a cost cut
@@ -173,7 +173,7 @@ function classify(m: string): Intent[] {
   if (pricey >= 0) found.push({ intent: 'spend_breakdown', at: pricey }, { intent: 'cut_cost', at: pricey + 1 });
   at('waste', /\bretr(?:y|ies|ied|ying)\b|\bduplicat|\bdouble[- ]fir|\bdupes?\b|\bwast(?:e|ed|es|ing|eful)\b|\bredundant\b|\brepeated (?:calls|prompts|requests)\b|\bsame (?:prompt|request)s? (?:twice|again)\b/);
   at('user_spend', /\b(?:which|what|top|biggest|heaviest|costliest|most expensive) (?:end[- ])?users?\b|\b(?:per|by|each) (?:end[- ])?user\b|\busers? (?:cost|spend|spent)\b|\bhow much (?:does|did|do) (?:the )?user\b|\bspend of user\b/);
-  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?|providers?)\b|\bhow many (?:calls|requests)\b|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b|\b(?:spend|spent) (?:the )?most on\b/);
+  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?|providers?)\b|\bhow many (?:calls|requests)\b|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b|\b(?:spend|spent) (?:the )?most on\b|\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b/);
   const lever = LEVER_WORDS.map(([re]) => m.search(re)).filter((i) => i >= 0);
   if (lever.length) found.push({ intent: 'lever', at: Math.min(...lever) });
   found.sort((a, b) => a.at - b.at);
@@ -203,8 +203,8 @@ function emptyRequest(): AgentRequest {
   };
 }
 
-/** Words around "feature" that are not a feature's name ("which feature costs", "the feature is"). */
-const NOT_A_FEATURE = new Set(
+/** Words around "feature" or "user" that are not a name ("which feature costs", "which user spends"). */
+const NOT_A_NAME = new Set(
   'a an the this that these those which what each every per by our my your their any one some most costliest priciest expensive cheapest new same other its is are was were be has have had uses use used does do did costs cost costing costed spends spend spending spent of for in on to at from over since during last past than and or but so then as it we us they you i level wise breakdown name names flag flags set feels seems gets got runs slow fast latency'.split(' '),
 );
 const KEEP_FEATURE_MODELS =
@@ -212,6 +212,7 @@ const KEEP_FEATURE_MODELS =
 const BY_FEATURE = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) features?\b/;
 const BY_MODEL = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) models?\b/;
 const BY_PROVIDER = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) providers?\b/;
+const ASKS_RUN_RATE = /\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b|\bhow much (?:do|will) we (?:spend|pay) (?:per|a|each) month\b/;
 const ASKS_CALLS = /\bhow many (?:calls|requests)\b|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b/;
 
 /** Regex source matching a feature name as written, with -, _ or a space between its words. */
@@ -259,11 +260,11 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   // "without changing models for the support-bot feature": a constraint on that feature, not its scope.
   for (const k of m.matchAll(KEEP_FEATURE_MODELS)) {
     const word = (k[1] ?? k[2])!;
-    if (!NOT_A_FEATURE.has(word) && !r.constraints.keep_feature_models.includes(word)) r.constraints.keep_feature_models.push(word);
+    if (!NOT_A_NAME.has(word) && !r.constraints.keep_feature_models.includes(word)) r.constraints.keep_feature_models.push(word);
   }
   const feature = [...m.matchAll(/["'`]?([\w-]+)["'`]?\s+features?\b|\bfeatures?\s+["'`]?([\w-]+)/g)]
     .map((f) => (f[1] ?? f[2])!)
-    .find((w) => !NOT_A_FEATURE.has(w) && !r.constraints.keep_feature_models.includes(w));
+    .find((w) => !NOT_A_NAME.has(w) && !r.constraints.keep_feature_models.includes(w));
   if (feature) r.scope.features.push(feature);
   r.levers = leversIn(m);
   // The org's own feature names, named bare ("why is doc-qa so expensive?"): names with a separator
@@ -276,11 +277,11 @@ export function parseRequest(message: string, now: number, previous: AgentReques
     if (new RegExp(`${before}${featurePattern(f)}(?![\\w-])`).test(m)) r.scope.features.push(f);
   }
   r.breakdown_by = BY_FEATURE.test(m) ? 'feature' : BY_MODEL.test(m) ? 'model' : BY_PROVIDER.test(m) ? 'provider' : 'segment';
-  r.measure = ASKS_CALLS.test(m) ? 'calls' : 'spend';
+  r.measure = ASKS_CALLS.test(m) ? 'calls' : ASKS_RUN_RATE.test(m) ? 'run_rate' : 'spend';
   const our = /\bour ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:feels|is|seems|gets|got|runs)\b/.exec(m);
   // "our support chat is slow" names a feature; "our budget is $300" or "our bill is" does not.
   if (our && !/\b(?:llm|llms|ai|bill|bills|spend|spending|cost|costs|latency|money|budget|invoice|usage|traffic|team|company|data|api|app|provider|providers|models?|calls|requests|prompts)\b/.test(our[1]!)) r.scope.features.push(our[1]!);
-  for (const u of m.matchAll(/\buser\s+["'`]?([\w@.-]+)/g)) r.scope.users.push(u[1]!);
+  for (const u of m.matchAll(/\buser\s+["'`]?([\w@.-]+)/g)) if (!NOT_A_NAME.has(u[1]!)) r.scope.users.push(u[1]!);
   for (const k of m.matchAll(/\b(key_[\w-]+)/g)) r.scope.keys.push(k[1]!);
   for (const p of m.matchAll(PROVIDER_WORDS)) {
     const provider = normalizeProvider(p[1]!);

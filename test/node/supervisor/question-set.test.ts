@@ -689,4 +689,19 @@ describe('question set: the costliest feature, a kept feature, repeated work', (
     const p95 = percentile(demo.filter((c) => c.feature === 'chat' && c.status === 'ok' && c.latency_ms !== null).map((c) => c.latency_ms!), 0.95);
     expect(r.lead).toContain(`feature chat on openai/gpt-4.1-mini is ${msText(p95)}`);
   });
+
+  it("What's our monthly run-rate? — the run-rate first", async () => {
+    const r = await ask(demo, "What's our monthly run-rate?");
+    expect(r.request.measure).toBe('run_rate');
+    expect(r.lead.startsWith(`Your run-rate is ${monthly(demo).replace(' of spend', '')}: ${money(sum(demo))} on ${demo.length.toLocaleString('en-US')} calls`)).toBe(true);
+  });
+
+  it('"Which user spends the most?" names no user called "spends"; "what changed" compares periods', async () => {
+    const r = await ask(demo, 'Which user spends the most?');
+    expect(r.request.intents[0]).toBe('user_spend');
+    expect(r.request.scope.users).toEqual([]);
+    const c = await ask(demo, 'What changed since yesterday?');
+    expect(c.request.intents[0]).toBe('spend_change');
+    expect(c.tools[0]).toBe('spend_change');
+  });
 });
