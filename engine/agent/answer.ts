@@ -59,6 +59,8 @@ export const usd = (n: number): string => `${n < 0 ? '-' : ''}$${Math.abs(n).toL
 export const ms = (n: number | null): string => (n === null ? '–' : `${n.toLocaleString('en-US')} ms`);
 const day = (t: number) => new Date(t).toISOString().slice(0, 10);
 const lastDay = (t: number) => day(t - 1);
+/** A window's UTC days: "on 2026-12-01", or "2026-11-24 to 2026-11-30". */
+const days = (w: { from: number; to: number }) => (day(w.from) === lastDay(w.to) ? `on ${day(w.from)}` : `${day(w.from)} to ${lastDay(w.to)}`);
 const seg = (r: { feature?: string | null; provider: string; model: string }) => `${r.feature ? `feature ${r.feature} on ` : ''}${r.provider}/${r.model}`;
 const where = (w: Finding['where']) => [w.feature && `feature ${w.feature}`, w.model && `${w.provider ? `${w.provider}/` : ''}${w.model}`, w.group].filter(Boolean).join(', ') || 'all calls';
 const table = (head: string[], rows: (string | number)[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -150,7 +152,7 @@ function spendChange(c: SpendChangeOutput, anomalies: Finding[]): Part {
   const top = c.rows[0];
   const pct = c.delta_pct === null ? '' : ` ${Math.abs(c.delta_pct)}%`;
   const lead =
-    `Spend ${dir}${pct} from ${usd(c.before_usd)} (${day(c.previous_window.from)} to ${lastDay(c.previous_window.to)}) to ${usd(c.after_usd)} (${day(c.window.from)} to ${lastDay(c.window.to)})` +
+    `Spend ${dir}${pct} from ${usd(c.before_usd)} (${days(c.previous_window)}) to ${usd(c.after_usd)} (${days(c.window)})` +
     (top ? `, and the largest change is ${seg(top)} (${top.delta_usd >= 0 ? '+' : ''}${usd(top.delta_usd)}).` : '.');
   const actions = [
     `Of the ${usd(c.delta_usd)} change, ${usd(c.volume_usd)} comes from the number of calls (${c.before_calls.toLocaleString('en-US')} → ${c.after_calls.toLocaleString('en-US')}) and ${usd(c.per_call_usd)} from cost per call (price, tokens per call, model mix).`,
