@@ -398,7 +398,7 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
   let part: Part;
   switch (intent) {
     case 'greeting':
-      part = greeting();
+      part = req.thanks ? { lead: 'You’re welcome. Ask me anything else about your LLM spend, latency or failures.', table: null, chart: null, actions: [] } : greeting();
       break;
     case 'send_data':
       part = sendData();

@@ -61,6 +61,8 @@ export const agentRequest = z.object({
   breakdown_by: z.enum(SPEND_BY).default('segment'),
   /** What a breakdown leads with: the spend, the number of calls ("how many calls did we make?") or the monthly run-rate. */
   measure: z.enum(['spend', 'calls', 'run_rate']).default('spend'),
+  /** A thank-you is answered as one, not with the introduction. */
+  thanks: z.boolean().default(false),
   /** "apply the second one": the 1-based plan step of the previous answer. */
   step: z.number().int().nullable(),
   follow_up: z.boolean(),
@@ -198,6 +200,7 @@ function emptyRequest(): AgentRequest {
     levers: [],
     breakdown_by: 'segment',
     measure: 'spend',
+    thanks: false,
     step: null,
     follow_up: false,
   };
@@ -313,6 +316,7 @@ export function parseRequest(message: string, now: number, previous: AgentReques
     return mergeFollowUp(previous, r, intents);
   }
   r.intents = intents.length ? intents : [greeting || m.trim().split(/\s+/).length <= 2 ? 'greeting' : 'spend_breakdown'];
+  r.thanks = r.intents[0] === 'greeting' && /^\s*(?:thanks|thank you|thx|cheers)\b/.test(m);
   return r;
 }
 
@@ -347,6 +351,7 @@ function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Inte
     levers: next.levers.length ? next.levers : previous.levers,
     breakdown_by: next.breakdown_by,
     measure: next.measure,
+    thanks: next.thanks,
     step: next.step,
     follow_up: true,
   };

@@ -704,4 +704,11 @@ describe('question set: the costliest feature, a kept feature, repeated work', (
     expect(c.request.intents[0]).toBe('spend_change');
     expect(c.tools[0]).toBe('spend_change');
   });
+
+  it('thanks gets a thank-you, not the introduction', async () => {
+    const r = await ask(demo, 'thanks!');
+    expect(r.request.intents).toEqual(['greeting']);
+    expect(r.tools).toEqual([]);
+    expect(r.lead).toBe('You’re welcome.');
+  });
 });
