@@ -14,7 +14,7 @@ import type { DataStepResult } from './data-intelligence';
 import { PROFILE_ARTIFACT, type OptimizeStepResult } from './optimizer';
 import { meterLlmCall } from './llm-usage';
 import { phrase } from './reasoner';
-import { composeAnswer, latencyEffect, usd, type Answer } from '../../engine/agent/answer';
+import { composeAnswer, latencyEffect, usd, where, type Answer } from '../../engine/agent/answer';
 import type { PlanStep } from '../../engine/agent/actions';
 import type { TriageStepResult } from './triage-agent';
 import type { LatencyByModel, ReportCharts, SavingsWaterfall, SpendOverTime } from '../../protocol/report-charts';
@@ -27,7 +27,6 @@ export interface ReportStepResult {
   summary: Record<string, unknown>;
 }
 
-const scope = (w: Finding['where']) => [w.feature && `feature ${w.feature}`, w.model && `${w.provider ? `${w.provider}/` : ''}${w.model}`, w.group].filter(Boolean).join(', ') || 'all calls';
 
 /** Report id of a run: derived from the run id, so a retried report step writes the same row. */
 export const reportIdFor = (runId: string) => `rep_${runId.slice(4)}`;
@@ -65,7 +64,7 @@ export function savingsWaterfall(opt: OptimizeStepResult | undefined, monthlySpe
   let before = 0;
   const steps = opt.savings.map((f) => {
     const upTo = Math.min(total, round2((f.cumulative_pct / 100) * monthlySpend));
-    const step = { label: f.title, where: scope(f.where), saving_usd: f.saving_usd_month, added_usd: round2(Math.max(0, upTo - before)) };
+    const step = { label: f.title, where: where(f.where), saving_usd: f.saving_usd_month, added_usd: round2(Math.max(0, upTo - before)) };
     before = Math.max(before, upTo);
     return step;
   });
@@ -163,10 +162,10 @@ export function composeReport(r: ReportInput): ComposedReport {
   if (savings.length && r.optimize?.combined) {
     const combined = r.optimize.combined;
     lines.push('## Savings', '', '| # | what | where | $/month | % of spend | confidence | risk |', '|---|---|---|---|---|---|---|');
-    savings.forEach((f, i) => lines.push(`| ${i + 1} | ${f.title} | ${scope(f.where)} | ${usd(f.saving_usd_month)} | ${f.saving_pct}% | ${f.confidence} | ${f.risk} |`));
+    savings.forEach((f, i) => lines.push(`| ${i + 1} | ${f.title} | ${where(f.where)} | ${usd(f.saving_usd_month)} | ${f.saving_pct}% | ${f.confidence} | ${f.risk} |`));
     lines.push('', `Together: ${usd(monthlySaving)}/month (${combined.saving_pct}% of spend) — levers on the same calls are combined in order on what is left, never added twice (the plain sum would claim ${usd(perMonthUsd(combined.naive_sum_nanousd, r.optimize.window_days))}).`, '');
     lines.push('### Evidence', '');
-    for (const f of savings.slice(0, 8)) lines.push(`- **${f.title}** (${scope(f.where)}): ${f.summary} ${f.recommendation}`);
+    for (const f of savings.slice(0, 8)) lines.push(`- **${f.title}** (${where(f.where)}): ${f.summary} ${f.recommendation}`);
     lines.push('');
   } else if (out.optimizer) {
     lines.push('## Savings', '', 'No saving above $0.01/month was found in this window.', '');

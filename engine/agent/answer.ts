@@ -3,6 +3,7 @@
 // saves. Every number comes from a tool output; the same outputs give the same text.
 import { CAPABILITY_SOURCES, capabilityOf, type CatalogModel } from '../catalog/index.js';
 import type { Finding } from '../findings.js';
+import { UNTAGGED } from '../tools/shared.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
 import type { CompareRow, ErrorsOutput, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfOutput } from './tools.js';
@@ -62,7 +63,9 @@ const lastDay = (t: number) => day(t - 1);
 /** A window's UTC days: "on 2026-12-01", or "2026-11-24 to 2026-11-30". */
 const days = (w: { from: number; to: number }) => (day(w.from) === lastDay(w.to) ? `on ${day(w.from)}` : `${day(w.from)} to ${lastDay(w.to)}`);
 const seg = (r: { feature?: string | null; provider: string; model: string }) => `${r.feature ? `feature ${r.feature} on ` : ''}${r.provider}/${r.model}`;
-const where = (w: Finding['where']) => [w.feature && `feature ${w.feature}`, w.model && `${w.provider ? `${w.provider}/` : ''}${w.model}`, w.group].filter(Boolean).join(', ') || 'all calls';
+/** A finding's scope in words: "feature chat, openai/gpt-4o", "anthropic/claude-sonnet-4-5, untagged calls", "all calls". */
+export const where = (w: Finding['where']) =>
+  [w.feature && `feature ${w.feature}`, w.model && `${w.provider ? `${w.provider}/` : ''}${w.model}`, w.group && (w.group === UNTAGGED ? 'untagged calls' : w.group)].filter(Boolean).join(', ') || 'all calls';
 const table = (head: string[], rows: (string | number)[][]) => [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const shareWord = (s: number) => (s === 1 ? 'all' : s === 0.5 ? 'half' : `${Math.round(s * 100)}%`);
 

@@ -252,8 +252,9 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   if (pct) r.targets.cut_pct = Number(pct[1]);
   const p95 = /p9[59]\D{0,25}?(?:under|below|within|<)\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|seconds)\b/.exec(m) ?? /(?:latency|p95)\D{0,15}(?:under|below|within)\s*(\d+(?:\.\d+)?)\s*(ms|s|sec|seconds)\b/.exec(m);
   if (p95) r.targets.p95_ms = Number(p95[1]) * (p95[2] === 'ms' ? 1 : 1000);
-  const budget = /budget\D{0,15}\$?\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?|\$\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?\s*(?:a|per|\/)\s*month/.exec(m);
-  if (budget) r.targets.budget_usd_month = Number((budget[1] ?? budget[3])!.replace(/,/g, '')) * (budget[2] ?? budget[4] ? 1000 : 1);
+  // "a budget of $300", "$300 a month", "our $400 budget"
+  const budget = /budget\D{0,15}\$?\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?|\$\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?\s*(?:a|per|\/)\s*month|\$\s*(\d[\d,]*(?:\.\d+)?)\s*(k)?\s*(?:monthly\s+|a month\s+)?budget/.exec(m);
+  if (budget) r.targets.budget_usd_month = Number((budget[1] ?? budget[3] ?? budget[5])!.replace(/,/g, '')) * (budget[2] ?? budget[4] ?? budget[6] ? 1000 : 1);
 
   // Scope.
   r.scope.window = parseWindow(m, now);

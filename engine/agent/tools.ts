@@ -9,7 +9,7 @@ import { monthlyBasis } from '../monthly-basis.js';
 import type { Distribution, SegmentProfile, WorkloadProfile } from '../profile/types.js';
 import { TOOLS, TOOL_IDS, combineSavings, runAllTools, simulatePolicy } from '../tools/index.js';
 import type { GatewayPolicy } from '../tools/policy/policy.js';
-import { costOf, usageOf } from '../tools/shared.js';
+import { UNTAGGED, costOf, usageOf } from '../tools/shared.js';
 import { nanoToUsd } from '../telemetry/record.js';
 
 /** What a tool sees: the scoped window's profile and, for period comparisons, the period before it. */
@@ -35,13 +35,15 @@ const inScope = (s: Pick<SegmentProfile, 'feature' | 'model'>, scope: ScopeInput
 /**
  * A finding belongs to the scope when it names a scoped feature or model, or when it is model-wide (no
  * feature) on a model the scoped features use; org-wide findings (no feature, no model) always do. A finding
- * about another feature's calls, or about untagged calls on a model the scope never uses, does not.
+ * about another feature's calls, or about the untagged calls (group 'untagged'), does not.
  */
 function findingInScope(f: Finding, scope: ScopeInput, p: WorkloadProfile): boolean {
   const { feature, model } = f.where;
   if (scope.models.length > 0 && model && !scope.models.includes(model)) return false;
   if (scope.features.length === 0) return true;
   if (feature) return scope.features.includes(feature);
+  // the calls that name no feature are none of the named features
+  if (f.where.group === UNTAGGED) return false;
   return !model || p.segments.some((s) => s.model === model && inScope(s, scope));
 }
 

@@ -95,9 +95,12 @@ export const savingFinding = (d: FindingDraft, savingNano: number, profile: Work
 export const insightFinding = (d: FindingDraft, profile: WorkloadProfile): Finding => finding('insight', d, 0, profile);
 export const dataQualityFinding = (d: FindingDraft, profile: WorkloadProfile): Finding => finding('data_quality', d, 0, profile);
 
+/** A segment's scope; the calls that name no feature are the group 'untagged' (not every call of the model). */
 export function segmentWhere(s: Pick<SegmentProfile, 'feature' | 'provider' | 'model'>): FindingScope {
-  return s.feature ? { feature: s.feature, provider: s.provider, model: s.model } : { provider: s.provider, model: s.model };
+  return s.feature ? { feature: s.feature, provider: s.provider, model: s.model } : { provider: s.provider, model: s.model, group: UNTAGGED };
 }
+
+export const UNTAGGED = 'untagged';
 
 export const modelWhere = (m: Pick<ModelProfile, 'provider' | 'model'>): FindingScope => ({ provider: m.provider, model: m.model });
 

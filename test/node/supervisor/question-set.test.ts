@@ -711,4 +711,23 @@ describe('question set: the costliest feature, a kept feature, repeated work', (
     expect(r.tools).toEqual([]);
     expect(r.lead).toBe('You’re welcome.');
   });
+
+  it('a question about one feature leaves out the findings about untagged calls on its model', async () => {
+    // the calls of one feature again, untagged (same model, prompts and prefixes): their own caching findings
+    const f = [...new Set(demo.map((c) => c.feature ?? ''))].find((x) => x.includes('-'))!;
+    const untagged = demo.filter((c) => c.feature === f).map((c, i) => ({ ...c, request_id: `untagged-${i}`, feature: undefined, timestamp: c.timestamp + 1 }));
+    const calls = [...demo, ...untagged].sort((a, b) => a.timestamp - b.timestamp);
+    const all = await ask(calls, 'How much could prompt caching save us?');
+    expect(all.text).toContain('untagged calls');
+    const r = await ask(calls, `How much could prompt caching save us on ${f}?`);
+    expect(r.request.scope.features).toEqual([f]);
+    expect(r.text).not.toContain('untagged calls');
+  });
+
+  it('"Are we on track for our $400 budget?" reads the budget written before the word', async () => {
+    const r = await ask(demo, 'Are we on track for our $400 budget?');
+    expect(r.request.targets.budget_usd_month).toBe(400);
+    expect(r.request.intents[0]).toBe('cut_cost');
+    expect(r.lead).toContain(`at ${monthly(demo).replace(' of spend', '')} you are already within the $400.00/month budget`);
+  });
 });
