@@ -373,8 +373,11 @@ function cutCost(o: OptimizerOutput, plan: ActionPlan | null, req: AgentRequest)
   const savings = o.findings.filter((f) => f.kind === 'saving' && f.saving_nanousd > 0);
   const steps = plan?.steps ?? [];
   const first = steps[0];
-  let lead = `Found ${savings.length} saving${savings.length === 1 ? '' : 's'} worth ${usd(o.combined.saving_usd_month)}/month combined (${o.combined.saving_pct}% of ${usd(o.cost_usd_month)}/month of spend)`;
-  if (plan?.target_from === 'budget' && plan.budget && plan.target_pct === 0) lead += `, and at ${usd(plan.budget.spend_usd_month)}/month you are already within the ${usd(plan.budget.usd_month)}/month budget`;
+  const found = `Found ${savings.length} saving${savings.length === 1 ? '' : 's'} worth ${usd(o.combined.saving_usd_month)}/month combined (${o.combined.saving_pct}% of ${usd(o.cost_usd_month)}/month of spend)`;
+  let lead = found;
+  // within a budget: that first ("are we on track for our $400 budget?"), then what more could be saved
+  if (plan?.target_from === 'budget' && plan.budget && plan.target_pct === 0)
+    lead = `At ${usd(plan.budget.spend_usd_month)}/month you are already within the ${usd(plan.budget.usd_month)}/month budget; ${found.charAt(0).toLowerCase()}${found.slice(1)}`;
   else if (plan?.target_pct != null) {
     const goal = plan.target_from === 'budget' && plan.budget ? `the ${usd(plan.budget.usd_month)}/month budget (a ${plan.target_pct}% cut)` : `the ${plan.target_pct}% target`;
     lead += `, and the plan's ${steps.length} step${steps.length === 1 ? '' : 's'} ${plan.meets_target ? (steps.length === 1 ? 'reaches' : 'reach') : steps.length === 1 ? 'falls short of' : 'fall short of'} ${goal} at ${steps.at(-1)?.cumulative_pct ?? 0}%`;

@@ -211,7 +211,9 @@ const NOT_A_NAME = new Set(
   'a an the this that these those which what each every per by our my your their any one some most costliest priciest expensive cheapest new same other its is are was were be has have had uses use used does do did costs cost costing costed spends spend spending spent of for in on to at from over since during last past than and or but so then as it we us they you i level wise breakdown name names flag flags set feels seems gets got runs slow fast latency'.split(' '),
 );
 const KEEP_FEATURE_MODELS =
-  /\b(?:without (?:changing|touching|switching|swapping|moving)|(?:don'?t|do not|never|not) (?:change|touch|switch|swap|move)|keep(?:ing)?)\s+(?:the\s+|its\s+|their\s+)?models?\s+(?:for|of|on|in|used by)\s+(?:the\s+)?["'`]?([\w-]+)|\bkeep(?:ing)?\s+(?:the\s+)?["'`]?([\w-]+)["'`]?\s+(?:features?\s+)?on (?:its|their|the same|the current) models?\b/g;
+  /\b(?:without (?:changing|touching|switching|swapping|moving)|(?:don'?t|do not|never|not) (?:change|touch|switch|swap|move)|keep(?:ing)?)\s+(?:the\s+|its\s+|their\s+)?models?\s+(?:for|of|on|in|used by)\s+(?:the\s+)?["'`]?([\w-]+)|\bkeep(?:ing)?\s+(?:the\s+)?["'`]?([\w-]+)["'`]?\s+(?:features?\s+)?on (?:its|their|the same|the current) models?\b|\b(?:without (?:changing|touching|switching|swapping|moving)|(?:don'?t|do not|never|not) (?:change|touch|switch|swap|move)|keep(?:ing)?)\s+(?:the\s+)?["'`]?([\w-]+?)["'`]?(?:'s|’s)\s+models?\b/g;
+/** "without touching support-bot": hands off a feature (checked against the org's feature names). */
+const HANDS_OFF = /\b(?:without (?:changing|touching)|(?:don'?t|do not|never) (?:change|touch))\s+(?:the\s+)?["'`]?([\w-]+)/g;
 const BY_FEATURE = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) features?\b/;
 const BY_MODEL = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) models?\b/;
 const BY_PROVIDER = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) providers?\b/;
@@ -262,10 +264,11 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   const sharePct = /\b(\d{1,3})\s*%\s*of (?:it|the traffic|traffic|calls|them)\b/.exec(m);
   if (sharePct) r.scope.share = Math.min(1, Number(sharePct[1]) / 100);
   // "without changing models for the support-bot feature": a constraint on that feature, not its scope.
-  for (const k of m.matchAll(KEEP_FEATURE_MODELS)) {
-    const word = (k[1] ?? k[2])!;
+  const keep = (word: string) => {
     if (!NOT_A_NAME.has(word) && !r.constraints.keep_feature_models.includes(word)) r.constraints.keep_feature_models.push(word);
-  }
+  };
+  for (const k of m.matchAll(KEEP_FEATURE_MODELS)) keep((k[1] ?? k[2] ?? k[3])!);
+  for (const k of m.matchAll(HANDS_OFF)) if (knownFeatures.some((f) => f.toLowerCase() === k[1])) keep(k[1]!);
   const feature = [...m.matchAll(/["'`]?([\w-]+)["'`]?\s+features?\b|\bfeatures?\s+["'`]?([\w-]+)/g)]
     .map((f) => (f[1] ?? f[2])!)
     .find((w) => !NOT_A_NAME.has(w) && !r.constraints.keep_feature_models.includes(w));

@@ -418,7 +418,7 @@ describe('question set: cutting cost, targets and constraints', () => {
   it('A monthly budget above the spend: the answer says it is already met', async () => {
     const r = await ask(demo, 'Our budget is $500 per month, where do we stand?');
     expect(r.request.targets.budget_usd_month).toBe(500);
-    expect(r.lead).toContain(`at ${monthly(demo).replace(' of spend', '')} you are already within the $500.00/month budget`);
+    expect(r.lead.startsWith(`At ${monthly(demo).replace(' of spend', '')} you are already within the $500.00/month budget; found `)).toBe(true);
   });
 
   it('A p95 target puts the steps that also speed calls up first among equally safe ones', async () => {
@@ -728,6 +728,17 @@ describe('question set: the costliest feature, a kept feature, repeated work', (
     const r = await ask(demo, 'Are we on track for our $400 budget?');
     expect(r.request.targets.budget_usd_month).toBe(400);
     expect(r.request.intents[0]).toBe('cut_cost');
-    expect(r.lead).toContain(`at ${monthly(demo).replace(' of spend', '')} you are already within the $400.00/month budget`);
+    expect(r.lead.startsWith(`At ${monthly(demo).replace(' of spend', '')} you are already within the $400.00/month budget; found `)).toBe(true);
+  });
+
+  it("\"without touching support-bot's model\" keeps that feature on its models", async () => {
+    const free = await ask(demo, 'We have a hard budget of $10 a month. Can we get there?');
+    const kept = free.steps.find((s) => MOVES.has(s.tool) && s.where.feature)!.where.feature!;
+    for (const q of [`Cut 20% without touching ${kept}'s model`, `Cut 20% without touching ${kept}`]) {
+      const r = await ask(demo, q);
+      expect(r.request.constraints.keep_feature_models, q).toEqual([kept]);
+      expect(r.request.scope.features, q).toEqual([]);
+      expect(r.steps.filter((s) => MOVES.has(s.tool) && s.where.feature === kept), q).toEqual([]);
+    }
   });
 });
