@@ -175,7 +175,7 @@ function classify(m: string): Intent[] {
   if (pricey >= 0) found.push({ intent: 'spend_breakdown', at: pricey }, { intent: 'cut_cost', at: pricey + 1 });
   at('waste', /\bretr(?:y|ies|ied|ying)\b|\bduplicat|\bdouble[- ]fir|\bdupes?\b|\bwast(?:e|ed|es|ing|eful)\b|\bredundant\b|\brepeated (?:calls|prompts|requests)\b|\bsame (?:prompt|request)s? (?:twice|again)\b/);
   at('user_spend', /\b(?:which|what|top|biggest|heaviest|costliest|most expensive) (?:end[- ])?users?\b|\b(?:per|by|each) (?:end[- ])?user\b|\busers? (?:cost|spend|spent)\b|\bhow much (?:does|did|do) (?:the )?user\b|\bspend of user\b/);
-  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?|providers?)\b|\bhow many (?:calls|requests)\b|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b|\b(?:spend|spent) (?:the )?most on\b|\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b/);
+  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?|providers?)\b|\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed out|were (?:rate[- ]limited|retried)))|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b|\b(?:spend|spent) (?:the )?most on\b|\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b/);
   const lever = LEVER_WORDS.map(([re]) => m.search(re)).filter((i) => i >= 0);
   if (lever.length) found.push({ intent: 'lever', at: Math.min(...lever) });
   found.sort((a, b) => a.at - b.at);
@@ -218,7 +218,7 @@ const BY_FEATURE = /\b(?:which|what|each|per|by|costliest|priciest|most expensiv
 const BY_MODEL = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) models?\b/;
 const BY_PROVIDER = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) providers?\b/;
 const ASKS_RUN_RATE = /\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b|\bhow much (?:do|will) we (?:spend|pay) (?:per|a|each) month\b/;
-const ASKS_CALLS = /\bhow many (?:calls|requests)\b|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b/;
+const ASKS_CALLS = /\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed out|were (?:rate[- ]limited|retried)))|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b/;
 
 /** Regex source matching a feature name as written, with -, _ or a space between its words. */
 const featurePattern = (name: string): string => name.toLowerCase().split(/[-_ ]+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[-_ ]');
