@@ -58,7 +58,7 @@ export async function admitRun(env: Env, req: { user_id: string; tier: string; r
 
 /** Extends a live run's lease (called at every step). */
 export async function renewRun(env: Env, userId: string, lease: string, now = Date.now()): Promise<void> {
-  await openRedis(env).zadd(activeKey(userId), { xx: true }, { score: now + LEASE_MS, member: lease }).catch(() => {});
+  await openRedis(env).zaddExisting(activeKey(userId), now + LEASE_MS, lease).catch(() => {});
 }
 
 export async function releaseRun(env: Env, userId: string, lease: string): Promise<void> {

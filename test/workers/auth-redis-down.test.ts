@@ -2,8 +2,8 @@
 // rate limits fail open (logged), and flows that need Redis state (Google sign-in) answer 503.
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { Redis } from '@upstash/redis/cloudflare';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openRedis } from '../../db/redis';
 import { buildApp } from '../../workers/app';
 import { api, jsonRequest } from './helpers';
 import { bearer, signUp } from './tenancy';
@@ -66,7 +66,7 @@ describe('Redis down', () => {
     const t = await signUp();
     expect((await api('/api/auth/logout', { method: 'POST', headers: t.headers })).status).toBe(204);
     // A Redis restart without persistence loses the denylist: drop every denylist entry, as it would.
-    const redis = openRedis(env);
+    const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
     for (let cursor = '0'; ; ) {
       const [next, keys] = await redis.scan(cursor, { match: 'auth:revoked:*', count: 1000 });
       if (keys.length > 0) await redis.del(...keys);

@@ -1,7 +1,7 @@
 // The monthly budget of an active policy, enforced before the call: the call's maximum cost is reserved
 // (INCRBY) and given back when that would pass the limit, then the reservation is settled to the actual
 // cost afterwards. Concurrent calls cannot overshoot: each sees the others' reservations.
-import type { Redis } from '@upstash/redis/cloudflare';
+import type { Redis } from '../../db/redis';
 import { GatewayError } from './errors';
 
 const TTL_S = 40 * 86_400;

@@ -1,6 +1,6 @@
 // Exact-response cache in Redis: the key is a SHA-256 over the canonical JSON (sorted keys) of everything
 // that shapes the answer — model, messages, tools and sampling parameters — but not stream or user.
-import type { Redis } from '@upstash/redis/cloudflare';
+import type { Redis } from '../../db/redis';
 import { sha256Hex } from '../auth/secrets';
 import { log } from '../../common/logger';
 import type { ParsedAnswer } from './upstreams/types';

@@ -4,7 +4,7 @@ import { openClickHouse, type ClickHouseClient } from '../../db/clickhouse';
 import { openDb, type Db, type DbHandle } from '../../db/postgres';
 import { openRedis } from '../../db/redis';
 import type { OrgRole } from '../../db/schema';
-import type { Redis } from '@upstash/redis/cloudflare';
+import type { Redis } from '../../db/redis';
 
 export interface Services {
   db(): Db;
