@@ -3,38 +3,26 @@
 // the same production data during a deploy.
 import { Redis as UpstashRedis } from '@upstash/redis';
 import { createServer, type Server } from 'node:http';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedis, RedisError, type Redis } from '../../../db/redis';
-import { ensureRedis, type RedisHandle } from '../../../scripts/local-stack/redis';
-import { startUpstashRest } from '../../../scripts/local-stack/upstash-rest';
-import { listen, type RunningServer } from '../../../scripts/local-stack/util';
+import { listen } from '../../../scripts/local-stack/util';
+import { startUpstashFixture, type UpstashFixture } from '../../support/upstash-fixture';
 
-const DB = 2;
 const token = 'client-test-token';
 const prefix = `redis-client-test:${process.pid}:`;
-let redisServer: RedisHandle;
-let server: RunningServer;
+let fixture: UpstashFixture;
 let url: string;
 let ours: Redis;
 let reference: UpstashRedis;
 
 beforeAll(async () => {
-  redisServer = await ensureRedis();
-  server = await startUpstashRest({ redisUrl: redisServer.url, token, db: DB });
-  url = `http://127.0.0.1:${server.port}`;
+  fixture = await startUpstashFixture(token, prefix);
+  url = fixture.url;
   ours = openRedis({ UPSTASH_REDIS_REST_URL: `${url}/`, UPSTASH_REDIS_REST_TOKEN: token });
   reference = new UpstashRedis({ url, token, retry: false });
 });
 
-afterAll(async () => {
-  await server?.close();
-  const direct = createClient({ url: redisServer.url, database: DB });
-  await direct.connect();
-  for await (const keys of direct.scanIterator({ MATCH: `${prefix}*` })) if (keys.length) await direct.del(keys);
-  await direct.close();
-  await redisServer?.stop?.();
-});
+afterAll(() => fixture?.stop());
 
 describe('db/redis against @upstash/redis on the same Redis', () => {
   const values: [string, unknown][] = [

@@ -5,19 +5,17 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRedis, type RedisHandle } from '../../../scripts/local-stack/redis';
+import { ensureRedis } from '../../../scripts/local-stack/redis';
 import { startUpstashRest } from '../../../scripts/local-stack/upstash-rest';
-import { waitFor, which, type RunningServer } from '../../../scripts/local-stack/util';
+import { waitFor, which } from '../../../scripts/local-stack/util';
 import { freePort } from '../../../scripts/local-stack/util';
+import { startUpstashFixture, type UpstashFixture } from '../../support/upstash-fixture';
 
 const hasRedisServer = Boolean(await which('redis-server'));
-const DB = 2;
 const token = 'test-token';
 const prefix = `stack-test:${process.pid}:`;
-let redisServer: RedisHandle;
-let server: RunningServer;
+let fixture: UpstashFixture;
 let url: string;
 let redis: Redis;
 
@@ -26,20 +24,12 @@ async function post(command: unknown[]): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  redisServer = await ensureRedis();
-  server = await startUpstashRest({ redisUrl: redisServer.url, token, db: DB });
-  url = `http://127.0.0.1:${server.port}`;
+  fixture = await startUpstashFixture(token, prefix);
+  url = fixture.url;
   redis = new Redis({ url, token, retry: false });
 });
 
-afterAll(async () => {
-  await server?.close();
-  const direct = createClient({ url: redisServer.url, database: DB });
-  await direct.connect();
-  for await (const keys of direct.scanIterator({ MATCH: `${prefix}*` })) if (keys.length) await direct.del(keys);
-  await direct.close();
-  await redisServer?.stop?.();
-});
+afterAll(() => fixture?.stop());
 
 describe('Upstash REST on Redis', () => {
   it('sets and gets strings, including ones that look like base64, and JSON values', async () => {
