@@ -70,6 +70,7 @@ export const agentRequest = z.object({
 export type AgentRequest = z.infer<typeof agentRequest>;
 
 const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5, '1st': 1, '2nd': 2, '3rd': 3, '4th': 4, '5th': 5 };
+const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const SHARES: [RegExp, number][] = [
   [/\bhalf\b/i, 0.5],
@@ -98,6 +99,12 @@ export function parseWindow(message: string, now: number): TimeWindow | null {
   if ((r = /\bthis week\b/.exec(m))) {
     const monday = utcDay(now) - ((d.getUTCDay() + 6) % 7) * DAY_MS;
     return { phrase: r[0], from: monday, to: end };
+  }
+  if ((r = new RegExp(`\\b(?:on|last) (${WEEKDAYS.join('|')})\\b`).exec(m))) {
+    // The latest such UTC day up to the data's last one ("on tuesday" on a Tuesday is that day).
+    const back = (d.getUTCDay() - WEEKDAYS.indexOf(r[1]!) + 7) % 7;
+    const from = utcDay(now) - back * DAY_MS;
+    return { phrase: r[0], from, to: Math.min(end, from + DAY_MS) };
   }
   if ((r = /\byesterday\b/.exec(m))) return { phrase: r[0], from: utcDay(now) - DAY_MS, to: utcDay(now) };
   if ((r = /\btoday\b/.exec(m))) return { phrase: r[0], from: utcDay(now), to: end };
@@ -134,7 +141,7 @@ const PROVIDER_WORDS = /\b(openai|anthropic|google|gemini|mistral|deepseek|groq|
 
 /** Words that name one optimizer lever, and its tool (engine/tools). */
 const LEVER_WORDS: [RegExp, string][] = [
-  [/\bbatch(?:es|ing)? (?:api|jobs?|mode|processing|endpoint)\b|\bbatchable\b/, 'batch_eligibility'],
+  [/\bbatch(?:es|ing)? (?:api|jobs?|mode|processing|endpoint)\b|\bbatchable\b|\bbatching\b|\b(?:use|using|try|move to) (?:the )?batch\b/, 'batch_eligibility'],
   [/\bstream(?:s|ing|ed)?\b/, 'streaming_opportunity'],
   [/\btime-?outs?\b|\btiming out\b|\btimed out\b/, 'timeout_clustering'],
   [/\bmax_tokens\b|\bmax tokens\b|\boutput (?:length|tokens?)\b|\blong (?:answers|outputs|responses)\b/, 'output_length_caps'],
@@ -148,6 +155,10 @@ const LEVER_WORDS: [RegExp, string][] = [
   [/\b(?:smaller|cheaper) models?\b|\bdowngrad/, 'model_downgrade'],
   [/\bdata quality\b|\bunknown models?\b|\bmissing fields?\b/, 'data_quality'],
 ];
+
+// Asked for the whole analysis, with nothing narrower named ("what should we do first?", "give me a report"):
+// the ranked plan, not a spend table.
+const FULL_ANALYSIS = /\bwhat should (?:i|we) (?:do|fix|change|start with)\b|\b(?:full |complete )?(?:analysis|report|review|audit)\b|\brecommend(?:ation)?s?\b|\boptimi[sz](?:e|ation|ations)\b|\bwhere (?:should|can|do) (?:i|we) start\b|\bquick wins?\b|\bbiggest wins?\b|\bwhat can (?:i|we) improve\b/;
 
 function leversIn(m: string): string[] {
   return [...new Set(LEVER_WORDS.filter(([re]) => re.test(m)).map(([, tool]) => tool))];
@@ -165,7 +176,7 @@ function classify(m: string): Intent[] {
   at('catalog', /\bcheapest model\b|\bwhich model (?:has|supports|offers)|\bmodels? with\b.*\bcontext\b|\bcontext window\b/);
   at('compare_models', /\bcost vs\.?\b|\bversus\b|\bcompare\b|\bvs\.? /);
   at('spend_change', /\bwhy did\b.*\b(?:bill|spend|cost|costs)\b|\b(?:bill|spend|cost|costs)\b.*\b(?:go up|went up|increase|rise|rose|jump|double|doubled|spike|grew|drop|dropped|fell|go down|went down)\b|\bspike|\bwhat (?:has |have )?changed\b|\bwhat'?s (?:changed|different)\b/);
-  at('latency', /latenc|\bslow|\bfaster\b|\bspeed\b|\bttft\b|time to first|\bp9[059]\b|respon(?:se|d) time/);
+  at('latency', /latenc|\bslow|\bfaster\b|\bfastest\b|\bhow (?:fast|quick(?:ly)?)\b|\bspeed\b|\bttft\b|time to first|\bp9[059]\b|respon(?:se|d) time/);
   at('caching', /\bcach(?:e|ing)\b/);
   // the cost word close to the verb: "reduce latency on chat without raising cost" is not a cost cut
   at('cut_cost', /\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b(?:\s+[\w$.,'-]+){0,4}?\s+(?:\$?\d[\d,.]*\s*%|costs?\b|spend|spending|bill|bills|money)|\bsave money\b|\bwhere can we save\b|\bbudget\b|\b(?:cut|trim) (?:it|that|this|them|those)\b/);
@@ -319,7 +330,7 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   if (previous && !greeting && (FOLLOW_UP.test(message) || intents.length === 0 || (intents.length === 1 && intents[0] === 'what_if' && r.scope.share !== null && !r.change.to_model))) {
     return mergeFollowUp(previous, r, intents);
   }
-  r.intents = intents.length ? intents : [greeting || m.trim().split(/\s+/).length <= 2 ? 'greeting' : 'spend_breakdown'];
+  r.intents = intents.length ? intents : [greeting || m.trim().split(/\s+/).length <= 2 ? 'greeting' : FULL_ANALYSIS.test(m) ? 'cut_cost' : 'spend_breakdown'];
   r.thanks = r.intents[0] === 'greeting' && /^\s*(?:thanks|thank you|thx|cheers)\b/.test(m);
   return r;
 }

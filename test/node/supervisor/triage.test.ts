@@ -24,6 +24,19 @@ describe('structured request from triage', () => {
     expect(parseRequest('costs since the 20th', NOW).scope.window).toEqual({ phrase: 'since the 20th', from: Date.UTC(2026, 9, 20), to: NOW + 1 });
     expect(parseRequest('bill this month', NOW).scope.window).toEqual({ phrase: 'this month', from: Date.UTC(2026, 10, 1), to: NOW + 1 });
     expect(parseRequest('where does our money go?', NOW).scope.window).toBeNull();
+    // Weekdays: the latest such UTC day up to the data's last one (NOW is a Saturday).
+    expect(parseRequest('why did costs spike on Tuesday?', NOW).scope.window).toEqual({ phrase: 'on tuesday', from: Date.UTC(2026, 10, 10), to: Date.UTC(2026, 10, 11) });
+    expect(parseRequest('what did we spend on saturday', NOW).scope.window).toEqual({ phrase: 'on saturday', from: Date.UTC(2026, 10, 14), to: NOW + 1 });
+  });
+
+  it('reads the ask when the words are everyday ones', () => {
+    expect(parseRequest('How much would batching save us?', NOW)).toMatchObject({ intents: ['lever'], levers: ['batch_eligibility'] });
+    expect(parseRequest('How fast is doc-qa?', NOW, null, ['doc-qa']).intents[0]).toBe('latency');
+    expect(parseRequest('which model is fastest', NOW)).toMatchObject({ intents: ['latency'], breakdown_by: 'model' });
+    // The whole analysis asked for, nothing narrower named: the ranked plan.
+    for (const m of ['What should I do first?', 'give me a report', 'what do you recommend']) expect(parseRequest(m, NOW).intents).toEqual(['cut_cost']);
+    // Something narrower named wins over "optimize".
+    expect(parseRequest('Can we optimize latency on chat?', NOW).intents[0]).toBe('latency');
   });
 
   it('reads what-if changes, shares and features', () => {
