@@ -6,7 +6,7 @@ import type { Finding } from '../findings.js';
 import { UNTAGGED } from '../tools/shared.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
-import type { CompareRow, ErrorsOutput, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfOutput } from './tools.js';
+import type { CompareRow, ErrorsOutput, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfFit, WhatIfOutput, CapabilityRow } from './tools.js';
 
 export interface ToolOutputs {
   spend_breakdown?: SpendBreakdownOutput;
@@ -139,14 +139,46 @@ function compare(rows: CompareRow[], days: number | null): Part {
   };
 }
 
-function whatIf(w: WhatIfOutput): Part {
+const rated = (r: CapabilityRow) => (r.score === null ? `${r.provider}/${r.model} (unrated)` : `${r.provider}/${r.model} (${r.tier} tier, ${Math.round(r.score)})`);
+
+/** What can be measured of "is the target good enough": tiers on the pinned benchmark, and whether its context holds the prompts. */
+function fitText(f: WhatIfFit): string {
+  const target = rated(f.target);
+  const below = f.sources.filter((s) => !s.sufficient);
+  const bench = f.benchmark ? ` on ${f.benchmark.name.split(' ')[0]} (${f.benchmark.date})` : '';
+  const unrated = [f.target, ...below].filter((r) => r.score === null).map((r) => `${r.provider}/${r.model}`);
+  const tiers =
+    f.sources.length === 0
+      ? `These calls already use ${target}`
+      : unrated.length
+        ? `Capability cannot be compared: ${unrated.join(' and ')} ${unrated.length > 1 ? 'are' : 'is'} not rated on a pinned benchmark, so I cannot say the change keeps quality`
+        : below.length
+          ? `By measured capability${bench}, ${target} is below ${below.map(rated).join(', ')}: quality may drop`
+          : `By measured capability${bench}, ${target} is at the same or a higher tier than ${f.sources.map(rated).join(', ')}`;
+  const context =
+    f.p99_input_tokens === null
+      ? ''
+      : f.p99_input_tokens <= f.context_window
+        ? `; its ${count(f.context_window)}-token context holds the largest p99 prompt moved (${count(f.p99_input_tokens)} tokens)`
+        : `; its ${count(f.context_window)}-token context is smaller than the largest p99 prompt moved (${count(f.p99_input_tokens)} tokens)`;
+  return `${tiers}${context}.`;
+}
+
+function whatIf(w: WhatIfOutput, req: AgentRequest): Part {
   if (w.skipped) return { lead: `I could not simulate that change: ${w.skipped}.`, table: null, chart: null, actions: [] };
   const scope = [...w.from.features.map((f) => `feature ${f}`), ...w.from.models].join(' and ');
+  const cost = `Moving ${shareWord(w.share)} of ${scope} (${w.calls.toLocaleString('en-US')} calls) to ${w.to!.provider}/${w.to!.model} would have cost ${usd(w.after_usd)} instead of ${usd(w.before_usd)} over the window, ${usd(w.saving_usd_month)}/month less (${w.saving_pct}%).`;
+  const fit = w.fit ? fitText(w.fit) : null;
+  // Asked whether the model is good enough (or told quality must not drop): what can be measured of it comes first.
+  const qualityFirst = req.constraints.quality_must_not_drop && fit;
   return {
-    lead: `Moving ${shareWord(w.share)} of ${scope} (${w.calls.toLocaleString('en-US')} calls) to ${w.to!.provider}/${w.to!.model} would have cost ${usd(w.after_usd)} instead of ${usd(w.before_usd)} over the window, ${usd(w.saving_usd_month)}/month less (${w.saving_pct}%).`,
+    lead: qualityFirst ? `${fit} ${cost}` : cost,
     table: table(['', 'over the window'], [['today', usd(w.before_usd)], ['after the change', usd(w.after_usd)]]),
     chart: { kind: 'bar', title: 'Cost before and after', unit: 'USD', series: [{ label: 'today', value: w.before_usd }, { label: 'after', value: w.after_usd }] },
-    actions: ['Quality differs between models: try the change as a canary on a share of traffic first (a report’s plan becomes a gateway policy).'],
+    actions: [
+      ...(fit && !qualityFirst ? [fit] : []),
+      'A benchmark is not your traffic: try the change as a canary on a share of traffic first (a report’s plan becomes a gateway policy).',
+    ],
   };
 }
 
@@ -416,7 +448,7 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       part = out.compare_models ? compare(out.compare_models, out.spend_breakdown?.days ?? null) : breakdown(out.spend_breakdown!, req);
       break;
     case 'what_if':
-      part = whatIf(out.what_if!);
+      part = whatIf(out.what_if!, req);
       break;
     case 'spend_change':
       part = spendChange(out.spend_change!, out.cost_anomalies ?? []);

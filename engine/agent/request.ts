@@ -137,7 +137,11 @@ function modelsIn(message: string): { id: string; at: number }[] {
   return out;
 }
 
-const PROVIDER_WORDS = /\b(openai|anthropic|google|gemini|mistral|deepseek|groq|together|fireworks|bedrock|cohere|xai|cerebras|azure)\b/gi;
+// A provider named on its own, not as the head of a model id ("gemini-2.5-flash", "openai/gpt-4o").
+const PROVIDER_WORDS = /\b(openai|anthropic|claude|google|gemini|mistral|deepseek|groq|together|fireworks|bedrock|cohere|xai|cerebras|azure)\b(?![./-]\w)/gi;
+
+/** A provider word's provider: "claude" alone means Anthropic's models. */
+const providerOf = (word: string): string => (word.toLowerCase() === 'claude' ? 'anthropic' : normalizeProvider(word));
 
 /** Words that name one optimizer lever, and its tool (engine/tools). */
 const LEVER_WORDS: [RegExp, string][] = [
@@ -146,7 +150,7 @@ const LEVER_WORDS: [RegExp, string][] = [
   [/\btime-?outs?\b|\btiming out\b|\btimed out\b/, 'timeout_clustering'],
   [/\bmax_tokens\b|\bmax tokens\b|\boutput (?:length|tokens?)\b|\blong (?:answers|outputs|responses)\b/, 'output_length_caps'],
   [/\breasoning (?:tokens?|effort)\b|\bthinking tokens\b/, 'reasoning_token_share'],
-  [/\bcontext bloat\b|\bprompt (?:length|size)s?\b|\blong prompts?\b|\bprompts? (?:are |is )?too long\b|\btrim(?:ming)? (?:the |our )?prompts?\b/, 'context_bloat'],
+  [/\bcontext bloat\b|\blongest prompts?\b|\bprompts? (?:are|is) (?:the )?longest\b|\bprompt (?:length|size)s?\b|\blong prompts?\b|\bprompts? (?:are |is )?too long\b|\btrim(?:ming)? (?:the |our )?prompts?\b/, 'context_bloat'],
   [/\bhit rate\b|\bhit ratio\b/, 'cache_hit_rate'],
   [/\bfallbacks?\b|\bfail-?over\b/, 'fallback_chains'],
   [/\bquotas?\b|\bper[- ]user limits?\b/, 'user_quotas'],
@@ -170,7 +174,7 @@ function classify(m: string): Intent[] {
     const i = m.search(re);
     if (i >= 0) found.push({ intent, at: i });
   };
-  at('what_if', /\bwhat if\b|\bsimulat|\bif (?:we|i) (?:move|moved|switch|switched|route|routed)|\bwhat (?:about|would) .*\b(?:half|third|quarter)\b/);
+  at('what_if', /\bwhat if\b|\bsimulat|\bif (?:we|i) (?:move|moved|switch|switched|route|routed)|\bwhat (?:about|would) .*\b(?:half|third|quarter)\b|^(?:please )?(?:move|switch|route) |\bgood enough\b|\b(?:can|could|should) (?:we|i) (?:use|try) [a-z][\w.:/-]*\d/);
   at('apply_step', /\bapply (?:the )?(?:first|second|third|fourth|fifth|\d(?:st|nd|rd|th)|step)\b/);
   at('send_data', /\bhow (?:do|can|should) (?:i|we) (?:send|ingest|upload|import|connect)|\bsend (?:you )?(?:our |my )?(?:data|telemetry|calls|logs)\b|\bingest/);
   at('catalog', /\bcheapest model\b|\bwhich model (?:has|supports|offers)|\bmodels? with\b.*\bcontext\b|\bcontext window\b/);
@@ -179,7 +183,7 @@ function classify(m: string): Intent[] {
   at('latency', /latenc|\bslow|\bfaster\b|\bfastest\b|\bhow (?:fast|quick(?:ly)?)\b|\bspeed\b|\bttft\b|time to first|\bp9[059]\b|respon(?:se|d) time/);
   at('caching', /\bcach(?:e|ing)\b/);
   // the cost word close to the verb: "reduce latency on chat without raising cost" is not a cost cut
-  at('cut_cost', /\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b(?:\s+[\w$.,'-]+){0,4}?\s+(?:\$?\d[\d,.]*\s*%|costs?\b|spend|spending|bill|bills|money)|\bsave money\b|\bwhere can we save\b|\bbudget\b|\b(?:cut|trim) (?:it|that|this|them|those)\b/);
+  at('cut_cost', /\boverpa(?:y|ying|id)\b|\b(?:cut|reduce|lower|save|saving|savings|cheaper)\b(?:\s+[\w$.,'-]+){0,4}?\s+(?:\$?\d[\d,.]*\s*%|costs?\b|spend|spending|bill|bills|money)|\bsave money\b|\bwhere can we save\b|\bbudget\b|\b(?:cut|trim) (?:it|that|this|them|those)\b/);
   at('errors', /\berror rates?\b|\berrors?\b|\bfail(?:ure|ures|ing|ed|s)?\b|\b5\d\d\b|\b429s?\b|\brate[- ]limit(?:ed|s|ing)?\b|\breliab(?:le|ility)\b|\bsuccess rate\b|\bstatus codes?\b/);
   // "why is doc-qa so expensive?": its spend explained, then what would cut it
   const pricey = m.search(/\bwhy (?:is|are|does|do|did)\b[^?.!]*\b(?:expensive|costly|pricey|cost so much|costs so much|spend so much)\b/);
@@ -252,13 +256,13 @@ export function parseRequest(message: string, now: number, previous: AgentReques
     if (model && !r.constraints.keep_models.includes(model.id)) r.constraints.keep_models.push(model.id);
   }
   for (const a of m.matchAll(/\b(?:avoid|no|not|without|never use)\s+([a-z]+)\b/g)) {
-    const p = normalizeProvider(a[1]!);
+    const p = providerOf(a[1]!);
     if (PROVIDER_WORDS.test(a[1]!) && !r.constraints.avoid_providers.includes(p)) r.constraints.avoid_providers.push(p);
     PROVIDER_WORDS.lastIndex = 0;
   }
   r.constraints.latency_must_not_rise = /latency (?:must|should|can'?t|cannot) (?:not )?(?:rise|increase|go up|get worse)|without (?:adding|hurting|increasing) latency|no slower/.test(m);
   r.constraints.quality_must_not_drop =
-    /without (?:losing|hurting|dropping|touching|affecting|sacrificing|compromising|lowering|reducing|harming) (?:the |our |answer |output )?quality|same quality|keep(?:ing)? (?:the |our )?quality|quality (?:must|should|has to|needs to) (?:not drop|stay)|no (?:loss|drop) (?:of|in) quality/.test(m);
+    /without (?:losing|hurting|dropping|touching|affecting|sacrificing|compromising|lowering|reducing|harming) (?:the |our |answer |output )?quality|same quality|keep(?:ing)? (?:the |our )?quality|quality (?:must|should|has to|needs to) (?:not drop|stay)|no (?:loss|drop) (?:of|in) quality|\bgood enough\b/.test(m);
 
   // Targets.
   const pct = /(?:by|cut|reduce|save|lower|trim)\D{0,20}?(\d{1,2}(?:\.\d+)?)\s*%/.exec(m) ?? /(\d{1,2}(?:\.\d+)?)\s*%\s*(?:cost )?(?:cut|reduction|less|lower|cheaper|off)/.exec(m);
@@ -302,7 +306,7 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   for (const u of m.matchAll(/\buser\s+["'`]?([\w@.-]+)/g)) if (!NOT_A_NAME.has(u[1]!)) r.scope.users.push(u[1]!);
   for (const k of m.matchAll(/\b(key_[\w-]+)/g)) r.scope.keys.push(k[1]!);
   for (const p of m.matchAll(PROVIDER_WORDS)) {
-    const provider = normalizeProvider(p[1]!);
+    const provider = providerOf(p[1]!);
     if (!r.constraints.avoid_providers.includes(provider) && !r.scope.providers.includes(provider)) r.scope.providers.push(provider);
   }
   const models = modelsIn(m).filter((x) => !r.constraints.keep_models.includes(x.id) || intents.includes('compare_models'));
@@ -311,7 +315,9 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   const to = /\b(?:to|onto|with|for)\s+(?:a\s+|the\s+)?([a-z][\w.:/-]*\d[\w.:/-]*)/.exec(m);
   const toModel = to ? findModel(to[1]!.replace(/[.,;?!]+$/, ''))?.id ?? null : null;
   if (intents.includes('what_if') || intents.includes('compare_models')) {
-    r.change.to_model = toModel ?? (models.length > 1 ? models.at(-1)!.id : null);
+    // "is gpt-4o-mini good enough for support-bot?", "could we use gpt-5-mini?": the one model named is the target.
+    const named = /\bgood enough\b|\b(?:can|could|should) (?:we|i) (?:use|try)\b/.test(m) && models.length === 1 ? models[0]!.id : null;
+    r.change.to_model = toModel ?? (models.length > 1 ? models.at(-1)!.id : named);
     const fromModel = models.find((x) => x.id !== r.change.to_model);
     r.change.from_model = fromModel?.id ?? null;
   }

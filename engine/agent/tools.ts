@@ -3,7 +3,7 @@
 // figure of an answer comes from one of these outputs.
 import * as z from 'zod';
 import { analyzeWorkload, type CombinedSaving } from '../analyze.js';
-import { CATALOG, findModel, type CatalogModel } from '../catalog/index.js';
+import { CATALOG, capabilityOf, CAPABILITY_SOURCES, findModel, sufficientFor, type CatalogModel, type MeasuredTier } from '../catalog/index.js';
 import { perMonthUsd, pctOf, type Finding } from '../findings.js';
 import { monthlyBasis } from '../monthly-basis.js';
 import type { Distribution, SegmentProfile, WorkloadProfile } from '../profile/types.js';
@@ -122,6 +122,26 @@ export interface WhatIfOutput {
   saving_usd_month: number;
   saving_pct: number;
   policy: GatewayPolicy | null;
+  /** What can be measured of "good enough": capability tiers (a pinned benchmark) and the context the prompts need. */
+  fit: WhatIfFit | null;
+}
+
+export interface CapabilityRow {
+  provider: string;
+  model: string;
+  tier: MeasuredTier;
+  score: number | null;
+}
+
+export interface WhatIfFit {
+  /** The benchmark and its date, when both sides are rated on it. */
+  benchmark: { name: string; date: string } | null;
+  target: CapabilityRow;
+  /** Each model moved away from, and whether the target is at the same or a higher measured tier. */
+  sources: (CapabilityRow & { sufficient: boolean })[];
+  /** The largest p99 input (tokens) of the moved segments, and the target's context window. */
+  p99_input_tokens: number | null;
+  context_window: number;
 }
 
 export interface CompareRow {
@@ -438,9 +458,29 @@ function latencyTable(p: WorkloadProfile, scope: ScopeInput): LatencyRow[] {
     .sort((a, b) => (b.latency_ms.p95 ?? 0) - (a.latency_ms.p95 ?? 0) || (a.model < b.model ? -1 : 1));
 }
 
+function capabilityRow(m: CatalogModel): CapabilityRow {
+  const c = capabilityOf(m);
+  return { provider: m.provider, model: m.id, tier: c.tier, score: c.score };
+}
+
+function whatIfFit(segs: SegmentProfile[], target: CatalogModel): WhatIfFit {
+  const sources = [...new Map(segs.map((s) => [`${s.provider}/${s.model}`, s])).values()]
+    .map((s) => findModel(s.model, s.provider))
+    .filter((m): m is CatalogModel => !!m && m.id !== target.id);
+  const p99s = segs.map((s) => s.input_tokens_dist.p99).filter((v): v is number => v !== null);
+  const benchmark = capabilityOf(target).benchmark;
+  return {
+    benchmark: benchmark && sources.some((m) => capabilityOf(m).benchmark === benchmark) ? { name: CAPABILITY_SOURCES[benchmark].name, date: CAPABILITY_SOURCES[benchmark].date } : null,
+    target: capabilityRow(target),
+    sources: sources.map((m) => ({ ...capabilityRow(m), sufficient: sufficientFor(m, target) })),
+    p99_input_tokens: p99s.length ? Math.max(...p99s) : null,
+    context_window: target.context_window,
+  };
+}
+
 function whatIf(p: WorkloadProfile, input: z.infer<typeof whatIfInput>): WhatIfOutput {
   const share = input.share ?? 1;
-  const base = { from: { features: input.features, models: input.models }, share, calls: 0, before_usd: 0, after_usd: 0, saving_usd_month: 0, saving_pct: 0, policy: null };
+  const base = { from: { features: input.features, models: input.models }, share, calls: 0, before_usd: 0, after_usd: 0, saving_usd_month: 0, saving_pct: 0, policy: null, fit: null };
   if (input.features.length === 0 && input.models.length === 0) return { ...base, to: null, skipped: 'name what to move: a feature ("the summarize feature") or a model ("everything on gpt-4o")' };
   const segs = p.segments.filter((s) => inScope(s, input));
   if (segs.length === 0) return { ...base, to: null, skipped: `no calls of ${[...input.features, ...input.models].join(', ')} in this window` };
@@ -460,6 +500,7 @@ function whatIf(p: WorkloadProfile, input: z.infer<typeof whatIfInput>): WhatIfO
   const before = segs.reduce((n, s) => n + s.cost_nanousd, 0);
   return {
     ...base,
+    fit: whatIfFit(segs, target),
     to: { provider: target.provider, model: target.id },
     skipped: null,
     calls: segs.reduce((n, s) => n + s.calls, 0),

@@ -296,6 +296,36 @@ describe('question set: what-if', () => {
     expect(r.lead).toContain(`instead of ${money(sum(demo.filter((c) => c.feature === 'summarize')))}`);
   });
 
+  // "Good enough" as far as it can be measured: LMArena scores published 2025-02-27 (gpt-4o 1265.1 and gpt-4o-mini
+  // 1272.4: mid tier, 1250–1325; Llama 3.1 8B 1175.7: small; gpt-5-mini unrated) and the 128k context of each.
+  const classifyP99 = () => percentile(demo.filter((c) => c.feature === 'classify' && c.status === 'ok').map((c) => c.input_tokens), 0.99);
+  it('Is gpt-4o-mini good enough for classify? — same measured tier, the prompts fit, then the cost', async () => {
+    const r = await ask(demo, 'Is gpt-4o-mini good enough for classify?');
+    expect(r.request.intents[0]).toBe('what_if');
+    expect(r.request.constraints.quality_must_not_drop).toBe(true);
+    expect(r.lead).toContain('By measured capability on LMArena (2025-02-27), openai/gpt-4o-mini (mid tier, 1272) is at the same or a higher tier than openai/gpt-4o (mid tier, 1265)');
+    expect(r.lead).toContain(`its 128,000-token context holds the largest p99 prompt moved (${classifyP99().toLocaleString('en-US')} tokens)`);
+    expect(r.text).toContain(`instead of ${money(sum(demo.filter((c) => c.feature === 'classify')))}`);
+  });
+
+  it('Is llama-3.1-8b-instant good enough for classify? — measured below: quality may drop', async () => {
+    const r = await ask(demo, 'Is llama-3.1-8b-instant good enough for classify?');
+    expect(r.lead).toContain('groq/llama-3.1-8b-instant (small tier, 1176) is below openai/gpt-4o (mid tier, 1265)');
+    expect(r.lead).toContain('quality may drop');
+  });
+
+  it('Is gpt-5-mini good enough for classify? — unrated: no claim that quality holds', async () => {
+    const r = await ask(demo, 'Is gpt-5-mini good enough for classify?');
+    expect(r.lead).toContain('Capability cannot be compared: openai/gpt-5-mini is not rated on a pinned benchmark, so I cannot say the change keeps quality');
+    expect(r.lead).not.toContain('same or a higher tier');
+  });
+
+  it('a plain what-if keeps the cost first and the capability among the actions', async () => {
+    const r = await ask(demo, 'What if the classify feature moves to gpt-4o-mini?');
+    expect(r.lead).toMatch(/^Moving all of feature classify/);
+    expect(r.text).toContain('By measured capability on LMArena');
+  });
+
   it('follow-up: "what about only half of it?" reuses the previous scope', async () => {
     const prev = await ask(demo, 'What if we moved everything from claude-sonnet-4-5 to gpt-5-mini?');
     const r = await ask(demo, 'what about only half of it?', prev.request);

@@ -35,6 +35,13 @@ describe('structured request from triage', () => {
     expect(parseRequest('which model is fastest', NOW)).toMatchObject({ intents: ['latency'], breakdown_by: 'model' });
     // The whole analysis asked for, nothing narrower named: the ranked plan.
     for (const m of ['What should I do first?', 'give me a report', 'what do you recommend']) expect(parseRequest(m, NOW).intents).toEqual(['cut_cost']);
+    // "Is X good enough for F?" / "move F to X": a what-if moving F's calls to X.
+    expect(parseRequest('Is gpt-4o-mini good enough for support-bot?', NOW, null, ['support-bot'])).toMatchObject({ intents: ['what_if'], scope: { features: ['support-bot'] }, change: { to_model: 'gpt-4o-mini' } });
+    expect(parseRequest('move doc-qa to claude-haiku-4-5', NOW, null, ['doc-qa'])).toMatchObject({ intents: ['what_if'], change: { to_model: 'claude-haiku-4-5' } });
+    // A provider named alone scopes the question; one heading a model id does not ("gemini-2.5-flash" is a model).
+    expect(parseRequest('are we overpaying for claude?', NOW)).toMatchObject({ intents: ['cut_cost'], scope: { providers: ['anthropic'] } });
+    expect(parseRequest('switch everything to gemini-2.5-flash', NOW)).toMatchObject({ intents: ['what_if'], scope: { providers: [] }, change: { to_model: 'gemini-2.5-flash' } });
+    expect(parseRequest('Which prompts are the longest?', NOW).levers).toEqual(['context_bloat']);
     // Something narrower named wins over "optimize".
     expect(parseRequest('Can we optimize latency on chat?', NOW).intents[0]).toBe('latency');
   });
