@@ -20,6 +20,7 @@ import { combineSavings, LEVER_STEPS, TOOL_LEVERS } from '../../engine/tools/rep
 import type { GatewayPolicy } from '../../engine/tools/policy/policy';
 import type { DataStepResult } from './data-intelligence';
 import { StepError, type RunContext, type StepOutput } from '../supervisor/contract';
+import { loadLedger } from './ledger';
 import { callTool } from './tool-call';
 import type { TriageStepResult } from './triage-agent';
 
@@ -122,7 +123,7 @@ export async function optimizeStep(ctx: RunContext): Promise<StepOutput> {
   const { profile, previous } = await profilesOf(ctx);
   if (!profile) throw new StepError('run_failed', 'no telemetry found for this organization', false);
   const features = [...new Set(profile.segments.map((s) => s.feature).filter(Boolean))];
-  const data = { profile, previous };
+  const data = { profile, previous, ledger: await loadLedger(ctx, AGENT, triage.request) };
   const runTool = (call: PlannedCall) => callTool(ctx, AGENT, call.tool, call.input, async () => runAgentTool(call.tool, call.input, data), summarize, 'pure');
   const provider = selectProvider(ctx.env);
   let planned: PlannedCall[];

@@ -11,6 +11,7 @@ import { executePlan } from '../../engine/agent/run';
 import { runAgentTool } from '../../engine/agent/tools';
 import { agentRequest, parseRequest, type AgentRequest } from '../../engine/agent/request';
 import type { RunContext, StepOutput } from '../supervisor/contract';
+import { loadLedger } from './ledger';
 import { callTool } from './tool-call';
 import { scoreSufficiency, type SufficiencyInput } from './triage';
 
@@ -48,9 +49,10 @@ export async function triageStep(ctx: RunContext): Promise<StepOutput> {
   const first = parseRequest(ctx.message, Date.now(), previous);
   if (!needsData(first)) {
     ctx.emit('agent_log', { level: 'info', message: describe(first) }, AGENT);
-    // Only tools that need no profile can be planned here (a catalog search); a greeting plans none.
-    const outputs = await executePlan(planTools(first, []), { profile: null, previous: null }, (call) =>
-      callTool(ctx, 'supply_researcher', call.tool, call.input, async () => runAgentTool(call.tool, call.input, { profile: null, previous: null }), (o) => (Array.isArray(o) ? { items: o.length } : o), 'pure'),
+    // Only tools that need no profile can be planned here (a catalog search, the savings ledger); a greeting plans none.
+    const data = { profile: null, previous: null, ledger: await loadLedger(ctx, AGENT, first) };
+    const outputs = await executePlan(planTools(first, []), data, (call) =>
+      callTool(ctx, 'supply_researcher', call.tool, call.input, async () => runAgentTool(call.tool, call.input, data), (o) => (Array.isArray(o) ? { items: o.length } : o), 'pure'),
     );
     const result: TriageStepResult = { request: first, outputs, coverage: null, sufficiency: { score: 0, inputs: [] } };
     return { result, pipeline: 'answer' };

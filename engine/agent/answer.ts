@@ -3,6 +3,7 @@
 // saves. Every number comes from a tool output; the same outputs give the same text.
 import { CAPABILITY_SOURCES, capabilityOf, type CatalogModel } from '../catalog/index.js';
 import type { Finding } from '../findings.js';
+import type { ArmSummary, LedgerSummary, SavingsGroup } from '../realized-savings.js';
 import { UNTAGGED } from '../tools/shared.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
@@ -23,6 +24,7 @@ export interface ToolOutputs {
   what_if?: WhatIfOutput;
   compare_models?: CompareRow[];
   catalog_search?: CatalogModel[];
+  realized_savings?: LedgerSummary;
 }
 
 export interface ChartData {
@@ -179,6 +181,49 @@ function whatIf(w: WhatIfOutput, req: AgentRequest): Part {
       ...(fit && !qualityFirst ? [fit] : []),
       'A benchmark is not your traffic: try the change as a canary on a share of traffic first (a report’s plan becomes a gateway policy).',
     ],
+  };
+}
+
+/** A per-call amount: cents hide what a policy changes per call ($0.000412). */
+const perCallUsd = (n: number) => (Math.abs(n) >= 0.01 ? usd(n) : `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(6)}`);
+const rate = (a: ArmSummary) => (a.error_rate === null ? '–' : `${Math.round(a.error_rate * 1000) / 10}%`);
+const interval = (g: SavingsGroup) => (g.ci95_per_call_usd ? `${perCallUsd(g.ci95_per_call_usd[0])} to ${perCallUsd(g.ci95_per_call_usd[1])}` : '–');
+
+/** "How much did the gateway save us?": the ledger's measured saving, then the control arm's verdict on it. */
+function realized(l: LedgerSummary, req: AgentRequest): Part {
+  const period = req.scope.window ? req.scope.window.phrase : l.first_at !== null ? `since ${day(l.first_at)}` : 'so far';
+  const t = l.total;
+  if (!t || t.treated.calls + t.control.calls === 0) {
+    return {
+      lead: `No call has gone through an active gateway policy ${period}, so there is no measured saving yet.`,
+      table: null,
+      chart: null,
+      actions: [
+        'Turn a report’s plan into a policy (POST /api/policies/from-report/{report_id}), activate it, and send calls through /v1/chat/completions with a gateway key.',
+        'Each rule keeps a holdout (5 % by default) on the original behaviour, so what it saves is measured against a control, not estimated.',
+      ],
+    };
+  }
+  const lead = `The gateway's policies saved ${usd(t.realized_savings_usd)} on ${count(t.treated.calls)} calls ${period}: what the requested models would have cost at catalog prices minus what was paid.`;
+  let control: string;
+  if (t.difference_per_call_usd === null || !t.ci95_per_call_usd) {
+    control = `The control arm has ${count(t.control.calls)} calls: too few for an interval yet (each rule holds back 5 % by default).`;
+  } else {
+    const [lo, hi] = t.ci95_per_call_usd;
+    const d = t.difference_per_call_usd;
+    const verdict = lo <= 0 && hi >= 0 ? ' The interval includes 0: the difference is not significant yet, and more calls will narrow it.' : '';
+    control = `Against the control arm (${count(t.control.calls)} calls kept on the original behaviour), a treated call cost ${perCallUsd(Math.abs(d))} ${d <= 0 ? 'less' : 'more'} (95% interval ${interval(t)} per call, treated − control).${verdict}`;
+  }
+  const health = `Errors: ${rate(t.treated)} treated vs ${rate(t.control)} control; mean latency ${ms(t.treated.mean_latency_ms === null ? null : Math.round(t.treated.mean_latency_ms))} vs ${ms(t.control.mean_latency_ms === null ? null : Math.round(t.control.mean_latency_ms))}.`;
+  const features = l.by_feature.filter((g) => g.realized_savings_usd > 0).slice(0, 3);
+  return {
+    lead,
+    table: table(
+      ['rule', 'treated calls', 'control calls', 'saved', 'treated − control per call', '95% interval', 'errors treated / control'],
+      l.by_rule.map((g) => [g.key, count(g.treated.calls), count(g.control.calls), usd(g.realized_savings_usd), g.difference_per_call_usd === null ? '–' : perCallUsd(g.difference_per_call_usd), interval(g), `${rate(g.treated)} / ${rate(g.control)}`]),
+    ),
+    chart: { kind: 'bar', title: 'Saved per rule', unit: 'USD', series: l.by_rule.map((g) => ({ label: g.key, value: g.realized_savings_usd })) },
+    actions: [control, health, ...(features.length ? [`Most saved on: ${features.map((g) => `${g.key ? `feature ${g.key}` : 'calls that name no feature'} (${usd(g.realized_savings_usd)})`).join(', ')}.`] : [])],
   };
 }
 
@@ -466,6 +511,9 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       break;
     case 'errors':
       part = errorsAnswer(out.error_rates!);
+      break;
+    case 'realized':
+      part = realized(out.realized_savings!, req);
       break;
     case 'lever':
       part = out.levers

@@ -26,7 +26,7 @@ export function resolveFeatures(words: readonly string[], known: readonly string
   return [...new Set(out)];
 }
 
-/** Intents that need the org's telemetry (the others are answered from the catalog or the product docs). */
+/** Intents that need the org's telemetry (the others are answered from the catalog, the savings ledger or the product docs). */
 export const DATA_INTENTS: ReadonlySet<Intent> = new Set(['spend_change', 'spend_breakdown', 'user_spend', 'latency', 'caching', 'cut_cost', 'waste', 'errors', 'lever', 'what_if', 'compare_models']);
 
 export function needsData(request: AgentRequest): boolean {
@@ -77,6 +77,9 @@ export function planTools(request: AgentRequest, knownFeatures: readonly string[
         break;
       case 'lever':
         if (request.levers.length) add('levers', { ...scope, tools: request.levers });
+        break;
+      case 'realized':
+        add('realized_savings', {});
         break;
       case 'user_spend':
         add('user_spend', { users: request.scope.users });

@@ -21,6 +21,7 @@ export const INTENTS = [
   'waste',
   'errors',
   'lever',
+  'realized',
   'apply_step',
 ] as const;
 export type Intent = (typeof INTENTS)[number];
@@ -191,6 +192,8 @@ function classify(m: string): Intent[] {
   at('waste', /\bretr(?:y|ies|ied|ying)\b|\bduplicat|\bdouble[- ]fir|\bdupes?\b|\bwast(?:e|ed|es|ing|eful)\b|\bredundant\b|\brepeated (?:calls|prompts|requests)\b|\bsame (?:prompt|request)s? (?:twice|again)\b/);
   at('user_spend', /\b(?:which|what|top|biggest|heaviest|costliest|most expensive) (?:end[- ])?users?\b|\b(?:per|by|each) (?:end[- ])?user\b|\busers? (?:cost|spend|spent)\b|\bhow much (?:does|did|do) (?:the )?user\b|\bspend of user\b/);
   at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?|providers?)\b|\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed out|were (?:rate[- ]limited|retried)))|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b|\b(?:spend|spent) (?:the )?most on\b|\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b/);
+  // What the gateway's policies saved, measured (not what a change could save).
+  at('realized', /\bhow much (?:did|has|have) (?:the gateway|netra|the polic(?:y|ies)|the rules?|the routing|(?:the |this |that )?change|it|we|you) (?:actually |really )?save[ds]?\b|\b(?:realized|realised|measured|actual) sav|\bsav(?:ed|ings) so far\b|\bwhat (?:did|has) (?:the gateway|the polic(?:y|ies)|netra) save[ds]?\b|\b(?:is|are|did|does) (?:the |our )?(?:gateway|polic(?:y|ies)|routing|canary) (?:work|working|help|helping|pay off|paying off)\b|\broi\b|\breturn on investment\b/);
   const lever = LEVER_WORDS.map(([re]) => m.search(re)).filter((i) => i >= 0);
   if (lever.length) found.push({ intent: 'lever', at: Math.min(...lever) });
   found.sort((a, b) => a.at - b.at);
@@ -198,7 +201,7 @@ function classify(m: string): Intent[] {
   // "our prompt cache hit rate": the named lever, not every caching saving.
   if (intents.includes('lever') && intents.includes('caching')) intents = ['lever', ...intents.filter((i) => i !== 'lever')];
   // A what-if or a spend-change question is about that, whatever else it mentions.
-  for (const lead of ['apply_step', 'what_if', 'spend_change'] as const) {
+  for (const lead of ['apply_step', 'realized', 'what_if', 'spend_change'] as const) {
     if (intents.includes(lead)) return [lead, ...intents.filter((i) => i !== lead)];
   }
   return intents;

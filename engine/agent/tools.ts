@@ -11,11 +11,14 @@ import { TOOLS, TOOL_IDS, combineSavings, runAllTools, simulatePolicy } from '..
 import type { GatewayPolicy } from '../tools/policy/policy.js';
 import { UNTAGGED, costOf, usageOf } from '../tools/shared.js';
 import { nanoToUsd } from '../telemetry/record.js';
+import type { LedgerSummary } from '../realized-savings.js';
 
-/** What a tool sees: the scoped window's profile and, for period comparisons, the period before it. */
+/** What a tool sees: the scoped window's profile, for period comparisons the period before it, and the gateway's savings ledger. */
 export interface ToolData {
   profile: WorkloadProfile | null;
   previous: WorkloadProfile | null;
+  /** Loaded only for a question about measured savings (db/savings.ts ledgerSummary). */
+  ledger?: LedgerSummary | null;
 }
 
 const userSpendInput = z.object({ users: z.array(z.string().max(200)).max(20).default([]) });
@@ -605,6 +608,15 @@ export const AGENT_TOOLS = {
   optimizer: tool({ description: 'All 30 optimizer tools: every saving with its evidence, confidence and risk.', input: scopeInput, needs_profile: true, run: (i, d) => optimizer(need(d.profile), i) }),
   what_if: tool({ description: 'Replays the window with a scope (features and/or models) moved to another model, optionally only a share of it.', input: whatIfInput, needs_profile: true, run: (i, d) => whatIf(need(d.profile), i) }),
   compare_models: tool({ description: "Prices the window's traffic on each candidate model at list prices.", input: compareInput, needs_profile: true, run: (i, d) => compareModels(need(d.profile), i) }),
+  realized_savings: tool({
+    description: "What the gateway's active policies saved, measured from the savings ledger: the counterfactual saving, and the treated-vs-control difference per call with its 95% interval, in all and per rule and feature.",
+    input: z.object({}),
+    needs_profile: false,
+    run: (_i, d) => {
+      if (d.ledger === undefined || d.ledger === null) throw new Error('this tool needs the savings ledger');
+      return d.ledger;
+    },
+  }),
   catalog_search: tool({ description: 'Cheapest catalog models meeting a minimum context window.', input: catalogInput, needs_profile: false, run: (i) => catalogSearch(i) }),
 } as const;
 

@@ -22,6 +22,7 @@ import { orderSavings } from '../../durable-objects/agents/optimizer';
 import { api, jsonRequest, stackControl } from './helpers';
 import { clickhouse, drain } from './ingest-support';
 import { setTier, signUp, type Tenant } from './tenancy';
+import { ask, newThread } from './agent-support';
 import { connect, type TestSocket } from './ws-client';
 
 const AZURE = { format: 'azure_trace', model: 'gpt-4o', provider: 'openai' };
@@ -40,21 +41,6 @@ async function parseInProcess(text: string, opts: Record<string, string>): Promi
   const { format, ...options } = opts;
   for await (const r of parseStream(stream, { format: format as never, source: 'test', options, now_ms: Date.now(), future_tolerance_ms: 300_000 })) if (r.ok) calls.push(r.call);
   return calls;
-}
-
-async function newThread(t: Tenant): Promise<string> {
-  const res = await api('/api/threads', jsonRequest('POST', { title: 'agent' }, t.headers));
-  return ((await res.json()) as { id: string }).id;
-}
-
-/** Asks a question in a thread and waits for the run to finish; returns the socket and the run's events. */
-async function ask(t: Tenant, thread: string, message: string, timeoutMs = 60_000): Promise<{ s: TestSocket; events: ServerEvent[]; completed: ServerEvent }> {
-  const s = await connect(t, thread);
-  await s.waitFor((e) => e.type === 'connection_established');
-  const from = s.events.length;
-  s.send({ action: 'start_agent', data: { message, thread_id: thread } });
-  const completed = await s.waitFor((e) => e.type === 'agent_completed', timeoutMs, from);
-  return { s, events: s.events.slice(from).filter((e) => !e.metadata.local), completed };
 }
 
 const startedAgents = (events: ServerEvent[]) =>

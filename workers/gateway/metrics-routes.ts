@@ -10,7 +10,8 @@ import { uuidv7 } from '../../common/ids';
 import { contractRouterWith, errorsFor, json, jsonBody, limitBody, objectAnswer, userSecurity, undocumented, routeGroup } from '../lib/openapi';
 import { isoInstant } from '../lib/time';
 import { submit } from '../ingest/submit';
-import { METHOD, realizedSavingsUsd, savingsGroups, type GroupBy } from './savings';
+import { realizedSavingsUsd, savingsGroups, type GroupBy } from '../../db/savings';
+import { METHOD } from '../../engine/realized-savings';
 
 const read = requireAuth({ scopes: ['read'] });
 /** The seeds' fee: a share of the savings the platform realized. */

@@ -11,7 +11,7 @@ import { orgUsage, usageLines, utcDayStart, utcMonthStart, type OrgUsage } from 
 import { ApiError, dependencyUnavailable } from '../lib/errors';
 import { contractRouterWith, errorsFor, json, jsonBody, limitBody, userSecurity, undocumented } from '../lib/openapi';
 import type { AppEnv } from '../lib/services';
-import { realizedSavingsUsd } from '../gateway/savings';
+import { realizedSavingsUsd } from '../../db/savings';
 import { GOAL_QUESTIONS, startOptimizationRuns } from '../optimization/runs';
 import type { Refusal } from '../../durable-objects/supervisor/run-manager';
 

@@ -1,33 +1,7 @@
-// Realized savings from the ledger, two ways:
-//   counterfactual — Σ over treated calls of (what the original request would have cost − what was paid),
-//                    both at catalog prices for the usage the call actually had;
-//   control arm    — the difference in mean cost per call, treated − control, with a 95 % confidence
-//                    interval: Welch's standard error √(s²_t/n_t + s²_c/n_c), ± 1.96 (normal approximation,
-//                    fine from a few dozen calls per arm). The control arm is a deterministic-hash random
-//                    holdout, so the difference measures what the policy changed, tokens and all.
+// The savings ledger's queries (engine/realized-savings.ts: what the figures mean and how the interval is computed).
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/postgres';
-
-export const Z_95 = 1.959964;
-
-export interface ArmSummary {
-  calls: number;
-  cost_usd: number;
-  mean_cost_per_call_usd: number | null;
-  error_rate: number | null;
-  mean_latency_ms: number | null;
-}
-
-export interface SavingsGroup {
-  key: string;
-  treated: ArmSummary;
-  control: ArmSummary;
-  /** Counterfactual: Σ (original cost − paid) over treated calls. */
-  realized_savings_usd: number;
-  /** Mean cost per call, treated − control (negative: the policy saves), and its 95 % interval. */
-  difference_per_call_usd: number | null;
-  ci95_per_call_usd: [number, number] | null;
-}
+import { welchInterval, type ArmSummary, type LedgerSummary, type SavingsGroup } from '../engine/realized-savings';
+import type { Db } from './postgres';
 
 type ArmRow = {
   key: string;
@@ -51,14 +25,6 @@ const GROUP_SQL: Record<GroupBy, SQL> = {
   day: sql`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD')`,
   policy: sql`policy_id`,
 };
-
-/** Mean difference (a − b) and its 95 % interval from two samples' sizes, means and variances. */
-export function welchInterval(a: { n: number; mean: number; variance: number }, b: { n: number; mean: number; variance: number }): { diff: number; ci95: [number, number] } | null {
-  if (a.n < 2 || b.n < 2) return null;
-  const diff = a.mean - b.mean;
-  const se = Math.sqrt(a.variance / a.n + b.variance / b.n);
-  return { diff, ci95: [diff - Z_95 * se, diff + Z_95 * se] };
-}
 
 const arm = (r: ArmRow | undefined): ArmSummary =>
   r
@@ -114,7 +80,29 @@ export async function realizedSavingsUsd(db: Db, orgId: string, from: Date): Pro
   return (r.rows[0]?.saving ?? 0) / 1e9;
 }
 
-export const METHOD =
-  'realized = Σ over treated calls of (cost of the original request − cost paid), both at catalog prices for the usage the call had; ' +
-  'difference_per_call = mean cost per call of the treated arm − the control arm (a deterministic-hash random holdout kept on the original behaviour), ' +
-  '95% interval = difference ± 1.96·√(s²_treated/n_treated + s²_control/n_control) (Welch, normal approximation).';
+
+/** The ledger over [from, to) for the agent: all rules together, per rule and per feature, and its first and last entry. */
+export async function ledgerSummary(db: Db, orgId: string, from: number | null, to: number | null): Promise<LedgerSummary> {
+  const f: SavingsFilter = { org_id: orgId, ...(from !== null ? { from: new Date(from) } : {}), ...(to !== null ? { to: new Date(to) } : {}) };
+  const [all, byRule, byFeature, span] = await Promise.all([
+    savingsGroups(db, f, 'all'),
+    savingsGroups(db, f, 'rule'),
+    savingsGroups(db, f, 'feature'),
+    db.execute<{ first_ms: number | null; last_ms: number | null }>(sql`
+      select (extract(epoch from min(created_at)) * 1000)::float8 as first_ms, (extract(epoch from max(created_at)) * 1000)::float8 as last_ms
+      from savings_ledger
+      where org_id = ${orgId}
+        ${f.from ? sql`and created_at >= ${f.from.toISOString()}` : sql``}
+        ${f.to ? sql`and created_at < ${f.to.toISOString()}` : sql``}`),
+  ]);
+  const bySaving = (a: SavingsGroup, b: SavingsGroup) => b.realized_savings_usd - a.realized_savings_usd || (a.key < b.key ? -1 : 1);
+  return {
+    from,
+    to,
+    first_at: span.rows[0]?.first_ms ?? null,
+    last_at: span.rows[0]?.last_ms ?? null,
+    total: all[0] ?? null,
+    by_rule: byRule.sort(bySaving),
+    by_feature: byFeature.sort(bySaving),
+  };
+}
