@@ -168,7 +168,7 @@ function fitText(f: WhatIfFit): string {
 
 function whatIf(w: WhatIfOutput, req: AgentRequest): Part {
   if (w.skipped) return { lead: `I could not simulate that change: ${w.skipped}.`, table: null, chart: null, actions: [] };
-  const scope = [...w.from.features.map((f) => `feature ${f}`), ...w.from.models].join(' and ');
+  const scope = [...w.from.features.map((f) => `feature ${f}`), ...w.from.models, ...w.from.providers.map((p) => `the ${p} calls`)].join(' and ');
   const cost = `Moving ${shareWord(w.share)} of ${scope} (${w.calls.toLocaleString('en-US')} calls) to ${w.to!.provider}/${w.to!.model} would have cost ${usd(w.after_usd)} instead of ${usd(w.before_usd)} over the window, ${usd(w.saving_usd_month)}/month less (${w.saving_pct}%).`;
   const fit = w.fit ? fitText(w.fit) : null;
   // Asked whether the model is good enough (or told quality must not drop): what can be measured of it comes first.
@@ -405,7 +405,7 @@ const scopeLabel = (rows: LatencyRow[], req: AgentRequest): string => {
 };
 
 /** The features and models the request names, in its words ("feature teleport, gpt-4o"), or ''. */
-const namedScope = (req: AgentRequest): string => [...req.scope.features.map((f) => `feature ${f}`), ...req.scope.models].join(', ');
+const namedScope = (req: AgentRequest): string => [...req.scope.features.map((f) => `feature ${f}`), ...req.scope.models, ...req.scope.providers.map((p) => `${p} calls`)].join(', ');
 
 function latency(rows: LatencyRow[], plan: ActionPlan | null, req: AgentRequest): Part {
   const levers = plan?.steps ?? [];

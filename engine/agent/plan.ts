@@ -34,7 +34,7 @@ export function needsData(request: AgentRequest): boolean {
 }
 
 export function planTools(request: AgentRequest, knownFeatures: readonly string[]): PlannedCall[] {
-  const scope = { features: resolveFeatures(request.scope.features, knownFeatures), models: request.scope.models };
+  const scope = { features: resolveFeatures(request.scope.features, knownFeatures), models: request.scope.models, providers: request.scope.providers };
   const calls: PlannedCall[] = [];
   const add = (tool: AgentToolName, input: Record<string, unknown>) => {
     if (!calls.some((c) => c.tool === tool)) calls.push({ tool, input });
@@ -51,13 +51,15 @@ export function planTools(request: AgentRequest, knownFeatures: readonly string[
       case 'compare_models': {
         const candidates = [...new Set([...request.scope.models, ...request.constraints.keep_models, ...(request.change.to_model ? [request.change.to_model] : []), ...(request.change.from_model ? [request.change.from_model] : [])])];
         if (candidates.length) add('compare_models', { candidates, features: scope.features });
-        else add('spend_breakdown', scope);
+        // "compare anthropic and openai": their spend side by side
+        else add('spend_breakdown', { ...scope, by: scope.providers.length > 1 ? 'provider' : request.breakdown_by });
         break;
       }
       case 'what_if':
         add('what_if', {
           features: scope.features,
           models: request.change.from_model ? [request.change.from_model] : scope.models,
+          providers: request.change.from_model ? [] : scope.providers,
           to_model: request.change.to_model,
           share: request.scope.share,
         });

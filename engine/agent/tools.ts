@@ -26,14 +26,19 @@ const userSpendInput = z.object({ users: z.array(z.string().max(200)).max(20).de
 const scopeInput = z.object({
   features: z.array(z.string().max(200)).max(20).default([]),
   models: z.array(z.string().max(200)).max(20).default([]),
+  providers: z.array(z.string().max(100)).max(20).default([]),
 });
 type ScopeInput = z.infer<typeof scopeInput>;
 export const SPEND_BY = ['segment', 'feature', 'model', 'provider'] as const;
 export type SpendBy = (typeof SPEND_BY)[number];
 const spendInput = scopeInput.extend({ by: z.enum(SPEND_BY).default('segment') });
 
-const inScope = (s: Pick<SegmentProfile, 'feature' | 'model'>, scope: ScopeInput) =>
-  (scope.features.length === 0 || scope.features.includes(s.feature)) && (scope.models.length === 0 || scope.models.includes(s.model));
+const inScope = (s: Pick<SegmentProfile, 'feature' | 'provider' | 'model'>, scope: ScopeInput) =>
+  (scope.features.length === 0 || scope.features.includes(s.feature)) &&
+  (scope.models.length === 0 || scope.models.includes(s.model)) &&
+  (scope.providers.length === 0 || scope.providers.includes(s.provider));
+
+const unscoped = (scope: ScopeInput) => scope.features.length === 0 && scope.models.length === 0 && scope.providers.length === 0;
 
 /**
  * A finding belongs to the scope when it names a scoped feature or model, or when it is model-wide (no
@@ -41,8 +46,10 @@ const inScope = (s: Pick<SegmentProfile, 'feature' | 'model'>, scope: ScopeInput
  * about another feature's calls, or about the untagged calls (group 'untagged'), does not.
  */
 function findingInScope(f: Finding, scope: ScopeInput, p: WorkloadProfile): boolean {
-  const { feature, model } = f.where;
+  const { feature, model, provider } = f.where;
   if (scope.models.length > 0 && model && !scope.models.includes(model)) return false;
+  // a provider scope: the finding's provider, or the provider of the model it names (org-wide findings stay)
+  if (scope.providers.length > 0 && (provider || model) && !(provider ? scope.providers.includes(provider) : p.segments.some((s) => s.model === model && scope.providers.includes(s.provider)))) return false;
   if (scope.features.length === 0) return true;
   if (feature) return scope.features.includes(feature);
   // the calls that name no feature are none of the named features
@@ -115,7 +122,7 @@ export interface LatencyRow {
 }
 
 export interface WhatIfOutput {
-  from: { features: string[]; models: string[] };
+  from: { features: string[]; models: string[]; providers: string[] };
   to: { provider: string; model: string } | null;
   share: number;
   skipped: string | null;
@@ -451,7 +458,7 @@ function latencyTable(p: WorkloadProfile, scope: ScopeInput): LatencyRow[] {
   // Per model, or per (feature, model) when the question names features.
   if (scope.features.length === 0) {
     return p.models
-      .filter((m) => m.latency_ms.count > 0 && (scope.models.length === 0 || scope.models.includes(m.model)))
+      .filter((m) => m.latency_ms.count > 0 && (scope.models.length === 0 || scope.models.includes(m.model)) && (scope.providers.length === 0 || scope.providers.includes(m.provider)))
       .map((m) => ({ feature: null, provider: m.provider, model: m.model, calls: m.calls, latency_ms: m.latency_ms, ttft_ms: m.ttft_ms }))
       .sort((a, b) => (b.latency_ms.p95 ?? 0) - (a.latency_ms.p95 ?? 0) || (a.model < b.model ? -1 : 1));
   }
@@ -483,10 +490,10 @@ function whatIfFit(segs: SegmentProfile[], target: CatalogModel): WhatIfFit {
 
 function whatIf(p: WorkloadProfile, input: z.infer<typeof whatIfInput>): WhatIfOutput {
   const share = input.share ?? 1;
-  const base = { from: { features: input.features, models: input.models }, share, calls: 0, before_usd: 0, after_usd: 0, saving_usd_month: 0, saving_pct: 0, policy: null, fit: null };
-  if (input.features.length === 0 && input.models.length === 0) return { ...base, to: null, skipped: 'name what to move: a feature ("the summarize feature") or a model ("everything on gpt-4o")' };
+  const base = { from: { features: input.features, models: input.models, providers: input.providers }, share, calls: 0, before_usd: 0, after_usd: 0, saving_usd_month: 0, saving_pct: 0, policy: null, fit: null };
+  if (unscoped(input)) return { ...base, to: null, skipped: 'name what to move: a feature ("the summarize feature"), a model ("everything on gpt-4o") or a provider' };
   const segs = p.segments.filter((s) => inScope(s, input));
-  if (segs.length === 0) return { ...base, to: null, skipped: `no calls of ${[...input.features, ...input.models].join(', ')} in this window` };
+  if (segs.length === 0) return { ...base, to: null, skipped: `no calls of ${[...input.features, ...input.models, ...input.providers].join(', ')} in this window` };
   const target = input.to_model ? findModel(input.to_model) : undefined;
   if (!target) return { ...base, to: null, skipped: input.to_model ? `unknown model "${input.to_model}"` : 'name the model to move to' };
   const policy: GatewayPolicy = {
@@ -516,7 +523,7 @@ function whatIf(p: WorkloadProfile, input: z.infer<typeof whatIfInput>): WhatIfO
 }
 
 function compareModels(p: WorkloadProfile, input: z.infer<typeof compareInput>): CompareRow[] {
-  const segs = p.segments.filter((s) => s.known && inScope(s, { features: input.features, models: [] }));
+  const segs = p.segments.filter((s) => s.known && inScope(s, { features: input.features, models: [], providers: [] }));
   return input.candidates
     .map((id) => findModel(id))
     .filter((m): m is CatalogModel => !!m)
@@ -552,7 +559,7 @@ function latencyLevers(p: WorkloadProfile, scope: ScopeInput): Finding[] {
 
 function optimizer(p: WorkloadProfile, scope: ScopeInput): OptimizerOutput {
   const a = analyzeWorkload(p);
-  if (scope.features.length === 0 && scope.models.length === 0) return { findings: a.findings, combined: a.combined_saving, cost_usd_month: round2(a.totals.cost_usd_month), scope_cost_nanousd: p.totals.cost_nanousd };
+  if (unscoped(scope)) return { findings: a.findings, combined: a.combined_saving, cost_usd_month: round2(a.totals.cost_usd_month), scope_cost_nanousd: p.totals.cost_nanousd };
   const findings = a.findings.filter((f) => findingInScope(f, scope, p));
   const spend = p.segments.filter((s) => inScope(s, scope)).reduce((n, s) => n + s.cost_nanousd, 0);
   const combined = combineSavings(findings, p);

@@ -264,6 +264,42 @@ describe('question set: latency', () => {
   });
 });
 
+describe('question set: one provider named', () => {
+  it('What do we spend on openai? — only the openai calls', async () => {
+    const r = await ask(demo, 'What do we spend on openai?');
+    expect(r.request.scope.providers).toEqual(['openai']);
+    const openai = demo.filter((c) => c.provider === 'openai');
+    expect(r.lead).toContain(`You spent ${money(sum(openai))} on ${openai.length.toLocaleString('en-US')} calls`);
+    expect(r.text).not.toContain('anthropic/');
+  });
+
+  it('are we overpaying for claude? — every step of the plan is on Anthropic calls', async () => {
+    const r = await ask(demo, 'are we overpaying for claude?');
+    expect(r.request.scope.providers).toEqual(['anthropic']);
+    expect(r.steps.length).toBeGreaterThan(0);
+    const anthropicModels = new Set(demo.filter((c) => c.provider === 'anthropic').map((c) => c.model));
+    for (const step of r.steps) expect(step.where.provider === 'anthropic' || anthropicModels.has(step.where.model ?? ''), JSON.stringify(step.where)).toBe(true);
+    // the share is of the Anthropic calls' spend, per month over the observed span
+    expect(r.lead).toContain(`of ${monthly(demo.filter((c) => c.provider === 'anthropic'), demo)}`);
+  });
+
+  it('compare anthropic and openai costs — their spend side by side, the costlier first', async () => {
+    const r = await ask(demo, 'compare anthropic and openai costs');
+    expect(r.tools).toEqual(['spend_breakdown']);
+    const a = sum(demo.filter((c) => c.provider === 'anthropic'));
+    const o = sum(demo.filter((c) => c.provider === 'openai'));
+    const [top, spend] = a >= o ? ['anthropic', a] : ['openai', o];
+    expect(r.lead).toContain(`Your costliest provider is ${top}: ${money(spend)}`);
+  });
+
+  it('What if we moved the anthropic calls to gpt-5-mini? — the Anthropic calls, counted here', async () => {
+    const r = await ask(demo, 'What if we moved the anthropic calls to gpt-5-mini?');
+    const anthropic = demo.filter((c) => c.provider === 'anthropic');
+    expect(r.lead).toContain(`Moving all of the anthropic calls (${anthropic.length.toLocaleString('en-US')} calls) to openai/gpt-5-mini`);
+    expect(r.lead).toContain(`instead of ${money(sum(anthropic))}`);
+  });
+});
+
 describe('question set: what-if', () => {
   const scoped = (pred: (c: LlmCall) => boolean) => {
     const calls = demo.filter(pred);
