@@ -275,7 +275,17 @@ function breakdown(b: SpendBreakdownOutput, req: AgentRequest): Part {
   if (b.calls === 0 && named) lead = `No call of ${named} is in this window.`;
   else if (req.measure === 'run_rate') lead = `Your run-rate is ${usd(b.cost_usd_month)}/month${named ? ` for ${named}` : ''}: ${usd(b.cost_usd)} on ${count(b.calls)} calls over ${b.days.toFixed(1)} days` + (top ? `, the largest share ${label(top)} (${top.share_pct}%).` : '.');
   else if (req.measure === 'calls') lead = `You made ${count(b.calls)} calls${named ? ` of ${named}` : ''} over ${b.days.toFixed(1)} days, costing ${usd(b.cost_usd)} (${usd(b.cost_usd_month)}/month)` + (top ? `; the most went to ${label([...b.rows].sort((x, y) => y.calls - x.calls)[0]!)}.` : '.');
-  else if (by === 'segment' && req.scope.features.length === 1 && features.length === 1 && features[0] && top) lead = featureEconomics(b, features[0]);
+  else if (req.measure === 'tokens') {
+    const most = [...b.rows].sort((x, y) => y.input_tokens + y.output_tokens - (x.input_tokens + x.output_tokens))[0];
+    lead =
+      `You used ${count(b.input_tokens + b.output_tokens)} tokens${named ? ` on ${named}` : ''} ${req.scope.window ? req.scope.window.phrase : `over ${b.days.toFixed(1)} days`}: ${count(b.input_tokens)} input and ${count(b.output_tokens)} output, on ${count(b.calls)} calls costing ${usd(b.cost_usd)}` +
+      (most ? `; the most went to ${label(most)} (${count(most.input_tokens + most.output_tokens)}).` : '.');
+  } else if (req.measure === 'per_call') {
+    const dearest = b.rows.length > 1 ? [...b.rows].sort((x, y) => y.cost_per_call_usd - x.cost_per_call_usd)[0] : undefined;
+    lead =
+      `Your average call${named ? ` of ${named}` : ''} costs ${perCall(b.cost_per_call_usd)} (${usd(b.cost_usd)} over ${count(b.calls)} calls, ${count(Math.round((b.input_tokens + b.output_tokens) / Math.max(1, b.calls)))} tokens per call)` +
+      (dearest ? `; the dearest per call is ${label(dearest)} at ${perCall(dearest.cost_per_call_usd)}.` : '.');
+  } else if (by === 'segment' && req.scope.features.length === 1 && features.length === 1 && features[0] && top) lead = featureEconomics(b, features[0]);
   else if (by === 'feature' && top) {
     const topNamed = b.rows.find((r) => r.feature);
     lead = top.feature
@@ -285,7 +295,11 @@ function breakdown(b: SpendBreakdownOutput, req: AgentRequest): Part {
   else lead = `You spent ${over}` + (top ? `, and the largest share is ${label(top)}: ${usd(top.cost_usd)} (${top.share_pct}%).` : '.');
   return {
     lead,
-    table: b.rows.length ? table([by === 'segment' ? 'where' : by, 'calls', 'spend', 'share', 'per call'], b.rows.map((r) => [label(r), count(r.calls), usd(r.cost_usd), `${r.share_pct}%`, perCall(r.cost_per_call_usd)])) : null,
+    table: b.rows.length
+      ? req.measure === 'tokens'
+        ? table([by === 'segment' ? 'where' : by, 'calls', 'input tokens', 'output tokens', 'spend'], b.rows.map((r) => [label(r), count(r.calls), count(r.input_tokens), count(r.output_tokens), usd(r.cost_usd)]))
+        : table([by === 'segment' ? 'where' : by, 'calls', 'spend', 'share', 'per call'], b.rows.map((r) => [label(r), count(r.calls), usd(r.cost_usd), `${r.share_pct}%`, perCall(r.cost_per_call_usd)]))
+      : null,
     chart: b.rows.length ? { kind: 'bar', title: `Spend by ${by}`, unit: 'USD', series: b.rows.map((r) => ({ label: label(r), value: r.cost_usd })) } : null,
     actions: [],
   };

@@ -61,7 +61,7 @@ export const agentRequest = z.object({
   /** How a spend breakdown groups: per (feature, model) segment, or per feature / model / provider ("which feature costs the most"). */
   breakdown_by: z.enum(SPEND_BY).default('segment'),
   /** What a breakdown leads with: the spend, the number of calls ("how many calls did we make?") or the monthly run-rate. */
-  measure: z.enum(['spend', 'calls', 'run_rate']).default('spend'),
+  measure: z.enum(['spend', 'calls', 'run_rate', 'tokens', 'per_call']).default('spend'),
   /** A thank-you is answered as one, not with the introduction. */
   thanks: z.boolean().default(false),
   /** "apply the second one": the 1-based plan step of the previous answer. */
@@ -191,7 +191,7 @@ function classify(m: string): Intent[] {
   if (pricey >= 0) found.push({ intent: 'spend_breakdown', at: pricey }, { intent: 'cut_cost', at: pricey + 1 });
   at('waste', /\bretr(?:y|ies|ied|ying)\b|\bduplicat|\bdouble[- ]fir|\bdupes?\b|\bwast(?:e|ed|es|ing|eful)\b|\bredundant\b|\brepeated (?:calls|prompts|requests)\b|\bsame (?:prompt|request)s? (?:twice|again)\b/);
   at('user_spend', /\b(?:which|what|top|biggest|heaviest|costliest|most expensive) (?:end[- ])?users?\b|\b(?:per|by|each) (?:end[- ])?user\b|\busers? (?:cost|spend|spent)\b|\bhow much (?:does|did|do) (?:the )?user\b|\bspend of user\b/);
-  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?|providers?)\b|\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed out|were (?:rate[- ]limited|retried)))|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b|\b(?:spend|spent) (?:the )?most on\b|\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b/);
+  at('spend_breakdown', /\bwhere (?:does|did) (?:our|the|my) (?:money|spend)\b|\bbreak ?down\b|\bwhat do we spend\b|\bhow much (?:do|did) we spend\b|\bspend by\b|\b(?:which|what) (?:features?|models?|providers?)\b[^?.!]*?\b(?:costs?|costing|spends?|spending|expensive)\b|\b(?:most expensive|costliest|priciest) (?:features?|models?|providers?)\b|\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed out|were (?:rate[- ]limited|retried)))|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b|\b(?:spend|spent) (?:the )?most on\b|\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b|\bhow many tokens\b|\btoken (?:usage|count|counts|volume|consumption)\b|\bcost per (?:call|request)\b|\b(?:average|mean|avg) cost\b/);
   // What the gateway's policies saved, measured (not what a change could save).
   at('realized', /\bhow much (?:did|has|have) (?:the gateway|netra|the polic(?:y|ies)|the rules?|the routing|(?:the |this |that )?change|it|we|you) (?:actually |really )?save[ds]?\b|\b(?:realized|realised|measured|actual) sav|\bsav(?:ed|ings) so far\b|\bwhat (?:did|has) (?:the gateway|the polic(?:y|ies)|netra) save[ds]?\b|\b(?:is|are|did|does) (?:the |our )?(?:gateway|polic(?:y|ies)|routing|canary) (?:work|working|help|helping|pay off|paying off)\b|\broi\b|\breturn on investment\b/);
   const lever = LEVER_WORDS.map(([re]) => m.search(re)).filter((i) => i >= 0);
@@ -236,6 +236,8 @@ const BY_FEATURE = /\b(?:which|what|each|per|by|costliest|priciest|most expensiv
 const BY_MODEL = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) models?\b/;
 const BY_PROVIDER = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) providers?\b/;
 const ASKS_RUN_RATE = /\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b|\bhow much (?:do|will) we (?:spend|pay) (?:per|a|each) month\b/;
+const ASKS_TOKENS = /\bhow many tokens\b|\btoken (?:usage|count|counts|volume|consumption)\b|\btokens (?:did|do|have) (?:we|i) (?:use|used|send|sent|consume|consumed)\b|\bhow much tokens\b/;
+const ASKS_PER_CALL = /\b(?:average|mean|avg|typical) (?:cost|spend|price) (?:per|of an?|for an?) (?:call|request)\b|\bcost per (?:call|request)\b|\bper[- ](?:call|request) cost\b|\bhow much (?:does|do) (?:a|one|each) (?:call|request) cost\b/;
 const ASKS_CALLS = /\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed out|were (?:rate[- ]limited|retried)))|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b/;
 
 /** Regex source matching a feature name as written, with -, _ or a space between its words. */
@@ -302,7 +304,7 @@ export function parseRequest(message: string, now: number, previous: AgentReques
     if (new RegExp(`${before}${featurePattern(f)}(?![\\w-])`).test(m)) r.scope.features.push(f);
   }
   r.breakdown_by = BY_FEATURE.test(m) ? 'feature' : BY_MODEL.test(m) ? 'model' : BY_PROVIDER.test(m) ? 'provider' : 'segment';
-  r.measure = ASKS_CALLS.test(m) ? 'calls' : ASKS_RUN_RATE.test(m) ? 'run_rate' : 'spend';
+  r.measure = ASKS_CALLS.test(m) ? 'calls' : ASKS_RUN_RATE.test(m) ? 'run_rate' : ASKS_TOKENS.test(m) ? 'tokens' : ASKS_PER_CALL.test(m) ? 'per_call' : 'spend';
   const our = /\bour ([a-z][\w-]*(?: [a-z][\w-]*)?) (?:feels|is|seems|gets|got|runs)\b/.exec(m);
   // "our support chat is slow" names a feature; "our budget is $300" or "our bill is" does not.
   if (our && !/\b(?:llm|llms|ai|bill|bills|spend|spending|cost|costs|latency|money|budget|invoice|usage|traffic|team|company|data|api|app|provider|providers|models?|calls|requests|prompts)\b/.test(our[1]!)) r.scope.features.push(our[1]!);

@@ -81,6 +81,9 @@ export interface SpendBreakdownOutput {
   cost_usd: number;
   cost_per_call_usd: number;
   cost_usd_month: number;
+  /** Σ over the scope's calls. */
+  input_tokens: number;
+  output_tokens: number;
   days: number;
   rows: SpendRow[];
 }
@@ -229,6 +232,8 @@ function spendBreakdown(p: WorkloadProfile, input: z.infer<typeof spendInput>): 
     cost_usd: usdOf(total),
     cost_per_call_usd: perCallUsd(total, segs.reduce((n, s) => n + s.calls, 0)),
     cost_usd_month: round2(perMonthUsd(total, monthlyBasis(p).days)),
+    input_tokens: segs.reduce((n, s) => n + s.input_tokens, 0),
+    output_tokens: segs.reduce((n, s) => n + s.output_tokens, 0),
     days: p.window.days,
     rows: groupSegments(segs, input.by)
       .slice(0, 15)

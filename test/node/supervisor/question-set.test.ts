@@ -264,6 +264,31 @@ describe('question set: latency', () => {
   });
 });
 
+describe('question set: tokens and cost per call', () => {
+  it('How many tokens did we use yesterday? — the tokens of yesterday’s calls lead', async () => {
+    const r = await ask(demo, 'How many tokens did we use yesterday?');
+    expect(r.request.measure).toBe('tokens');
+    const y = inWindow(demo, utcDay(LAST) - DAY, utcDay(LAST));
+    let input = 0;
+    let output = 0;
+    for (const c of y) {
+      input += c.input_tokens;
+      output += c.output_tokens;
+    }
+    expect(r.lead).toContain(`You used ${(input + output).toLocaleString('en-US')} tokens yesterday: ${input.toLocaleString('en-US')} input and ${output.toLocaleString('en-US')} output, on ${y.length.toLocaleString('en-US')} calls costing ${money(sum(y))}`);
+  });
+
+  it('what is our average cost per request — spend over calls', async () => {
+    const r = await ask(demo, 'what is our average cost per request');
+    expect(r.request.measure).toBe('per_call');
+    const total = sum(demo);
+    expect(r.lead).toContain(`(${money(total)} over ${demo.length.toLocaleString('en-US')} calls`);
+    // the figure itself, to the 3 significant digits the answer prints
+    const perCall = Number(/costs \$([\d.]+)/.exec(r.lead)![1]);
+    expect(Math.abs(perCall - total / 1e9 / demo.length) / (total / 1e9 / demo.length)).toBeLessThan(0.005);
+  });
+});
+
 describe('question set: one provider named', () => {
   it('What do we spend on openai? — only the openai calls', async () => {
     const r = await ask(demo, 'What do we spend on openai?');
