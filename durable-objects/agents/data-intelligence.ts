@@ -5,6 +5,7 @@ import { ANALYSIS_TIMEOUT_MS, openClickHouse } from '../../db/clickhouse';
 import { nanoToUsd } from '../../engine/telemetry/record';
 import { loadWorkloadProfile } from '../../db/workload-profile';
 import { windowOf } from '../../db/org-analysis';
+import { comparesPeriods } from '../../engine/agent/plan';
 import type { TriageStepResult } from './triage-agent';
 import { DAY_MS } from '../../engine/findings';
 import type { WorkloadProfile } from '../../engine/profile/types';
@@ -32,7 +33,7 @@ export function windowsFor(triage: TriageStepResult): { window: { from: number; 
   const all = triage.coverage ? windowOf(triage.coverage, {}) : null;
   if (!all) return null;
   const named = triage.request.scope.window;
-  const compare = triage.request.intents.includes('spend_change');
+  const compare = comparesPeriods(triage.request);
   let window = named ? { from: Math.max(named.from, all.from), to: Math.min(named.to, all.to) } : { from: all.from, to: all.to };
   if (window.to <= window.from) window = { from: all.from, to: all.to };
   if (compare && !named) {

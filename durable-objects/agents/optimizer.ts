@@ -5,7 +5,7 @@
 import { ANALYSIS_TIMEOUT_MS, openClickHouse } from '../../db/clickhouse';
 import { loadWorkloadProfile } from '../../db/workload-profile';
 import type { ToolOutputs } from '../../engine/agent/answer';
-import { planTools, type PlannedCall } from '../../engine/agent/plan';
+import { comparesPeriods, planTools, type PlannedCall } from '../../engine/agent/plan';
 import { executePlan } from '../../engine/agent/run';
 import { runAgentTool } from '../../engine/agent/tools';
 import { selectProvider } from '../llm/select';
@@ -100,7 +100,7 @@ export async function profilesOf(ctx: RunContext): Promise<{ profile: WorkloadPr
   if (!data) return { profile: null, previous: null };
   let profile = ctx.artifacts.get<WorkloadProfile>(PROFILE_ARTIFACT) ?? null;
   let previous = ctx.artifacts.get<WorkloadProfile>(PREVIOUS_PROFILE_ARTIFACT) ?? null;
-  const needPrevious = (ctx.results.triage as TriageStepResult).request.intents.includes('spend_change');
+  const needPrevious = comparesPeriods((ctx.results.triage as TriageStepResult).request);
   if (!profile || (needPrevious && !previous)) {
     const ch = openClickHouse(ctx.env, ANALYSIS_TIMEOUT_MS);
     try {

@@ -7,7 +7,7 @@ import type { ArmSummary, LedgerSummary, SavingsGroup } from '../realized-saving
 import { UNTAGGED } from '../tools/shared.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
-import type { CompareRow, ErrorsOutput, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfFit, WhatIfOutput, CapabilityRow } from './tools.js';
+import type { CompareRow, ErrorsOutput, LatencyChangeOutput, LatencyChangeRow, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfFit, WhatIfOutput, CapabilityRow } from './tools.js';
 
 export interface ToolOutputs {
   spend_breakdown?: SpendBreakdownOutput;
@@ -15,6 +15,7 @@ export interface ToolOutputs {
   spend_change?: SpendChangeOutput;
   cost_anomalies?: Finding[];
   latency_table?: LatencyRow[];
+  latency_change?: LatencyChangeOutput;
   latency_levers?: Finding[];
   cache_tools?: Finding[];
   optimizer?: OptimizerOutput;
@@ -421,6 +422,24 @@ const scopeLabel = (rows: LatencyRow[], req: AgentRequest): string => {
 /** The features and models the request names, in its words ("feature teleport, gpt-4o"), or ''. */
 const namedScope = (req: AgentRequest): string => [...req.scope.features.map((f) => `feature ${f}`), ...req.scope.models, ...req.scope.providers.map((p) => `${p} calls`)].join(', ');
 
+/** "Is our p99 latency getting worse?": the percentile now against the period before, the largest change first; the levers stay. */
+function latencyTrend(c: LatencyChangeOutput, current: Part): Part {
+  const k = c.percentile;
+  const periods = `${days(c.window)} against ${days(c.previous_window)}`;
+  const label = (r: LatencyChangeRow) => seg({ feature: r.feature, provider: r.provider, model: r.model });
+  const top = c.rows[0];
+  const signed = (r: LatencyChangeRow) => `${r.delta_ms >= 0 ? '+' : '−'}${Math.abs(r.delta_pct)}%`;
+  const lead = !top
+    ? `No model has calls with a latency in both periods (${periods}), so there is no ${k} trend to compare; the current figures follow.`
+    : `${k} latency rose on ${count(c.rose)} of ${count(c.compared)} models and fell on ${count(c.fell)} (${periods}); the largest change is ${label(top)}: ${ms(top.before_ms)} → ${ms(top.after_ms)} (${signed(top)}).`;
+  return {
+    lead,
+    table: top ? table(['where', `${k} before`, `${k} now`, 'change', 'calls before', 'calls now'], c.rows.map((r) => [label(r), ms(r.before_ms), ms(r.after_ms), signed(r), count(r.before_calls), count(r.after_calls)])) : current.table,
+    chart: top ? { kind: 'bar', title: `Change of ${k} latency`, unit: '%', series: c.rows.map((r) => ({ label: label(r), value: r.delta_pct })) } : current.chart,
+    actions: [...(top ? [`Now: ${current.lead}`] : []), ...current.actions],
+  };
+}
+
 function latency(rows: LatencyRow[], plan: ActionPlan | null, req: AgentRequest): Part {
   const levers = plan?.steps ?? [];
   const top = rows[0];
@@ -536,6 +555,7 @@ export function composeAnswer(req: AgentRequest, out: ToolOutputs, plan: ActionP
       break;
     case 'latency':
       part = latency(out.latency_table ?? [], plan, req);
+      if (out.latency_change) part = latencyTrend(out.latency_change, part);
       break;
     case 'caching':
       part = caching(out.cache_tools ?? []);

@@ -29,6 +29,11 @@ export function resolveFeatures(words: readonly string[], known: readonly string
 /** Intents that need the org's telemetry (the others are answered from the catalog, the savings ledger or the product docs). */
 export const DATA_INTENTS: ReadonlySet<Intent> = new Set(['spend_change', 'spend_breakdown', 'user_spend', 'latency', 'caching', 'cut_cost', 'waste', 'errors', 'lever', 'what_if', 'compare_models']);
 
+/** The request compares its window with the period before it (a spend change, a latency trend). */
+export function comparesPeriods(request: AgentRequest): boolean {
+  return request.intents.includes('spend_change') || request.trend;
+}
+
 export function needsData(request: AgentRequest): boolean {
   return request.intents.some((i) => DATA_INTENTS.has(i));
 }
@@ -87,6 +92,7 @@ export function planTools(request: AgentRequest, knownFeatures: readonly string[
         add('user_spend', { users: request.scope.users });
         break;
       case 'latency':
+        if (request.trend) add('latency_change', { ...scope, percentile: request.percentile });
         add('latency_table', scope);
         add('latency_levers', scope);
         break;

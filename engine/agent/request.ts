@@ -64,6 +64,10 @@ export const agentRequest = z.object({
   measure: z.enum(['spend', 'calls', 'run_rate', 'tokens', 'per_call']).default('spend'),
   /** A thank-you is answered as one, not with the introduction. */
   thanks: z.boolean().default(false),
+  /** "Is our p99 latency getting worse?": the window against the period before it. */
+  trend: z.boolean().default(false),
+  /** The latency percentile the user named (p95 unless p50 or p99 is). */
+  percentile: z.enum(['p50', 'p95', 'p99']).default('p95'),
   /** "apply the second one": the 1-based plan step of the previous answer. */
   step: z.number().int().nullable(),
   follow_up: z.boolean(),
@@ -219,6 +223,8 @@ function emptyRequest(): AgentRequest {
     breakdown_by: 'segment',
     measure: 'spend',
     thanks: false,
+    trend: false,
+    percentile: 'p95',
     step: null,
     follow_up: false,
   };
@@ -236,6 +242,7 @@ const BY_FEATURE = /\b(?:which|what|each|per|by|costliest|priciest|most expensiv
 const BY_MODEL = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) models?\b/;
 const BY_PROVIDER = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) providers?\b/;
 const ASKS_RUN_RATE = /\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b|\bhow much (?:do|will) we (?:spend|pay) (?:per|a|each) month\b/;
+const LATENCY_TREND = /\bgetting (?:worse|better|slower|faster)\b|\b(?:got|gotten|become|becoming) (?:worse|better|slower|faster)\b|\bworse\b|\bregress|\btrend|\bover time\b|\b(?:increas|improv|degrad)(?:e|ed|es|ing)\b|\bthan (?:last|the previous|before)\b|\bslower than\b|\bfaster than\b/;
 const ASKS_TOKENS = /\bhow many tokens\b|\btoken (?:usage|count|counts|volume|consumption)\b|\btokens (?:did|do|have) (?:we|i) (?:use|used|send|sent|consume|consumed)\b|\bhow much tokens\b/;
 const ASKS_PER_CALL = /\b(?:average|mean|avg|typical) (?:cost|spend|price) (?:per|of an?|for an?) (?:call|request)\b|\bcost per (?:call|request)\b|\bper[- ](?:call|request) cost\b|\bhow much (?:does|do) (?:a|one|each) (?:call|request) cost\b/;
 const ASKS_CALLS = /\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed out|were (?:rate[- ]limited|retried)))|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b/;
@@ -343,6 +350,8 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   }
   r.intents = intents.length ? intents : [greeting || m.trim().split(/\s+/).length <= 2 ? 'greeting' : FULL_ANALYSIS.test(m) ? 'cut_cost' : 'spend_breakdown'];
   r.thanks = r.intents[0] === 'greeting' && /^\s*(?:thanks|thank you|thx|cheers)\b/.test(m);
+  r.trend = r.intents[0] === 'latency' && LATENCY_TREND.test(m);
+  r.percentile = /\bp99\b/.test(m) ? 'p99' : /\bp50\b|\bmedian\b/.test(m) ? 'p50' : 'p95';
   return r;
 }
 
@@ -378,6 +387,8 @@ function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Inte
     breakdown_by: next.breakdown_by,
     measure: next.measure,
     thanks: next.thanks,
+    trend: next.trend,
+    percentile: next.percentile,
     step: next.step,
     follow_up: true,
   };

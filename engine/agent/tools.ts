@@ -124,6 +124,34 @@ export interface LatencyRow {
   ttft_ms: Distribution;
 }
 
+export interface LatencyChangeRow {
+  feature: string | null;
+  provider: string;
+  model: string;
+  before_calls: number;
+  after_calls: number;
+  before_ms: number;
+  after_ms: number;
+  /** after − before, and relative to before (%). */
+  delta_ms: number;
+  delta_pct: number;
+}
+
+export interface LatencyChangeOutput {
+  percentile: 'p50' | 'p95' | 'p99';
+  window: { from: number; to: number };
+  previous_window: { from: number; to: number };
+  /** Models (or feature × model) with ok calls that have a latency in both periods, largest relative change first. */
+  rows: LatencyChangeRow[];
+  /** How many were compared (rows holds the first 15). */
+  compared: number;
+  rose: number;
+  fell: number;
+  /** In one period only (no comparison). */
+  only_now: number;
+  only_before: number;
+}
+
 export interface WhatIfOutput {
   from: { features: string[]; models: string[]; providers: string[] };
   to: { provider: string; model: string } | null;
@@ -473,6 +501,34 @@ function latencyTable(p: WorkloadProfile, scope: ScopeInput): LatencyRow[] {
     .sort((a, b) => (b.latency_ms.p95 ?? 0) - (a.latency_ms.p95 ?? 0) || (a.model < b.model ? -1 : 1));
 }
 
+/** Per model (or per feature × model when features are named): the percentile now against the period before. */
+function latencyChange(now: WorkloadProfile, before: WorkloadProfile, input: z.infer<typeof latencyChangeInput>): LatencyChangeOutput {
+  const k = input.percentile;
+  const rowsOf = (p: WorkloadProfile) => new Map(latencyTable(p, input).filter((r) => r.latency_ms[k] !== null).map((r) => [`${r.feature ?? ''}\u0000${r.provider}\u0000${r.model}`, r]));
+  const a = rowsOf(before);
+  const b = rowsOf(now);
+  const rows: LatencyChangeRow[] = [];
+  for (const [key, r] of b) {
+    const old = a.get(key);
+    if (!old) continue;
+    const before_ms = old.latency_ms[k]!;
+    const after_ms = r.latency_ms[k]!;
+    rows.push({ feature: r.feature, provider: r.provider, model: r.model, before_calls: old.latency_ms.count, after_calls: r.latency_ms.count, before_ms, after_ms, delta_ms: after_ms - before_ms, delta_pct: pctOf(after_ms - before_ms, before_ms) });
+  }
+  rows.sort((x, y) => Math.abs(y.delta_pct) - Math.abs(x.delta_pct) || (x.model < y.model ? -1 : 1));
+  return {
+    percentile: k,
+    window: { from: now.window.from, to: now.window.to },
+    previous_window: { from: before.window.from, to: before.window.to },
+    rows: rows.slice(0, 15),
+    compared: rows.length,
+    rose: rows.filter((r) => r.delta_ms > 0).length,
+    fell: rows.filter((r) => r.delta_ms < 0).length,
+    only_now: [...b.keys()].filter((key) => !a.has(key)).length,
+    only_before: [...a.keys()].filter((key) => !b.has(key)).length,
+  };
+}
+
 function capabilityRow(m: CatalogModel): CapabilityRow {
   const c = capabilityOf(m);
   return { provider: m.provider, model: m.id, tier: c.tier, score: c.score };
@@ -545,6 +601,7 @@ function catalogSearch(input: z.infer<typeof catalogInput>): CatalogModel[] {
     .slice(0, input.limit);
 }
 
+const latencyChangeInput = scopeInput.extend({ percentile: z.enum(['p50', 'p95', 'p99']).default('p95') });
 const whatIfInput = scopeInput.extend({ to_model: z.string().max(200).nullable().default(null), share: z.number().min(0).max(1).nullable().default(null) });
 const compareInput = z.object({ candidates: z.array(z.string().max(200)).min(1).max(10), features: z.array(z.string().max(200)).max(20).default([]) });
 const catalogInput = z.object({ min_context: z.number().int().min(0).nullable().default(null), tool_use: z.boolean().default(false), limit: z.number().int().min(1).max(20).default(5) });
@@ -614,6 +671,13 @@ export const AGENT_TOOLS = {
     run: (i, d) => spendChange(need(d.profile), need(d.previous), i),
   }),
   cost_anomalies: tool({ description: 'Hours whose spend is far above the usual for that feature.', input: z.object({}), needs_profile: true, run: (_i, d) => runAllTools(need(d.profile), { only: ['cost_anomalies'] }).slice(0, 5) }),
+  latency_change: tool({
+    description: 'Period-over-period change of a latency percentile (p50, p95 or p99) per model, or per feature and model.',
+    input: latencyChangeInput,
+    needs_profile: true,
+    needs_previous: true,
+    run: (i, d) => latencyChange(need(d.profile), need(d.previous), i),
+  }),
   latency_table: tool({ description: 'Latency p50/p95/p99 and time to first token per model (or per feature and model).', input: scopeInput, needs_profile: true, run: (i, d) => latencyTable(need(d.profile), i) }),
   latency_levers: tool({ description: 'Performance levers with their effect on latency in ms.', input: scopeInput, needs_profile: true, run: (i, d) => latencyLevers(need(d.profile), i) }),
   cache_tools: tool({ description: 'Prompt caching, response caching and duplicate savings.', input: familiesInput, needs_profile: true, run: (i, d) => cacheFindings(need(d.profile), i) }),

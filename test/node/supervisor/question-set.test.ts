@@ -44,7 +44,8 @@ async function ask(calls: LlmCall[], message: string, previous: AgentRequest | n
   // as the DO does: the org's feature names (db/coverage.ts) let a message name one bare
   const request = parseRequest(message, last, previous, [...new Set(calls.map((c) => c.feature ?? '').filter(Boolean))].sort());
   let window = request.scope.window ? { from: Math.max(first, request.scope.window.from), to: Math.min(last + 1, request.scope.window.to) } : { from: first, to: last + 1 };
-  if (request.intents.includes('spend_change') && !request.scope.window) window = { from: last + 1 - 7 * DAY, to: last + 1 };
+  // a spend change or a latency trend with no window: the last 7 days against the 7 before
+  if ((request.intents.includes('spend_change') || request.trend) && !request.scope.window) window = { from: last + 1 - 7 * DAY, to: last + 1 };
   const len = window.to - window.from;
   const profile = buildProfile(calls, window);
   const prev = buildProfile(calls, { from: window.from - len, to: window.from });
@@ -261,6 +262,48 @@ describe('question set: latency', () => {
     expect(r.tools).toEqual(['latency_table', 'latency_levers']);
     const s = slowest(demo.filter((c) => c.model === 'gpt-4.1-mini'), (c) => `${c.provider}/${c.model}`);
     expect(r.lead).toContain(`The p95 latency of ${s.k} is ${msText(s.p95)}`);
+  });
+});
+
+describe('question set: is latency getting worse', () => {
+  /** Nearest-rank percentile of the ok calls' latencies per provider/model in [from, to). */
+  const perModel = (from: number, to: number, p: number) => {
+    const by = new Map<string, number[]>();
+    for (const c of inWindow(demo, from, to)) {
+      if (c.status !== 'ok' || c.latency_ms == null) continue;
+      const k = `${c.provider}/${c.model}`;
+      by.set(k, [...(by.get(k) ?? []), c.latency_ms]);
+    }
+    return new Map([...by].map(([k, xs]) => [k, percentile(xs, p)]));
+  };
+
+  it('Is our p99 latency getting worse? — p99 per model, the last 7 days against the 7 before', async () => {
+    const r = await ask(demo, 'Is our p99 latency getting worse?');
+    expect(r.request).toMatchObject({ intents: ['latency'], trend: true, percentile: 'p99' });
+    expect(r.tools).toEqual(['latency_change', 'latency_table', 'latency_levers']);
+    const end = LAST + 1;
+    const now = perModel(end - 7 * DAY, end, 0.99);
+    const before = perModel(end - 14 * DAY, end - 7 * DAY, 0.99);
+    let rose = 0;
+    let fell = 0;
+    let top: { k: string; a: number; b: number; rel: number } | null = null;
+    for (const [k, b] of now) {
+      const a = before.get(k);
+      if (a === undefined) continue;
+      if (b > a) rose++;
+      if (b < a) fell++;
+      const rel = Math.abs(b - a) / a;
+      if (!top || rel > top.rel || (rel === top.rel && k.split('/')[1]! < top.k.split('/')[1]!)) top = { k, a, b, rel };
+    }
+    const both = [...now.keys()].filter((k) => before.has(k)).length;
+    expect(r.lead).toContain(`p99 latency rose on ${rose} of ${both} models and fell on ${fell}`);
+    expect(r.lead).toContain(`the largest change is ${top!.k}: ${msText(top!.a)} → ${msText(top!.b)}`);
+  });
+
+  it('without a trend word the latency answer is the current table, with no comparison', async () => {
+    const r = await ask(demo, 'What is our p99 latency?');
+    expect(r.request.trend).toBe(false);
+    expect(r.tools).toEqual(['latency_table', 'latency_levers']);
   });
 });
 
