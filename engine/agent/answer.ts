@@ -7,7 +7,7 @@ import type { ArmSummary, LedgerSummary, SavingsGroup } from '../realized-saving
 import { UNTAGGED } from '../tools/shared.js';
 import type { ActionPlan, PlanStep } from './actions.js';
 import type { AgentRequest } from './request.js';
-import type { CompareRow, ErrorsOutput, LatencyChangeOutput, LatencyChangeRow, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfFit, WhatIfOutput, CapabilityRow } from './tools.js';
+import type { CompareRow, ErrorRow, ErrorsOutput, LatencyChangeOutput, LatencyChangeRow, LatencyRow, LeverOutput, OptimizerOutput, SpendBreakdownOutput, SpendChangeOutput, SpendRow, UserSpendOutput, WasteOutput, WhatIfFit, WhatIfOutput, CapabilityRow } from './tools.js';
 
 export interface ToolOutputs {
   spend_breakdown?: SpendBreakdownOutput;
@@ -310,14 +310,15 @@ function errorsAnswer(e: ErrorsOutput): Part {
   const t = e.total;
   if (t.error_calls === 0) return { lead: `None of the ${count(t.calls)} calls in this window failed.`, table: null, chart: null, actions: [] };
   const worst = e.rows[0]!;
+  const label = (r: ErrorRow) => (r.feature === null ? `${r.provider}/${r.model}` : r.feature ? `feature ${r.feature}` : 'calls that name no feature');
   const lead =
     `${t.error_pct}% of ${count(t.calls)} calls failed (${count(t.error_calls)}: ${count(t.status_429_calls)} rate-limited with a 429, ${count(t.timeout_calls)} timed out, ${count(t.error_calls - t.status_429_calls - t.timeout_calls)} other errors)` +
-    `; the highest error rate is ${worst.provider}/${worst.model} at ${worst.error_pct}% (${count(worst.error_calls)} of ${count(worst.calls)})` +
+    `; the highest error rate is ${label(worst)} at ${worst.error_pct}% (${count(worst.error_calls)} of ${count(worst.calls)})` +
     (e.billed_failed_calls > 0 ? `, and ${count(e.billed_failed_calls)} failed calls were still billed ${usd(e.billed_failed_usd)}.` : '.');
   return {
     lead,
-    table: table(['model', 'calls', 'failed', 'error rate', '429', 'time-outs'], e.rows.map((r) => [`${r.provider}/${r.model}`, count(r.calls), count(r.error_calls), `${r.error_pct}%`, count(r.status_429_calls), count(r.timeout_calls)])),
-    chart: { kind: 'bar', title: 'Error rate by model', unit: '%', series: e.rows.map((r) => ({ label: `${r.provider}/${r.model}`, value: r.error_pct })) },
+    table: table([e.by, 'calls', 'failed', 'error rate', '429', 'time-outs'], e.rows.map((r) => [label(r), count(r.calls), count(r.error_calls), `${r.error_pct}%`, count(r.status_429_calls), count(r.timeout_calls)])),
+    chart: { kind: 'bar', title: `Error rate by ${e.by}`, unit: '%', series: e.rows.map((r) => ({ label: label(r), value: r.error_pct })) },
     actions: e.findings.slice(0, 4).map((f) => `${f.title} (${where(f.where)}) — ${f.recommendation}`),
   };
 }

@@ -80,7 +80,7 @@ export function planTools(request: AgentRequest, knownFeatures: readonly string[
         add('waste', scope);
         break;
       case 'errors':
-        add('error_rates', scope);
+        add('error_rates', { ...scope, by: request.breakdown_by === 'feature' ? 'feature' : 'model' });
         break;
       case 'lever':
         if (request.levers.length) add('levers', { ...scope, tools: request.levers });

@@ -271,6 +271,8 @@ function spendBreakdown(p: WorkloadProfile, input: z.infer<typeof spendInput>): 
 
 /** Failure figures of a group of calls (a model, or all of them). */
 export interface ErrorRow {
+  /** Per feature: the feature ('' = calls that name none), provider and model ''. Per model: null. */
+  feature: string | null;
   provider: string;
   model: string;
   calls: number;
@@ -281,8 +283,9 @@ export interface ErrorRow {
 }
 
 export interface ErrorsOutput {
+  by: 'model' | 'feature';
   total: ErrorRow;
-  /** Per model, highest error rate first (models with at least one failed call). */
+  /** Per model (or feature), highest error rate first (those with at least one failed call). */
   rows: ErrorRow[];
   /** Failed calls billed for their output, and their cost. */
   billed_failed_calls: number;
@@ -293,12 +296,13 @@ export interface ErrorsOutput {
 
 const ERROR_TOOLS = ['fallback_chains', 'rate_limit_storms', 'timeout_clustering', 'retry_waste'];
 
-function errorRates(p: WorkloadProfile, scope: ScopeInput): ErrorsOutput {
+function errorRates(p: WorkloadProfile, scope: z.infer<typeof errorsInput>): ErrorsOutput {
   const segs = p.segments.filter((s) => inScope(s, scope));
-  const row = (provider: string, model: string, group: SegmentProfile[]): ErrorRow => {
+  const row = (feature: string | null, provider: string, model: string, group: SegmentProfile[]): ErrorRow => {
     const calls = group.reduce((n, s) => n + s.calls, 0);
     const errors = group.reduce((n, s) => n + s.error_calls, 0);
     return {
+      feature,
       provider,
       model,
       calls,
@@ -308,14 +312,17 @@ function errorRates(p: WorkloadProfile, scope: ScopeInput): ErrorsOutput {
       timeout_calls: group.reduce((n, s) => n + s.timeout_calls, 0),
     };
   };
-  const byModel = new Map<string, SegmentProfile[]>();
-  for (const s of segs) byModel.set(`${s.provider}/${s.model}`, [...(byModel.get(`${s.provider}/${s.model}`) ?? []), s]);
+  const perFeature = scope.by === 'feature';
+  const keyOf = (s: SegmentProfile) => (perFeature ? s.feature : `${s.provider}/${s.model}`);
+  const groups = new Map<string, SegmentProfile[]>();
+  for (const s of segs) groups.set(keyOf(s), [...(groups.get(keyOf(s)) ?? []), s]);
   return {
-    total: row('', '', segs),
-    rows: [...byModel.values()]
-      .map((g) => row(g[0]!.provider, g[0]!.model, g))
+    by: scope.by,
+    total: row(null, '', '', segs),
+    rows: [...groups.values()]
+      .map((g) => (perFeature ? row(g[0]!.feature, '', '', g) : row(null, g[0]!.provider, g[0]!.model, g)))
       .filter((r) => r.error_calls > 0)
-      .sort((a, b) => b.error_pct - a.error_pct || b.error_calls - a.error_calls || (`${a.provider}/${a.model}` < `${b.provider}/${b.model}` ? -1 : 1))
+      .sort((a, b) => b.error_pct - a.error_pct || b.error_calls - a.error_calls || (`${a.feature ?? ''}${a.provider}/${a.model}` < `${b.feature ?? ''}${b.provider}/${b.model}` ? -1 : 1))
       .slice(0, 12),
     billed_failed_calls: segs.reduce((n, s) => n + s.billed_failed_calls, 0),
     billed_failed_usd: usdOf(segs.reduce((n, s) => n + s.billed_failed_cost_nanousd, 0)),
@@ -601,6 +608,7 @@ function catalogSearch(input: z.infer<typeof catalogInput>): CatalogModel[] {
     .slice(0, input.limit);
 }
 
+const errorsInput = scopeInput.extend({ by: z.enum(['model', 'feature']).default('model') });
 const latencyChangeInput = scopeInput.extend({ percentile: z.enum(['p50', 'p95', 'p99']).default('p95') });
 const whatIfInput = scopeInput.extend({ to_model: z.string().max(200).nullable().default(null), share: z.number().min(0).max(1).nullable().default(null) });
 const compareInput = z.object({ candidates: z.array(z.string().max(200)).min(1).max(10), features: z.array(z.string().max(200)).max(20).default([]) });
@@ -660,7 +668,7 @@ const need = (p: WorkloadProfile | null): WorkloadProfile => {
 export const AGENT_TOOLS = {
   spend_breakdown: tool({ description: 'Spend and calls per (feature, provider, model) segment, or per feature or per model (by), over the window, largest first.', input: spendInput, needs_profile: true, run: (i, d) => spendBreakdown(need(d.profile), i) }),
   levers: tool({ description: 'The findings of the named optimizer tools (e.g. batch_eligibility, streaming_opportunity, timeout_clustering) in the scope, with what each checks.', input: leverInput, needs_profile: true, run: (i, d) => levers(need(d.profile), i) }),
-  error_rates: tool({ description: 'Failed calls: the error rate overall and per model, 429s and time-outs, billed failures, and the findings about them.', input: scopeInput, needs_profile: true, run: (i, d) => errorRates(need(d.profile), i) }),
+  error_rates: tool({ description: 'Failed calls: the error rate overall and per model, 429s and time-outs, billed failures, and the findings about them.', input: errorsInput, needs_profile: true, run: (i, d) => errorRates(need(d.profile), i) }),
   waste: tool({ description: 'Repeated work: duplicate prompts, retries (after 429s, without backoff), 429 storms and billed failures, with what they cost, per segment.', input: scopeInput, needs_profile: true, run: (i, d) => waste(need(d.profile), i) }),
   user_spend: tool({ description: 'Spend and calls of the costliest end users (or of the named users), with their share of spend.', input: userSpendInput, needs_profile: true, run: (i, d) => userSpend(need(d.profile), i) }),
   spend_change: tool({

@@ -307,6 +307,31 @@ describe('question set: is latency getting worse', () => {
   });
 });
 
+describe('question set: errors per feature, top users', () => {
+  it('Which feature has the most errors? — error rates per feature', async () => {
+    const r = await ask(demo, 'Which feature has the most errors?');
+    expect(r.request.intents[0]).toBe('errors');
+    const by = new Map<string, { calls: number; failed: number }>();
+    for (const c of demo) {
+      const g = by.get(c.feature ?? '') ?? { calls: 0, failed: 0 };
+      g.calls++;
+      if (c.status !== 'ok') g.failed++;
+      by.set(c.feature ?? '', g);
+    }
+    const [name, worst] = [...by].filter(([, g]) => g.failed > 0).sort((a, b) => b[1].failed / b[1].calls - a[1].failed / a[1].calls || b[1].failed - a[1].failed)[0]!;
+    expect(r.lead).toContain(`the highest error rate is feature ${name} at ${Math.round((worst.failed / worst.calls) * 10000) / 100}% (${worst.failed} of ${worst.calls})`);
+  });
+
+  it('Who are our top 5 users? — the costliest end user', async () => {
+    const r = await ask(demo, 'Who are our top 5 users?');
+    expect(r.tools).toEqual(['user_spend']);
+    const by = new Map<string, number>();
+    for (const c of demo) if (c.user) by.set(c.user, (by.get(c.user) ?? 0) + (c.cost_nanousd ?? 0));
+    const [user, cost] = [...by].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]!;
+    expect(r.lead).toContain(`Your costliest user is ${user}: ${money(cost)}`);
+  });
+});
+
 describe('question set: tokens and cost per call', () => {
   it('How many tokens did we use yesterday? — the tokens of yesterday’s calls lead', async () => {
     const r = await ask(demo, 'How many tokens did we use yesterday?');
