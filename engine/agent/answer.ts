@@ -421,7 +421,8 @@ const scopeLabel = (rows: LatencyRow[], req: AgentRequest): string => {
 };
 
 /** The features and models the request names, in its words ("feature teleport, gpt-4o"), or ''. */
-const namedScope = (req: AgentRequest): string => [...req.scope.features.map((f) => `feature ${f}`), ...req.scope.models, ...req.scope.providers.map((p) => `${p} calls`)].join(', ');
+const namedScope = (req: AgentRequest): string =>
+  [...req.scope.features.map((f) => `feature ${f}`), ...req.scope.models, ...req.scope.providers.map((p) => `${p} calls`), ...req.scope.exclude_features.map((f) => `all but feature ${f}`)].join(', ');
 
 /** "Is our p99 latency getting worse?": the percentile now against the period before, the largest change first; the levers stay. */
 function latencyTrend(c: LatencyChangeOutput, current: Part): Part {

@@ -39,7 +39,12 @@ export function needsData(request: AgentRequest): boolean {
 }
 
 export function planTools(request: AgentRequest, knownFeatures: readonly string[]): PlannedCall[] {
-  const scope = { features: resolveFeatures(request.scope.features, knownFeatures), models: request.scope.models, providers: request.scope.providers };
+  const scope = {
+    features: resolveFeatures(request.scope.features, knownFeatures),
+    models: request.scope.models,
+    providers: request.scope.providers,
+    exclude_features: resolveFeatures(request.scope.exclude_features, knownFeatures),
+  };
   const calls: PlannedCall[] = [];
   const add = (tool: AgentToolName, input: Record<string, unknown>) => {
     if (!calls.some((c) => c.tool === tool)) calls.push({ tool, input });

@@ -35,6 +35,8 @@ export const agentRequest = z.object({
   scope: z.object({
     /** Feature words as the user wrote them ("support chat"); resolved against the data's features later. */
     features: z.array(z.string()),
+    /** Features left out ("excluding the summarize feature", "except doc-qa"). */
+    exclude_features: z.array(z.string()).default([]),
     models: z.array(z.string()),
     providers: z.array(z.string()),
     users: z.array(z.string()),
@@ -214,7 +216,7 @@ function classify(m: string): Intent[] {
 function emptyRequest(): AgentRequest {
   return {
     intents: ['greeting'],
-    scope: { features: [], models: [], providers: [], users: [], keys: [], window: null, share: null },
+    scope: { features: [], exclude_features: [], models: [], providers: [], users: [], keys: [], window: null, share: null },
     targets: { cut_pct: null, p95_ms: null, budget_usd_month: null },
     constraints: { keep_models: [], keep_feature_models: [], avoid_providers: [], latency_must_not_rise: false, quality_must_not_drop: false },
     change: { from_model: null, to_model: null },
@@ -250,7 +252,8 @@ const ASKS_CALLS = /\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed o
 /** Regex source matching a feature name as written, with -, _ or a space between its words. */
 const featurePattern = (name: string): string => name.toLowerCase().split(/[-_ ]+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[-_ ]');
 
-const FOLLOW_UP = /^\s*(?:and|what about|how about|and what about|same for|now)\b|\b(?:of it|that one|the (?:first|second|third) one|it\?)\b/i;
+const EXCLUDE = /\b(?:without|except(?: for)?|excluding|other than|apart from|not counting|leaving out)\s+(?:the\s+|our\s+)?["'`]?([\w-]+)["'`]?(\s+features?)?/g;
+const FOLLOW_UP = /^\s*(?:and|what about|how about|and what about|same for|now|without|but)\b|\b(?:of it|that one|the (?:first|second|third) one|it\?|(?:for|of|on|in) (?:those|them|these))\b|\bthere\??\s*$/i;
 
 /**
  * Parses a message into a request. `now` anchors relative windows (use the org's latest call);
@@ -296,15 +299,21 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   };
   for (const k of m.matchAll(KEEP_FEATURE_MODELS)) keep((k[1] ?? k[2] ?? k[3])!);
   for (const k of m.matchAll(HANDS_OFF)) if (knownFeatures.some((f) => f.toLowerCase() === k[1])) keep(k[1]!);
+  // "excluding the summarize feature", "except doc-qa": a feature left out, not the scope.
+  for (const x of m.matchAll(EXCLUDE)) {
+    const word = x[1]!;
+    if (NOT_A_NAME.has(word) || r.constraints.keep_feature_models.includes(word)) continue;
+    if ((x[2] || knownFeatures.some((f) => f.toLowerCase() === word)) && !r.scope.exclude_features.includes(word)) r.scope.exclude_features.push(word);
+  }
   const feature = [...m.matchAll(/["'`]?([\w-]+)["'`]?\s+features?\b|\bfeatures?\s+["'`]?([\w-]+)/g)]
     .map((f) => (f[1] ?? f[2])!)
-    .find((w) => !NOT_A_NAME.has(w) && !r.constraints.keep_feature_models.includes(w));
+    .find((w) => !NOT_A_NAME.has(w) && !r.constraints.keep_feature_models.includes(w) && !r.scope.exclude_features.includes(w));
   if (feature) r.scope.features.push(feature);
   r.levers = leversIn(m);
   // The org's own feature names, named bare ("why is doc-qa so expensive?"): names with a separator
   // ("doc-qa", "nightly_eval") anywhere; one-word names ("chat", "summarize") are everyday words too, so only
   // after "on/for/of/in/the/our" ("latency on chat"); not one inside a phrase already taken ("support chat") or kept.
-  const taken = [...r.scope.features, ...r.constraints.keep_feature_models];
+  const taken = [...r.scope.features, ...r.constraints.keep_feature_models, ...r.scope.exclude_features];
   for (const f of knownFeatures) {
     if (taken.some((t) => t.includes(f.toLowerCase()) || f.toLowerCase().includes(t))) continue;
     const before = /[-_]/.test(f) ? '(?:^|[^\\w-])' : '\\b(?:on|for|of|in|the|our)\\s+';
@@ -344,24 +353,27 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   const ord = /\b(first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\b/.exec(m) ?? /\bstep (\d)\b/.exec(m);
   if (intents.includes('apply_step') && ord) r.step = ORDINALS[ord[1]!] ?? Number(ord[1]);
 
+  r.trend = intents[0] === 'latency' && LATENCY_TREND.test(m);
+  const percentileNamed = /\bp(?:50|95|99)\b|\bmedian\b/.test(m);
+  r.percentile = /\bp99\b/.test(m) ? 'p99' : /\bp50\b|\bmedian\b/.test(m) ? 'p50' : 'p95';
+
   const greeting = /^\s*(?:hi|hello|hey|yo|good (?:morning|afternoon|evening)|thanks|thank you)\b|\bhelp\b|\bwhat can you do\b|\bhow does this work\b/.test(m);
   if (previous && !greeting && (FOLLOW_UP.test(message) || intents.length === 0 || (intents.length === 1 && intents[0] === 'what_if' && r.scope.share !== null && !r.change.to_model))) {
-    return mergeFollowUp(previous, r, intents);
+    return mergeFollowUp(previous, r, intents, percentileNamed);
   }
   r.intents = intents.length ? intents : [greeting || m.trim().split(/\s+/).length <= 2 ? 'greeting' : FULL_ANALYSIS.test(m) ? 'cut_cost' : 'spend_breakdown'];
   r.thanks = r.intents[0] === 'greeting' && /^\s*(?:thanks|thank you|thx|cheers)\b/.test(m);
-  r.trend = r.intents[0] === 'latency' && LATENCY_TREND.test(m);
-  r.percentile = /\bp99\b/.test(m) ? 'p99' : /\bp50\b|\bmedian\b/.test(m) ? 'p50' : 'p95';
   return r;
 }
 
 /** A follow-up keeps the previous request's scope and change; what the new message names overrides. */
-function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Intent[]): AgentRequest {
+function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Intent[], percentileNamed: boolean): AgentRequest {
   const pick = <T>(a: T[], b: T[]) => (a.length ? a : b);
   return {
     intents: intents.length ? intents : previous.intents,
     scope: {
       features: pick(next.scope.features, previous.scope.features),
+      exclude_features: pick(next.scope.exclude_features, previous.scope.exclude_features),
       models: pick(next.scope.models, previous.scope.models),
       providers: pick(next.scope.providers, previous.scope.providers),
       users: pick(next.scope.users, previous.scope.users),
@@ -387,8 +399,9 @@ function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Inte
     breakdown_by: next.breakdown_by,
     measure: next.measure,
     thanks: next.thanks,
-    trend: next.trend,
-    percentile: next.percentile,
+    // "what about p50?" after "is latency getting worse?": still the trend, now of p50
+    trend: next.trend || (previous.trend && intents.every((i) => i === 'latency')),
+    percentile: percentileNamed ? next.percentile : previous.percentile,
     step: next.step,
     follow_up: true,
   };

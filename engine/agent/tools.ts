@@ -27,6 +27,7 @@ const scopeInput = z.object({
   features: z.array(z.string().max(200)).max(20).default([]),
   models: z.array(z.string().max(200)).max(20).default([]),
   providers: z.array(z.string().max(100)).max(20).default([]),
+  exclude_features: z.array(z.string().max(200)).max(20).default([]),
 });
 type ScopeInput = z.infer<typeof scopeInput>;
 export const SPEND_BY = ['segment', 'feature', 'model', 'provider'] as const;
@@ -36,9 +37,10 @@ const spendInput = scopeInput.extend({ by: z.enum(SPEND_BY).default('segment') }
 const inScope = (s: Pick<SegmentProfile, 'feature' | 'provider' | 'model'>, scope: ScopeInput) =>
   (scope.features.length === 0 || scope.features.includes(s.feature)) &&
   (scope.models.length === 0 || scope.models.includes(s.model)) &&
-  (scope.providers.length === 0 || scope.providers.includes(s.provider));
+  (scope.providers.length === 0 || scope.providers.includes(s.provider)) &&
+  !scope.exclude_features.includes(s.feature);
 
-const unscoped = (scope: ScopeInput) => scope.features.length === 0 && scope.models.length === 0 && scope.providers.length === 0;
+const unscoped = (scope: ScopeInput) => scope.features.length === 0 && scope.models.length === 0 && scope.providers.length === 0 && scope.exclude_features.length === 0;
 
 /**
  * A finding belongs to the scope when it names a scoped feature or model, or when it is model-wide (no
@@ -47,6 +49,7 @@ const unscoped = (scope: ScopeInput) => scope.features.length === 0 && scope.mod
  */
 function findingInScope(f: Finding, scope: ScopeInput, p: WorkloadProfile): boolean {
   const { feature, model, provider } = f.where;
+  if (feature && scope.exclude_features.includes(feature)) return false;
   if (scope.models.length > 0 && model && !scope.models.includes(model)) return false;
   // a provider scope: the finding's provider, or the provider of the model it names (org-wide findings stay)
   if (scope.providers.length > 0 && (provider || model) && !(provider ? scope.providers.includes(provider) : p.segments.some((s) => s.model === model && scope.providers.includes(s.provider)))) return false;
@@ -591,7 +594,7 @@ function whatIf(p: WorkloadProfile, input: z.infer<typeof whatIfInput>): WhatIfO
 }
 
 function compareModels(p: WorkloadProfile, input: z.infer<typeof compareInput>): CompareRow[] {
-  const segs = p.segments.filter((s) => s.known && inScope(s, { features: input.features, models: [], providers: [] }));
+  const segs = p.segments.filter((s) => s.known && inScope(s, { features: input.features, models: [], providers: [], exclude_features: [] }));
   return input.candidates
     .map((id) => findModel(id))
     .filter((m): m is CatalogModel => !!m)

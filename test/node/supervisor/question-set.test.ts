@@ -332,6 +332,29 @@ describe('question set: errors per feature, top users', () => {
   });
 });
 
+describe('question set: a feature left out, follow-ups', () => {
+  it('what do we spend excluding doc-qa? — every call but doc-qa’s', async () => {
+    const r = await ask(demo, 'what do we spend excluding doc-qa?');
+    expect(r.request.scope.exclude_features).toEqual(['doc-qa']);
+    const rest = demo.filter((c) => c.feature !== 'doc-qa');
+    expect(r.lead).toContain(`You spent ${money(sum(rest))} on ${rest.length.toLocaleString('en-US')} calls`);
+    expect(r.text).not.toContain('feature doc-qa');
+  });
+
+  it('"which model is slowest there?" keeps the previous question’s feature and window', async () => {
+    const prev = await ask(demo, 'What did we spend on doc-qa last week?');
+    const r = await ask(demo, 'which model is slowest there?', prev.request);
+    expect(r.request).toMatchObject({ follow_up: true, intents: ['latency'], scope: { features: ['doc-qa'], window: { phrase: 'last week' } } });
+  });
+
+  it('"what about p50?" after a p99 trend question is the p50 trend', async () => {
+    const prev = await ask(demo, 'Is our p99 latency getting worse?');
+    const r = await ask(demo, 'what about p50?', prev.request);
+    expect(r.request).toMatchObject({ follow_up: true, trend: true, percentile: 'p50' });
+    expect(r.lead).toMatch(/^p50 latency rose on \d+ of \d+ models/);
+  });
+});
+
 describe('question set: tokens and cost per call', () => {
   it('How many tokens did we use yesterday? — the tokens of yesterday’s calls lead', async () => {
     const r = await ask(demo, 'How many tokens did we use yesterday?');
