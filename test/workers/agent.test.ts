@@ -413,7 +413,13 @@ describe('the answer follows the question', () => {
     const moves = new Set(['model_downgrade', 'provider_switch', 'routing_policy', 'fallback_chains']);
     expect(r.data.plan.steps.filter((s) => moves.has(s.tool) && s.where.model === 'gpt-4o')).toEqual([]);
     expect((r.data.plan.policy?.rules ?? []).filter((x) => x.route_to && x.match.model === 'gpt-4o')).toEqual([]);
-    for (const x of [hello, money, latency, keep]) x.s.close();
+    // A trend question: the data step loads the period before too (two workload_profile calls), then the change.
+    const trend = await ask(t, thread, 'Is our p99 latency getting worse?');
+    if (trend.completed.type !== 'agent_completed') throw new Error('unreachable');
+    expect(tools(trend.events).filter((n) => n === 'workload_profile')).toHaveLength(2);
+    expect(tools(trend.events)).toContain('latency_change');
+    expect(trend.completed.data.answer).toMatch(/^p99 latency rose on \d+ of \d+ models and fell on \d+ \(/);
+    for (const x of [hello, money, latency, keep, trend]) x.s.close();
   });
 });
 
