@@ -16,7 +16,9 @@
 //    checkpoints, alarms between steps, Redis admission, the Postgres outbox and report insert;
 //  - per question kind, each in its own thread of the same org: time from start_agent to the first event
 //    (agent_started) and to the answer (agent_completed), and the tools it ran — a greeting ("hello", no
-//    tool), a latency question (latency tools only) and the full cost analysis above.
+//    tool), a latency question (latency tools only), the full cost analysis above, and that analysis asked
+//    again (`cost_again`); each says whether its workload profile came from the org's profile cache (the
+//    calls unchanged since an earlier question: db/profile-cache.ts) or was computed (`profile_cached`).
 // If inserting 1M calls would take more than INSERT_BUDGET_S (projected from the 100k insert), the large
 // size drops to 300k (printed, and its key in the JSON says so).
 //
@@ -326,7 +328,7 @@ interface SizeResult {
   insert_s: number;
   llm_calls_parts: number;
   /** Time to the first event and to the answer per question kind (ms after start_agent), and the tools run. */
-  questions: Record<'greeting' | 'latency' | 'cost', QuestionTiming>;
+  questions: Record<'greeting' | 'latency' | 'cost' | 'cost_again', QuestionTiming>;
   /** Savings in the app's answer vs the same count from the direct analysis (same data → equal). */
   savings: { app: number | null; direct: number };
 }
@@ -336,6 +338,8 @@ interface QuestionTiming {
   answer_ms: number;
   status: string;
   tools: string[];
+  /** The workload profile was read from the org's profile cache (same calls as an earlier question), not computed; null: no profile. */
+  profile_cached: boolean | null;
 }
 
 function timing(run: { t0: number; events: Stamped[] }): QuestionTiming {
@@ -346,6 +350,7 @@ function timing(run: { t0: number; events: Stamped[] }): QuestionTiming {
     answer_ms: done ? round(done.at - run.t0) : -1,
     status: String(done?.data.status ?? 'none'),
     tools: run.events.filter((e) => e.type === 'tool_call').map((e) => String(e.data.tool)),
+    profile_cached: ((p) => (p ? (p.data.output as { cached?: boolean } | undefined)?.cached === true : null))(run.events.find((e) => e.type === 'tool_result' && e.data.tool === 'workload_profile')),
   };
 }
 
@@ -366,6 +371,9 @@ async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n
     console.log(`[${label(n)}] ${kind} question: ${message}`);
     questions[kind] = timing(await runAgent(app, t, message));
   }
+  // The full analysis again on unchanged calls: its profile comes from the cache (db/profile-cache.ts).
+  console.log(`[${label(n)}] the cost analysis again`);
+  questions.cost_again = timing(await runAgent(app, t));
   const completed = events.find((e) => e.type === 'agent_completed')!;
   const wall = completed.at - t0;
 

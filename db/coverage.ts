@@ -14,6 +14,11 @@ export interface CoverageRow {
   features: string[];
   from_ms: number | null;
   to_ms: number | null;
+  /**
+   * What changes whenever the calls do: their count, cost sum, first and last timestamp and latest ingestion
+   * (a new or replaced row, a cost recompute, a TTL deletion). A stored profile is reused only under it.
+   */
+  fingerprint: string;
 }
 
 export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?: string): Promise<CoverageRow> {
@@ -28,7 +33,9 @@ export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?:
               countIf(ttft_ms IS NOT NULL) AS with_ttft,
               arraySort(groupUniqArrayIf(500)(toString(feature), feature != '')) AS features,
               if(count() = 0, NULL, toUnixTimestamp64Milli(min(timestamp))) AS from_ms,
-              if(count() = 0, NULL, toUnixTimestamp64Milli(max(timestamp))) AS to_ms
+              if(count() = 0, NULL, toUnixTimestamp64Milli(max(timestamp))) AS to_ms,
+              toString(sum(ifNull(cost_nanousd, 0))) AS cost_sum,
+              if(count() = 0, 0, toUnixTimestamp64Milli(max(ingested_at))) AS last_ingested_ms
             FROM llm_calls FINAL
             WHERE org_id = {org:String} AND ({source:String} = '' OR source = {source:String})`,
     query_params: { org: orgId, source: source ?? '' },
@@ -48,5 +55,6 @@ export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?:
     features: Array.isArray(row?.features) ? row.features : [],
     from_ms: n(row?.from_ms),
     to_ms: n(row?.to_ms),
+    fingerprint: [row?.calls, row?.cost_sum, row?.from_ms, row?.to_ms, row?.last_ingested_ms].map((v) => String(v ?? '')).join(':'),
   };
 }

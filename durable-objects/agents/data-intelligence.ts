@@ -3,7 +3,6 @@
 // and reports what it holds (volume, spend, top models, data quality) — the facts later steps stand on.
 import { ANALYSIS_TIMEOUT_MS, openClickHouse } from '../../db/clickhouse';
 import { nanoToUsd } from '../../engine/telemetry/record';
-import { loadWorkloadProfile } from '../../db/workload-profile';
 import { windowOf } from '../../db/org-analysis';
 import { comparesPeriods } from '../../engine/agent/plan';
 import type { TriageStepResult } from './triage-agent';
@@ -11,6 +10,7 @@ import { DAY_MS } from '../../engine/findings';
 import type { WorkloadProfile } from '../../engine/profile/types';
 import { PREVIOUS_PROFILE_ARTIFACT, PROFILE_ARTIFACT } from './optimizer';
 import { StepError, type RunContext, type StepOutput } from '../supervisor/contract';
+import { profileFor } from './profile-source';
 import { callTool } from './tool-call';
 
 const AGENT = 'data_intelligence';
@@ -60,15 +60,15 @@ export async function dataStep(ctx: RunContext): Promise<StepOutput> {
     const windows = windowsFor(ctx.results.triage as TriageStepResult);
     if (!windows) throw new StepError('run_failed', 'no telemetry found for this organization', false);
     const { window, previous } = windows;
-    const summary = (p: WorkloadProfile) => ({ calls: p.totals.calls, cost_usd: nanoToUsd(p.totals.cost_nanousd), models: p.models.length, segments: p.segments.length, days: p.window.days });
-    const profile = await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() }, () =>
-      loadWorkloadProfile(ch, ctx.thread.org_id, window),
+    const summary = ({ profile: p, cached }: { profile: WorkloadProfile; cached: boolean }) => ({ calls: p.totals.calls, cost_usd: nanoToUsd(p.totals.cost_nanousd), models: p.models.length, segments: p.segments.length, days: p.window.days, cached });
+    const { profile } = await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() }, () =>
+      profileFor(ctx, ch, window),
       summary,
     );
     putArtifact(ctx, PROFILE_ARTIFACT, profile);
     if (previous) {
-      const before = await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, from: new Date(previous.from).toISOString(), to: new Date(previous.to).toISOString(), period: 'previous' }, () =>
-        loadWorkloadProfile(ch, ctx.thread.org_id, previous),
+      const { profile: before } = await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, from: new Date(previous.from).toISOString(), to: new Date(previous.to).toISOString(), period: 'previous' }, () =>
+        profileFor(ctx, ch, previous),
         summary,
       );
       putArtifact(ctx, PREVIOUS_PROFILE_ARTIFACT, before);

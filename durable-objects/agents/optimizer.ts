@@ -3,7 +3,7 @@
 // duration. Keeps the tool outputs (the figures of the answer) and, when the optimizer ran, the savings in
 // lever order for the report.
 import { ANALYSIS_TIMEOUT_MS, openClickHouse } from '../../db/clickhouse';
-import { loadWorkloadProfile } from '../../db/workload-profile';
+import { profileFor } from './profile-source';
 import type { ToolOutputs } from '../../engine/agent/answer';
 import { comparesPeriods, planTools, type PlannedCall } from '../../engine/agent/plan';
 import { executePlan } from '../../engine/agent/run';
@@ -106,10 +106,11 @@ export async function profilesOf(ctx: RunContext): Promise<{ profile: WorkloadPr
     try {
       const len = data.window.to - data.window.from;
       const window = { from: data.window.from, to: data.window.to };
-      profile ??= await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, rebuilt: true }, () => loadWorkloadProfile(ch, ctx.thread.org_id, window), () => ({ rebuilt: true }));
+      const rebuilt = ({ cached }: { cached: boolean }) => ({ rebuilt: true, cached });
+      profile ??= (await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, rebuilt: true }, () => profileFor(ctx, ch, window), rebuilt)).profile;
       if (needPrevious && !previous) {
         const before = { from: data.window.from - len, to: data.window.from };
-        previous = await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, rebuilt: true, period: 'previous' }, () => loadWorkloadProfile(ch, ctx.thread.org_id, before), () => ({ rebuilt: true }));
+        previous = (await callTool(ctx, AGENT, 'workload_profile', { org_id: ctx.thread.org_id, rebuilt: true, period: 'previous' }, () => profileFor(ctx, ch, before), rebuilt)).profile;
       }
     } finally {
       await ch.close().catch(() => {});

@@ -3,7 +3,7 @@
 import type { CoverageRow } from '../../db/coverage';
 
 /** What the org's telemetry covers (db/coverage.ts measures it in one aggregate query). */
-export type DataCoverage = Omit<CoverageRow, 'from_ms' | 'to_ms' | 'features'>;
+export type DataCoverage = Omit<CoverageRow, 'from_ms' | 'to_ms' | 'features' | 'fingerprint'>;
 
 export interface SufficiencyInput {
   name: string;
