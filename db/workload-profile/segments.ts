@@ -4,7 +4,7 @@
 //   billed         status ≠ ok and output_tokens > 0
 //   off-hours      UTC hour-of-day < 6 (floor(ts / 1 h) mod 24, as the reference computes it)
 //   at limit       L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S (any status)
-//   per minute     calls per active minute of the segment: sumMap over the minute buckets
+//   per minute     calls per active minute of the segment: the run lengths of its sorted minute buckets
 //   output excess  Σ max(0, output − p95) and Σ max(0, output − p99) over ok calls
 // The plain aggregates (one pass, no window) and the rule flags (window functions, one query per rule group)
 // are merged by segment. The prefix-cache columns come from prefix.ts.
@@ -27,6 +27,14 @@ const FLOAT_SUM_IN_ORDER = (value: string, cond: string): string =>
 const excessOver = (pm: number): string =>
   `if(length(${sortedAlias('d_output')}) = 0, 0, arraySum(x -> greatest(toInt64(x) - toInt64(${percentileOf('d_output', pm)}), 0), ${sortedAlias('d_output')}))`;
 
+/**
+ * The lengths of the runs of equal values of the sorted array `sorted` (the count of each distinct value),
+ * from the indices where a run starts: [] when empty. Lambdas take only zipped arrays (a captured array
+ * would be copied per element).
+ */
+const RUN_LENGTHS = (sorted: string): string =>
+  `arrayPopFront(arrayDifference(arrayPushBack(arrayFilter((i, d) -> i = 1 OR d != 0, arrayEnumerate(${sorted} AS _runs), arrayDifference(_runs)), length(_runs) + 1)))`;
+
 /** Everything that needs no per-call rule: one pass over the valid calls. */
 const PLAIN = `
 SELECT feature, provider, model, ${COUNTS},
@@ -42,7 +50,7 @@ SELECT feature, provider, model, ${COUNTS},
   ${dist('d_output', OK_OUTPUT)},
   ${excessOver(950)} AS sum_output_over_p95,
   ${excessOver(990)} AS sum_output_over_p99,
-  ${dist('d_per_minute', `tupleElement(sumMap([${bucket(MINUTE_MS)}], [toUInt64(1)]), 2)`)},
+  ${dist('d_per_minute', RUN_LENGTHS(`arraySort(groupArray(${bucket(MINUTE_MS)}))`))},
   countIf(n_blocks > 0) AS n_prefix,
   countIf(cache_write_tokens > 0) AS n_cache_write,
   [${ROUND_LIMITS_S.map((l) => `countIf(coalesce(latency_ms >= ${l * 1000} AND latency_ms < ${l * 1000 + 1000}, 0))`).join(', ')}] AS n_at_limit
