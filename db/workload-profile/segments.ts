@@ -59,35 +59,49 @@ GROUP BY feature, provider, model`;
 
 /**
  * The rule flags of rules.ts (window functions), summed per segment: one query per group of rules, so each
- * sorts only the few columns it needs (and a server runs them in parallel). Grouped by (feature_s, pm):
- * no LowCardinality column travels through the window sorts.
+ * sorts only the few columns it needs (and a server runs them in parallel), over only the rows that can be
+ * flagged or be the earlier / later call a flagged row looks for (`where`, argued per query). Grouped by
+ * (fid, pm): no LowCardinality column or string travels through the window sorts. A segment none of whose
+ * rows passes `where` has no row here: its sums are 0.
  */
-const ruleQuery = (rules: Rule[], sums: string): string => `
-SELECT feature_s AS segment_feature, {pairs_p:Array(String)}[pm] AS segment_provider, {pairs_m:Array(String)}[pm] AS segment_model,
+const ruleQuery = (rules: Rule[], where: string, sums: string): string => `
+SELECT {features:Array(String)}[fid] AS segment_feature, {pairs_p:Array(String)}[pm] AS segment_provider, {pairs_m:Array(String)}[pm] AS segment_model,
   ${sums}
-FROM (${derived(rules)})
-GROUP BY feature_s, pm`;
+FROM (${derived(rules, where)})
+GROUP BY fid, pm`;
 
 const RULE_QUERIES = [
+  // Both flags need an ok call, and ok rows are the only earlier calls either looks for; an exact dup needs a
+  // prompt hash, a near dup two blocks.
   ruleQuery(
     [EXACT_DUP, NEAR_DUP],
+    `ok AND (prompt_hash != '' OR n_blocks >= 2)`,
     `countIf(exact_dup) AS n_exact_dup, sumIf(cost, exact_dup) AS sum_exact_dup_cost,
   ${FLOAT_SUM_IN_ORDER('assumeNotNull(latency_ms)', 'exact_dup AND latency_ms IS NOT NULL')} AS sum_exact_dup_latency,
   countIf(exact_dup AND dup_gap <= ${DOUBLE_FIRE_MS}) AS n_double_fire,
   countIf(near_dup) AS n_near_dup, sumIf(cost, near_dup) AS sum_near_dup_cost`,
   ),
+  // Without a prompt hash only attempt > 1 makes a retry (the earlier call is looked for by prompt hash).
   ruleQuery(
     [RETRY],
+    `prompt_hash != '' OR attempt > 1`,
     `countIf(retry) AS n_retry, countIf(retry AND retry_after_429) AS n_retry_after_429,
   countIf(retry AND fast_retry_after_429) AS n_fast_retry_after_429, sumIf(retry_gap, retry) AS sum_retry_wait,
   countIf(retry AND fallback) AS n_fallback`,
   ),
+  // Sessions are per user (the partition leads with it).
   ruleQuery(
     [SESSION],
+    `user != ''`,
     `countIf(followup) AS n_followup, countIf(followup AND growing) AS n_growing,
   sumIf(greatest(toInt64(input_tokens) - ${HISTORY_WINDOW_TOKENS}, 0), followup AND growing) AS sum_history_excess`,
   ),
-  ruleQuery([UNREAD], `countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread`),
+  // A write is flagged, a read is what it looks for.
+  ruleQuery(
+    [UNREAD],
+    `cache_write_tokens > 0 OR cached_input_tokens > 0`,
+    `countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread`,
+  ),
 ];
 
 export type SegmentRow = Omit<SegmentProfile, 'prefix_cache'>;
@@ -98,7 +112,7 @@ export async function loadSegments(
   isKnown: (provider: string, model: string) => boolean,
 ): Promise<SegmentRow[]> {
   const [plain, ruleRows] = await Promise.all([queryRows(ch, PLAIN, params), Promise.all(RULE_QUERIES.map((q) => queryRows(ch, q, params)))]);
-  // Every segment has a row in each rule query (same calls, same grouping): merge them into one.
+  // A segment has at most one row in each rule query: merge them into one.
   const rules = new Map<string, Row>();
   for (const r of ruleRows.flat()) {
     const key = segmentKey(str(r, 'segment_feature'), str(r, 'segment_provider'), str(r, 'segment_model'));
@@ -108,8 +122,8 @@ export async function loadSegments(
     const provider = str(p, 'provider');
     const model = str(p, 'model');
     const feature = str(p, 'feature');
-    const r = rules.get(segmentKey(feature, provider, model));
-    if (!r) throw new Error('workload profile: a segment without its rules row');
+    const r = rules.get(segmentKey(feature, provider, model)) ?? {};
+    const rule = (key: string): number => (key in r ? num(r, key) : 0);
     const atLimit = p['n_at_limit'];
     if (!Array.isArray(atLimit)) throw new Error('workload profile: n_at_limit is not an array');
     return {
@@ -135,24 +149,24 @@ export async function loadSegments(
       output_over_p95_tokens: num(p, 'sum_output_over_p95'),
       output_over_p99_tokens: num(p, 'sum_output_over_p99'),
       calls_per_minute: toDistribution(p, 'd_per_minute'),
-      exact_dup_calls: num(r, 'n_exact_dup'),
-      exact_dup_cost_nanousd: num(r, 'sum_exact_dup_cost'),
-      exact_dup_latency_ms: num(r, 'sum_exact_dup_latency'),
-      double_fire_calls: num(r, 'n_double_fire'),
-      near_dup_calls: num(r, 'n_near_dup'),
-      near_dup_cost_nanousd: num(r, 'sum_near_dup_cost'),
-      retry_calls: num(r, 'n_retry'),
-      retry_after_429_calls: num(r, 'n_retry_after_429'),
-      fast_retry_after_429_calls: num(r, 'n_fast_retry_after_429'),
-      retry_wait_ms: num(r, 'sum_retry_wait'),
-      fallback_calls: num(r, 'n_fallback'),
+      exact_dup_calls: rule('n_exact_dup'),
+      exact_dup_cost_nanousd: rule('sum_exact_dup_cost'),
+      exact_dup_latency_ms: rule('sum_exact_dup_latency'),
+      double_fire_calls: rule('n_double_fire'),
+      near_dup_calls: rule('n_near_dup'),
+      near_dup_cost_nanousd: rule('sum_near_dup_cost'),
+      retry_calls: rule('n_retry'),
+      retry_after_429_calls: rule('n_retry_after_429'),
+      fast_retry_after_429_calls: rule('n_fast_retry_after_429'),
+      retry_wait_ms: rule('sum_retry_wait'),
+      fallback_calls: rule('n_fallback'),
       prefix_calls: num(p, 'n_prefix'),
       cache_write_calls: num(p, 'n_cache_write'),
-      cache_write_unread_calls: num(r, 'n_cache_write_unread'),
-      cache_write_unread_tokens: num(r, 'sum_cache_write_unread'),
-      followup_calls: num(r, 'n_followup'),
-      growing_calls: num(r, 'n_growing'),
-      history_excess_tokens: num(r, 'sum_history_excess'),
+      cache_write_unread_calls: rule('n_cache_write_unread'),
+      cache_write_unread_tokens: rule('sum_cache_write_unread'),
+      followup_calls: rule('n_followup'),
+      growing_calls: rule('n_growing'),
+      history_excess_tokens: rule('sum_history_excess'),
       latency_at_limit: ROUND_LIMITS_S.map((limit_s, i) => ({ limit_s, calls: Number(atLimit[i]) })),
     };
   });
