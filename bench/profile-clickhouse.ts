@@ -20,6 +20,7 @@ import { loadHours, loadRateLimitMinutes } from '../db/workload-profile/buckets'
 import { loadDuplicatePrompts } from '../db/workload-profile/duplicates';
 import { loadModels } from '../db/workload-profile/models';
 import { loadPrefixCache } from '../db/workload-profile/prefix';
+import { loadRetries, type Retries } from '../db/workload-profile/retries';
 import { loadDataQuality } from '../db/workload-profile/quality';
 import { loadSegments } from '../db/workload-profile/segments';
 import { loadUsers } from '../db/workload-profile/users';
@@ -128,12 +129,15 @@ try {
     );
     if (sections) {
       const params = await loadProfileParams(ch, org, window);
+      // The retry pass feeds segments and rate_limit_minutes: timed on its own, before them.
+      let retries: Promise<Retries> = Promise.resolve({ segments: [], minutes: new Map() });
       const parts: [string, () => Promise<unknown>][] = [
         ['models', () => loadModels(ch, params, isKnown)],
-        ['segments', () => loadSegments(ch, params, isKnown)],
+        ['retries (segments + rate_limit_minutes)', () => (retries = loadRetries(ch, params))],
+        ['segments', () => loadSegments(ch, params, isKnown, retries)],
         ['prefix', () => loadPrefixCache(ch, params)],
         ['hours', () => loadHours(ch, params)],
-        ['rate_limit_minutes', () => loadRateLimitMinutes(ch, params)],
+        ['rate_limit_minutes', () => loadRateLimitMinutes(ch, params, retries)],
         ['duplicate_prompts', () => loadDuplicatePrompts(ch, params)],
         ['users', () => loadUsers(ch, params)],
         ['data_quality', () => loadDataQuality(ch, params)],

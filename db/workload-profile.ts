@@ -24,6 +24,7 @@ import { loadHours, loadRateLimitMinutes } from './workload-profile/buckets';
 import { loadDuplicatePrompts } from './workload-profile/duplicates';
 import { loadModels } from './workload-profile/models';
 import { loadPrefixCache, prefixStats } from './workload-profile/prefix';
+import { loadRetries } from './workload-profile/retries';
 import { loadDataQuality } from './workload-profile/quality';
 import { loadSegments } from './workload-profile/segments';
 import { IN_SCOPE, cmp, queryRows, scopeParams, segmentKey, str, type ProfileParams } from './workload-profile/sql';
@@ -66,12 +67,13 @@ export async function loadProfileParams(ch: ClickHouseClient, orgId: string, win
 
 export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<WorkloadProfile> {
   const params = await loadProfileParams(ch, orgId, window);
+  const retries = loadRetries(ch, params);
   const [models, segments, prefix, hours, rateLimitMinutes, duplicatePrompts, users, quality] = await Promise.all([
     loadModels(ch, params, isKnown),
-    loadSegments(ch, params, isKnown),
+    loadSegments(ch, params, isKnown, retries),
     loadPrefixCache(ch, params),
     loadHours(ch, params),
-    loadRateLimitMinutes(ch, params),
+    loadRateLimitMinutes(ch, params, retries),
     loadDuplicatePrompts(ch, params),
     loadUsers(ch, params),
     loadDataQuality(ch, params),

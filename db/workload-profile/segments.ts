@@ -6,12 +6,14 @@
 //   at limit       L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S (any status)
 //   per minute     calls per active minute of the segment: the run lengths of its sorted minute buckets
 //   output excess  Σ max(0, output − p95) and Σ max(0, output − p99) over ok calls
-// The plain aggregates (one pass, no window) and the rule flags (window functions, one query per rule group)
-// are merged by segment. The prefix-cache columns come from prefix.ts.
+// The plain aggregates (one pass, no window) and the rule flags (window functions, one query per rule group;
+// the retry sums from retries.ts, shared with rate_limit_minutes) are merged by segment. The prefix-cache
+// columns come from prefix.ts.
 import type { ClickHouseClient } from '../clickhouse';
 import { DOUBLE_FIRE_MS, HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
-import { EXACT_DUP, NEAR_DUP, RETRY, SESSION, UNREAD, derived, type Rule } from './rules';
+import type { Retries } from './retries';
+import { EXACT_DUP, NEAR_DUP, SESSION, UNREAD, derived, type Rule } from './rules';
 import { CALLS, COUNTS, bucket, dist, num, percentileOf, queryRows, segmentKey, sortedAlias, str, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
 
 const OK_OUTPUT = `groupArrayIf(output_tokens, ok)`;
@@ -81,14 +83,6 @@ const RULE_QUERIES = [
   countIf(exact_dup AND dup_gap <= ${DOUBLE_FIRE_MS}) AS n_double_fire,
   countIf(near_dup) AS n_near_dup, sumIf(cost, near_dup) AS sum_near_dup_cost`,
   ),
-  // Without a prompt hash only attempt > 1 makes a retry (the earlier call is looked for by prompt hash).
-  ruleQuery(
-    [RETRY],
-    `prompt_hash != '' OR attempt > 1`,
-    `countIf(retry) AS n_retry, countIf(retry AND retry_after_429) AS n_retry_after_429,
-  countIf(retry AND fast_retry_after_429) AS n_fast_retry_after_429, sumIf(retry_gap, retry) AS sum_retry_wait,
-  countIf(retry AND fallback) AS n_fallback`,
-  ),
   // Sessions are per user (the partition leads with it).
   ruleQuery(
     [SESSION],
@@ -110,11 +104,16 @@ export async function loadSegments(
   ch: ClickHouseClient,
   params: ProfileParams,
   isKnown: (provider: string, model: string) => boolean,
+  retries: Promise<Retries>,
 ): Promise<SegmentRow[]> {
-  const [plain, ruleRows] = await Promise.all([queryRows(ch, PLAIN, params), Promise.all(RULE_QUERIES.map((q) => queryRows(ch, q, params)))]);
-  // A segment has at most one row in each rule query: merge them into one.
+  const [plain, ruleRows, retryRows] = await Promise.all([
+    queryRows(ch, PLAIN, params),
+    Promise.all(RULE_QUERIES.map((q) => queryRows(ch, q, params))),
+    retries.then((r) => r.segments),
+  ]);
+  // A segment has at most one row in each rule query and in the retries: merge them into one.
   const rules = new Map<string, Row>();
-  for (const r of ruleRows.flat()) {
+  for (const r of [...ruleRows.flat(), ...retryRows]) {
     const key = segmentKey(str(r, 'segment_feature'), str(r, 'segment_provider'), str(r, 'segment_model'));
     rules.set(key, { ...rules.get(key), ...r });
   }
