@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { findModel } from '../engine/catalog/index';
 import { loadProfileParams, loadWorkloadProfile } from '../db/workload-profile';
 import { loadHours, loadRateLimitMinutes } from '../db/workload-profile/buckets';
-import { loadDuplicatePrompts } from '../db/workload-profile/duplicates';
+import { loadDuplicates, type Duplicates } from '../db/workload-profile/duplicates';
 import { loadModels } from '../db/workload-profile/models';
 import { loadPrefixCache } from '../db/workload-profile/prefix';
 import { loadRetries, type Retries } from '../db/workload-profile/retries';
@@ -129,16 +129,17 @@ try {
     );
     if (sections) {
       const params = await loadProfileParams(ch, org, window);
-      // The retry pass feeds segments and rate_limit_minutes: timed on its own, before them.
+      // The passes two sections share are timed on their own, before those sections.
+      let duplicates: Promise<Duplicates> = Promise.resolve({ segments: [], prompts: [] });
       let retries: Promise<Retries> = Promise.resolve({ segments: [], minutes: new Map() });
       const parts: [string, () => Promise<unknown>][] = [
         ['models', () => loadModels(ch, params, isKnown)],
+        ['duplicates (segments + duplicate_prompts)', () => (duplicates = loadDuplicates(ch, params))],
         ['retries (segments + rate_limit_minutes)', () => (retries = loadRetries(ch, params))],
-        ['segments', () => loadSegments(ch, params, isKnown, retries)],
+        ['segments', () => loadSegments(ch, params, isKnown, [duplicates.then((d) => d.segments), retries.then((r) => r.segments)])],
         ['prefix', () => loadPrefixCache(ch, params)],
         ['hours', () => loadHours(ch, params)],
         ['rate_limit_minutes', () => loadRateLimitMinutes(ch, params, retries)],
-        ['duplicate_prompts', () => loadDuplicatePrompts(ch, params)],
         ['users', () => loadUsers(ch, params)],
         ['data_quality', () => loadDataQuality(ch, params)],
       ];

@@ -7,24 +7,16 @@
 //   per minute     calls per active minute of the segment: the run lengths of its sorted minute buckets
 //   output excess  Σ max(0, output − p95) and Σ max(0, output − p99) over ok calls
 // The plain aggregates (one pass, no window) and the rule flags (window functions, one query per rule group;
-// the retry sums from retries.ts, shared with rate_limit_minutes) are merged by segment. The prefix-cache
-// columns come from prefix.ts.
+// `shared`: the rows of the passes other sections use too, duplicates.ts and retries.ts) are merged by
+// segment. The prefix-cache columns come from prefix.ts.
 import type { ClickHouseClient } from '../clickhouse';
-import { DOUBLE_FIRE_MS, HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
+import { HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
-import type { Retries } from './retries';
-import { EXACT_DUP, NEAR_DUP, SESSION, UNREAD, derived, type Rule } from './rules';
+import { SESSION, UNREAD, derived, type Rule } from './rules';
 import { CALLS, COUNTS, bucket, dist, num, percentileOf, queryRows, segmentKey, sortedAlias, str, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
 
 const OK_OUTPUT = `groupArrayIf(output_tokens, ok)`;
 
-/**
- * Σ of a Float64 over the rows matching `cond`, added left to right in (ts, request_id) order as the
- * reference does: floating-point addition is not associative, so sum() (any order) could differ in the
- * last bits for latencies that are not whole (or dyadic) milliseconds.
- */
-const FLOAT_SUM_IN_ORDER = (value: string, cond: string): string =>
-  `arrayFold((acc, x) -> acc + x.3, arraySort(groupArrayIf((ts, request_id, ${value}), ${cond})), toFloat64(0))`;
 /** Σ max(0, v − p) over the ok outputs, p = the output distribution's percentile at per-mille pm (0 when empty). */
 const excessOver = (pm: number): string =>
   `if(length(${sortedAlias('d_output')}) = 0, 0, arraySum(x -> greatest(toInt64(x) - toInt64(${percentileOf('d_output', pm)}), 0), ${sortedAlias('d_output')}))`;
@@ -73,16 +65,6 @@ FROM (${derived(rules, where)})
 GROUP BY fid, pm`;
 
 const RULE_QUERIES = [
-  // Both flags need an ok call, and ok rows are the only earlier calls either looks for; an exact dup needs a
-  // prompt hash, a near dup two blocks.
-  ruleQuery(
-    [EXACT_DUP, NEAR_DUP],
-    `ok AND (prompt_hash != '' OR n_blocks >= 2)`,
-    `countIf(exact_dup) AS n_exact_dup, sumIf(cost, exact_dup) AS sum_exact_dup_cost,
-  ${FLOAT_SUM_IN_ORDER('assumeNotNull(latency_ms)', 'exact_dup AND latency_ms IS NOT NULL')} AS sum_exact_dup_latency,
-  countIf(exact_dup AND dup_gap <= ${DOUBLE_FIRE_MS}) AS n_double_fire,
-  countIf(near_dup) AS n_near_dup, sumIf(cost, near_dup) AS sum_near_dup_cost`,
-  ),
   // Sessions are per user (the partition leads with it).
   ruleQuery(
     [SESSION],
@@ -104,16 +86,16 @@ export async function loadSegments(
   ch: ClickHouseClient,
   params: ProfileParams,
   isKnown: (provider: string, model: string) => boolean,
-  retries: Promise<Retries>,
+  shared: Promise<Row[]>[],
 ): Promise<SegmentRow[]> {
-  const [plain, ruleRows, retryRows] = await Promise.all([
+  const [plain, ruleRows, sharedRows] = await Promise.all([
     queryRows(ch, PLAIN, params),
     Promise.all(RULE_QUERIES.map((q) => queryRows(ch, q, params))),
-    retries.then((r) => r.segments),
+    Promise.all(shared),
   ]);
-  // A segment has at most one row in each rule query and in the retries: merge them into one.
+  // A segment has at most one row in each rule query and each shared pass: merge them into one.
   const rules = new Map<string, Row>();
-  for (const r of [...ruleRows.flat(), ...retryRows]) {
+  for (const r of [...ruleRows.flat(), ...sharedRows.flat()]) {
     const key = segmentKey(str(r, 'segment_feature'), str(r, 'segment_provider'), str(r, 'segment_model'));
     rules.set(key, { ...rules.get(key), ...r });
   }
