@@ -15,6 +15,12 @@ import { PREFIX_BLOCK_TOKENS } from '../../engine/telemetry/record';
 import { CACHE_MIN_TOKENS, CACHE_TTLS_S, type PrefixCacheStats } from '../../engine/profile/types';
 import { CALLS, IN_SCOPE, queryRows, segmentKey, str, type ProfileParams } from './sql';
 
+/**
+ * The lag / lead default when a hash has no earlier / later occurrence: that far from any ts (|ts| < 8.64e15
+ * ms, the Date range), so the gap exceeds every TTL and the difference stays inside Int64.
+ */
+const NO_NEIGHBOUR = 4e18;
+
 const TTLS = CACHE_TTLS_S.map((ttl_s, t) => ({ ttl_s, t, ms: ttl_s * 1000 }));
 
 /**
@@ -55,11 +61,11 @@ const EXPLODED = `
 const PER_CALL = `
   SELECT any(fid) AS feature_id, any(pm) AS model_id,
          toInt64(any(input_tokens)) AS input, toInt64(any(cached_input_tokens)) AS cached, toInt64(any(cache_write_tokens)) AS cache_write,
-         ${TTLS.map(({ t, ms }) => `min(if(prev_ts IS NOT NULL AND ts - prev_ts <= ${ms}, cap, pos)) AS hit_${t}, min(if(next_ts IS NOT NULL AND next_ts - ts <= ${ms}, cap, pos)) AS reuse_${t}`).join(',\n         ')}
+         ${TTLS.map(({ t, ms }) => `min(if(ts - prev_ts <= ${ms}, cap, pos)) AS hit_${t}, min(if(next_ts - ts <= ${ms}, cap, pos)) AS reuse_${t}`).join(',\n         ')}
   FROM (
     SELECT seq, ts, fid, pm, input_tokens, cached_input_tokens, cache_write_tokens, cap, pos,
-           lagInFrame(toNullable(ts)) OVER w AS prev_ts,
-           leadInFrame(toNullable(ts)) OVER w AS next_ts
+           lagInFrame(ts, 1, ${-NO_NEIGHBOUR}) OVER w AS prev_ts,
+           leadInFrame(ts, 1, ${NO_NEIGHBOUR}) OVER w AS next_ts
     FROM (${EXPLODED})
     WINDOW w AS (PARTITION BY pm, hash ORDER BY seq ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)
   )
