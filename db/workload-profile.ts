@@ -6,7 +6,8 @@
 //
 //   1. the distinct (provider, model) pairs in scope → `known` decided here with the catalog (findModel);
 //      the pairs and their known flags go back as array parameters: a row's index among them is its exact
-//      numeric model id (pm), and {pair_known}[pm] zeroes the cost of unknown models (data quality);
+//      numeric model id (pm), and {pair_known}[pm] zeroes the cost of unknown models (data quality); the
+//      features in scope likewise give an exact numeric feature id (fid);
 //   2. the sections in parallel: models, segments (+ prefix cache), hours, rate-limit minutes,
 //      duplicate prompts, users, data quality; totals and unknown models are sums over the models.
 //
@@ -20,9 +21,10 @@ import { TOP_N } from '../engine/profile/reference';
 import { PROFILE_VERSION, type ModelCount, type WorkloadProfile } from '../engine/profile/types';
 import { emptyCounts } from '../engine/profile/accumulators';
 import { loadHours, loadRateLimitMinutes } from './workload-profile/buckets';
-import { loadDuplicatePrompts } from './workload-profile/duplicates';
+import { loadDuplicates } from './workload-profile/duplicates';
 import { loadModels } from './workload-profile/models';
 import { loadPrefixCache, prefixStats } from './workload-profile/prefix';
+import { loadRetries } from './workload-profile/retries';
 import { loadDataQuality } from './workload-profile/quality';
 import { loadSegments } from './workload-profile/segments';
 import { IN_SCOPE, cmp, queryRows, scopeParams, segmentKey, str, type ProfileParams } from './workload-profile/sql';
@@ -37,33 +39,45 @@ export interface ProfileWindowInput {
   source?: string;
 }
 
-// Without FINAL: a superset of the pairs of the rows FINAL keeps (an older row version may add one), which is all pm needs.
-const PAIRS = `SELECT DISTINCT provider, model FROM llm_calls WHERE ${IN_SCOPE}`;
+// Without FINAL: a superset of the pairs and features of the rows FINAL keeps (an older row version may add
+// one), which is all pm and fid need.
+const PAIRS = `SELECT DISTINCT provider, model, feature FROM llm_calls WHERE ${IN_SCOPE}`;
 
 const isKnown = (provider: string, model: string): boolean => findModel(model, provider) !== undefined;
 
-/** The query parameters of every section: the scope, and the (provider, model) pairs in it with `known`. */
+/** The query parameters of every section: the scope, the (provider, model) pairs in it with `known`, and its features. */
 export async function loadProfileParams(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<ProfileParams> {
   const params = scopeParams(orgId, window, TOP_N);
+  const pairs = new Set<string>();
+  const features = new Set<string>();
   for (const r of await queryRows(ch, PAIRS, params)) {
     const provider = str(r, 'provider');
     const model = str(r, 'model');
+    features.add(str(r, 'feature'));
+    const key = segmentKey('', provider, model);
+    if (pairs.has(key)) continue;
+    pairs.add(key);
     params.pairs_p.push(provider);
     params.pairs_m.push(model);
     params.pair_known.push(isKnown(provider, model) ? 1 : 0);
   }
+  params.features.push(...features);
   return params;
 }
 
 export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<WorkloadProfile> {
   const params = await loadProfileParams(ch, orgId, window);
+  // Passes two sections share: the duplicate rules (segments, duplicate_prompts) and the retry rule
+  // (segments, rate_limit_minutes).
+  const duplicates = loadDuplicates(ch, params);
+  const retries = loadRetries(ch, params);
   const [models, segments, prefix, hours, rateLimitMinutes, duplicatePrompts, users, quality] = await Promise.all([
     loadModels(ch, params, isKnown),
-    loadSegments(ch, params, isKnown),
+    loadSegments(ch, params, isKnown, [duplicates.then((d) => d.segments), retries.then((r) => r.segments)]),
     loadPrefixCache(ch, params),
     loadHours(ch, params),
-    loadRateLimitMinutes(ch, params),
-    loadDuplicatePrompts(ch, params),
+    loadRateLimitMinutes(ch, params, retries),
+    duplicates.then((d) => d.prompts),
     loadUsers(ch, params),
     loadDataQuality(ch, params),
   ]);

@@ -1,12 +1,13 @@
 // hours and rate_limit_minutes (derive.ts §buckets: floor(ts / unit) · unit, UTC).
 //   hours               every (UTC hour, feature) with calls: calls, error calls, cost, input / output tokens.
 //   rate_limit_minutes  (UTC minute, provider, model) buckets with at least one 429: calls, 429s, and from
-//                       derive.ts §retry the fast retries after a 429 and Σ retry_gap of retries after a 429.
+//                       derive.ts §retry (retries.ts) the fast retries after a 429 and Σ retry_gap of retries
+//                       after a 429.
 // Rows come back unordered and are sorted here exactly as the reference orders them.
 import type { ClickHouseClient } from '../clickhouse';
 import { HOUR_MS, MINUTE_MS } from '../../engine/profile/derive';
 import type { HourBucket, RateLimitMinute } from '../../engine/profile/types';
-import { RETRY, derived } from './rules';
+import { minuteKey, type Retries } from './retries';
 import { CALLS, bucket, cmp, num, queryRows, str, type ProfileParams } from './sql';
 
 const HOURS = `
@@ -16,13 +17,24 @@ SELECT ${bucket(HOUR_MS)} AS hour_ms, feature,
 FROM (${CALLS})
 GROUP BY hour_ms, feature`;
 
+/**
+ * (minute, pm) buckets with a 429: calls and 429s per minute as the run lengths of each model's sorted minute
+ * buckets (with the 429 flags sorted along: a run's 429s = the difference of their running sum at its ends),
+ * instead of a hash GROUP BY over (minute, model) for every row.
+ */
 const RATE_LIMIT_MINUTES = `
-SELECT ${bucket(MINUTE_MS)} AS minute_ms, {pairs_p:Array(String)}[pm] AS minute_provider, {pairs_m:Array(String)}[pm] AS minute_model,
-  count() AS n_calls, countIf(is_429) AS n_429,
-  countIf(fast_retry_after_429) AS n_fast_retry_after_429, sumIf(retry_gap, retry_after_429) AS sum_retry_wait
-FROM (${derived([RETRY])})
-GROUP BY minute_ms, pm
-HAVING n_429 > 0`;
+SELECT pm AS minute_pm, {pairs_p:Array(String)}[pm] AS minute_provider, {pairs_m:Array(String)}[pm] AS minute_model, minute_ms, n_calls, n_429
+FROM (
+  SELECT pm, arraySort(groupArray(${bucket(MINUTE_MS)}) AS minutes) AS sorted, arraySort((f, m) -> m, groupArray(toUInt64(is_429)), minutes) AS flags,
+         arrayMap((i, d) -> i = length(sorted) OR d != 0, arrayEnumerate(sorted), arrayPopFront(arrayPushBack(arrayDifference(sorted), 1))) AS run_end,
+         arrayFilter((m, e) -> e, sorted, run_end) AS run_minute,
+         arrayPopFront(arrayDifference(arrayPushFront(arrayFilter((i, e) -> e, arrayEnumerate(sorted), run_end), 0))) AS run_calls,
+         arrayPopFront(arrayDifference(arrayPushFront(arrayFilter((c, e) -> e, arrayCumSum(flags), run_end), 0))) AS run_429
+  FROM (${CALLS})
+  GROUP BY pm
+)
+ARRAY JOIN run_minute AS minute_ms, run_calls AS n_calls, run_429 AS n_429
+WHERE n_429 > 0`;
 
 export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Promise<HourBucket[]> {
   return (await queryRows(ch, HOURS, params))
@@ -38,16 +50,22 @@ export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Pr
     .sort((a, b) => a.hour - b.hour || cmp(a.feature, b.feature));
 }
 
-export async function loadRateLimitMinutes(ch: ClickHouseClient, params: ProfileParams): Promise<RateLimitMinute[]> {
-  return (await queryRows(ch, RATE_LIMIT_MINUTES, params))
-    .map((r) => ({
-      minute: num(r, 'minute_ms'),
-      provider: str(r, 'minute_provider'),
-      model: str(r, 'minute_model'),
-      calls: num(r, 'n_calls'),
-      status_429_calls: num(r, 'n_429'),
-      fast_retry_after_429_calls: num(r, 'n_fast_retry_after_429'),
-      retry_wait_ms: num(r, 'sum_retry_wait'),
-    }))
+/** The retries after a 429 come from retries.ts (the segments' retry pass): 0 in a minute without one. */
+export async function loadRateLimitMinutes(ch: ClickHouseClient, params: ProfileParams, retries: Promise<Retries>): Promise<RateLimitMinute[]> {
+  const [rows, { minutes }] = await Promise.all([queryRows(ch, RATE_LIMIT_MINUTES, params), retries]);
+  return rows
+    .map((r) => {
+      const minute = num(r, 'minute_ms');
+      const after429 = minutes.get(minuteKey(minute, num(r, 'minute_pm')));
+      return {
+        minute,
+        provider: str(r, 'minute_provider'),
+        model: str(r, 'minute_model'),
+        calls: num(r, 'n_calls'),
+        status_429_calls: num(r, 'n_429'),
+        fast_retry_after_429_calls: after429?.fast_retry_after_429_calls ?? 0,
+        retry_wait_ms: after429?.retry_wait_ms ?? 0,
+      };
+    })
     .sort((a, b) => a.minute - b.minute || cmp(a.provider, b.provider) || cmp(a.model, b.model));
 }

@@ -13,42 +13,68 @@
 import type { ClickHouseClient } from '../clickhouse';
 import { PREFIX_BLOCK_TOKENS } from '../../engine/telemetry/record';
 import { CACHE_MIN_TOKENS, CACHE_TTLS_S, type PrefixCacheStats } from '../../engine/profile/types';
-import { CALLS, queryRows, segmentKey, str, type ProfileParams } from './sql';
+import { CALLS, IN_SCOPE, queryRows, segmentKey, str, type ProfileParams } from './sql';
+
+/**
+ * The lag / lead default when a hash has no earlier / later occurrence: that far from any ts (|ts| < 8.64e15
+ * ms, the Date range), so the gap exceeds every TTL and the difference stays inside Int64.
+ */
+const NO_NEIGHBOUR = 4e18;
 
 const TTLS = CACHE_TTLS_S.map((ttl_s, t) => ({ ttl_s, t, ms: ttl_s * 1000 }));
 
 /**
- * Per call: hit and reuse blocks at each TTL, from its exploded (distinct hash, first position) rows sorted
- * by (pm, hash, seq), seq = the call's rank in (ts, request_id) order: the neighbour rows of the same
- * (pm, hash) are the nearest earlier / later occurrences. One global order (no PARTITION BY: millions of
- * one-row partitions are slow) with an explicit same-key test on the neighbours; a numeric seq instead of
- * the request id keeps the sorted rows and the regrouping narrow.
+ * Hashes that may occur in two calls: a superset of those that occur in two valid calls of one (provider,
+ * model) in scope — counted per 64-bit hash of the block hash alone, over every row version in scope (no
+ * FINAL, no validity filter), so a collision or an extra row can only add hashes, never drop one. Read
+ * without the FINAL merge, this is cheap next to the sort below.
  */
-const PER_CALL = `
-  SELECT any(feature_s) AS feature, any(pm) AS model_id,
-         toInt64(any(input_tokens)) AS input, toInt64(any(cached_input_tokens)) AS cached, toInt64(any(cache_write_tokens)) AS cache_write,
-         ${TTLS.map(({ t, ms }) => `min(if(prev_same AND ts - prev_ts <= ${ms}, n, pos)) AS hit_${t}, min(if(next_same AND next_ts - ts <= ${ms}, n, pos)) AS reuse_${t}`).join(',\n         ')}
-  FROM (
-    SELECT seq, ts, feature_s, pm, input_tokens, cached_input_tokens, cache_write_tokens, n, pos,
-           lagInFrame(pm) OVER w = pm AND lagInFrame(hash) OVER w = hash AS prev_same,
-           leadInFrame(pm) OVER w = pm AND leadInFrame(hash) OVER w = hash AS next_same,
-           lagInFrame(ts) OVER w AS prev_ts,
-           leadInFrame(ts) OVER w AS next_ts
-    FROM (
-      SELECT seq, ts, feature_s, pm, input_tokens, cached_input_tokens, cache_write_tokens,
-             toInt64(length(prefix_hashes)) AS n, hash, toInt64(first_index) - 1 AS pos
-      FROM (SELECT *, row_number() OVER (ORDER BY ts, request_id) AS seq FROM (${CALLS}) WHERE n_blocks > 0)
+const MAY_REPEAT = `
+  SELECT cityHash64(h) FROM llm_calls ARRAY JOIN prefix_hashes AS h
+  WHERE ${IN_SCOPE}
+  GROUP BY cityHash64(h) HAVING count() > 1`;
+
+/**
+ * Per call: hit and reuse blocks at each TTL. A hash outside MAY_REPEAT occurs in this call only, so it fails
+ * both ways: cap = its first such position (n when none) bounds hit and reuse, and only the hashes that may
+ * repeat are exploded — every occurrence of them (any position, first copy in a call), since each may be the
+ * nearest earlier / later occurrence of another call's. Within a (pm, hash) partition ordered by seq (the
+ * call's rank in (ts, request_id) order) the neighbour rows are those occurrences; numeric seq and fid keep
+ * the sorted rows and the regrouping narrow. Rows at pos ≥ cap cannot lower the minimum: dropped before it,
+ * and so are the calls with cap = 0 (no repeat, no write: they add nothing to any sum).
+ */
+const EXPLODED = `
+      SELECT seq, ts, fid, pm, input_tokens, cached_input_tokens, cache_write_tokens, cap, hash, toInt64(first_index) - 1 AS pos
+      FROM (
+        SELECT *, arrayMap(h -> cityHash64(h) IN (${MAY_REPEAT}), prefix_hashes) AS may_repeat,
+               toInt64(arrayFirstIndex(r -> NOT r, arrayPushBack(may_repeat, 0)) - 1) AS cap
+        FROM (
+          SELECT ts, fid, pm, input_tokens, cached_input_tokens, cache_write_tokens, prefix_hashes, n_blocks,
+                 row_number() OVER (ORDER BY ts, request_id) AS seq
+          FROM (${CALLS}) WHERE n_blocks > 0
+        )
+      )
       ARRAY JOIN
-        arrayFilter((h, u) -> u = 1, prefix_hashes, arrayEnumerateUniq(prefix_hashes)) AS hash,
-        arrayFilter((i, u) -> u = 1, arrayEnumerate(prefix_hashes), arrayEnumerateUniq(prefix_hashes)) AS first_index
-    )
-    WINDOW w AS (ORDER BY pm, hash, seq ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)
+        arrayFilter((h, u, r) -> u = 1 AND r, prefix_hashes, arrayEnumerateUniq(prefix_hashes), may_repeat) AS hash,
+        arrayFilter((i, u, r) -> u = 1 AND r, arrayEnumerate(prefix_hashes), arrayEnumerateUniq(prefix_hashes), may_repeat) AS first_index`;
+
+const PER_CALL = `
+  SELECT any(fid) AS feature_id, any(pm) AS model_id,
+         toInt64(any(input_tokens)) AS input, toInt64(any(cached_input_tokens)) AS cached, toInt64(any(cache_write_tokens)) AS cache_write,
+         ${TTLS.map(({ t, ms }) => `min(if(ts - prev_ts <= ${ms}, cap, pos)) AS hit_${t}, min(if(next_ts - ts <= ${ms}, cap, pos)) AS reuse_${t}`).join(',\n         ')}
+  FROM (
+    SELECT seq, ts, fid, pm, input_tokens, cached_input_tokens, cache_write_tokens, cap, pos,
+           lagInFrame(ts, 1, ${-NO_NEIGHBOUR}) OVER w AS prev_ts,
+           leadInFrame(ts, 1, ${NO_NEIGHBOUR}) OVER w AS next_ts
+    FROM (${EXPLODED})
+    WINDOW w AS (PARTITION BY pm, hash ORDER BY seq ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)
   )
+  WHERE pos < cap
   GROUP BY seq`;
 
 /** Per call: repeat_T and write_T tokens. */
 const TOKENS = `
-  SELECT feature, model_id, cached, cache_write,
+  SELECT feature_id, model_id, cached, cache_write,
          ${TTLS.map(({ t }) => `least(hit_${t} * ${PREFIX_BLOCK_TOKENS}, input) AS repeat_${t}, greatest(least(reuse_${t} * ${PREFIX_BLOCK_TOKENS}, input) - repeat_${t}, 0) AS write_${t}`).join(',\n         ')}
   FROM (${PER_CALL})`;
 
@@ -66,10 +92,10 @@ function sums(t: number, min: number): string[] {
 }
 
 const QUERY = `
-SELECT feature, {pairs_p:Array(String)}[model_id] AS provider, {pairs_m:Array(String)}[model_id] AS model,
+SELECT {features:Array(String)}[feature_id] AS feature, {pairs_p:Array(String)}[model_id] AS provider, {pairs_m:Array(String)}[model_id] AS model,
   [${TTLS.flatMap(({ t }) => CACHE_MIN_TOKENS.flatMap((min) => sums(t, min))).join(',\n   ')}] AS stats
 FROM (${TOKENS})
-GROUP BY feature, model_id`;
+GROUP BY feature_id, model_id`;
 
 /** prefix_cache per segment key (feature \0 provider \0 model); segments without prefix calls are absent (all zeros). */
 export async function loadPrefixCache(ch: ClickHouseClient, params: ProfileParams): Promise<Map<string, PrefixCacheStats[]>> {

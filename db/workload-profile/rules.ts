@@ -4,7 +4,7 @@
 // the flags over the windows, so a section aggregates plain columns (exact_dup, retry, …).
 // "No earlier call" is a NULL lag (lagInFrame of a Nullable) and every "≤ gap" test is coalesce(…, 0).
 // Window keys and lagged values avoid LowCardinality columns (slow to sort and to lag): the model is the
-// exact numeric id `pm`, the feature its String copy `feature_s`, the status the flags ok / is_429.
+// exact numeric id `pm`, the feature its numeric id `fid`, the status the flags ok / is_429.
 import {
   CACHE_READ_WINDOW_MS,
   EXACT_DUP_WINDOW_MS,
@@ -87,7 +87,7 @@ export const RETRY: Rule = {
  * user) ≤ 30 min before → follow-up; growing when its input is larger than that call's.
  */
 export const SESSION: Rule = {
-  named: [`w_session AS (PARTITION BY user, pm, feature_s ${PREVIOUS_ROW})`],
+  named: [`w_session AS (PARTITION BY user, pm, fid ${PREVIOUS_ROW})`],
   windows: [`lagInFrame(toNullable(ts)) OVER w_session AS session_prev_ts`, `lagInFrame(input_tokens) OVER w_session AS session_prev_input`],
   flags: [
     ['followup', `user != '' AND coalesce(ts - session_prev_ts <= ${SESSION_GAP_MS}, 0)`],

@@ -4,28 +4,30 @@
 //   billed         status ≠ ok and output_tokens > 0
 //   off-hours      UTC hour-of-day < 6 (floor(ts / 1 h) mod 24, as the reference computes it)
 //   at limit       L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S (any status)
-//   per minute     calls per active minute of the segment: sumMap over the minute buckets
+//   per minute     calls per active minute of the segment: the run lengths of its sorted minute buckets
 //   output excess  Σ max(0, output − p95) and Σ max(0, output − p99) over ok calls
-// The plain aggregates (one pass, no window) and the rule flags (window functions, one query per rule group)
-// are merged by segment. The prefix-cache columns come from prefix.ts.
+// The plain aggregates (one pass, no window) and the rule flags (window functions, one query per rule group;
+// `shared`: the rows of the passes other sections use too, duplicates.ts and retries.ts) are merged by
+// segment. The prefix-cache columns come from prefix.ts.
 import type { ClickHouseClient } from '../clickhouse';
-import { DOUBLE_FIRE_MS, HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
+import { HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
-import { EXACT_DUP, NEAR_DUP, RETRY, SESSION, UNREAD, derived, type Rule } from './rules';
+import { SESSION, UNREAD, derived, type Rule } from './rules';
 import { CALLS, COUNTS, bucket, dist, num, percentileOf, queryRows, segmentKey, sortedAlias, str, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
 
 const OK_OUTPUT = `groupArrayIf(output_tokens, ok)`;
 
-/**
- * Σ of a Float64 over the rows matching `cond`, added left to right in (ts, request_id) order as the
- * reference does: floating-point addition is not associative, so sum() (any order) could differ in the
- * last bits for latencies that are not whole (or dyadic) milliseconds.
- */
-const FLOAT_SUM_IN_ORDER = (value: string, cond: string): string =>
-  `arrayFold((acc, x) -> acc + x.3, arraySort(groupArrayIf((ts, request_id, ${value}), ${cond})), toFloat64(0))`;
 /** Σ max(0, v − p) over the ok outputs, p = the output distribution's percentile at per-mille pm (0 when empty). */
 const excessOver = (pm: number): string =>
   `if(length(${sortedAlias('d_output')}) = 0, 0, arraySum(x -> greatest(toInt64(x) - toInt64(${percentileOf('d_output', pm)}), 0), ${sortedAlias('d_output')}))`;
+
+/**
+ * The lengths of the runs of equal values of the sorted array `sorted` (the count of each distinct value),
+ * from the indices where a run starts: [] when empty. Lambdas take only zipped arrays (a captured array
+ * would be copied per element).
+ */
+const RUN_LENGTHS = (sorted: string): string =>
+  `arrayPopFront(arrayDifference(arrayPushBack(arrayFilter((i, d) -> i = 1 OR d != 0, arrayEnumerate(${sorted} AS _runs), arrayDifference(_runs)), length(_runs) + 1)))`;
 
 /** Everything that needs no per-call rule: one pass over the valid calls. */
 const PLAIN = `
@@ -42,7 +44,7 @@ SELECT feature, provider, model, ${COUNTS},
   ${dist('d_output', OK_OUTPUT)},
   ${excessOver(950)} AS sum_output_over_p95,
   ${excessOver(990)} AS sum_output_over_p99,
-  ${dist('d_per_minute', `tupleElement(sumMap([${bucket(MINUTE_MS)}], [toUInt64(1)]), 2)`)},
+  ${dist('d_per_minute', RUN_LENGTHS(`arraySort(groupArray(${bucket(MINUTE_MS)}))`))},
   countIf(n_blocks > 0) AS n_prefix,
   countIf(cache_write_tokens > 0) AS n_cache_write,
   [${ROUND_LIMITS_S.map((l) => `countIf(coalesce(latency_ms >= ${l * 1000} AND latency_ms < ${l * 1000 + 1000}, 0))`).join(', ')}] AS n_at_limit
@@ -51,35 +53,31 @@ GROUP BY feature, provider, model`;
 
 /**
  * The rule flags of rules.ts (window functions), summed per segment: one query per group of rules, so each
- * sorts only the few columns it needs (and a server runs them in parallel). Grouped by (feature_s, pm):
- * no LowCardinality column travels through the window sorts.
+ * sorts only the few columns it needs (and a server runs them in parallel), over only the rows that can be
+ * flagged or be the earlier / later call a flagged row looks for (`where`, argued per query). Grouped by
+ * (fid, pm): no LowCardinality column or string travels through the window sorts. A segment none of whose
+ * rows passes `where` has no row here: its sums are 0.
  */
-const ruleQuery = (rules: Rule[], sums: string): string => `
-SELECT feature_s AS segment_feature, {pairs_p:Array(String)}[pm] AS segment_provider, {pairs_m:Array(String)}[pm] AS segment_model,
+const ruleQuery = (rules: Rule[], where: string, sums: string): string => `
+SELECT {features:Array(String)}[fid] AS segment_feature, {pairs_p:Array(String)}[pm] AS segment_provider, {pairs_m:Array(String)}[pm] AS segment_model,
   ${sums}
-FROM (${derived(rules)})
-GROUP BY feature_s, pm`;
+FROM (${derived(rules, where)})
+GROUP BY fid, pm`;
 
 const RULE_QUERIES = [
-  ruleQuery(
-    [EXACT_DUP, NEAR_DUP],
-    `countIf(exact_dup) AS n_exact_dup, sumIf(cost, exact_dup) AS sum_exact_dup_cost,
-  ${FLOAT_SUM_IN_ORDER('assumeNotNull(latency_ms)', 'exact_dup AND latency_ms IS NOT NULL')} AS sum_exact_dup_latency,
-  countIf(exact_dup AND dup_gap <= ${DOUBLE_FIRE_MS}) AS n_double_fire,
-  countIf(near_dup) AS n_near_dup, sumIf(cost, near_dup) AS sum_near_dup_cost`,
-  ),
-  ruleQuery(
-    [RETRY],
-    `countIf(retry) AS n_retry, countIf(retry AND retry_after_429) AS n_retry_after_429,
-  countIf(retry AND fast_retry_after_429) AS n_fast_retry_after_429, sumIf(retry_gap, retry) AS sum_retry_wait,
-  countIf(retry AND fallback) AS n_fallback`,
-  ),
+  // Sessions are per user (the partition leads with it).
   ruleQuery(
     [SESSION],
+    `user != ''`,
     `countIf(followup) AS n_followup, countIf(followup AND growing) AS n_growing,
   sumIf(greatest(toInt64(input_tokens) - ${HISTORY_WINDOW_TOKENS}, 0), followup AND growing) AS sum_history_excess`,
   ),
-  ruleQuery([UNREAD], `countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread`),
+  // A write is flagged, a read is what it looks for.
+  ruleQuery(
+    [UNREAD],
+    `cache_write_tokens > 0 OR cached_input_tokens > 0`,
+    `countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread`,
+  ),
 ];
 
 export type SegmentRow = Omit<SegmentProfile, 'prefix_cache'>;
@@ -88,11 +86,16 @@ export async function loadSegments(
   ch: ClickHouseClient,
   params: ProfileParams,
   isKnown: (provider: string, model: string) => boolean,
+  shared: Promise<Row[]>[],
 ): Promise<SegmentRow[]> {
-  const [plain, ruleRows] = await Promise.all([queryRows(ch, PLAIN, params), Promise.all(RULE_QUERIES.map((q) => queryRows(ch, q, params)))]);
-  // Every segment has a row in each rule query (same calls, same grouping): merge them into one.
+  const [plain, ruleRows, sharedRows] = await Promise.all([
+    queryRows(ch, PLAIN, params),
+    Promise.all(RULE_QUERIES.map((q) => queryRows(ch, q, params))),
+    Promise.all(shared),
+  ]);
+  // A segment has at most one row in each rule query and each shared pass: merge them into one.
   const rules = new Map<string, Row>();
-  for (const r of ruleRows.flat()) {
+  for (const r of [...ruleRows.flat(), ...sharedRows.flat()]) {
     const key = segmentKey(str(r, 'segment_feature'), str(r, 'segment_provider'), str(r, 'segment_model'));
     rules.set(key, { ...rules.get(key), ...r });
   }
@@ -100,8 +103,8 @@ export async function loadSegments(
     const provider = str(p, 'provider');
     const model = str(p, 'model');
     const feature = str(p, 'feature');
-    const r = rules.get(segmentKey(feature, provider, model));
-    if (!r) throw new Error('workload profile: a segment without its rules row');
+    const r = rules.get(segmentKey(feature, provider, model)) ?? {};
+    const rule = (key: string): number => (key in r ? num(r, key) : 0);
     const atLimit = p['n_at_limit'];
     if (!Array.isArray(atLimit)) throw new Error('workload profile: n_at_limit is not an array');
     return {
@@ -127,24 +130,24 @@ export async function loadSegments(
       output_over_p95_tokens: num(p, 'sum_output_over_p95'),
       output_over_p99_tokens: num(p, 'sum_output_over_p99'),
       calls_per_minute: toDistribution(p, 'd_per_minute'),
-      exact_dup_calls: num(r, 'n_exact_dup'),
-      exact_dup_cost_nanousd: num(r, 'sum_exact_dup_cost'),
-      exact_dup_latency_ms: num(r, 'sum_exact_dup_latency'),
-      double_fire_calls: num(r, 'n_double_fire'),
-      near_dup_calls: num(r, 'n_near_dup'),
-      near_dup_cost_nanousd: num(r, 'sum_near_dup_cost'),
-      retry_calls: num(r, 'n_retry'),
-      retry_after_429_calls: num(r, 'n_retry_after_429'),
-      fast_retry_after_429_calls: num(r, 'n_fast_retry_after_429'),
-      retry_wait_ms: num(r, 'sum_retry_wait'),
-      fallback_calls: num(r, 'n_fallback'),
+      exact_dup_calls: rule('n_exact_dup'),
+      exact_dup_cost_nanousd: rule('sum_exact_dup_cost'),
+      exact_dup_latency_ms: rule('sum_exact_dup_latency'),
+      double_fire_calls: rule('n_double_fire'),
+      near_dup_calls: rule('n_near_dup'),
+      near_dup_cost_nanousd: rule('sum_near_dup_cost'),
+      retry_calls: rule('n_retry'),
+      retry_after_429_calls: rule('n_retry_after_429'),
+      fast_retry_after_429_calls: rule('n_fast_retry_after_429'),
+      retry_wait_ms: rule('sum_retry_wait'),
+      fallback_calls: rule('n_fallback'),
       prefix_calls: num(p, 'n_prefix'),
       cache_write_calls: num(p, 'n_cache_write'),
-      cache_write_unread_calls: num(r, 'n_cache_write_unread'),
-      cache_write_unread_tokens: num(r, 'sum_cache_write_unread'),
-      followup_calls: num(r, 'n_followup'),
-      growing_calls: num(r, 'n_growing'),
-      history_excess_tokens: num(r, 'sum_history_excess'),
+      cache_write_unread_calls: rule('n_cache_write_unread'),
+      cache_write_unread_tokens: rule('sum_cache_write_unread'),
+      followup_calls: rule('n_followup'),
+      growing_calls: rule('n_growing'),
+      history_excess_tokens: rule('sum_history_excess'),
       latency_at_limit: ROUND_LIMITS_S.map((limit_s, i) => ({ limit_s, calls: Number(atLimit[i]) })),
     };
   });

@@ -28,6 +28,8 @@ export interface ProfileParams {
   pairs_p: string[];
   pairs_m: string[];
   pair_known: number[];
+  /** Every feature in scope: fid = the feature's 1-based index, an exact numeric feature id. */
+  features: string[];
   /** Length of the top-N lists. */
   top: number;
 }
@@ -55,6 +57,7 @@ export function scopeParams(org: string, window: { from: number; to: number; sou
     pairs_p: [],
     pairs_m: [],
     pair_known: [],
+    features: [],
     top,
   };
 }
@@ -76,11 +79,13 @@ export const VALID = `NOT (${ABSURD}) AND NOT (${CACHED_EXCEEDS}) AND NOT (${BAD
 /** The pair's index in the pairs parameter (1-based; the pairs cover every row in scope). */
 export const PM = `indexOf(arrayZip({pairs_p:Array(String)}, {pairs_m:Array(String)}), (provider, model))`;
 /** derive.ts §cost: known = the catalog finds the (provider, model) pair (decided in TypeScript). */
+/** The feature's index in the features parameter (1-based; the features cover every row in scope). */
+export const FID = `indexOf({features:Array(String)}, feature)`;
 export const KNOWN = `{pair_known:Array(UInt8)}[pm] = 1`;
 
 /**
  * The valid calls in scope, one row per request id (FINAL), with the columns every rule reads:
- * ts (epoch ms), ok / is_429, pm (model id), feature_s (feature as a plain String), known, cost
+ * ts (epoch ms), ok / is_429, pm (model id), feature_s (feature as a plain String), fid (feature id), known, cost
  * (derive.ts §cost), streamed / non_streamed (stream true / false), and the scalars the rules key on, so
  * that no array travels through their sorts: n_blocks = |prefix_hashes|, near_key = prefix_hashes[n−2]
  * (0-based; '' when n < 2), cache_key (derive.ts §unread: prefix_hashes[0], else '\0feature:' + feature,
@@ -88,7 +93,7 @@ export const KNOWN = `{pair_known:Array(UInt8)}[pm] = 1`;
  */
 export const CALLS = `
   SELECT toUnixTimestamp64Milli(timestamp) AS ts, request_id, feature, provider, model, user, status,
-         status = 'ok' AS ok, status = '429' AS is_429, ${PM} AS pm, toString(feature) AS feature_s,
+         status = 'ok' AS ok, status = '429' AS is_429, ${PM} AS pm, toString(feature) AS feature_s, ${FID} AS fid,
          input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
          latency_ms, ttft_ms, stream, coalesce(stream = 1, 0) AS streamed, coalesce(stream = 0, 0) AS non_streamed,
          max_tokens, attempt, prompt_hash, prefix_hashes, cost_nanousd,

@@ -1,54 +1,54 @@
 // users: calls naming an end user (user != ''). Per user: calls, cost, tokens (top N by cost, ties by
 // user); per (user, UTC day) (derive.ts §buckets): calls and cost — their count, the nearest-rank
-// distribution of their cost, and the top N by cost (ties by user, then day).
+// distribution of their cost, and the top N by cost (ties by user, then day). One query: the user-days,
+// regrouped per user (each user's own top N days are all the global top N can take from that user).
 import type { ClickHouseClient } from '../clickhouse';
 import { DAY_MS } from '../../engine/findings';
 import type { UserDaySpend, UserSpend, UsersProfile } from '../../engine/profile/types';
-import { CALLS, bucket, cmp, dist, num, queryRows, str, toDistribution, type ProfileParams } from './sql';
+import { CALLS, bucket, cmp, dist, num, queryRows, toDistribution, type ProfileParams, type Row } from './sql';
 
 const USER_DAYS = `
-  SELECT user, ${bucket(DAY_MS)} AS day_ms, count() AS n_calls, sum(cost) AS sum_cost
+  SELECT user, ${bucket(DAY_MS)} AS day_ms, count() AS n_calls, sum(cost) AS sum_cost,
+         sum(toUInt64(input_tokens)) AS sum_input, sum(toUInt64(output_tokens)) AS sum_output
   FROM (${CALLS})
   WHERE user != ''
   GROUP BY user, day_ms`;
 
-const SUMMARY = `
-SELECT uniqExact(user) AS n_users, count() AS n_user_days, ${dist('d_day_cost', 'groupArray(sum_cost)')}
-FROM (${USER_DAYS})`;
+const PER_USER = `
+  SELECT user, sum(n_calls) AS u_calls, sum(sum_cost) AS u_cost, sum(sum_input) AS u_input, sum(sum_output) AS u_output,
+         groupArray(sum_cost) AS day_costs,
+         arrayMap(d -> (user, d.1, d.2, d.3), arraySlice(arraySort(d -> (-d.3, d.1), groupArray((day_ms, n_calls, sum_cost))), 1, {top:UInt32})) AS top_days
+  FROM (${USER_DAYS})
+  GROUP BY user`;
 
-const TOP_USER_DAYS = `
-SELECT user, day_ms, n_calls, sum_cost FROM (${USER_DAYS})
-ORDER BY sum_cost DESC, user, day_ms
-LIMIT {top:UInt32}`;
+const QUERY = `
+SELECT count() AS n_users, sum(length(day_costs)) AS n_user_days,
+  ${dist('d_day_cost', 'arrayFlatten(groupArray(day_costs))')},
+  arraySlice(arraySort(u -> (-u.3, u.1), groupArray((user, u_calls, u_cost, u_input, u_output))), 1, {top:UInt32}) AS top_users,
+  arraySlice(arraySort(d -> (-d.4, d.1, d.2), arrayFlatten(groupArray(top_days))), 1, {top:UInt32}) AS top_user_days
+FROM (${PER_USER})`;
 
-const TOP_USERS = `
-SELECT user, count() AS n_calls, sum(cost) AS sum_cost,
-  sum(toUInt64(input_tokens)) AS sum_input, sum(toUInt64(output_tokens)) AS sum_output
-FROM (${CALLS})
-WHERE user != ''
-GROUP BY user
-ORDER BY sum_cost DESC, user
-LIMIT {top:UInt32}`;
+/** A column holding an array of tuples (arrays in JSON). */
+function tuples(row: Row, key: string): unknown[][] {
+  const v = row[key];
+  if (!Array.isArray(v) || !v.every(Array.isArray)) throw new Error(`workload profile: column ${key} is not an array of tuples`);
+  return v as unknown[][];
+}
 
 export async function loadUsers(ch: ClickHouseClient, params: ProfileParams): Promise<UsersProfile> {
-  const [summary, days, users] = await Promise.all([
-    queryRows(ch, SUMMARY, params),
-    queryRows(ch, TOP_USER_DAYS, params),
-    queryRows(ch, TOP_USERS, params),
-  ]);
-  const s = summary[0];
-  if (!s) throw new Error('workload profile: no users summary row');
-  const top_users: UserSpend[] = users
-    .map((r) => ({
-      user: str(r, 'user'),
-      calls: num(r, 'n_calls'),
-      cost_nanousd: num(r, 'sum_cost'),
-      input_tokens: num(r, 'sum_input'),
-      output_tokens: num(r, 'sum_output'),
+  const [s] = await queryRows(ch, QUERY, params);
+  if (!s) throw new Error('workload profile: no users row');
+  const top_users: UserSpend[] = tuples(s, 'top_users')
+    .map(([user, calls, cost, input, output]) => ({
+      user: String(user),
+      calls: Number(calls),
+      cost_nanousd: Number(cost),
+      input_tokens: Number(input),
+      output_tokens: Number(output),
     }))
     .sort((a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.user, b.user));
-  const top_user_days: UserDaySpend[] = days
-    .map((r) => ({ user: str(r, 'user'), day: num(r, 'day_ms'), calls: num(r, 'n_calls'), cost_nanousd: num(r, 'sum_cost') }))
+  const top_user_days: UserDaySpend[] = tuples(s, 'top_user_days')
+    .map(([user, day, calls, cost]) => ({ user: String(user), day: Number(day), calls: Number(calls), cost_nanousd: Number(cost) }))
     .sort((a, b) => b.cost_nanousd - a.cost_nanousd || cmp(a.user, b.user) || a.day - b.day);
   return {
     users: num(s, 'n_users'),
