@@ -164,7 +164,7 @@ const LEVER_WORDS: [RegExp, string][] = [
   [/\b(?:chat|conversation) history\b|\bhistory window\b|\bgrowing (?:context|history)\b/, 'history_window'],
   [/\bcheaper (?:provider|host)s?\b|\bswitch(?:ing)? providers?\b|\banother provider\b/, 'provider_switch'],
   [/\b(?:smaller|cheaper) models?\b|\bdowngrad/, 'model_downgrade'],
-  [/\bdata quality\b|\bunknown models?\b|\bmissing fields?\b/, 'data_quality'],
+  [/\bdata quality\b|\bunknown models?\b|\bmissing fields?\b|\bwrong with (?:our |the |my )?(?:data|telemetry)\b|\b(?:data|telemetry) (?:issues|problems|gaps)\b|\b(?:is|are) (?:our |the |my )?(?:data|telemetry) (?:ok|complete|good enough)\b/, 'data_quality'],
 ];
 
 // Asked for the whole analysis, with nothing narrower named ("what should we do first?", "give me a report"):

@@ -42,6 +42,7 @@ describe('structured request from triage', () => {
     expect(parseRequest('are we overpaying for claude?', NOW)).toMatchObject({ intents: ['cut_cost'], scope: { providers: ['anthropic'] } });
     expect(parseRequest('switch everything to gemini-2.5-flash', NOW)).toMatchObject({ intents: ['what_if'], scope: { providers: [] }, change: { to_model: 'gemini-2.5-flash' } });
     expect(parseRequest('Which prompts are the longest?', NOW).levers).toEqual(['context_bloat']);
+    expect(parseRequest('Is there anything wrong with our data?', NOW)).toMatchObject({ intents: ['lever'], levers: ['data_quality'] });
     // Something narrower named wins over "optimize".
     expect(parseRequest('Can we optimize latency on chat?', NOW).intents[0]).toBe('latency');
   });
