@@ -15,8 +15,10 @@ export interface CoverageRow {
   from_ms: number | null;
   to_ms: number | null;
   /**
-   * What changes whenever the calls do: their count, cost sum, first and last timestamp and latest ingestion
-   * (a new or replaced row, a cost recompute, a TTL deletion). A stored profile is reused only under it.
+   * What changes whenever the calls do: their count, cost sum, first and last timestamp, latest ingestion, and
+   * an order-independent sum of per-row hashes of (request id, ingestion time, cost — NULL apart from 0), so a
+   * new or replaced row, a cost rewritten in place by a recompute, or a TTL deletion changes it. A stored profile
+   * is reused only under it.
    */
   fingerprint: string;
 }
@@ -35,6 +37,7 @@ export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?:
               if(count() = 0, NULL, toUnixTimestamp64Milli(min(timestamp))) AS from_ms,
               if(count() = 0, NULL, toUnixTimestamp64Milli(max(timestamp))) AS to_ms,
               toString(sum(ifNull(cost_nanousd, 0))) AS cost_sum,
+              toString(sum(cityHash64(request_id, toUnixTimestamp64Milli(ingested_at), ifNull(cost_nanousd, -1)))) AS content_hash,
               if(count() = 0, 0, toUnixTimestamp64Milli(max(ingested_at))) AS last_ingested_ms
             FROM llm_calls FINAL
             WHERE org_id = {org:String} AND ({source:String} = '' OR source = {source:String})`,
@@ -55,6 +58,6 @@ export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?:
     features: Array.isArray(row?.features) ? row.features : [],
     from_ms: n(row?.from_ms),
     to_ms: n(row?.to_ms),
-    fingerprint: [row?.calls, row?.cost_sum, row?.from_ms, row?.to_ms, row?.last_ingested_ms].map((v) => String(v ?? '')).join(':'),
+    fingerprint: [row?.calls, row?.cost_sum, row?.content_hash, row?.from_ms, row?.to_ms, row?.last_ingested_ms].map((v) => String(v ?? '')).join(':'),
   };
 }

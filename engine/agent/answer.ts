@@ -151,7 +151,9 @@ function fitText(f: WhatIfFit): string {
   const bench = f.benchmark ? ` on ${f.benchmark.name.split(' ')[0]} (${f.benchmark.date})` : '';
   const unrated = [f.target, ...below].filter((r) => r.score === null).map((r) => `${r.provider}/${r.model}`);
   const tiers =
-    f.sources.length === 0
+    f.uncataloged.length
+      ? `Capability cannot be compared: ${f.uncataloged.join(' and ')} ${f.uncataloged.length > 1 ? 'are' : 'is'} not in the catalog, so I cannot say the change keeps quality`
+      : f.sources.length === 0
       ? `These calls already use ${target}`
       : unrated.length
         ? `Capability cannot be compared: ${unrated.join(' and ')} ${unrated.length > 1 ? 'are' : 'is'} not rated on a pinned benchmark, so I cannot say the change keeps quality`
@@ -205,7 +207,8 @@ function realized(l: LedgerSummary, req: AgentRequest): Part {
       ],
     };
   }
-  const lead = `The gateway's policies saved ${usd(t.realized_savings_usd)} on ${count(t.treated.calls)} calls ${period}: what the requested models would have cost at catalog prices minus what was paid.`;
+  const verb = t.realized_savings_usd >= 0 ? `saved ${usd(t.realized_savings_usd)}` : `cost ${usd(-t.realized_savings_usd)} more`;
+  const lead = `The gateway's policies ${verb} on ${count(t.treated.calls)} calls ${period}: what the requested models would have cost at catalog prices minus what was paid.`;
   let control: string;
   if (t.difference_per_call_usd === null || !t.ci95_per_call_usd) {
     control = `The control arm has ${count(t.control.calls)} calls: too few for an interval yet (each rule holds back 5 % by default).`;
@@ -422,7 +425,13 @@ const scopeLabel = (rows: LatencyRow[], req: AgentRequest): string => {
 
 /** The features and models the request names, in its words ("feature teleport, gpt-4o"), or ''. */
 const namedScope = (req: AgentRequest): string =>
-  [...req.scope.features.map((f) => `feature ${f}`), ...req.scope.models, ...req.scope.providers.map((p) => `${p} calls`), ...req.scope.exclude_features.map((f) => `all but feature ${f}`)].join(', ');
+  [
+    ...req.scope.features.map((f) => `feature ${f}`),
+    ...req.scope.models,
+    ...req.scope.providers.map((p) => `${p} calls`),
+    ...req.scope.exclude_features.map((f) => `all but feature ${f}`),
+    ...req.scope.exclude_providers.map((p) => `all but ${p} calls`),
+  ].join(', ');
 
 /** "Is our p99 latency getting worse?": the percentile now against the period before, the largest change first; the levers stay. */
 function latencyTrend(c: LatencyChangeOutput, current: Part): Part {

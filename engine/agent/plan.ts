@@ -44,6 +44,7 @@ export function planTools(request: AgentRequest, knownFeatures: readonly string[
     models: request.scope.models,
     providers: request.scope.providers,
     exclude_features: resolveFeatures(request.scope.exclude_features, knownFeatures),
+    exclude_providers: request.scope.exclude_providers,
   };
   const calls: PlannedCall[] = [];
   const add = (tool: AgentToolName, input: Record<string, unknown>) => {

@@ -37,6 +37,8 @@ export const agentRequest = z.object({
     features: z.array(z.string()),
     /** Features left out ("excluding the summarize feature", "except doc-qa"). */
     exclude_features: z.array(z.string()).default([]),
+    /** Providers left out ("excluding anthropic"). */
+    exclude_providers: z.array(z.string()).default([]),
     models: z.array(z.string()),
     providers: z.array(z.string()),
     users: z.array(z.string()),
@@ -109,7 +111,9 @@ export function parseWindow(message: string, now: number): TimeWindow | null {
   }
   if ((r = new RegExp(`\\b(?:on|last) (${WEEKDAYS.join('|')})\\b`).exec(m))) {
     // The latest such UTC day up to the data's last one ("on tuesday" on a Tuesday is that day).
-    const back = (d.getUTCDay() - WEEKDAYS.indexOf(r[1]!) + 7) % 7;
+    const same = (d.getUTCDay() - WEEKDAYS.indexOf(r[1]!) + 7) % 7;
+    // "last tuesday" on a Tuesday is a week ago; "on tuesday" is today
+    const back = r[0].startsWith('last') && same === 0 ? 7 : same;
     const from = utcDay(now) - back * DAY_MS;
     return { phrase: r[0], from, to: Math.min(end, from + DAY_MS) };
   }
@@ -147,6 +151,7 @@ function modelsIn(message: string): { id: string; at: number }[] {
 // A provider named on its own, not as the head of a model id ("gemini-2.5-flash", "openai/gpt-4o").
 const PROVIDER_WORDS = /\b(openai|anthropic|claude|google|gemini|mistral|deepseek|groq|together|fireworks|bedrock|cohere|xai|cerebras|azure)\b(?![./-]\w)/gi;
 
+const PROVIDER_ONLY = new RegExp(`^${PROVIDER_WORDS.source}$`, 'i');
 /** A provider word's provider: "claude" alone means Anthropic's models. */
 const providerOf = (word: string): string => (word.toLowerCase() === 'claude' ? 'anthropic' : normalizeProvider(word));
 
@@ -216,7 +221,7 @@ function classify(m: string): Intent[] {
 function emptyRequest(): AgentRequest {
   return {
     intents: ['greeting'],
-    scope: { features: [], exclude_features: [], models: [], providers: [], users: [], keys: [], window: null, share: null },
+    scope: { features: [], exclude_features: [], exclude_providers: [], models: [], providers: [], users: [], keys: [], window: null, share: null },
     targets: { cut_pct: null, p95_ms: null, budget_usd_month: null },
     constraints: { keep_models: [], keep_feature_models: [], avoid_providers: [], latency_must_not_rise: false, quality_must_not_drop: false },
     change: { from_model: null, to_model: null },
@@ -244,7 +249,7 @@ const BY_FEATURE = /\b(?:which|what|each|per|by|costliest|priciest|most expensiv
 const BY_MODEL = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) models?\b/;
 const BY_PROVIDER = /\b(?:which|what|each|per|by|costliest|priciest|most expensive) providers?\b/;
 const ASKS_RUN_RATE = /\brun[- ]?rate\b|\b(?:monthly|per month|a month) (?:spend|bill|cost)\b|\b(?:spend|bill|cost|costs) (?:per|a) month\b|\bhow much (?:do|will) we (?:spend|pay) (?:per|a|each) month\b/;
-const LATENCY_TREND = /\bgetting (?:worse|better|slower|faster)\b|\b(?:got|gotten|become|becoming) (?:worse|better|slower|faster)\b|\bworse\b|\bregress|\btrend|\bover time\b|\b(?:increas|improv|degrad)(?:e|ed|es|ing)\b|\bthan (?:last|the previous|before)\b|\bslower than\b|\bfaster than\b/;
+const LATENCY_TREND = /\b(?:getting|got|gotten|become|becoming|grown|growing) (?:worse|better|slower|faster)\b|\bregress|\btrends?\b|\bover time\b|\b(?:than|since|compared (?:to|with)) (?:last (?:week|month)|the previous (?:week|month|period)|before|yesterday)\b|\b(?:increasing|degrading|improving) (?:over|since|lately|recently)\b/;
 const ASKS_TOKENS = /\bhow many tokens\b|\btoken (?:usage|count|counts|volume|consumption)\b|\btokens (?:did|do|have) (?:we|i) (?:use|used|send|sent|consume|consumed)\b|\bhow much tokens\b/;
 const ASKS_PER_CALL = /\b(?:average|mean|avg|typical) (?:cost|spend|price) (?:per|of an?|for an?) (?:call|request)\b|\bcost per (?:call|request)\b|\bper[- ](?:call|request) cost\b|\bhow much (?:does|do) (?:a|one|each) (?:call|request) cost\b/;
 const ASKS_CALLS = /\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed out|were (?:rate[- ]limited|retried)))|\b(?:call|request) (?:volume|count)s?\b|\bnumber of (?:calls|requests)\b/;
@@ -253,7 +258,7 @@ const ASKS_CALLS = /\bhow many (?:calls|requests)\b(?! (?:failed|errored|timed o
 const featurePattern = (name: string): string => name.toLowerCase().split(/[-_ ]+/).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[-_ ]');
 
 const EXCLUDE = /\b(?:without|except(?: for)?|excluding|other than|apart from|not counting|leaving out)\s+(?:the\s+|our\s+)?["'`]?([\w-]+)["'`]?(\s+features?)?/g;
-const FOLLOW_UP = /^\s*(?:and|what about|how about|and what about|same for|now|without|but)\b|\b(?:of it|that one|the (?:first|second|third) one|it\?|(?:for|of|on|in) (?:those|them|these))\b|\bthere\??\s*$/i;
+const FOLLOW_UP = /^\s*(?:and|what about|how about|and what about|same for|now|without|but)\b|\b(?:of it|that one|the (?:first|second|third) one|it\?|(?:for|of|on|in) (?:those|them|these))\b|(?<!\bout )\bthere\??\s*$/i;
 
 /**
  * Parses a message into a request. `now` anchors relative windows (use the org's latest call);
@@ -302,6 +307,11 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   // "excluding the summarize feature", "except doc-qa": a feature left out, not the scope.
   for (const x of m.matchAll(EXCLUDE)) {
     const word = x[1]!;
+    if (PROVIDER_ONLY.test(word)) {
+      const p = providerOf(word);
+      if (!r.scope.exclude_providers.includes(p)) r.scope.exclude_providers.push(p);
+      continue;
+    }
     if (NOT_A_NAME.has(word) || r.constraints.keep_feature_models.includes(word)) continue;
     if ((x[2] || knownFeatures.some((f) => f.toLowerCase() === word)) && !r.scope.exclude_features.includes(word)) r.scope.exclude_features.push(word);
   }
@@ -328,7 +338,7 @@ export function parseRequest(message: string, now: number, previous: AgentReques
   for (const k of m.matchAll(/\b(key_[\w-]+)/g)) r.scope.keys.push(k[1]!);
   for (const p of m.matchAll(PROVIDER_WORDS)) {
     const provider = providerOf(p[1]!);
-    if (!r.constraints.avoid_providers.includes(provider) && !r.scope.providers.includes(provider)) r.scope.providers.push(provider);
+    if (!r.constraints.avoid_providers.includes(provider) && !r.scope.exclude_providers.includes(provider) && !r.scope.providers.includes(provider)) r.scope.providers.push(provider);
   }
   const models = modelsIn(m).filter((x) => !r.constraints.keep_models.includes(x.id) || intents.includes('compare_models'));
 
@@ -359,7 +369,7 @@ export function parseRequest(message: string, now: number, previous: AgentReques
 
   const greeting = /^\s*(?:hi|hello|hey|yo|good (?:morning|afternoon|evening)|thanks|thank you)\b|\bhelp\b|\bwhat can you do\b|\bhow does this work\b/.test(m);
   if (previous && !greeting && (FOLLOW_UP.test(message) || intents.length === 0 || (intents.length === 1 && intents[0] === 'what_if' && r.scope.share !== null && !r.change.to_model))) {
-    return mergeFollowUp(previous, r, intents, percentileNamed);
+    return mergeFollowUp(previous, r, intents, percentileNamed, /\binclud(?:e|ing) (?:everything|all|them|it)\b|\bwith everything\b/.test(m));
   }
   r.intents = intents.length ? intents : [greeting || m.trim().split(/\s+/).length <= 2 ? 'greeting' : FULL_ANALYSIS.test(m) ? 'cut_cost' : 'spend_breakdown'];
   r.thanks = r.intents[0] === 'greeting' && /^\s*(?:thanks|thank you|thx|cheers)\b/.test(m);
@@ -367,13 +377,14 @@ export function parseRequest(message: string, now: number, previous: AgentReques
 }
 
 /** A follow-up keeps the previous request's scope and change; what the new message names overrides. */
-function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Intent[], percentileNamed: boolean): AgentRequest {
+function mergeFollowUp(previous: AgentRequest, next: AgentRequest, intents: Intent[], percentileNamed: boolean, includeAll: boolean): AgentRequest {
   const pick = <T>(a: T[], b: T[]) => (a.length ? a : b);
   return {
     intents: intents.length ? intents : previous.intents,
     scope: {
       features: pick(next.scope.features, previous.scope.features),
-      exclude_features: pick(next.scope.exclude_features, previous.scope.exclude_features),
+      exclude_features: includeAll ? [] : pick(next.scope.exclude_features, previous.scope.exclude_features),
+      exclude_providers: includeAll ? [] : pick(next.scope.exclude_providers, previous.scope.exclude_providers),
       models: pick(next.scope.models, previous.scope.models),
       providers: pick(next.scope.providers, previous.scope.providers),
       users: pick(next.scope.users, previous.scope.users),

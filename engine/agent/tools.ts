@@ -28,6 +28,7 @@ const scopeInput = z.object({
   models: z.array(z.string().max(200)).max(20).default([]),
   providers: z.array(z.string().max(100)).max(20).default([]),
   exclude_features: z.array(z.string().max(200)).max(20).default([]),
+  exclude_providers: z.array(z.string().max(100)).max(20).default([]),
 });
 type ScopeInput = z.infer<typeof scopeInput>;
 export const SPEND_BY = ['segment', 'feature', 'model', 'provider'] as const;
@@ -38,9 +39,11 @@ const inScope = (s: Pick<SegmentProfile, 'feature' | 'provider' | 'model'>, scop
   (scope.features.length === 0 || scope.features.includes(s.feature)) &&
   (scope.models.length === 0 || scope.models.includes(s.model)) &&
   (scope.providers.length === 0 || scope.providers.includes(s.provider)) &&
-  !scope.exclude_features.includes(s.feature);
+  !scope.exclude_features.includes(s.feature) &&
+  !scope.exclude_providers.includes(s.provider);
 
-const unscoped = (scope: ScopeInput) => scope.features.length === 0 && scope.models.length === 0 && scope.providers.length === 0 && scope.exclude_features.length === 0;
+const excludes = (scope: ScopeInput) => scope.exclude_features.length > 0 || scope.exclude_providers.length > 0;
+const unscoped = (scope: ScopeInput) => scope.features.length === 0 && scope.models.length === 0 && scope.providers.length === 0 && !excludes(scope);
 
 /**
  * A finding belongs to the scope when it names a scoped feature or model, or when it is model-wide (no
@@ -50,11 +53,12 @@ const unscoped = (scope: ScopeInput) => scope.features.length === 0 && scope.mod
 function findingInScope(f: Finding, scope: ScopeInput, p: WorkloadProfile): boolean {
   const { feature, model, provider } = f.where;
   if (feature && scope.exclude_features.includes(feature)) return false;
+  if (provider && scope.exclude_providers.includes(provider)) return false;
   if (scope.models.length > 0 && model && !scope.models.includes(model)) return false;
   // a provider scope: the finding's provider, or the provider of the model it names (org-wide findings stay)
   if (scope.providers.length > 0 && (provider || model) && !(provider ? scope.providers.includes(provider) : p.segments.some((s) => s.model === model && scope.providers.includes(s.provider)))) return false;
-  if (scope.features.length === 0) return true;
-  if (feature) return scope.features.includes(feature);
+  if (scope.features.length === 0 && !excludes(scope)) return true;
+  if (feature) return scope.features.length === 0 || scope.features.includes(feature);
   // the calls that name no feature are none of the named features
   if (f.where.group === UNTAGGED) return false;
   return !model || p.segments.some((s) => s.model === model && inScope(s, scope));
@@ -183,6 +187,8 @@ export interface WhatIfFit {
   target: CapabilityRow;
   /** Each model moved away from, and whether the target is at the same or a higher measured tier. */
   sources: (CapabilityRow & { sufficient: boolean })[];
+  /** Models moved away from that the catalog does not know (a fine-tune, a self-hosted model): no capability to compare. */
+  uncataloged: string[];
   /** The largest p99 input (tokens) of the moved segments, and the target's context window. */
   p99_input_tokens: number | null;
   context_window: number;
@@ -499,9 +505,9 @@ function spendChange(now: WorkloadProfile, before: WorkloadProfile, scope: Scope
 
 function latencyTable(p: WorkloadProfile, scope: ScopeInput): LatencyRow[] {
   // Per model, or per (feature, model) when the question names features.
-  if (scope.features.length === 0) {
+  if (scope.features.length === 0 && scope.exclude_features.length === 0) {
     return p.models
-      .filter((m) => m.latency_ms.count > 0 && (scope.models.length === 0 || scope.models.includes(m.model)) && (scope.providers.length === 0 || scope.providers.includes(m.provider)))
+      .filter((m) => m.latency_ms.count > 0 && (scope.models.length === 0 || scope.models.includes(m.model)) && (scope.providers.length === 0 || scope.providers.includes(m.provider)) && !scope.exclude_providers.includes(m.provider))
       .map((m) => ({ feature: null, provider: m.provider, model: m.model, calls: m.calls, latency_ms: m.latency_ms, ttft_ms: m.ttft_ms }))
       .sort((a, b) => (b.latency_ms.p95 ?? 0) - (a.latency_ms.p95 ?? 0) || (a.model < b.model ? -1 : 1));
   }
@@ -545,15 +551,17 @@ function capabilityRow(m: CatalogModel): CapabilityRow {
 }
 
 function whatIfFit(segs: SegmentProfile[], target: CatalogModel): WhatIfFit {
-  const sources = [...new Map(segs.map((s) => [`${s.provider}/${s.model}`, s])).values()]
-    .map((s) => findModel(s.model, s.provider))
-    .filter((m): m is CatalogModel => !!m && m.id !== target.id);
+  const moved = [...new Map(segs.map((s) => [`${s.provider}/${s.model}`, s])).values()];
+  const known = moved.map((s) => ({ s, m: findModel(s.model, s.provider) }));
+  const sources = known.map((k) => k.m).filter((m): m is CatalogModel => !!m && m.id !== target.id);
+  const uncataloged = known.filter((k) => !k.m).map((k) => `${k.s.provider}/${k.s.model}`);
   const p99s = segs.map((s) => s.input_tokens_dist.p99).filter((v): v is number => v !== null);
   const benchmark = capabilityOf(target).benchmark;
   return {
     benchmark: benchmark && sources.some((m) => capabilityOf(m).benchmark === benchmark) ? { name: CAPABILITY_SOURCES[benchmark].name, date: CAPABILITY_SOURCES[benchmark].date } : null,
     target: capabilityRow(target),
     sources: sources.map((m) => ({ ...capabilityRow(m), sufficient: sufficientFor(m, target) })),
+    uncataloged,
     p99_input_tokens: p99s.length ? Math.max(...p99s) : null,
     context_window: target.context_window,
   };
@@ -594,7 +602,7 @@ function whatIf(p: WorkloadProfile, input: z.infer<typeof whatIfInput>): WhatIfO
 }
 
 function compareModels(p: WorkloadProfile, input: z.infer<typeof compareInput>): CompareRow[] {
-  const segs = p.segments.filter((s) => s.known && inScope(s, { features: input.features, models: [], providers: [], exclude_features: [] }));
+  const segs = p.segments.filter((s) => s.known && inScope(s, { features: input.features, models: [], providers: [], exclude_features: [], exclude_providers: [] }));
   return input.candidates
     .map((id) => findModel(id))
     .filter((m): m is CatalogModel => !!m)

@@ -1,9 +1,10 @@
 // A second question over the same data reads the workload profile stored under the org's fingerprint
 // (db/profile-cache.ts) instead of recomputing it; a new call changes the fingerprint, and the next answer is
-// computed again and counts it.
+// computed again and counts it; so does a recompute that rewrites the stored costs in place.
 import { describe, expect, it } from 'vitest';
 import type { ServerEvent } from '../../protocol/messages';
 import { ask, newThread } from './agent-support';
+import { api, jsonRequest } from './helpers';
 import { createKey, drain, postCalls } from './ingest-support';
 import { signUp } from './tenancy';
 
@@ -31,6 +32,16 @@ describe('the workload profile is reused while the calls are unchanged', () => {
     // Another thread of the org reads it too.
     const other = await ask(t, await newThread(t), 'Where does our money go?');
     expect(profileResults(other.events)).toEqual([expect.objectContaining({ cached: true })]);
+
+    // Costs rewritten in place by a recompute (same count, same ingestion times): the profile is computed again.
+    const rule = await api('/api/prices', jsonRequest('POST', { provider: 'openai', model: 'gpt-4o-mini', discount: 0.5, effective_from: new Date(start - 3_600_000).toISOString() }, t.headers));
+    expect(rule.status, await rule.clone().text()).toBe(201);
+    const recompute = await api('/api/prices/recompute', jsonRequest('POST', { from: new Date(start - 3_600_000).toISOString(), to: new Date(Date.now()).toISOString() }, t.headers));
+    expect(recompute.status, await recompute.clone().text()).toBe(200);
+    const repriced = await ask(t, thread, 'Where does our money go?');
+    expect(profileResults(repriced.events)).toEqual([expect.objectContaining({ calls: 40, cached: false })]);
+    expect(answerOf(repriced.completed)).not.toBe(answerOf(a.completed));
+    repriced.s.close();
 
     expect((await postCalls(key, JSON.stringify([call(40, start + 40 * 60_000)]))).status).toBe(202);
     await drain(t.org_id);

@@ -341,6 +341,26 @@ describe('question set: a feature left out, follow-ups', () => {
     expect(r.text).not.toContain('feature doc-qa');
   });
 
+  it('what is our p95 latency excluding doc-qa? — the latency rows leave doc-qa out', async () => {
+    const r = await ask(demo, 'what is our p95 latency excluding doc-qa?');
+    expect(r.tools[0]).toBe('latency_table');
+    expect(r.text).not.toContain('feature doc-qa');
+    expect(r.text).toContain('feature chat');
+  });
+
+  it('what do we spend excluding anthropic? — every call but Anthropic’s', async () => {
+    const r = await ask(demo, 'what do we spend excluding anthropic?');
+    const rest = demo.filter((c) => c.provider !== 'anthropic');
+    expect(r.lead).toContain(`You spent ${money(sum(rest))} on ${rest.length.toLocaleString('en-US')} calls`);
+  });
+
+  it('"and now including everything?" drops the exclusion', async () => {
+    const prev = await ask(demo, 'what do we spend excluding doc-qa?');
+    const r = await ask(demo, 'and now including everything?', prev.request);
+    expect(r.request.scope.exclude_features).toEqual([]);
+    expect(r.lead).toContain(`You spent ${money(sum(demo))}`);
+  });
+
   it('"which model is slowest there?" keeps the previous question’s feature and window', async () => {
     const prev = await ask(demo, 'What did we spend on doc-qa last week?');
     const r = await ask(demo, 'which model is slowest there?', prev.request);

@@ -27,6 +27,7 @@ describe('structured request from triage', () => {
     // Weekdays: the latest such UTC day up to the data's last one (NOW is a Saturday).
     expect(parseRequest('why did costs spike on Tuesday?', NOW).scope.window).toEqual({ phrase: 'on tuesday', from: Date.UTC(2026, 10, 10), to: Date.UTC(2026, 10, 11) });
     expect(parseRequest('what did we spend on saturday', NOW).scope.window).toEqual({ phrase: 'on saturday', from: Date.UTC(2026, 10, 14), to: NOW + 1 });
+    expect(parseRequest('what did we spend last saturday', NOW).scope.window).toEqual({ phrase: 'last saturday', from: Date.UTC(2026, 10, 7), to: Date.UTC(2026, 10, 8) });
   });
 
   it('reads the ask when the words are everyday ones', () => {
@@ -43,6 +44,13 @@ describe('structured request from triage', () => {
     expect(parseRequest('switch everything to gemini-2.5-flash', NOW)).toMatchObject({ intents: ['what_if'], scope: { providers: [] }, change: { to_model: 'gemini-2.5-flash' } });
     expect(parseRequest('Which prompts are the longest?', NOW).levers).toEqual(['context_bloat']);
     expect(parseRequest('Is there anything wrong with our data?', NOW)).toMatchObject({ intents: ['lever'], levers: ['data_quality'] });
+    // A latency question is a trend only with a word about time ("getting worse", "over time", "than last week").
+    for (const m of ['how can we improve latency on chat?', 'is gpt-4o faster than claude-sonnet-4-5?', 'why is latency worse on chat than on search?']) expect(parseRequest(m, NOW).trend, m).toBe(false);
+    for (const m of ['is latency getting worse?', 'p95 over time', 'is it slower than last week?']) expect(parseRequest(m, NOW).trend, m).toBe(true);
+    // A provider left out is not the scope.
+    expect(parseRequest('what do we spend excluding anthropic?', NOW).scope).toMatchObject({ providers: [], exclude_providers: ['anthropic'] });
+    // "out there" is not "there": no follow-up.
+    expect(parseRequest('what is the cheapest model out there?', NOW, parseRequest('what do we spend on openai?', NOW)).follow_up).toBe(false);
     // Something narrower named wins over "optimize".
     expect(parseRequest('Can we optimize latency on chat?', NOW).intents[0]).toBe('latency');
   });
