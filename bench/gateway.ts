@@ -3,15 +3,22 @@
 // upstream directly, and versus Portkey's open-source gateway (@portkey-ai/gateway, its Node server) in front
 // of the same upstream. The app runs as in production, its bundle on workerd through Miniflare's API with no
 // dev proxy in front (bench/lib/workerd-app.ts); GATEWAY_RUNTIME=wrangler runs it under `wrangler dev` instead
-// (bench/lib/app.ts). Sequential interleaved rounds (direct, gateway, portkey, …): per round the p50 and p99
-// of each side, then the median over rounds; added latency (side − direct) and ratios, ours against
-// Portkey's. Then throughput at rising concurrency for all three, and the CPU each gateway call costs the app
-// (workerd; under wrangler dev: wrangler + its workerds) and the local stack (the Redis/ClickHouse/Postgres
-// adapters, chdb), which share this machine's cores with the client, the upstream and Portkey. Two more sides
-// split the added latency: GET /health (the runtime with no I/O) and an authenticated gateway request refused
-// before any upstream (invalid JSON → 400 after the API-key look-up and the rate limit), so
-// gateway_own_ms = gateway − auth_only − direct is the gateway's own share. Last, a short probe of the other
-// runtime's floor: the same bundle's /health there, interleaved with direct calls and this app's /health.
+// (bench/lib/app.ts). Both gateways are measured the same way: one client (Node's fetch, keep-alive) talks to
+// the gateway's own socket — workerd's socket of the Worker (no Miniflare entry worker, no assets layer) /
+// Portkey's Node server (--headless) — and the gateway talks to the same upstream over its own runtime's
+// fetch. What each side includes: ours, the whole app as deployed (request id, access log, CORS, API-key
+// check, rate limit, the org's gateway config, the policy, the upstream call, the answer re-shaped, the call
+// recorded through ingestion in the background); Portkey's, its request handling with no config (provider and
+// host from headers, the upstream key passed through: no auth, no limit, no logging store). Sequential
+// interleaved rounds (direct, gateway, portkey, …): per round the p50 and p99 of each side, then the median
+// over rounds; added latency (side − direct) and ratios, ours against Portkey's. Then throughput at rising
+// concurrency for all three, and the CPU each gateway call costs the app (workerd; under wrangler dev:
+// wrangler + its workerds) and the local stack (the Redis/ClickHouse/Postgres adapters, chdb), which share
+// this machine's cores with the client, the upstream and Portkey. Two more sides split the added latency:
+// GET /health (the runtime with no I/O) and an authenticated gateway request refused before any upstream
+// (invalid JSON → 400 after the API-key look-up and the rate limit), so gateway_own_ms = gateway − auth_only −
+// direct is the gateway's own share. Last, a short probe of the other runtime's floor: the same bundle's
+// /health there, interleaved with direct calls and this app's /health.
 // Run: npm run bench -- gateway. Last line: {"bench":"gateway",…}.
 import pg from 'pg';
 import { startFakeLlm } from '../test/support/fake-llm';
@@ -62,7 +69,10 @@ export default async function main(): Promise<void> {
   });
   try {
     const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    const reg = await fetch(`${app.url}/api/auth/register`, json({ email: `bench-${Date.now()}@example.test`, password: `pw-${crypto.randomUUID()}` }));
+    // The client's own address (a TEST-NET-2 one): sign-ups are limited per client IP, and workerd's own socket
+    // sets no CF-Connecting-IP.
+    const clientIp = { 'cf-connecting-ip': `198.51.100.${1 + (process.pid % 254)}` };
+    const reg = await fetch(`${app.url}/api/auth/register`, json({ email: `bench-${Date.now()}@example.test`, password: `pw-${crypto.randomUUID()}` }, clientIp));
     const session = (await reg.json()) as { access_token: string; org: { id: string } };
     // Enterprise: the per-key rate limit (1 200/min) stays out of the measurement.
     const client = new pg.Client({ connectionString: app.databaseUrl });
