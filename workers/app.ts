@@ -6,6 +6,7 @@ import { ApiError, errorBody, type ErrorCode } from './lib/errors';
 import { log } from '../common/logger';
 import { postgresApiError, safeErrorText } from './lib/postgres-errors';
 import { services, type AppEnv } from './lib/services';
+import { drainBody } from './middleware/drain-body';
 import { requestContext, requestIds } from './middleware/request-context';
 import { openApiDocument, registerSecuritySchemes } from './openapi-document';
 import { auth } from './routes/auth';
@@ -86,6 +87,7 @@ export function buildApp() {
 
   app.use('*', requestIds());
   app.use('*', requestContext());
+  app.use('*', drainBody());
   app.use('*', (c, next) => {
     const allowed = c.env.CORS_ORIGINS.split(',').map((o) => o.trim());
     return cors({
