@@ -2,6 +2,8 @@
 // so ids sort by creation time as strings.
 export type IdPrefix = 'org' | 'usr' | 'key' | 'thr' | 'msg' | 'run' | 'rep' | 'imp' | 'req' | 'rtk' | 'job' | 'doc' | 'conn' | 'evt' | 'prc' | 'rcp' | 'inv';
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export function uuidv7(now = Date.now()): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   let ts = now;
@@ -11,7 +13,9 @@ export function uuidv7(now = Date.now()): string {
   }
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  let hex = '';
+  for (const b of bytes) hex += HEX[b];
+  return hex;
 }
 
 export function newId(prefix: IdPrefix): string {

@@ -16,8 +16,9 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     const started = performance.now();
     const requestId = c.get('requestId');
     await next();
-    // Again after the handler: a Response the handler built itself never saw the header set before it.
-    c.header('x-request-id', requestId);
+    // Again after the handler: a Response the handler built itself never saw the header set before it (only
+    // then: setting a header on a finished response copies it).
+    if (c.res.headers.get('x-request-id') !== requestId) c.header('x-request-id', requestId);
     const ms = performance.now() - started;
     const route = routePath(c, -1);
     recordRequest(c.req.method, route, c.res.status, ms);
