@@ -1,8 +1,8 @@
 // Opaque, time-ordered ids with a type prefix (`usr_…`, `thr_…`): a UUIDv7 without dashes,
 // so ids sort by creation time as strings.
-export type IdPrefix = 'org' | 'usr' | 'key' | 'thr' | 'msg' | 'run' | 'rep' | 'imp' | 'req' | 'rtk' | 'job' | 'doc' | 'conn' | 'evt' | 'prc' | 'rcp' | 'inv';
+import { hex } from './hex';
 
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+export type IdPrefix = 'org' | 'usr' | 'key' | 'thr' | 'msg' | 'run' | 'rep' | 'imp' | 'req' | 'rtk' | 'job' | 'doc' | 'conn' | 'evt' | 'prc' | 'rcp' | 'inv';
 
 export function uuidv7(now = Date.now()): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -13,9 +13,7 @@ export function uuidv7(now = Date.now()): string {
   }
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  let hex = '';
-  for (const b of bytes) hex += HEX[b];
-  return hex;
+  return hex(bytes);
 }
 
 export function newId(prefix: IdPrefix): string {

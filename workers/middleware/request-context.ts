@@ -25,7 +25,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     log(c.res.status >= 500 ? 'error' : 'info', 'request', {
       request_id: requestId,
       method: c.req.method,
-      path: new URL(c.req.url).pathname,
+      path: c.req.path,
       route,
       status: c.res.status,
       ms: Math.round(ms * 10) / 10,
