@@ -7,7 +7,7 @@ import { matchRule, type PolicyRule } from '../../engine/tools/policy/policy';
 import { readSse } from '../../protocol/sse';
 import { jsonBody } from '../lib/body';
 import { uuidv7 } from '../../common/ids';
-import { waitUntil, type AppEnv } from '../lib/services';
+import { afterResponse, waitUntil, type AppEnv } from '../lib/services';
 import { armOf, routed, type Arm } from './arms';
 import { reserveBudget, settleBudget, type Reservation } from './budget';
 import { loadGatewayConfig, type ActivePolicy, type OrgGatewayConfig } from './config';
@@ -167,9 +167,8 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     if (answer && o.status === 'ok' && p.cache_ttl_s && promptHash) await storeAnswer(stores.redis(), auth.org_id, promptHash, answer, p.cache_ttl_s);
     record(o);
   };
-  // After the answer is out (a timer turn: microtasks would still run before workerd writes it): the budget
-  // settles, the answer is cached and the call recorded off the answer's path.
-  const afterAnswer = (o: GatewayOutcome, answer: ParsedAnswer | null) => waitUntil(c, new Promise((r) => setTimeout(r, 0)).then(() => finish(o, answer)));
+  // Once the answer is out, the budget settles, the answer is cached and the call recorded.
+  const afterAnswer = (o: GatewayOutcome, answer: ParsedAnswer | null) => afterResponse(c, () => finish(o, answer));
 
   if (!stream) {
     const text = await res.text();

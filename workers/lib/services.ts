@@ -50,6 +50,14 @@ export function waitUntil(c: Context, promise: Promise<unknown>): void {
   }
 }
 
+/**
+ * Work for after the response is written: a timer turn later (microtasks would still run before the runtime
+ * writes it), kept alive by waitUntil. For what the answer does not need: logs, settling, recording.
+ */
+export function afterResponse(c: Context, work: () => unknown): void {
+  waitUntil(c, new Promise((resolve) => setTimeout(resolve, 0)).then(work));
+}
+
 export type Tier = 'free' | 'early' | 'mid' | 'enterprise';
 export type ApiKeyScope = 'ingest' | 'read' | 'gateway';
 
