@@ -3,15 +3,22 @@
 // upstream directly, and versus Portkey's open-source gateway (@portkey-ai/gateway, its Node server) in front
 // of the same upstream. The app runs as in production, its bundle on workerd through Miniflare's API with no
 // dev proxy in front (bench/lib/workerd-app.ts); GATEWAY_RUNTIME=wrangler runs it under `wrangler dev` instead
-// (bench/lib/app.ts). Sequential interleaved rounds (direct, gateway, portkey, …): per round the p50 and p99
-// of each side, then the median over rounds; added latency (side − direct) and ratios, ours against
-// Portkey's. Then throughput at rising concurrency for all three, and the CPU each gateway call costs the app
-// (workerd; under wrangler dev: wrangler + its workerds) and the local stack (the Redis/ClickHouse/Postgres
-// adapters, chdb), which share this machine's cores with the client, the upstream and Portkey. Two more sides
-// split the added latency: GET /health (the runtime with no I/O) and an authenticated gateway request refused
-// before any upstream (invalid JSON → 400 after the API-key look-up and the rate limit), so
-// gateway_own_ms = gateway − auth_only − direct is the gateway's own share. Last, a short probe of the other
-// runtime's floor: the same bundle's /health there, interleaved with direct calls and this app's /health.
+// (bench/lib/app.ts). Both gateways are measured the same way: one client (Node's fetch, keep-alive) talks to
+// the gateway's own socket — workerd's socket of the Worker (no Miniflare entry worker, no assets layer) /
+// Portkey's Node server (--headless) — and the gateway talks to the same upstream over its own runtime's
+// fetch. What each side includes: ours, the whole app as deployed (request id, access log, CORS, API-key
+// check, rate limit, the org's gateway config, the policy, the upstream call, the answer re-shaped, the call
+// recorded through ingestion in the background); Portkey's, its request handling with no config (provider and
+// host from headers, the upstream key passed through: no auth, no limit, no logging store). Sequential
+// interleaved rounds (direct, gateway, portkey, …): per round the p50 and p99 of each side, then the median
+// over rounds; added latency (side − direct) and ratios, ours against Portkey's. Then throughput at rising
+// concurrency for all three, and the CPU each gateway call costs the app (workerd; under wrangler dev:
+// wrangler + its workerds) and the local stack (the Redis/ClickHouse/Postgres adapters, chdb), which share
+// this machine's cores with the client, the upstream and Portkey. Two more sides split the added latency:
+// GET /health (the runtime with no I/O) and an authenticated gateway request refused before any upstream
+// (invalid JSON → 400 after the API-key look-up and the rate limit), so gateway_own_ms = gateway − auth_only −
+// direct is the gateway's own share. Last, a short probe of the other runtime's floor: the same bundle's
+// /health there, interleaved with direct calls and this app's /health.
 // Run: npm run bench -- gateway. Last line: {"bench":"gateway",…}.
 import pg from 'pg';
 import { startFakeLlm } from '../test/support/fake-llm';
@@ -19,7 +26,7 @@ import { startApp } from './lib/app';
 import { startPortkey } from './lib/portkey';
 import { startFloor, startWorkerdApp, type Runtime, type ServedApp } from './lib/workerd-app';
 
-const ROUNDS = Number(process.env.GATEWAY_ROUNDS ?? 10);
+const ROUNDS = Number(process.env.GATEWAY_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.GATEWAY_PER_ROUND ?? 25);
 const CONCURRENCY = [1, 4, 16];
 const PER_LEVEL = 64;
@@ -62,9 +69,13 @@ export default async function main(): Promise<void> {
   });
   try {
     const json = (body: unknown, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-    const reg = await fetch(`${app.url}/api/auth/register`, json({ email: `bench-${Date.now()}@example.test`, password: `pw-${crypto.randomUUID()}` }));
+    // The client's own address (a TEST-NET-2 one): sign-ups are limited per client IP, and workerd's own socket
+    // sets no CF-Connecting-IP.
+    const clientIp = { 'cf-connecting-ip': `198.51.100.${1 + (process.pid % 254)}` };
+    const reg = await fetch(`${app.url}/api/auth/register`, json({ email: `bench-${Date.now()}@example.test`, password: `pw-${crypto.randomUUID()}` }, clientIp));
     const session = (await reg.json()) as { access_token: string; org: { id: string } };
-    // Enterprise: the per-key rate limit (1 200/min) stays out of the measurement.
+    // Enterprise: the per-key rate limit (1 200/min) stays out of the measurement, with a key of their own for
+    // the auth-only requests (each key's limit leaves the background-counted fast path at 90 % of it).
     const client = new pg.Client({ connectionString: app.databaseUrl });
     await client.connect();
     await client.query(`update orgs set tier = 'enterprise' where id = $1`, [session.org.id]);
@@ -72,15 +83,16 @@ export default async function main(): Promise<void> {
     const auth = { authorization: `Bearer ${session.access_token}` };
     const pk = await fetch(`${app.url}/api/gateway/provider-keys`, json({ name: 'fake', provider: 'openai', base_url: `${fake.url}/v1`, key: fake.key }, auth));
     if (pk.status !== 201) throw new Error(`provider key: ${pk.status} ${await pk.text()}`);
-    const keyRes = await fetch(`${app.url}/api/keys`, json({ name: 'bench', scopes: ['gateway'] }, auth));
-    const { key } = (await keyRes.json()) as { key: string };
+    const newKey = async (name: string) => ((await (await fetch(`${app.url}/api/keys`, json({ name, scopes: ['gateway'] }, auth))).json()) as { key: string }).key;
+    const key = await newKey('bench');
+    const refusedKey = await newKey('bench auth-only');
 
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'How do I cut my LLM bill? [usage:120/8]' }] };
     const direct = () => fetch(`${fake.url}/v1/chat/completions`, json(body, { authorization: `Bearer ${fake.key}` }));
     const gateway = () => fetch(`${app.url}/v1/chat/completions`, json(body, { authorization: `Bearer ${key}` }));
     const viaPortkey = () => fetch(`${portkey.url}/v1/chat/completions`, json(body, { authorization: `Bearer ${fake.key}`, 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${fake.url}/v1` }));
     const health = () => fetch(`${app.url}/health`);
-    const authOnly = () => fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{' });
+    const authOnly = () => fetch(`${app.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${refusedKey}`, 'content-type': 'application/json' }, body: '{' });
     for (let i = 0; i < 20; i++) await Promise.all([timed(direct), timed(gateway), timed(viaPortkey)]); // warm-up (isolate, pools, caches)
 
     type Side = 'direct' | 'gateway' | 'portkey' | 'health' | 'auth_only';

@@ -1,5 +1,7 @@
 // Opaque, time-ordered ids with a type prefix (`usr_…`, `thr_…`): a UUIDv7 without dashes,
 // so ids sort by creation time as strings.
+import { hex } from './hex';
+
 export type IdPrefix = 'org' | 'usr' | 'key' | 'thr' | 'msg' | 'run' | 'rep' | 'imp' | 'req' | 'rtk' | 'job' | 'doc' | 'conn' | 'evt' | 'prc' | 'rcp' | 'inv';
 
 export function uuidv7(now = Date.now()): string {
@@ -11,7 +13,7 @@ export function uuidv7(now = Date.now()): string {
   }
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return hex(bytes);
 }
 
 export function newId(prefix: IdPrefix): string {

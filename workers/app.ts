@@ -1,11 +1,13 @@
 // Builds the API app: request context, CORS, data-store access, one router per resource, one error path.
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError, errorBody, type ErrorCode } from './lib/errors';
 import { log } from '../common/logger';
 import { postgresApiError, safeErrorText } from './lib/postgres-errors';
 import { services, type AppEnv } from './lib/services';
+import { drainBody } from './middleware/drain-body';
 import { requestContext, requestIds } from './middleware/request-context';
 import { openApiDocument, registerSecuritySchemes } from './openapi-document';
 import { auth } from './routes/auth';
@@ -80,22 +82,37 @@ export type AppType = ReturnType<typeof mountRoutes>;
 /** Paths the API owns (any case): never handed to the static assets. */
 const API_PATH = /^\/(api|v1|ws|health)(\/|$)/i;
 
-export function buildApp() {
-  // OpenAPIHono: routers that declare their contract (workers/lib/openapi.ts) add their routes to the document.
-  const app = new OpenAPIHono<AppEnv>();
-
-  app.use('*', requestIds());
-  app.use('*', requestContext());
-  app.use('*', (c, next) => {
-    const allowed = c.env.CORS_ORIGINS.split(',').map((o) => o.trim());
-    return cors({
+/** The CORS middleware of the configured origins (one per value of CORS_ORIGINS). */
+const corsByOrigins = new Map<string, MiddlewareHandler>();
+function corsFor(origins: string): MiddlewareHandler {
+  let handler = corsByOrigins.get(origins);
+  if (!handler) {
+    const allowed = origins.split(',').map((o) => o.trim());
+    handler = cors({
       origin: (origin) => (allowed.includes(origin) ? origin : null),
       allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
       allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       exposeHeaders: ['X-Request-Id', 'Retry-After'],
       credentials: true,
       maxAge: 600,
-    })(c, next);
+    });
+    corsByOrigins.set(origins, handler);
+  }
+  return handler;
+}
+
+export function buildApp() {
+  // OpenAPIHono: routers that declare their contract (workers/lib/openapi.ts) add their routes to the document.
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use('*', requestIds());
+  app.use('*', requestContext());
+  app.use('*', drainBody());
+  app.use('*', (c, next) => {
+    // No Origin, no CORS to answer (browsers send one on every cross-origin request): API clients skip the
+    // headers, and the two copies of the response that setting them costs.
+    if (c.req.header('origin') === undefined) return next();
+    return corsFor(c.env.CORS_ORIGINS)(c, next);
   });
   app.use('*', async (c, next) => {
     // No id, name or token holds a NUL, and Postgres text cannot store one: refused before any route reads it.

@@ -1,11 +1,16 @@
 // The app on workerd through Miniflare's API, the way it runs in production: no `wrangler dev` in front (no
-// proxy worker, no inspector proxy; Miniflare's own entry worker still routes inside workerd, where Cloudflare
-// has its front line). The same bundle as bench/lib/app.ts (`wrangler deploy --dry-run`), the bindings wrangler
-// derives from wrangler.toml (unstable_getMiniflareWorkerOptions: the Durable Objects with their SQLite storage,
-// ASSETS over pages/dist with run_worker_first, [vars]) and the bench env on top (appVars: the local stack's
-// endpoints, fresh secrets; never a .dev.vars). Miniflare runs in a child Node process (this file,
-// `serve-workerd` mode) in its own process group, so the benchmark client's event loop does not also carry
-// workerd's log pipes; cpuSeconds() counts the workerd process alone.
+// proxy worker, no inspector proxy). The client talks to the Worker itself on a socket of its own
+// (unsafeDirectSockets), as a client of Portkey talks to its Node server: not through Miniflare's entry worker
+// (which would add a JS hop and the CF-Connecting-IP header), and without the static-assets layer (its asset
+// proxy and router workers, two more JS hops inside workerd; the bench calls only API paths, which never
+// reach ASSETS, and Portkey runs --headless, without its console). The Worker's own fetches (upstreams, the
+// local stack's HTTP endpoints) go straight to the network (stripCfConnectingIp off: not through Miniflare's
+// outbound worker). The same bundle as bench/lib/app.ts (`wrangler deploy --dry-run`), the bindings wrangler
+// derives from wrangler.toml (unstable_getMiniflareWorkerOptions: the Durable Objects with their SQLite
+// storage, [vars]) and the bench env on top (appVars: the local stack's endpoints, fresh secrets; never a
+// .dev.vars). Miniflare runs in a child Node process (this file, `serve-workerd` mode) in its own process
+// group, so the benchmark client's event loop does not also carry workerd's log pipes; cpuSeconds() counts the
+// workerd process alone.
 //  - startWorkerdApp(): local stack + bundle + workerd, ready on /health/ready.
 //  - serveBundle(): a bundle + env file on either runtime (workerd, or `wrangler dev --no-bundle`).
 //  - startFloor(): that, in a temp dir of its own, for a short /health probe of the other runtime.
@@ -216,10 +221,24 @@ async function serveWorkerd(cfg: { bundle: string; envFile: string; persistDir: 
       stdout.pipe(log);
       stderr.pipe(log);
     },
-    // bindings: wrangler.toml's [vars] and the env file only (workerOptions' also hold any .dev.vars).
-    workers: [{ ...workerOptions, name: config.name, modules: true, scriptPath: cfg.bundle, modulesRoot: dirname(cfg.bundle), bindings: { ...config.vars, ...env } }],
+    workers: [
+      {
+        ...workerOptions,
+        // See the header: no assets layer, a socket of the Worker's own, outbound fetches straight out.
+        assets: undefined,
+        unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+        stripCfConnectingIp: false,
+        name: config.name,
+        modules: true,
+        scriptPath: cfg.bundle,
+        modulesRoot: dirname(cfg.bundle),
+        // wrangler.toml's [vars] and the env file only (workerOptions' also hold any .dev.vars).
+        bindings: { ...config.vars, ...env },
+      },
+    ],
   });
-  const url = await mf.ready;
+  await mf.ready;
+  const url = await mf.unsafeGetDirectURL();
   process.once('disconnect', () => void mf.dispose().finally(() => process.exit(0)));
   process.send!({ url: url.href, workerdPid: workerdChildPid() });
 }

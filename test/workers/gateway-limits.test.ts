@@ -1,7 +1,9 @@
 // The org's tier request limit applies to gateway traffic as to /api: a free-tier org's gateway key gets
-// 120 calls a minute (the seeds' free tier), then OpenAI-style 429s with Retry-After that never reach the upstream.
+// 120 calls a minute (the seeds' free tier), then OpenAI-style 429s with Retry-After that never reach the upstream (a large
+// upload refused so is read to its end first).
 import { describe, expect, it } from 'vitest';
 import { addProviderKey, chat, expectOpenAiError, marker, upstreamRequests } from './gateway-support';
+import { api, countedUpload } from './helpers';
 import { createKey } from './ingest-support';
 import { signUp } from './tenancy';
 
@@ -42,6 +44,13 @@ describe('tier request limit on /v1', () => {
     const reached = (await upstreamRequests(m)).length;
     const refused = await chat(key, body);
     expect(refused.status).toBe(429);
+    expect(await upstreamRequests(m)).toHaveLength(reached);
+    // A large upload refused by the limit gets its 429 after the Worker read it to the end
+    // (workers/middleware/drain-body.ts): a client still sending would otherwise see its connection reset.
+    const upload = countedUpload(3 * 1024 * 1024);
+    const big = await api('/v1/chat/completions', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: upload.body });
+    expect(upload.pulled()).toBe(upload.size);
+    await expectOpenAiError(big, 429, 'rate_limited');
     expect(await upstreamRequests(m)).toHaveLength(reached);
   });
 });

@@ -9,7 +9,7 @@ import { findModel } from '../../engine/catalog/index';
 import { openDb } from '../../db/postgres';
 import { api, jsonRequest } from './helpers';
 import { activePolicy, chat, chatOk, costNano, eventually, expectOpenAiError, gatewayOrg, getPolicy, ledgerRows, marker, sseData, upstreamRequests, type GatewayOrg, type LedgerRow } from './gateway-support';
-import { drain, ndjson, postCalls, createKey } from './ingest-support';
+import { clickhouse, drain, ndjson, postCalls, createKey } from './ingest-support';
 import { describeTenancy, signUp } from './tenancy';
 
 const pg = openDb(env);
@@ -181,6 +181,31 @@ describe('budget under concurrency', () => {
     const key = `gw:budget:${org.tenant.org_id}:${new Date().toISOString().slice(0, 7)}`;
     const spent = await eventually(async () => Number(await redis.get(key)), (v) => v === ok * each);
     expect(spent).toBe(ok * each);
+  });
+});
+
+describe('ledger batches', () => {
+  it('50 concurrent calls under a rule: exactly 50 ledger rows, one per request, and 50 call records', async () => {
+    const org = await gatewayOrg();
+    const p = await activePolicy(org.tenant, { control_share: 0.2, canary: loose, policy: { version: 1, rules: [{ id: 'capped', match: { model: 'gpt-4o-mini' }, max_tokens: 50 }] } });
+    const m = marker();
+    const results = await Promise.all(Array.from({ length: 50 }, () => chatOk(org.key, { model: 'gpt-4o-mini', messages: user(`${m} [usage:10/5]`) })));
+    const ids = results.map((r) => r.res.headers.get('x-netra-request-id')!);
+    expect(new Set(ids).size).toBe(50);
+    const rows = await ledgerRows(ids, query);
+    expect(rows.map((r) => r.id).sort()).toEqual([...ids].sort());
+    // Nothing more arrives later, nor under another policy: the org's ledger is exactly these calls.
+    const { rows: all } = await pg.pool.query<{ id: string; policy_id: string }>('select id, policy_id from savings_ledger where org_id = $1', [org.tenant.org_id]);
+    expect(all.map((r) => r.id).sort()).toEqual([...ids].sort());
+    expect(new Set(all.map((r) => r.policy_id))).toEqual(new Set([p.id]));
+    const recorded = await eventually(
+      async () => {
+        await drain(org.tenant.org_id);
+        return (await clickhouse<{ request_id: string }>('SELECT request_id FROM llm_calls FINAL WHERE org_id = {org:String}', { org: org.tenant.org_id })).map((r) => r.request_id);
+      },
+      (r) => r.length >= 50,
+    );
+    expect(recorded.sort()).toEqual([...ids].sort());
   });
 });
 

@@ -70,8 +70,21 @@ async function fromPostgres(stores: Stores, hash: string): Promise<KeyPrincipal 
   return { kind: 'key', org_id: row.org_id, user_id: row.user_id, key_id: row.key_id, role: null, tier: row.tier, scopes };
 }
 
+/** Hashes of the keys presented lately: a key's hash never changes, and every request of a key needs it (the keys
+ *  stay in this isolate's memory, as the decrypted provider keys of workers/gateway/targets.ts do). */
+const hashes = new Map<string, string>();
+
 /** The SHA-256 a key is stored under, or null when the token cannot be a key. */
-export const apiKeyHash = async (key: string): Promise<string | null> => (KEY_FORMAT.test(key) ? sha256Hex(key) : null);
+export async function apiKeyHash(key: string): Promise<string | null> {
+  if (!KEY_FORMAT.test(key)) return null;
+  let hash = hashes.get(key);
+  if (hash === undefined) {
+    hash = await sha256Hex(key);
+    if (hashes.size >= RECENT_MAX) hashes.clear();
+    hashes.set(key, hash);
+  }
+  return hash;
+}
 
 /**
  * The principal a look-up confirmed for `hash` within KEY_MEMORY_TTL_MS, or null. `recheck` tells the caller

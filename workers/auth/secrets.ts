@@ -1,4 +1,6 @@
 // Random secrets and digests shared by passwords, refresh tokens, API keys and the OIDC flow (WebCrypto only).
+import { hex } from '../../common/hex';
+
 const encoder = new TextEncoder();
 
 export function base64url(bytes: Uint8Array): string {
@@ -23,5 +25,5 @@ export async function sha256(text: string): Promise<Uint8Array> {
 
 /** SHA-256 as lowercase hex: how refresh tokens and API keys are stored and looked up. */
 export async function sha256Hex(text: string): Promise<string> {
-  return [...(await sha256(text))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return hex(await sha256(text));
 }

@@ -1,12 +1,13 @@
 // POST /v1/chat/completions: resolve the upstream, apply the active policy's matching rule (unless the
 // request falls in the rule's control arm) — route, cap, response cache, prompt cache, fallbacks — reserve
-// the budget, forward (streamed or not), then settle, cache, and record the call and its ledger entry.
+// the budget, forward (streamed or not); after the answer, settle, cache, and record the call and its ledger
+// entry. Before the upstream call nothing waits on a round trip that the cached config, key and limit spare.
 import type { Context } from 'hono';
 import { matchRule, type PolicyRule } from '../../engine/tools/policy/policy';
 import { readSse } from '../../protocol/sse';
 import { jsonBody } from '../lib/body';
 import { uuidv7 } from '../../common/ids';
-import { waitUntil, type AppEnv } from '../lib/services';
+import { afterResponse, waitUntil, type AppEnv } from '../lib/services';
 import { armOf, routed, type Arm } from './arms';
 import { reserveBudget, settleBudget, type Reservation } from './budget';
 import { loadGatewayConfig, type ActivePolicy, type OrgGatewayConfig } from './config';
@@ -79,7 +80,9 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const includeUsage = req.stream_options?.include_usage === true;
   const bounded = boundedBody(p, policy);
   const body = bounded?.body ?? p.body;
-  const promptHash = await requestHash(p.candidates[0]!.provider, { ...body, model: p.candidates[0]!.model });
+  const hashRequest = () => requestHash(p.candidates[0]!.provider, { ...body, model: p.candidates[0]!.model });
+  // Only the response cache needs the hash before the upstream call; the record gets it afterwards.
+  const promptHash = p.cache_ttl_s ? await hashRequest() : null;
 
   const outcome = (served: Target, answer: ParsedAnswer | null, extra: Partial<GatewayOutcome>): GatewayOutcome => {
     const usage = answer?.usage ?? emptyUsage();
@@ -112,7 +115,7 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
       ...extra,
     };
   };
-  const record = (o: GatewayOutcome) => waitUntil(c, recordOutcome(c.env, auth, o));
+  const record = (o: GatewayOutcome) => waitUntil(c, (async () => recordOutcome(c.env, auth, { ...o, prompt_hash: o.prompt_hash ?? (await hashRequest()) }))());
   const headers = (served: Target, cache: 'hit' | 'miss' | 'off') => ({
     'x-netra-request-id': requestId,
     'x-netra-arm': p.arm ?? 'none',
@@ -122,7 +125,7 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   });
 
   // Response cache: a hit never reaches an upstream (nor the budget: it costs nothing).
-  if (p.cache_ttl_s) {
+  if (p.cache_ttl_s && promptHash) {
     const hit = await cachedAnswer(stores.redis(), auth.org_id, promptHash);
     if (hit) {
       const served = p.candidates[0]!;
@@ -158,12 +161,14 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
   const fallback = attempt > 1;
   const cacheState = p.cache_ttl_s ? 'miss' : 'off';
 
-  const finish = async (answer: ParsedAnswer | null, status: string, ttft: number | null) => {
-    const o = outcome(served, answer, { status, attempt, fallback, ttft_ms: ttft });
+  const ended = (answer: ParsedAnswer | null, status: string, ttft: number | null) => outcome(served, answer, { status, attempt, fallback, ttft_ms: ttft });
+  const finish = async (o: GatewayOutcome, answer: ParsedAnswer | null) => {
     await settle(o.actual_nanousd);
-    if (answer && status === 'ok' && p.cache_ttl_s) await storeAnswer(stores.redis(), auth.org_id, promptHash, answer, p.cache_ttl_s);
+    if (answer && o.status === 'ok' && p.cache_ttl_s && promptHash) await storeAnswer(stores.redis(), auth.org_id, promptHash, answer, p.cache_ttl_s);
     record(o);
   };
+  // Once the answer is out, the budget settles, the answer is cached and the call recorded.
+  const afterAnswer = (o: GatewayOutcome, answer: ParsedAnswer | null) => afterResponse(c, () => finish(o, answer));
 
   if (!stream) {
     const text = await res.text();
@@ -171,10 +176,10 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
     try {
       answer = adapter.parse(JSON.parse(text));
     } catch {
-      await finish(null, 'invalid_response', null);
+      afterAnswer(ended(null, 'invalid_response', null), null);
       throw new GatewayError(502, 'api_error', 'upstream_invalid_response', `${served.provider} answered with something that is not a ${served.key.api} response`);
     }
-    await finish(answer, 'ok', null);
+    afterAnswer(ended(answer, 'ok', null), answer);
     return c.json(completion(`chatcmpl-${requestId}`, served.model, answer.content, answer.tool_calls, answer.finish, answer.usage), 200, headers(served, cacheState));
   }
 
@@ -186,10 +191,10 @@ export async function chatCompletions(c: Context<AppEnv>): Promise<Response> {
       for await (const e of readSse(res.body)) for (const d of translator.event(e)) await w.delta(d);
       await w.end(translator.usage(), includeUsage);
       const answer = w.answer(translator.usage());
-      await finish(answer, 'ok', w.firstDeltaAt === null ? null : w.firstDeltaAt - started);
+      await finish(ended(answer, 'ok', w.firstDeltaAt === null ? null : w.firstDeltaAt - started), answer);
     } catch (err) {
       await w.fail(err instanceof UpstreamGarbage ? `${served.provider} sent an invalid stream` : 'the upstream stream broke off', 'upstream_stream_error');
-      await finish(null, err instanceof UpstreamGarbage ? 'invalid_response' : 'error', null);
+      await finish(ended(null, err instanceof UpstreamGarbage ? 'invalid_response' : 'error', null), null);
     }
   };
   waitUntil(c, pump());

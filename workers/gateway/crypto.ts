@@ -21,8 +21,16 @@ function keyBytes(secret: string | undefined): Uint8Array | null {
   }
 }
 
+/** The secret last found valid: every gateway request asks, and the answer changes only with the secret. */
+let validSecret: string | undefined;
+
 /** True when the secret is present and decodes to 32 bytes. */
-export const hasEncryptionKey = (secret: string | undefined): boolean => keyBytes(secret) !== null;
+export function hasEncryptionKey(secret: string | undefined): boolean {
+  if (secret !== undefined && secret === validSecret) return true;
+  const valid = keyBytes(secret) !== null;
+  if (valid) validSecret = secret;
+  return valid;
+}
 
 function cryptoKey(secret: string | undefined): Promise<CryptoKey> {
   const bytes = keyBytes(secret);

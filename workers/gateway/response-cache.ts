@@ -1,6 +1,7 @@
 // Exact-response cache in Redis: the key is a SHA-256 over the canonical JSON (sorted keys) of everything
 // that shapes the answer — model, messages, tools and sampling parameters — but not stream or user.
 import type { Redis } from '../../db/redis';
+import { canonicalJson } from '../../engine/telemetry/hash';
 import { sha256Hex } from '../auth/secrets';
 import { log } from '../../common/logger';
 import type { ParsedAnswer } from './upstreams/types';
@@ -8,23 +9,10 @@ import type { ChatRequest } from './wire';
 
 const IGNORED = new Set(['stream', 'stream_options', 'user']);
 
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.keys(v)
-        .sort()
-        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
-}
-
 /** Hash of a request as sent upstream (provider/model included); also the call's prompt_hash in telemetry. */
 export function requestHash(provider: string, req: ChatRequest): Promise<string> {
   const shaped = Object.fromEntries(Object.entries(req).filter(([k]) => !IGNORED.has(k)));
-  return sha256Hex(JSON.stringify(canonical({ provider, ...shaped })));
+  return sha256Hex(canonicalJson({ provider, ...shaped }));
 }
 
 const key = (orgId: string, hash: string) => `gw:rc:${orgId}:${hash}`;

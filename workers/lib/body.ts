@@ -12,6 +12,12 @@ export async function readBytes(c: Context, limit: number): Promise<Uint8Array> 
   if (declared > limit) throw tooLarge(limit);
   const body = c.req.raw.body;
   if (!body) return new Uint8Array();
+  // A declared length frames the body (HTTP/1.1 reads exactly that many bytes): read it whole, in one step.
+  if (c.req.header('content-length') !== undefined && c.req.header('transfer-encoding') === undefined) {
+    const whole = new Uint8Array(await c.req.raw.arrayBuffer());
+    if (whole.byteLength > limit) throw tooLarge(limit);
+    return whole;
+  }
   const chunks: Uint8Array[] = [];
   let total = 0;
   const reader = body.getReader();

@@ -12,7 +12,8 @@ export interface Services {
   redis(): Redis;
 }
 
-export function createServices(env: Env): Services & { close(): Promise<void> } {
+/** close(): null when nothing needing a close was opened (Redis is plain HTTP). */
+export function createServices(env: Env): Services & { close(): Promise<void> | null } {
   let pg: DbHandle | undefined;
   let ch: ClickHouseClient | undefined;
   let redis: Redis | undefined;
@@ -20,8 +21,9 @@ export function createServices(env: Env): Services & { close(): Promise<void> } 
     db: () => (pg ??= openDb(env)).db,
     clickhouse: () => (ch ??= openClickHouse(env)),
     redis: () => (redis ??= openRedis(env)),
-    async close() {
-      await Promise.all([pg?.close(), ch?.close().catch(() => {})]);
+    close() {
+      if (!pg && !ch) return null;
+      return Promise.all([pg?.close(), ch?.close().catch(() => {})]).then(() => {});
     },
   };
 }
@@ -33,7 +35,8 @@ export function services(): MiddlewareHandler<AppEnv> {
     try {
       await next();
     } finally {
-      waitUntil(c, s.close());
+      const closing = s.close();
+      if (closing) waitUntil(c, closing);
     }
   };
 }
@@ -45,6 +48,14 @@ export function waitUntil(c: Context, promise: Promise<unknown>): void {
   } catch {
     void promise;
   }
+}
+
+/**
+ * Work for after the response is written: a timer turn later (microtasks would still run before the runtime
+ * writes it), kept alive by waitUntil. For what the answer does not need: logs, settling, recording.
+ */
+export function afterResponse(c: Context, work: () => unknown): void {
+  waitUntil(c, new Promise((resolve) => setTimeout(resolve, 0)).then(work));
 }
 
 export type Tier = 'free' | 'early' | 'mid' | 'enterprise';

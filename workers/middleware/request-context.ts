@@ -6,7 +6,7 @@ import { routePath } from 'hono/route';
 import { newId } from '../../common/ids';
 import { log } from '../../common/logger';
 import { recordRequest } from '../lib/metrics';
-import type { AppEnv } from '../lib/services';
+import { afterResponse, type AppEnv } from '../lib/services';
 
 /** Mount first: the id every later middleware, log line and error envelope carries. */
 export const requestIds = (): MiddlewareHandler<AppEnv> => requestId({ limitLength: 100, generator: () => newId('req') });
@@ -16,18 +16,15 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
     const started = performance.now();
     const requestId = c.get('requestId');
     await next();
-    // Again after the handler: a Response the handler built itself never saw the header set before it.
-    c.header('x-request-id', requestId);
+    // Again after the handler: a Response the handler built itself never saw the header set before it (only
+    // then: setting a header on a finished response copies it).
+    if (c.res.headers.get('x-request-id') !== requestId) c.header('x-request-id', requestId);
     const ms = performance.now() - started;
     const route = routePath(c, -1);
-    recordRequest(c.req.method, route, c.res.status, ms);
-    log(c.res.status >= 500 ? 'error' : 'info', 'request', {
-      request_id: requestId,
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      route,
-      status: c.res.status,
-      ms: Math.round(ms * 10) / 10,
-    });
+    const status = c.res.status;
+    recordRequest(c.req.method, route, status, ms);
+    // Written once the response is out: the line costs the request nothing.
+    const fields = { request_id: requestId, method: c.req.method, path: c.req.path, route, status, ms: Math.round(ms * 10) / 10 };
+    afterResponse(c, () => log(status >= 500 ? 'error' : 'info', 'request', fields));
   };
 }
