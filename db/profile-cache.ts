@@ -8,8 +8,31 @@ import { PROFILE_VERSION, type WorkloadProfile } from '../engine/profile/types';
 import type { Redis } from './redis';
 
 const TTL_S = 600;
-/** Larger profiles are not stored (Upstash caps a request at 1 MB on its smaller plans). */
-const MAX_BYTES = 900_000;
+/** Larger values are not stored (Upstash caps a request at 10 MB on its Free and Pay-as-you-go plans). */
+const MAX_BYTES = 8_000_000;
+/** A profile is mostly repeated keys and small numbers: gzip makes it several times smaller. */
+const PREFIX = 'gz1:';
+
+async function pipeThrough(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(transform)).arrayBuffer());
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+
+async function pack(profile: WorkloadProfile): Promise<string> {
+  return PREFIX + toBase64(await pipeThrough(new TextEncoder().encode(JSON.stringify(profile)), new CompressionStream('gzip')));
+}
+
+async function unpack(stored: string): Promise<WorkloadProfile | null> {
+  if (!stored.startsWith(PREFIX)) return null;
+  return JSON.parse(new TextDecoder().decode(await pipeThrough(fromBase64(stored.slice(PREFIX.length)), new DecompressionStream('gzip')))) as WorkloadProfile;
+}
 
 let catalogDigest: string | undefined;
 /** The profile reads the catalog for one thing, whether it knows a (provider, model): a digest of its names. */
@@ -28,16 +51,18 @@ export function profileKey(orgId: string, window: { from: number; to: number }, 
 
 /** The stored profile, or null (none, or Redis unreachable: the caller computes it). */
 export async function storedProfile(redis: Redis, key: string): Promise<WorkloadProfile | null> {
+  let stored: unknown;
   try {
-    return await redis.get<WorkloadProfile>(key);
+    stored = await redis.get(key);
   } catch {
     log('warn', 'redis unreachable: workload profile computed without the cache');
     return null;
   }
+  return typeof stored === 'string' ? unpack(stored).catch(() => null) : null;
 }
 
 export async function storeProfile(redis: Redis, key: string, profile: WorkloadProfile): Promise<void> {
-  const text = JSON.stringify(profile);
-  if (text.length > MAX_BYTES) return;
+  const text = await pack(profile);
+  if (text.length > MAX_BYTES) return log('info', 'workload profile too large to cache', { bytes: text.length });
   await redis.set(key, text, { ex: TTL_S }).catch(() => log('warn', 'redis unreachable: workload profile not cached'));
 }
