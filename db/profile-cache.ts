@@ -13,8 +13,8 @@ const MAX_BYTES = 8_000_000;
 /** A profile is mostly repeated keys and small numbers: gzip makes it several times smaller. */
 const PREFIX = 'gz1:';
 
-async function pipeThrough(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(transform)).arrayBuffer());
+async function pipeThrough(data: string | Uint8Array<ArrayBuffer>, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
+  return new Uint8Array(await new Response(new Blob([data]).stream().pipeThrough(transform)).arrayBuffer());
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -23,10 +23,10 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-const fromBase64 = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+const fromBase64 = (text: string): Uint8Array<ArrayBuffer> => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
 async function pack(profile: WorkloadProfile): Promise<string> {
-  return PREFIX + toBase64(await pipeThrough(new TextEncoder().encode(JSON.stringify(profile)), new CompressionStream('gzip')));
+  return PREFIX + toBase64(await pipeThrough(JSON.stringify(profile), new CompressionStream('gzip')));
 }
 
 async function unpack(stored: string): Promise<WorkloadProfile | null> {
