@@ -59,8 +59,9 @@ describe('no secrets in logs or responses', () => {
     await call('logout', '/api/auth/logout', { method: 'POST', headers: auth });
     await call('after logout', '/api/auth/me', { headers: auth });
 
-    // The spy saw the Worker's log lines (the request log of every call above).
-    expect(logs.filter((l) => l.includes('"msg":"request"')).length).toBeGreaterThanOrEqual(bodies.length);
+    // The spy saw the Worker's log lines (the request log of every call above). Each is written just after its
+    // response goes out (workers/lib/services.ts afterResponse): wait for the last ones before scanning.
+    await expect.poll(() => logs.filter((l) => l.includes('"msg":"request"')).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(bodies.length);
     expect(logs.some((l) => l.includes('refresh token reuse'))).toBe(true);
 
     const secrets: Record<string, string> = {
