@@ -39,6 +39,13 @@ export interface SavingsFilter {
   to?: Date;
 }
 
+/** The ledger entries a filter selects (always one org's). */
+const entriesOf = (f: SavingsFilter): SQL => sql`org_id = ${f.org_id}
+      ${f.policy_id ? sql`and policy_id = ${f.policy_id}` : sql``}
+      ${f.end_user !== undefined ? sql`and end_user = ${f.end_user}` : sql``}
+      ${f.from ? sql`and created_at >= ${f.from.toISOString()}` : sql``}
+      ${f.to ? sql`and created_at < ${f.to.toISOString()}` : sql``}`;
+
 export async function savingsGroups(db: Db, f: SavingsFilter, groupBy: GroupBy = 'all'): Promise<SavingsGroup[]> {
   const key = GROUP_SQL[groupBy];
   const r = await db.execute<ArmRow>(sql`
@@ -50,11 +57,7 @@ export async function savingsGroups(db: Db, f: SavingsFilter, groupBy: GroupBy =
            avg(latency_ms)::float8 as mean_latency_ms,
            sum(counterfactual_nanousd - actual_nanousd)::float8 as saving_nanousd
     from savings_ledger
-    where org_id = ${f.org_id}
-      ${f.policy_id ? sql`and policy_id = ${f.policy_id}` : sql``}
-      ${f.end_user !== undefined ? sql`and end_user = ${f.end_user}` : sql``}
-      ${f.from ? sql`and created_at >= ${f.from.toISOString()}` : sql``}
-      ${f.to ? sql`and created_at < ${f.to.toISOString()}` : sql``}
+    where ${entriesOf(f)}
     group by 1, 2 order by 1`);
   const keys = [...new Set(r.rows.map((x) => x.key))];
   return keys.map((k) => {
@@ -80,7 +83,6 @@ export async function realizedSavingsUsd(db: Db, orgId: string, from: Date): Pro
   return (r.rows[0]?.saving ?? 0) / 1e9;
 }
 
-
 /** The ledger over [from, to) for the agent: all rules together, per rule and per feature, and its first and last entry. */
 export async function ledgerSummary(db: Db, orgId: string, from: number | null, to: number | null): Promise<LedgerSummary> {
   const f: SavingsFilter = { org_id: orgId, ...(from !== null ? { from: new Date(from) } : {}), ...(to !== null ? { to: new Date(to) } : {}) };
@@ -90,10 +92,7 @@ export async function ledgerSummary(db: Db, orgId: string, from: number | null, 
     savingsGroups(db, f, 'feature'),
     db.execute<{ first_ms: number | null; last_ms: number | null }>(sql`
       select (extract(epoch from min(created_at)) * 1000)::float8 as first_ms, (extract(epoch from max(created_at)) * 1000)::float8 as last_ms
-      from savings_ledger
-      where org_id = ${orgId}
-        ${f.from ? sql`and created_at >= ${f.from.toISOString()}` : sql``}
-        ${f.to ? sql`and created_at < ${f.to.toISOString()}` : sql``}`),
+      from savings_ledger where ${entriesOf(f)}`),
   ]);
   const bySaving = (a: SavingsGroup, b: SavingsGroup) => b.realized_savings_usd - a.realized_savings_usd || (a.key < b.key ? -1 : 1);
   return {

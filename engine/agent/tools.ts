@@ -507,7 +507,8 @@ function latencyTable(p: WorkloadProfile, scope: ScopeInput): LatencyRow[] {
   // Per model, or per (feature, model) when the question names features.
   if (scope.features.length === 0 && scope.exclude_features.length === 0) {
     return p.models
-      .filter((m) => m.latency_ms.count > 0 && (scope.models.length === 0 || scope.models.includes(m.model)) && (scope.providers.length === 0 || scope.providers.includes(m.provider)) && !scope.exclude_providers.includes(m.provider))
+      // no feature is named or left out here, so a model is in scope as any of its segments would be
+      .filter((m) => m.latency_ms.count > 0 && inScope({ feature: '', provider: m.provider, model: m.model }, scope))
       .map((m) => ({ feature: null, provider: m.provider, model: m.model, calls: m.calls, latency_ms: m.latency_ms, ttft_ms: m.ttft_ms }))
       .sort((a, b) => (b.latency_ms.p95 ?? 0) - (a.latency_ms.p95 ?? 0) || (a.model < b.model ? -1 : 1));
   }
@@ -602,7 +603,8 @@ function whatIf(p: WorkloadProfile, input: z.infer<typeof whatIfInput>): WhatIfO
 }
 
 function compareModels(p: WorkloadProfile, input: z.infer<typeof compareInput>): CompareRow[] {
-  const segs = p.segments.filter((s) => s.known && inScope(s, { features: input.features, models: [], providers: [], exclude_features: [], exclude_providers: [] }));
+  const scope = scopeInput.parse({ features: input.features });
+  const segs = p.segments.filter((s) => s.known && inScope(s, scope));
   return input.candidates
     .map((id) => findModel(id))
     .filter((m): m is CatalogModel => !!m)
