@@ -43,6 +43,8 @@ describe('structured request from triage', () => {
     expect(parseRequest('are we overpaying for claude?', NOW)).toMatchObject({ intents: ['cut_cost'], scope: { providers: ['anthropic'] } });
     expect(parseRequest('switch everything to gemini-2.5-flash', NOW)).toMatchObject({ intents: ['what_if'], scope: { providers: [] }, change: { to_model: 'gemini-2.5-flash' } });
     expect(parseRequest('Which prompts are the longest?', NOW).levers).toEqual(['context_bloat']);
+    // Both asks, where the money goes first: "where is our money going" names the breakdown.
+    expect(parseRequest('Where is our money going, and what would cut it?', NOW).intents).toEqual(['spend_breakdown', 'cut_cost']);
     expect(parseRequest('Is there anything wrong with our data?', NOW)).toMatchObject({ intents: ['lever'], levers: ['data_quality'] });
     // A latency question is a trend only with a word about time ("getting worse", "over time", "than last week").
     for (const m of ['how can we improve latency on chat?', 'is gpt-4o faster than claude-sonnet-4-5?', 'why is latency worse on chat than on search?']) expect(parseRequest(m, NOW).trend, m).toBe(false);
