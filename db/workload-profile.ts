@@ -1,7 +1,8 @@
-// The workload profile (engine/profile/types.ts) computed by ClickHouse over `llm_calls FINAL`: the same
-// object buildProfile (engine/profile/reference.ts) returns for the org's calls in the window, without
-// loading those calls anywhere. Row-level work (every rule of engine/profile/derive.ts) runs inside
-// ClickHouse as window functions; only aggregates and top-N lists come back. One module per section
+// The workload profile (engine/profile/types.ts) computed by ClickHouse: the same object buildProfile
+// (engine/profile/reference.ts) returns for the org's calls in the window, without loading those calls
+// anywhere. It reads the org's call facts (db/call-facts.ts: each call of `llm_calls FINAL` with its rules'
+// nearest neighbours, kept current at ingest and brought up to date first here), so every section is one
+// scan of the window's rows; only aggregates and top-N lists come back. One module per section
 // (db/workload-profile/*); all SQL takes its inputs as query parameters.
 //
 //   1. the distinct (provider, model) pairs in scope → `known` decided here with the catalog (findModel);
@@ -15,6 +16,7 @@
 // given). Rows outside the window are not read, so data_quality.out_of_window_calls is 0: the profile
 // equals buildProfile(those rows, { from, to }).
 import type { ClickHouseClient } from './clickhouse';
+import { ensureCallFacts } from './call-facts';
 import { findModel } from '../engine/catalog/index';
 import { DAY_MS } from '../engine/findings';
 import { TOP_N } from '../engine/profile/reference';
@@ -39,9 +41,7 @@ export interface ProfileWindowInput {
   source?: string;
 }
 
-// Without FINAL: a superset of the pairs and features of the rows FINAL keeps (an older row version may add
-// one), which is all pm and fid need.
-const PAIRS = `SELECT DISTINCT provider, model, feature FROM llm_calls WHERE ${IN_SCOPE}`;
+const PAIRS = `SELECT DISTINCT provider, model, feature FROM call_facts WHERE ${IN_SCOPE}`;
 
 const isKnown = (provider: string, model: string): boolean => findModel(model, provider) !== undefined;
 
@@ -66,6 +66,7 @@ export async function loadProfileParams(ch: ClickHouseClient, orgId: string, win
 }
 
 export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<WorkloadProfile> {
+  await ensureCallFacts(ch, orgId);
   const params = await loadProfileParams(ch, orgId, window);
   // Passes two sections share: the duplicate rules (segments, duplicate_prompts) and the retry rule
   // (segments, rate_limit_minutes).

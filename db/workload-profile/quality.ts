@@ -1,4 +1,4 @@
-// data_quality, except the unknown models (from the models section): every row in scope is a record;
+// data_quality, except the unknown models (from the models section): every call_facts row in scope is a record;
 // derive.ts §validity splits off the invalid ones (in a row only these reasons can occur: a token field
 // above MAX_TOKENS_PER_FIELD, cached > input, a negative cost — checked in the reference's order), and the
 // remaining counts are over the valid calls, as reference.ts countDataQuality does them.
@@ -14,7 +14,7 @@ SELECT count() AS n_records,
   countIf(valid AND latency_ms IS NULL) AS n_missing_latency,
   countIf(valid AND stream IS NOT NULL AND stream = 1 AND ttft_ms IS NULL) AS n_missing_ttft_streamed,
   countIf(valid AND prompt_hash = '') AS n_missing_prompt_hash,
-  countIf(valid AND empty(prefix_hashes)) AS n_missing_prefix_hashes,
+  countIf(valid AND n_blocks = 0) AS n_missing_prefix_hashes,
   countIf(valid AND feature = '') AS n_missing_feature,
   countIf(valid AND user = '') AS n_missing_user,
   countIf(valid AND stream IS NULL) AS n_missing_stream,
@@ -27,7 +27,7 @@ FROM (
          NOT (absurd OR cached_exceeds OR bad_cost) AS valid,
          ${PM} AS pm,
          (${KNOWN}) AS known
-  FROM llm_calls FINAL
+  FROM call_facts
   WHERE ${IN_SCOPE}
 )`;
 

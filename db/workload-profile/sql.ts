@@ -6,6 +6,7 @@
 // wherever its name appears in the same SELECT, so `sum(input_tokens) AS input_tokens` would capture every
 // other use of input_tokens.
 import type { ClickHouseClient } from '../clickhouse';
+import { DAY_MS } from '../../engine/findings';
 import { MAX_TOKENS_PER_FIELD } from '../../engine/telemetry/record';
 import type { CallCounts, Distribution, TokenSums } from '../../engine/profile/types';
 
@@ -13,9 +14,9 @@ import type { CallCounts, Distribution, TokenSums } from '../../engine/profile/t
 export interface ProfileParams {
   [name: string]: unknown;
   org: string;
-  /** Coarse DateTime64 bounds (inclusive, clamped to the type's range): partition pruning only. */
-  from_dt: string;
-  to_dt: string;
+  /** The days of the window's first and last millisecond (inclusive): part pruning only. */
+  from_day: number;
+  to_day: number;
   /** Exact bounds in epoch ms: from_ms ≤ ts < to_ms (ts is an integer, so ceil of the window's bounds). */
   from_ms: number;
   to_ms: number;
@@ -39,7 +40,7 @@ const MIN_DT_MS = Date.UTC(1900, 0, 1);
 const MAX_DT_MS = Date.UTC(2300, 0, 1) - 1;
 const MAX_MS = 8.64e15; // the largest Date; beyond it every stored timestamp is "before"
 
-const dateTime64 = (ms: number): string => new Date(Math.min(MAX_DT_MS, Math.max(MIN_DT_MS, ms))).toISOString().replace('T', ' ').replace('Z', '');
+export const dateTime64 = (ms: number): string => new Date(Math.min(MAX_DT_MS, Math.max(MIN_DT_MS, ms))).toISOString().replace('T', ' ').replace('Z', '');
 /** ceil (timestamps are integers: ts ≥ x ⟺ ts ≥ ceil x, ts < x ⟺ ts < ceil x), clamped; NaN compares false in the reference: no bound. */
 const boundMs = (ms: number, nan: number): number => (Number.isNaN(ms) ? nan : Math.min(MAX_MS, Math.max(-MAX_MS, Math.ceil(ms))));
 
@@ -48,8 +49,8 @@ export function scopeParams(org: string, window: { from: number; to: number; sou
   const to_ms = boundMs(window.to, MAX_MS);
   return {
     org,
-    from_dt: dateTime64(from_ms),
-    to_dt: dateTime64(to_ms),
+    from_day: Math.floor(from_ms / DAY_MS),
+    to_day: Math.floor(to_ms / DAY_MS),
     from_ms,
     to_ms,
     by_source: window.source === undefined ? 0 : 1,
@@ -62,11 +63,13 @@ export function scopeParams(org: string, window: { from: number; to: number; sou
   };
 }
 
-/** The rows of the profile: one org, the window [from, to), and the source when one is given. */
+/** The rows of a facts table (db/call-facts.ts) that are current: each of the org's days in its current generation. */
+export const CURRENT_FACTS = `(day, gen) IN (SELECT day, gen FROM call_facts_days FINAL WHERE org_id = {org:String})`;
+
+/** The rows of the profile in a facts table: one org, the window [from, to), and the source when one is given. */
 export const IN_SCOPE = `org_id = {org:String}
-    AND timestamp >= {from_dt:DateTime64(3, 'UTC')} AND timestamp <= {to_dt:DateTime64(3, 'UTC')}
-    AND toUnixTimestamp64Milli(timestamp) >= {from_ms:Int64} AND toUnixTimestamp64Milli(timestamp) < {to_ms:Int64}
-    AND ({by_source:UInt8} = 0 OR source = {source:String})`;
+    AND day >= {from_day:Int32} AND day <= {to_day:Int32} AND ts >= {from_ms:Int64} AND ts < {to_ms:Int64}
+    AND ({by_source:UInt8} = 0 OR source = {source:String}) AND ${CURRENT_FACTS}`;
 
 // derive.ts §validity, for what a row can hold: provider/model/status are non-null strings, timestamps are
 // finite and token columns are non-negative integers (UInt32), so the reasons left are a token field above
@@ -83,26 +86,28 @@ export const PM = `indexOf(arrayZip({pairs_p:Array(String)}, {pairs_m:Array(Stri
 export const FID = `indexOf({features:Array(String)}, feature)`;
 export const KNOWN = `{pair_known:Array(UInt8)}[pm] = 1`;
 
+/** A neighbour column of call_facts: among all calls, or among the calls of the row's source when the profile has one. */
+const neighbour = (column: string, as: string): string => `if({by_source:UInt8} = 1, ${column}_src, ${column}) AS ${as}`;
+
 /**
- * The valid calls in scope, one row per request id (FINAL), with the columns every rule reads:
- * ts (epoch ms), ok / is_429, pm (model id), feature_s (feature as a plain String), fid (feature id), known, cost
- * (derive.ts §cost), streamed / non_streamed (stream true / false), and the scalars the rules key on, so
- * that no array travels through their sorts: n_blocks = |prefix_hashes|, near_key = prefix_hashes[n−2]
- * (0-based; '' when n < 2), cache_key (derive.ts §unread: prefix_hashes[0], else '\0feature:' + feature,
- * columns.ts FEATURE_KEY).
+ * The valid calls in scope (call_facts: one row per request id of llm_calls FINAL), with the columns every
+ * section reads: ts (epoch ms), ok / is_429, pm (model id), feature_s (feature as a plain String), fid
+ * (feature id), known, cost (derive.ts §cost), streamed / non_streamed (stream true / false), n_blocks
+ * (|prefix_hashes|), and the nearest neighbours the rules read (rules.ts), of the profile's source scope.
  */
 export const CALLS = `
-  SELECT toUnixTimestamp64Milli(timestamp) AS ts, request_id, feature, provider, model, user, status,
+  SELECT ts, request_id, feature, provider, model, user, status,
          status = 'ok' AS ok, status = '429' AS is_429, ${PM} AS pm, toString(feature) AS feature_s, ${FID} AS fid,
          input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
          latency_ms, ttft_ms, stream, coalesce(stream = 1, 0) AS streamed, coalesce(stream = 0, 0) AS non_streamed,
-         max_tokens, attempt, prompt_hash, prefix_hashes, cost_nanousd,
-         length(prefix_hashes) AS n_blocks,
-         prefix_hashes[toInt64(n_blocks) - 1] AS near_key,
-         if(n_blocks = 0, concat(char(0), 'feature:', feature_s), prefix_hashes[1]) AS cache_key,
+         max_tokens, attempt, prompt_hash, cost_nanousd, n_blocks,
          ${KNOWN} AS known,
-         if(known, ifNull(cost_nanousd, 0), 0) AS cost
-  FROM llm_calls FINAL
+         if(known, ifNull(cost_nanousd, 0), 0) AS cost,
+         ${neighbour('dup_prev_ts', 'dup_prev')}, ${neighbour('near_prev_ts', 'near_prev')}, ${neighbour('near_prev_input', 'near_prev_in')},
+         ${neighbour('retry_prev_ts', 'retry_prev')}, ${neighbour('retry_prev_429', 'retry_prev_was_429')}, ${neighbour('retry_fallback', 'retry_other_model')},
+         ${neighbour('session_prev_ts', 'session_prev')}, ${neighbour('session_prev_input', 'session_prev_in')},
+         ${neighbour('next_read_ts', 'next_read')}
+  FROM call_facts
   WHERE ${IN_SCOPE} AND ${VALID}`;
 
 /** derive.ts §buckets: floor(ts / unit) · unit, as Int64 (the same IEEE division the reference does). */
