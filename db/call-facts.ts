@@ -12,7 +12,7 @@
 import type { ClickHouseClient } from './clickhouse';
 import { DAY_MS } from '../engine/findings';
 import { INSERT_CALL_FACTS, INSERT_PREFIX_FACTS } from './call-facts/build';
-import { dateTime64 } from './workload-profile/sql';
+import { addIds, dateTime64, emptyIds, PAIR_KEY } from './workload-profile/sql';
 
 /** Rows one rebuild reads at most (besides its neighbour days): bounds the memory of its window sorts. */
 const MAX_ROWS_PER_BUILD = 2_000_000;
@@ -88,23 +88,11 @@ async function rebuild(ch: ClickHouseClient, org: string, days: number[], source
   const lo = days[0]! * DAY_MS;
   const hi = (days[days.length - 1]! + 1) * DAY_MS;
   const range = { org, read_lo: lo - DAY_MS, read_hi: hi + DAY_MS, read_lo_dt: dateTime64(lo - DAY_MS), read_hi_dt: dateTime64(hi + DAY_MS) };
-  const ids = await rows<{ provider: string; model: string; feature: string }>(
-    ch,
-    `SELECT DISTINCT provider, model, feature FROM llm_calls
-     WHERE org_id = {org:String} AND timestamp >= {read_lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {read_hi_dt:DateTime64(3, 'UTC')}`,
-    range,
-  );
-  const pairs = new Map<string, [string, string]>();
-  for (const r of ids) pairs.set(`${r.provider}\u0000${r.model}`, [r.provider, r.model]);
-  const params = {
-    ...range,
-    gen,
-    lo,
-    hi,
-    pairs_p: [...pairs.values()].map((p) => p[0]),
-    pairs_m: [...pairs.values()].map((p) => p[1]),
-    features: [...new Set(ids.map((r) => r.feature))],
-  };
+  const ids = emptyIds();
+  const distinct = `SELECT DISTINCT ${PAIR_KEY} AS pair, provider, model, feature FROM llm_calls
+     WHERE org_id = {org:String} AND timestamp >= {read_lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {read_hi_dt:DateTime64(3, 'UTC')}`;
+  addIds(ids, await rows<Record<string, unknown>>(ch, distinct, range), () => false);
+  const params = { ...range, ...ids, gen, lo, hi };
   const settings = { max_partitions_per_insert_block: '1000' };
   await Promise.all([
     ch.command({ query: INSERT_CALL_FACTS, query_params: params, clickhouse_settings: settings }),

@@ -29,7 +29,7 @@ import { loadPrefixCache, prefixStats } from './workload-profile/prefix';
 import { loadRetries } from './workload-profile/retries';
 import { loadDataQuality } from './workload-profile/quality';
 import { loadSegments } from './workload-profile/segments';
-import { IN_SCOPE, cmp, queryRows, scopeParams, segmentKey, str, type ProfileParams } from './workload-profile/sql';
+import { IN_SCOPE, addIds, cmp, queryRows, scopeParams, segmentKey, type ProfileParams } from './workload-profile/sql';
 import { loadUsers } from './workload-profile/users';
 
 export interface ProfileWindowInput {
@@ -41,27 +41,14 @@ export interface ProfileWindowInput {
   source?: string;
 }
 
-const PAIRS = `SELECT DISTINCT provider, model, feature FROM call_facts WHERE ${IN_SCOPE}`;
+const PAIRS = `SELECT DISTINCT pair, provider, model, feature FROM call_facts WHERE ${IN_SCOPE}`;
 
 const isKnown = (provider: string, model: string): boolean => findModel(model, provider) !== undefined;
 
 /** The query parameters of every section: the scope, the (provider, model) pairs in it with `known`, and its features. */
 export async function loadProfileParams(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<ProfileParams> {
   const params = scopeParams(orgId, window, TOP_N);
-  const pairs = new Set<string>();
-  const features = new Set<string>();
-  for (const r of await queryRows(ch, PAIRS, params)) {
-    const provider = str(r, 'provider');
-    const model = str(r, 'model');
-    features.add(str(r, 'feature'));
-    const key = segmentKey('', provider, model);
-    if (pairs.has(key)) continue;
-    pairs.add(key);
-    params.pairs_p.push(provider);
-    params.pairs_m.push(model);
-    params.pair_known.push(isKnown(provider, model) ? 1 : 0);
-  }
-  params.features.push(...features);
+  addIds(params, await queryRows(ch, PAIRS, params), isKnown);
   return params;
 }
 

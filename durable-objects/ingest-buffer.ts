@@ -6,8 +6,11 @@
 // down it retries with exponential backoff. A block ClickHouse refuses for good (malformed values, too many
 // partitions for one insert) is split in halves until each part lands or is one row still refused: that row
 // is kept in `dead_letter` with ClickHouse's reason (readable by the org) instead of blocking the pipeline.
+// Once the calls pending are all in, it brings the org's call facts (db/call-facts.ts, what the workload
+// profile reads) up to date — at most every FACTS_REFRESH_INTERVAL_MS; a profile catches up on the rest itself.
 import { DurableObject } from 'cloudflare:workers';
-import { openClickHouse, type ClickHouseClient } from '../db/clickhouse';
+import { ensureCallFacts } from '../db/call-facts';
+import { ANALYSIS_TIMEOUT_MS, openClickHouse, type ClickHouseClient } from '../db/clickhouse';
 import { insertJsonLines, partitionOf, refusal, type TelemetryTable } from '../db/telemetry-writer';
 import { log } from '../common/logger';
 import { retryDelayMs } from './outbox';
@@ -26,6 +29,8 @@ const MAX_BATCHES_PER_RUN = 20;
 const CLICKHOUSE_TIMEOUT_MS = 15_000;
 /** Months per insert when a block touched too many partitions. */
 const PARTITIONS_PER_SPLIT = 25;
+/** The call facts are rebuilt at most this often while calls keep arriving. */
+const FACTS_REFRESH_INTERVAL_MS = 30_000;
 /** Dead-lettered rows are kept this long for the org to read, then dropped. */
 const DEAD_LETTER_RETENTION_MS = 30 * 24 * 3600_000;
 
@@ -66,6 +71,8 @@ export interface FlushReport {
   pending_events: number;
   /** Why the last flush stopped early (ClickHouse unavailable), or null. */
   error: string | null;
+  /** Days of call facts rebuilt after this flush (null: not refreshed this time). */
+  facts_rebuilt_days: number | null;
 }
 
 export interface BufferStats {
@@ -228,6 +235,7 @@ export class IngestBuffer extends DurableObject<Env> {
           .map((r) => r.row);
         const dead = await this.insertIsolating(ch, batch.tbl, rows, batch.token);
         this.ack(batch, dead);
+        if (batch.tbl === 'llm_calls' && rows.length > dead.length) setMeta(this.sql, 'facts_org', orgOf(rows[0]!));
         report[batch.tbl === 'llm_calls' ? 'flushed_calls' : 'flushed_events'] += rows.length - dead.length;
         report.dead_lettered += dead.length;
       }
@@ -244,13 +252,42 @@ export class IngestBuffer extends DurableObject<Env> {
     this.sql.exec('DELETE FROM seen WHERE at < ?', now - DEDUP_WINDOW_MS);
     this.sql.exec('DELETE FROM batches WHERE at < ?', now - DEDUP_WINDOW_MS);
     this.sql.exec('DELETE FROM dead_letter WHERE at < ?', now - DEAD_LETTER_RETENTION_MS);
-    const stats = this.counts();
+    let stats = this.counts();
+    let factsDueAt: number | null = null;
+    if (!report.error && stats.pending_calls + stats.pending_events === 0) {
+      factsDueAt = await this.refreshFactsWhenDue(report, now);
+      stats = this.counts(); // rows appended while it ran
+    }
     report.pending_calls = stats.pending_calls;
     report.pending_events = stats.pending_events;
     if (report.error) await this.ctx.storage.setAlarm(now + retryDelayMs(stats.failed_attempts));
     else if (stats.pending_calls + stats.pending_events > 0) await this.ctx.storage.setAlarm(now);
+    else if (factsDueAt !== null) await this.ctx.storage.setAlarm(factsDueAt);
     else await this.ctx.storage.deleteAlarm();
     return report;
+  }
+
+  /**
+   * Rebuilds the org's call facts if calls landed since the last rebuild and the interval has passed;
+   * returns when to try again (the interval has not passed, or the rebuild failed), else null.
+   */
+  private async refreshFactsWhenDue(report: FlushReport, now: number): Promise<number | null> {
+    const org = getMeta(this.sql, 'facts_org');
+    if (!org) return null;
+    const dueAt = Number(getMeta(this.sql, 'facts_at') ?? 0) + FACTS_REFRESH_INTERVAL_MS;
+    if (now < dueAt) return dueAt;
+    setMeta(this.sql, 'facts_at', String(now));
+    const ch = openClickHouse(this.env, ANALYSIS_TIMEOUT_MS);
+    try {
+      report.facts_rebuilt_days = (await ensureCallFacts(ch, org)).rebuilt_days;
+      this.sql.exec("DELETE FROM meta WHERE key = 'facts_org'");
+      return null;
+    } catch (err) {
+      log('warn', 'ingest buffer: call facts not rebuilt, will retry', { error: err instanceof Error ? err.message.slice(0, 200) : 'failed' });
+      return now + FACTS_REFRESH_INTERVAL_MS;
+    } finally {
+      await ch.close().catch(() => {});
+    }
   }
 
   /**
@@ -324,5 +361,8 @@ function byMonth(rows: string[]): string[][] {
 }
 
 function emptyReport(): FlushReport {
-  return { flushed_calls: 0, flushed_events: 0, dead_lettered: 0, pending_calls: 0, pending_events: 0, error: null };
+  return { flushed_calls: 0, flushed_events: 0, dead_lettered: 0, pending_calls: 0, pending_events: 0, error: null, facts_rebuilt_days: null };
 }
+
+/** The org of a buffered llm_calls row (every row of this buffer has the same). */
+const orgOf = (row: string): string => (JSON.parse(row) as { org_id: string }).org_id;

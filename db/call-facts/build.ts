@@ -8,7 +8,7 @@
 import { CACHE_READ_WINDOW_MS, EXACT_DUP_WINDOW_MS, RETRY_WINDOW_MS, SESSION_GAP_MS } from '../../engine/profile/derive';
 import { DAY_MS } from '../../engine/findings';
 import { CACHE_TTLS_S } from '../../engine/profile/types';
-import { FID, PM, VALID } from '../workload-profile/sql';
+import { FID, PAIR_KEY, PM, VALID } from '../workload-profile/sql';
 
 /** The longest cache TTL (ms): how far a prefix block's neighbour may be and still count. */
 export const MAX_TTL_MS = Math.max(...CACHE_TTLS_S) * 1000;
@@ -17,7 +17,8 @@ export const MAX_TTL_MS = Math.max(...CACHE_TTLS_S) * 1000;
 export const dayOf = (ts: string): string => `toInt32(floor(${ts} / ${DAY_MS}))`;
 
 const BASE = `
-  SELECT toUnixTimestamp64Milli(timestamp) AS ts, request_id, source, ingested_at, retention_days, user, feature, provider, model, status,
+  SELECT toUnixTimestamp64Milli(timestamp) AS ts, request_id, source, ingested_at, retention_days, user, feature, provider, model,
+         ${PAIR_KEY} AS pair, status,
          input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, latency_ms, ttft_ms, stream,
          max_tokens, attempt, prompt_hash, cost_nanousd, prefix_hashes,
          length(prefix_hashes) AS n_blocks,
@@ -76,7 +77,7 @@ const stored = (s: '' | '_s'): string[] => {
   ];
 };
 
-const CALL_COLUMNS = `ts, request_id, source, ingested_at, retention_days, user, feature, provider, model, status,
+const CALL_COLUMNS = `ts, request_id, source, ingested_at, retention_days, user, feature, provider, model, pair, status,
   input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, latency_ms, ttft_ms, stream,
   max_tokens, attempt, prompt_hash, cost_nanousd, n_blocks`;
 
@@ -119,13 +120,13 @@ const MAY_REPEAT = `
  * (ts, request_id) order, a narrow sort key for the windows.
  */
 const EXPLODED = `
-  SELECT seq, ts, source, ingested_at, retention_days, feature, provider, model, pm, input_tokens, cached_input_tokens, cache_write_tokens,
+  SELECT seq, ts, source, ingested_at, retention_days, feature, provider, model, pair, pm, input_tokens, cached_input_tokens, cache_write_tokens,
          n_blocks, cap, hash, toUInt32(first_index - 1) AS pos
   FROM (
     SELECT *, arrayMap(h -> cityHash64(h) IN (${MAY_REPEAT}), prefix_hashes) AS may_repeat,
            toUInt32(arrayFirstIndex(r -> NOT r, arrayPushBack(may_repeat, 0)) - 1) AS cap
     FROM (
-      SELECT ts, source, ingested_at, retention_days, feature, provider, model, pm, input_tokens, cached_input_tokens,
+      SELECT ts, source, ingested_at, retention_days, feature, provider, model, pair, pm, input_tokens, cached_input_tokens,
              cache_write_tokens, prefix_hashes, n_blocks, row_number() OVER (ORDER BY ts, request_id) AS seq
       FROM (${BASE}) WHERE valid AND n_blocks > 0
     )
@@ -136,7 +137,7 @@ const EXPLODED = `
 
 /** The gaps (ms) to the nearest earlier and later occurrence of the block, over all calls and per source. */
 const GAPS = `
-  SELECT seq, ts, source, ingested_at, retention_days, feature, provider, model, input_tokens, cached_input_tokens, cache_write_tokens, cap, pos,
+  SELECT seq, ts, source, ingested_at, retention_days, feature, provider, model, pair, input_tokens, cached_input_tokens, cache_write_tokens, cap, pos,
          ts - lagInFrame(ts, 1, ${-NO_NEIGHBOUR}) OVER w AS prev_gap, leadInFrame(ts, 1, ${NO_NEIGHBOUR}) OVER w - ts AS next_gap,
          ts - lagInFrame(ts, 1, ${-NO_NEIGHBOUR}) OVER w_s AS prev_gap_s, leadInFrame(ts, 1, ${NO_NEIGHBOUR}) OVER w_s - ts AS next_gap_s
   FROM (${EXPLODED})
@@ -158,11 +159,11 @@ const chain = (name: string, out: string): string[] => {
 
 /** INSERT of call_prefix_facts for lo ≤ ts < hi (calls whose first block may repeat). */
 export const INSERT_PREFIX_FACTS = `
-INSERT INTO call_prefix_facts (org_id, day, gen, ts, source, ingested_at, retention_days, feature, provider, model,
+INSERT INTO call_prefix_facts (org_id, day, gen, ts, source, ingested_at, retention_days, feature, provider, model, pair,
   input_tokens, cached_input_tokens, cache_write_tokens, first_pos, prev_len, prev_gaps, next_len, next_gaps,
   prev_len_src, prev_gaps_src, next_len_src, next_gaps_src)
 SELECT {org:String}, ${dayOf('call_ts')}, {gen:UInt64}, any(ts) AS call_ts, any(source), any(ingested_at), any(retention_days), any(feature),
-  any(provider), any(model), any(input_tokens), any(cached_input_tokens), any(cache_write_tokens),
+  any(provider), any(model), any(pair), any(input_tokens), any(cached_input_tokens), any(cache_write_tokens),
   arraySort(groupArray(pos)) AS first_pos,
   ${[...chain('prev_gap', 'prev_gaps'), ...chain('next_gap', 'next_gaps'), ...chain('prev_gap_s', 'prev_gaps_src'), ...chain('next_gap_s', 'next_gaps_src')].join(',\n  ')}
 FROM (${GAPS})

@@ -1,19 +1,19 @@
 // segments: one row per (feature, provider, model) of the valid calls — everything SegmentAcc
-// (accumulators.ts) sums, with the per-call rules of derive.ts evaluated by window functions inside
-// ClickHouse (rules.ts: exact dup, near dup, retry, session, unread), plus:
+// (accumulators.ts) sums, with the per-call rules of derive.ts (rules.ts: exact dup, near dup, retry,
+// session, unread), plus:
 //   billed         status ≠ ok and output_tokens > 0
 //   off-hours      UTC hour-of-day < 6 (floor(ts / 1 h) mod 24, as the reference computes it)
 //   at limit       L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S (any status)
 //   per minute     calls per active minute of the segment: the run lengths of its sorted minute buckets
 //   output excess  Σ max(0, output − p95) and Σ max(0, output − p99) over ok calls
-// The plain aggregates (one pass, no window) and the rule flags (window functions, one query per rule group;
-// `shared`: the rows of the passes other sections use too, duplicates.ts and retries.ts) are merged by
-// segment. The prefix-cache columns come from prefix.ts.
+// One pass here (with the session and unread rules); the duplicate and retry sums come from the passes other
+// sections use too (`shared`: duplicates.ts, retries.ts), merged by segment. The prefix-cache columns come
+// from prefix.ts.
 import type { ClickHouseClient } from '../clickhouse';
 import { HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
-import { SESSION, UNREAD, derived, type Rule } from './rules';
-import { CALLS, COUNTS, bucket, dist, num, percentileOf, queryRows, segmentKey, sortedAlias, str, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
+import { SESSION, UNREAD, derived } from './rules';
+import { COUNTS, bucket, dist, num, percentileOf, queryRows, segmentKey, sortedAlias, str, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
 
 const OK_OUTPUT = `groupArrayIf(output_tokens, ok)`;
 
@@ -29,7 +29,7 @@ const excessOver = (pm: number): string =>
 const RUN_LENGTHS = (sorted: string): string =>
   `arrayPopFront(arrayDifference(arrayPushBack(arrayFilter((i, d) -> i = 1 OR d != 0, arrayEnumerate(${sorted} AS _runs), arrayDifference(_runs)), length(_runs) + 1)))`;
 
-/** Everything that needs no per-call rule: one pass over the valid calls. */
+/** One pass over the valid calls: every sum but the duplicate and retry rules'. */
 const PLAIN = `
 SELECT feature, provider, model, ${COUNTS},
   countIf(streamed) AS n_streamed, countIf(non_streamed) AS n_non_streamed, countIf(user != '') AS n_user,
@@ -47,38 +47,12 @@ SELECT feature, provider, model, ${COUNTS},
   ${dist('d_per_minute', RUN_LENGTHS(`arraySort(groupArray(${bucket(MINUTE_MS)}))`))},
   countIf(n_blocks > 0) AS n_prefix,
   countIf(cache_write_tokens > 0) AS n_cache_write,
+  countIf(followup) AS n_followup, countIf(growing) AS n_growing,
+  sumIf(greatest(toInt64(input_tokens) - ${HISTORY_WINDOW_TOKENS}, 0), growing) AS sum_history_excess,
+  countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread,
   [${ROUND_LIMITS_S.map((l) => `countIf(coalesce(latency_ms >= ${l * 1000} AND latency_ms < ${l * 1000 + 1000}, 0))`).join(', ')}] AS n_at_limit
-FROM (${CALLS})
+FROM (${derived([SESSION, UNREAD])})
 GROUP BY feature, provider, model`;
-
-/**
- * The rule flags of rules.ts (window functions), summed per segment: one query per group of rules, so each
- * sorts only the few columns it needs (and a server runs them in parallel), over only the rows that can be
- * flagged or be the earlier / later call a flagged row looks for (`where`, argued per query). Grouped by
- * (fid, pm): no LowCardinality column or string travels through the window sorts. A segment none of whose
- * rows passes `where` has no row here: its sums are 0.
- */
-const ruleQuery = (rules: Rule[], where: string, sums: string): string => `
-SELECT {features:Array(String)}[fid] AS segment_feature, {pairs_p:Array(String)}[pm] AS segment_provider, {pairs_m:Array(String)}[pm] AS segment_model,
-  ${sums}
-FROM (${derived(rules, where)})
-GROUP BY fid, pm`;
-
-const RULE_QUERIES = [
-  // Sessions are per user (the partition leads with it).
-  ruleQuery(
-    [SESSION],
-    `user != ''`,
-    `countIf(followup) AS n_followup, countIf(followup AND growing) AS n_growing,
-  sumIf(greatest(toInt64(input_tokens) - ${HISTORY_WINDOW_TOKENS}, 0), followup AND growing) AS sum_history_excess`,
-  ),
-  // A write is flagged, a read is what it looks for.
-  ruleQuery(
-    [UNREAD],
-    `cache_write_tokens > 0 OR cached_input_tokens > 0`,
-    `countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread`,
-  ),
-];
 
 export type SegmentRow = Omit<SegmentProfile, 'prefix_cache'>;
 
@@ -88,14 +62,10 @@ export async function loadSegments(
   isKnown: (provider: string, model: string) => boolean,
   shared: Promise<Row[]>[],
 ): Promise<SegmentRow[]> {
-  const [plain, ruleRows, sharedRows] = await Promise.all([
-    queryRows(ch, PLAIN, params),
-    Promise.all(RULE_QUERIES.map((q) => queryRows(ch, q, params))),
-    Promise.all(shared),
-  ]);
-  // A segment has at most one row in each rule query and each shared pass: merge them into one.
+  const [plain, sharedRows] = await Promise.all([queryRows(ch, PLAIN, params), Promise.all(shared)]);
+  // A segment has at most one row in each shared pass: merge them into one.
   const rules = new Map<string, Row>();
-  for (const r of [...ruleRows.flat(), ...sharedRows.flat()]) {
+  for (const r of sharedRows.flat()) {
     const key = segmentKey(str(r, 'segment_feature'), str(r, 'segment_provider'), str(r, 'segment_model'));
     rules.set(key, { ...rules.get(key), ...r });
   }
@@ -143,11 +113,11 @@ export async function loadSegments(
       fallback_calls: rule('n_fallback'),
       prefix_calls: num(p, 'n_prefix'),
       cache_write_calls: num(p, 'n_cache_write'),
-      cache_write_unread_calls: rule('n_cache_write_unread'),
-      cache_write_unread_tokens: rule('sum_cache_write_unread'),
-      followup_calls: rule('n_followup'),
-      growing_calls: rule('n_growing'),
-      history_excess_tokens: rule('sum_history_excess'),
+      cache_write_unread_calls: num(p, 'n_cache_write_unread'),
+      cache_write_unread_tokens: num(p, 'sum_cache_write_unread'),
+      followup_calls: num(p, 'n_followup'),
+      growing_calls: num(p, 'n_growing'),
+      history_excess_tokens: num(p, 'sum_history_excess'),
       latency_at_limit: ROUND_LIMITS_S.map((limit_s, i) => ({ limit_s, calls: Number(atLimit[i]) })),
     };
   });

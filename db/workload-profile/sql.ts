@@ -10,8 +10,27 @@ import { DAY_MS } from '../../engine/findings';
 import { MAX_TOKENS_PER_FIELD } from '../../engine/telemetry/record';
 import type { CallCounts, Distribution, TokenSums } from '../../engine/profile/types';
 
+/** The numeric ids of the (provider, model) pairs and features in scope (exact: indexes into these arrays). */
+export interface ModelIds {
+  /**
+   * Every (provider, model) pair in scope as parallel arrays, and whether the catalog knows it (1/0):
+   * pm = the pair's 1-based index, the exact numeric model id the window functions key on.
+   */
+  pairs_p: string[];
+  pairs_m: string[];
+  /** The pairs' keys (PAIR_KEY) and ids 1…n, for `transform`. */
+  pair_keys: string[];
+  pair_ids: number[];
+  pair_known: number[];
+  /** Every feature in scope: fid = the feature's 1-based index, an exact numeric feature id. */
+  features: string[];
+  feature_ids: number[];
+}
+
+export const emptyIds = (): ModelIds => ({ pairs_p: [], pairs_m: [], pair_keys: [], pair_ids: [], pair_known: [], features: [], feature_ids: [] });
+
 /** Query parameters of every section (ClickHouse `{name:Type}` placeholders; never spliced into SQL). */
-export interface ProfileParams {
+export interface ProfileParams extends ModelIds {
   [name: string]: unknown;
   org: string;
   /** The days of the window's first and last millisecond (inclusive): part pruning only. */
@@ -22,15 +41,6 @@ export interface ProfileParams {
   to_ms: number;
   by_source: 0 | 1;
   source: string;
-  /**
-   * Every (provider, model) pair in scope as parallel arrays, and whether the catalog knows it (1/0):
-   * pm = the pair's 1-based index, the exact numeric model id the window functions key on.
-   */
-  pairs_p: string[];
-  pairs_m: string[];
-  pair_known: number[];
-  /** Every feature in scope: fid = the feature's 1-based index, an exact numeric feature id. */
-  features: string[];
   /** Length of the top-N lists. */
   top: number;
 }
@@ -55,10 +65,7 @@ export function scopeParams(org: string, window: { from: number; to: number; sou
     to_ms,
     by_source: window.source === undefined ? 0 : 1,
     source: window.source ?? '',
-    pairs_p: [],
-    pairs_m: [],
-    pair_known: [],
-    features: [],
+    ...emptyIds(),
     top,
   };
 }
@@ -79,11 +86,17 @@ export const CACHED_EXCEEDS = `cached_input_tokens > input_tokens`;
 export const BAD_COST = `ifNull(cost_nanousd, 0) < 0`;
 export const VALID = `NOT (${ABSURD}) AND NOT (${CACHED_EXCEEDS}) AND NOT (${BAD_COST})`;
 
-/** The pair's index in the pairs parameter (1-based; the pairs cover every row in scope). */
-export const PM = `indexOf(arrayZip({pairs_p:Array(String)}, {pairs_m:Array(String)}), (provider, model))`;
+/**
+ * A (provider, model) pair as one string, injective (the provider's byte length leads): call facts store it as
+ * a LowCardinality column `pair`, so `transform` maps it to the pair's id over the column's dictionary only.
+ */
+export const PAIR_KEY = `concat(toString(length(provider)), ':', provider, model)`;
+
+/** The pair's index in the pairs parameter (1-based; the pairs cover every row in scope), from the column `pair`. */
+export const PM = `transform(pair, {pair_keys:Array(String)}, {pair_ids:Array(UInt32)}, toUInt32(0))`;
 /** derive.ts §cost: known = the catalog finds the (provider, model) pair (decided in TypeScript). */
 /** The feature's index in the features parameter (1-based; the features cover every row in scope). */
-export const FID = `indexOf({features:Array(String)}, feature)`;
+export const FID = `transform(feature, {features:Array(String)}, {feature_ids:Array(UInt32)}, toUInt32(0))`;
 export const KNOWN = `{pair_known:Array(UInt8)}[pm] = 1`;
 
 /** A neighbour column of call_facts: among all calls, or among the calls of the row's source when the profile has one. */
@@ -189,6 +202,28 @@ export function toCounts(row: Row): CallCounts & TokenSums {
     cache_write_tokens: num(row, 'sum_cache_write'),
     reasoning_tokens: num(row, 'sum_reasoning'),
   };
+}
+
+/**
+ * Fills the pair and feature ids of `params` from DISTINCT (pair, provider, model, feature) rows (pair: PAIR_KEY),
+ * with each pair's catalog flag.
+ */
+export function addIds(params: ModelIds, rows: Row[], isKnown: (provider: string, model: string) => boolean): void {
+  const pairs = new Set<string>();
+  const features = new Set<string>();
+  for (const r of rows) {
+    features.add(str(r, 'feature'));
+    const pair = str(r, 'pair');
+    if (pairs.has(pair)) continue;
+    pairs.add(pair);
+    params.pair_keys.push(pair);
+    params.pair_ids.push(pairs.size);
+    params.pairs_p.push(str(r, 'provider'));
+    params.pairs_m.push(str(r, 'model'));
+    params.pair_known.push(isKnown(str(r, 'provider'), str(r, 'model')) ? 1 : 0);
+  }
+  params.features.push(...features);
+  params.feature_ids.push(...params.features.map((_, i) => i + 1));
 }
 
 /** Map key of a segment. */

@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS call_facts
     feature LowCardinality(String),
     provider LowCardinality(String),
     model LowCardinality(String),
+    -- provider and model as one injective string (db/workload-profile/sql.ts PAIR_KEY)
+    pair LowCardinality(String),
     status LowCardinality(String),
     input_tokens UInt32,
     output_tokens UInt32,
@@ -83,6 +85,7 @@ CREATE TABLE IF NOT EXISTS call_prefix_facts
     feature LowCardinality(String),
     provider LowCardinality(String),
     model LowCardinality(String),
+    pair LowCardinality(String),
     input_tokens UInt32,
     cached_input_tokens UInt32,
     cache_write_tokens UInt32,

@@ -1,0 +1,175 @@
+// The ClickHouse workload profile (db/workload-profile.ts) over 1M and 10M stored calls: a real ClickHouse
+// engine (chdb behind its HTTP interface, temp data dir), the real migrations, rows generated inside
+// ClickHouse by INSERT … SELECT FROM numbers() — 30 days, 8 models (one unknown to the catalog), 12 features,
+// 5 000 users, prompt hashes that repeat (exact dups, retries), 200 prompt templates sharing their leading
+// 512-token blocks (prefix reuse, near dups), cache reads and writes, 429 bursts, time-outs.
+//
+//   npx tsx bench/profile-clickhouse.ts                 1M and 10M
+//   npx tsx bench/profile-clickhouse.ts 1m,3m           other sizes (k / m suffixes)
+//   npx tsx bench/profile-clickhouse.ts 1m --sections   also times each section's query on its own
+//
+// Prints one line per size and, last, {"bench":"profile_clickhouse","ms_1m":…,"ms_10m":…} (one ms_<size>
+// per size run: the wall time of loadWorkloadProfile, pairs query included, rows already stored).
+import { createClient } from '@clickhouse/client-web';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findModel } from '../../engine/catalog/index';
+import { ensureCallFacts } from '../../db/call-facts';
+import { loadProfileParams, loadWorkloadProfile } from '../../db/workload-profile';
+import { loadHours, loadRateLimitMinutes } from '../../db/workload-profile/buckets';
+import { loadDuplicates, type Duplicates } from '../../db/workload-profile/duplicates';
+import { loadModels } from '../../db/workload-profile/models';
+import { loadPrefixCache } from '../../db/workload-profile/prefix';
+import { loadRetries, type Retries } from '../../db/workload-profile/retries';
+import { loadDataQuality } from '../../db/workload-profile/quality';
+import { loadSegments } from '../../db/workload-profile/segments';
+import { loadUsers } from '../../db/workload-profile/users';
+import { startClickHouseHttp } from '../../scripts/local-stack/clickhouse-http';
+import { migrateClickHouse } from '../../scripts/migrate';
+
+const START = Date.UTC(2026, 2, 1);
+const DAYS = 30;
+const SPAN_MS = DAYS * 86_400_000;
+
+function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(s.trim());
+  if (!m) throw new Error(`bad size ${s}: use e.g. 100k, 1m, 3m`);
+  return Math.round(Number(m[1]) * (m[2]?.toLowerCase() === 'm' ? 1e6 : m[2]?.toLowerCase() === 'k' ? 1e3 : 1));
+}
+const label = (n: number) => (n % 1e6 === 0 ? `${n / 1e6}m` : n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
+
+const args = process.argv.slice(2);
+const sections = args.includes('--sections');
+const sizes = (args.find((a) => !a.startsWith('--')) ?? '1m,10m').split(',').map(parseSize);
+
+// One row per number: everything derived from cityHash64(number, salt) so a size is the same data every run.
+const GENERATE = `
+INSERT INTO llm_calls (org_id, request_id, timestamp, ingested_at, source, user, feature, provider, model,
+  input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, latency_ms, ttft_ms,
+  status, cost_nanousd, prompt_hash, prefix_hashes, max_tokens, stream, attempt)
+SELECT
+  {org:String},
+  concat('req_', hex(cityHash64(number, 0))),
+  fromUnixTimestamp64Milli(toInt64({start:Int64} + intDiv(number * {span:Int64}, {n:UInt64}) + cityHash64(number, 1) % 600000), 'UTC'),
+  now64(3),
+  ['api', 'api', 'api', 'otlp'][1 + cityHash64(number, 2) % 4],
+  if(cityHash64(number, 3) % 5 = 0, '', concat('user_', toString(cityHash64(number, 4) % 5000))),
+  ['chat', 'search', 'summarize', 'agent', 'extract', 'classify', 'translate', 'rag', 'code', 'sql', 'email', ''][1 + cityHash64(number, 5) % 12],
+  pm.1, pm.2,
+  input, output, cached, cache_write, if(cityHash64(number, 9) % 10 = 0, output % 700, 0),
+  if(cityHash64(number, 10) % 50 = 0, NULL, if(cityHash64(number, 11) % 200 = 0, 30000 + cityHash64(number, 12) % 1000, 300 + output * 12 + cityHash64(number, 13) % 900)),
+  if(stream = 1, 100 + cityHash64(number, 14) % 800, NULL),
+  status,
+  if(cityHash64(number, 15) % 40 = 0, NULL, toInt64(input * 2500 + output * 10000 - cached * 2000)),
+  if(cityHash64(number, 16) % 10 = 0, '', concat('p', toString(cityHash64(number, 17) % greatest(1, intDiv({n:UInt64}, 4))))),
+  arrayMap(j -> if(j < shared, concat('t', toString(template), '.', toString(j)), concat('u', toString(number), '.', toString(j))), range(blocks)),
+  if(cityHash64(number, 18) % 3 = 0, 1024, NULL),
+  if(cityHash64(number, 19) % 10 = 0, NULL, stream),
+  if(cityHash64(number, 20) % 40 = 0, 2, 1)
+FROM (
+  SELECT number,
+    [('openai', 'gpt-4o'), ('openai', 'gpt-4o-mini'), ('anthropic', 'claude-sonnet-4-5'), ('anthropic', 'claude-haiku-4-5'),
+     ('google', 'gemini-2.5-flash'), ('azure', 'gpt-4o-2024-08-06'), ('bedrock', 'anthropic.claude-sonnet-4-6-v1:0'), ('acme', 'acme-llm-7b')][1 + cityHash64(number, 6) % 8] AS pm,
+    toUInt32(200 + cityHash64(number, 7) % 12000) AS input,
+    toUInt32(cityHash64(number, 8) % 1500) AS output,
+    cityHash64(number, 21) % 200 AS template,
+    least(intDiv(input, 512), 24) AS blocks,
+    least(blocks, 2 + cityHash64(number, 22) % 12) AS shared,
+    toUInt32(if(cityHash64(number, 23) % 3 = 0, least(input, shared * 512), 0)) AS cached,
+    toUInt32(if(cityHash64(number, 24) % 8 = 0, 1024 + cityHash64(number, 25) % 2048, 0)) AS cache_write,
+    ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', '429', 'timeout', '500'][1 + cityHash64(number, 26) % 20] AS status,
+    toUInt8(cityHash64(number, 27) % 2) AS stream
+  FROM numbers({from_n:UInt64}, {count:UInt64})
+)`;
+
+const isKnown = (provider: string, model: string) => findModel(model, provider) !== undefined;
+
+const dataDir = await mkdtemp(join(tmpdir(), 'bench-profile-ch-'));
+const server = await startClickHouseHttp({ dataDir });
+const url = `http://127.0.0.1:${server.port}`;
+// chdb answers one query at a time; the profile sends its queries together, so a later one would wait for
+// its response headers longer than Node's fetch allows (300 s) at 10M rows. Send them one after another.
+let queue: Promise<unknown> = Promise.resolve();
+const serialFetch: typeof fetch = (input, init) => {
+  const sent = queue.then(() => fetch(input, init));
+  queue = sent.catch(() => undefined);
+  return sent;
+};
+const ch = createClient({
+  url,
+  fetch: serialFetch,
+  request_timeout: 3_600_000,
+  clickhouse_settings: { output_format_json_quote_64bit_integers: 1, send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '60000' },
+});
+const figures: Record<string, number> = {};
+try {
+  await migrateClickHouse(url);
+  for (const n of sizes) {
+    const org = `bench_${label(n)}`;
+    let t = performance.now();
+    const CHUNK = 1_000_000;
+    for (let from = 0; from < n; from += CHUNK) {
+      await ch.command({
+        query: GENERATE,
+        query_params: { org, start: START, span: SPAN_MS, n, from_n: from, count: Math.min(CHUNK, n - from) },
+        clickhouse_settings: { max_partitions_per_insert_block: '1000' },
+      });
+    }
+    const insertMs = performance.now() - t;
+    // What the ingest path does after a flush: bring the org's call facts up to date (here: every day).
+    t = performance.now();
+    const built = await ensureCallFacts(ch, org);
+    const factsMs = performance.now() - t;
+    figures[`facts_build_ms_${label(n)}`] = Math.round(factsMs);
+    const q = async (sql: string) => (await ch.query({ query: sql, format: 'JSONEachRow' })).json();
+    console.log('parts', JSON.stringify(await q("SELECT table, count() n, sum(rows) r FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")));
+    console.log('mutations', JSON.stringify(await q("SELECT table, command, is_done FROM system.mutations")));
+    await new Promise((r) => setTimeout(r, 5000));
+    console.log('parts after 5s', JSON.stringify(await q("SELECT table, count() n, sum(rows) r FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")));
+    console.log('mutations', JSON.stringify(await q("SELECT table, command, is_done FROM system.mutations")));
+    for (const sql of ["SELECT count() FROM call_facts", "SELECT count() FROM call_facts WHERE (day, gen) IN (SELECT day, gen FROM call_facts_days FINAL)", "SELECT count(), sum(input_tokens) FROM call_facts WHERE org_id = '" + org + "'"]) {
+      const s0 = performance.now(); const r = await q(sql); console.log(sql.slice(0, 90), JSON.stringify(r), Math.round(performance.now() - s0), 'ms');
+    }
+    console.log('URL', url); await new Promise((r) => setTimeout(r, 3_600_000));
+    const window = { from: START, to: START + SPAN_MS + 86_400_000 };
+    t = performance.now();
+    const profile = await loadWorkloadProfile(ch, org, window);
+    const ms = performance.now() - t;
+    figures[`ms_${label(n)}`] = Math.round(ms);
+    const seg = profile.segments.reduce((a, s) => ({ dup: a.dup + s.exact_dup_calls, near: a.near + s.near_dup_calls, retry: a.retry + s.retry_calls }), { dup: 0, near: 0, retry: 0 });
+    console.log(
+      `${label(n)} calls (${profile.totals.calls} in the profile; inserted in ${(insertMs / 1000).toFixed(1)} s, ` +
+        `call facts of ${built.rebuilt_days} days built in ${(factsMs / 1000).toFixed(1)} s): profile ${(ms / 1000).toFixed(2)} s — ` +
+        `${profile.segments.length} segments, ${profile.hours.length} hour buckets, ${profile.rate_limit_minutes.length} 429 minutes, ` +
+        `exact dups ${seg.dup}, near dups ${seg.near}, retries ${seg.retry}`,
+    );
+    if (sections) {
+      const params = await loadProfileParams(ch, org, window);
+      // The passes two sections share are timed on their own, before those sections.
+      let duplicates: Promise<Duplicates> = Promise.resolve({ segments: [], prompts: [] });
+      let retries: Promise<Retries> = Promise.resolve({ segments: [], minutes: new Map() });
+      const parts: [string, () => Promise<unknown>][] = [
+        ['models', () => loadModels(ch, params, isKnown)],
+        ['duplicates (segments + duplicate_prompts)', () => (duplicates = loadDuplicates(ch, params))],
+        ['retries (segments + rate_limit_minutes)', () => (retries = loadRetries(ch, params))],
+        ['segments', () => loadSegments(ch, params, isKnown, [duplicates.then((d) => d.segments), retries.then((r) => r.segments)])],
+        ['prefix', () => loadPrefixCache(ch, params)],
+        ['hours', () => loadHours(ch, params)],
+        ['rate_limit_minutes', () => loadRateLimitMinutes(ch, params, retries)],
+        ['users', () => loadUsers(ch, params)],
+        ['data_quality', () => loadDataQuality(ch, params)],
+      ];
+      for (const [name, run] of parts) {
+        const s = performance.now();
+        await run();
+        console.log(`  ${name}: ${((performance.now() - s) / 1000).toFixed(2)} s`);
+      }
+    }
+  }
+} finally {
+  await ch.close();
+  await server.close();
+  await rm(dataDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify({ bench: 'profile_clickhouse', ...figures }));
