@@ -18,10 +18,10 @@ import { findModel } from '../engine/catalog/index';
 import { ensureCallFacts } from '../db/call-facts';
 import { loadProfileParams, loadWorkloadProfile } from '../db/workload-profile';
 import { loadHours, loadRateLimitMinutes } from '../db/workload-profile/buckets';
-import { loadDuplicates, type Duplicates } from '../db/workload-profile/duplicates';
+import { loadDuplicatePrompts } from '../db/workload-profile/duplicates';
 import { loadModels } from '../db/workload-profile/models';
 import { loadPrefixCache } from '../db/workload-profile/prefix';
-import { loadRetries, type Retries } from '../db/workload-profile/retries';
+import { loadRetryMinutes } from '../db/workload-profile/retries';
 import { loadDataQuality } from '../db/workload-profile/quality';
 import { loadSegments } from '../db/workload-profile/segments';
 import { loadUsers } from '../db/workload-profile/users';
@@ -136,17 +136,14 @@ try {
     );
     if (sections) {
       const params = await loadProfileParams(ch, org, window);
-      // The passes two sections share are timed on their own, before those sections.
-      let duplicates: Promise<Duplicates> = Promise.resolve({ segments: [], prompts: [] });
-      let retries: Promise<Retries> = Promise.resolve({ segments: [], minutes: new Map() });
       const parts: [string, () => Promise<unknown>][] = [
         ['models', () => loadModels(ch, params, isKnown)],
-        ['duplicates (segments + duplicate_prompts)', () => (duplicates = loadDuplicates(ch, params))],
-        ['retries (segments + rate_limit_minutes)', () => (retries = loadRetries(ch, params))],
-        ['segments', () => loadSegments(ch, params, isKnown, [duplicates.then((d) => d.segments), retries.then((r) => r.segments)])],
+        ['segments', () => loadSegments(ch, params, isKnown)],
         ['prefix', () => loadPrefixCache(ch, params)],
         ['hours', () => loadHours(ch, params)],
-        ['rate_limit_minutes', () => loadRateLimitMinutes(ch, params, retries)],
+        ['retry minutes (part of rate_limit_minutes)', () => loadRetryMinutes(ch, params)],
+        ['rate_limit_minutes', () => loadRateLimitMinutes(ch, params)],
+        ['duplicate_prompts', () => loadDuplicatePrompts(ch, params)],
         ['users', () => loadUsers(ch, params)],
         ['data_quality', () => loadDataQuality(ch, params)],
       ];

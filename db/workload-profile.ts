@@ -23,10 +23,9 @@ import { TOP_N } from '../engine/profile/reference';
 import { PROFILE_VERSION, type ModelCount, type WorkloadProfile } from '../engine/profile/types';
 import { emptyCounts } from '../engine/profile/accumulators';
 import { loadHours, loadRateLimitMinutes } from './workload-profile/buckets';
-import { loadDuplicates } from './workload-profile/duplicates';
+import { loadDuplicatePrompts } from './workload-profile/duplicates';
 import { loadModels } from './workload-profile/models';
 import { loadPrefixCache, prefixStats } from './workload-profile/prefix';
-import { loadRetries } from './workload-profile/retries';
 import { loadDataQuality } from './workload-profile/quality';
 import { loadSegments } from './workload-profile/segments';
 import { IN_SCOPE, addIds, cmp, queryRows, scopeParams, segmentKey, type ProfileParams } from './workload-profile/sql';
@@ -55,17 +54,13 @@ export async function loadProfileParams(ch: ClickHouseClient, orgId: string, win
 export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<WorkloadProfile> {
   await ensureCallFacts(ch, orgId);
   const params = await loadProfileParams(ch, orgId, window);
-  // Passes two sections share: the duplicate rules (segments, duplicate_prompts) and the retry rule
-  // (segments, rate_limit_minutes).
-  const duplicates = loadDuplicates(ch, params);
-  const retries = loadRetries(ch, params);
   const [models, segments, prefix, hours, rateLimitMinutes, duplicatePrompts, users, quality] = await Promise.all([
     loadModels(ch, params, isKnown),
-    loadSegments(ch, params, isKnown, [duplicates.then((d) => d.segments), retries.then((r) => r.segments)]),
+    loadSegments(ch, params, isKnown),
     loadPrefixCache(ch, params),
     loadHours(ch, params),
-    loadRateLimitMinutes(ch, params, retries),
-    duplicates.then((d) => d.prompts),
+    loadRateLimitMinutes(ch, params),
+    loadDuplicatePrompts(ch, params),
     loadUsers(ch, params),
     loadDataQuality(ch, params),
   ]);

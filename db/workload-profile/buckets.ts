@@ -7,15 +7,15 @@
 import type { ClickHouseClient } from '../clickhouse';
 import { HOUR_MS, MINUTE_MS } from '../../engine/profile/derive';
 import type { HourBucket, RateLimitMinute } from '../../engine/profile/types';
-import { minuteKey, type Retries } from './retries';
+import { loadRetryMinutes, minuteKey } from './retries';
 import { CALLS, bucket, cmp, num, queryRows, str, type ProfileParams } from './sql';
 
 const HOURS = `
-SELECT ${bucket(HOUR_MS)} AS hour_ms, feature,
+SELECT ${bucket(HOUR_MS)} AS hour_ms, {features:Array(String)}[fid] AS hour_feature,
   count() AS n_calls, countIf(NOT ok) AS n_error, sum(cost) AS sum_cost,
   sum(toUInt64(input_tokens)) AS sum_input, sum(toUInt64(output_tokens)) AS sum_output
 FROM (${CALLS})
-GROUP BY hour_ms, feature`;
+GROUP BY hour_ms, fid`;
 
 /**
  * (minute, pm) buckets with a 429: calls and 429s per minute as the run lengths of each model's sorted minute
@@ -40,7 +40,7 @@ export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Pr
   return (await queryRows(ch, HOURS, params))
     .map((r) => ({
       hour: num(r, 'hour_ms'),
-      feature: str(r, 'feature'),
+      feature: str(r, 'hour_feature'),
       calls: num(r, 'n_calls'),
       error_calls: num(r, 'n_error'),
       cost_nanousd: num(r, 'sum_cost'),
@@ -50,9 +50,9 @@ export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Pr
     .sort((a, b) => a.hour - b.hour || cmp(a.feature, b.feature));
 }
 
-/** The retries after a 429 come from retries.ts (the segments' retry pass): 0 in a minute without one. */
-export async function loadRateLimitMinutes(ch: ClickHouseClient, params: ProfileParams, retries: Promise<Retries>): Promise<RateLimitMinute[]> {
-  const [rows, { minutes }] = await Promise.all([queryRows(ch, RATE_LIMIT_MINUTES, params), retries]);
+/** The retries after a 429 come from retries.ts: 0 in a minute without one. */
+export async function loadRateLimitMinutes(ch: ClickHouseClient, params: ProfileParams): Promise<RateLimitMinute[]> {
+  const [rows, minutes] = await Promise.all([queryRows(ch, RATE_LIMIT_MINUTES, params), loadRetryMinutes(ch, params)]);
   return rows
     .map((r) => {
       const minute = num(r, 'minute_ms');

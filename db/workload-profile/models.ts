@@ -6,13 +6,13 @@ import type { ModelProfile } from '../../engine/profile/types';
 import { CALLS, COUNTS, dist, queryRows, str, toCounts, toDistribution, type ProfileParams } from './sql';
 
 const QUERY = `
-SELECT provider, model, ${COUNTS},
+SELECT {pairs_p:Array(String)}[pm] AS segment_provider, {pairs_m:Array(String)}[pm] AS segment_model, ${COUNTS},
   ${dist('d_latency', `groupArrayIf(assumeNotNull(latency_ms), ok AND latency_ms IS NOT NULL)`)},
   ${dist('d_ttft', `groupArrayIf(assumeNotNull(ttft_ms), ok AND ttft_ms IS NOT NULL)`)},
   ${dist('d_ttft_streamed', `groupArrayIf(assumeNotNull(ttft_ms), ok AND ttft_ms IS NOT NULL AND streamed)`)},
   ${dist('d_input', `groupArray(input_tokens)`)}
 FROM (${CALLS})
-GROUP BY provider, model`;
+GROUP BY pm`;
 
 export async function loadModels(
   ch: ClickHouseClient,
@@ -20,8 +20,8 @@ export async function loadModels(
   isKnown: (provider: string, model: string) => boolean,
 ): Promise<ModelProfile[]> {
   return (await queryRows(ch, QUERY, params)).map((r) => {
-    const provider = str(r, 'provider');
-    const model = str(r, 'model');
+    const provider = str(r, 'segment_provider');
+    const model = str(r, 'segment_model');
     return {
       provider,
       model,

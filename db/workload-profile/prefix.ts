@@ -14,7 +14,7 @@
 import type { ClickHouseClient } from '../clickhouse';
 import { PREFIX_BLOCK_TOKENS } from '../../engine/telemetry/record';
 import { CACHE_MIN_TOKENS, CACHE_TTLS_S, type PrefixCacheStats } from '../../engine/profile/types';
-import { IN_SCOPE, queryRows, segmentKey, str, type ProfileParams } from './sql';
+import { FID, IN_SCOPE, PM, SEGMENT_NAMES, queryRows, segmentKey, str, type ProfileParams } from './sql';
 
 const TTLS = CACHE_TTLS_S.map((ttl_s, t) => ({ ttl_s, t, ms: ttl_s * 1000 }));
 
@@ -26,7 +26,7 @@ function chainLength(gaps: string, len: string, ms: number, inWindow: string): s
 
 /** Per call: repeat_T and write_T tokens. */
 const TOKENS = `
-  SELECT feature, provider, model, toInt64(input_tokens) AS input, toInt64(cached_input_tokens) AS cached, toInt64(cache_write_tokens) AS cache_write,
+  SELECT ${FID} AS fid, ${PM} AS pm, toInt64(input_tokens) AS input, toInt64(cached_input_tokens) AS cached, toInt64(cache_write_tokens) AS cache_write,
          ${TTLS.map(
            ({ t, ms }) =>
              `least(toInt64(${chainLength('prev_gaps', 'prev_len', ms, 'ts - g >= {from_ms:Int64}')}) * ${PREFIX_BLOCK_TOKENS}, input) AS repeat_${t},
@@ -49,10 +49,10 @@ function sums(t: number, min: number): string[] {
 }
 
 const QUERY = `
-SELECT toString(feature) AS segment_feature, toString(provider) AS segment_provider, toString(model) AS segment_model,
+SELECT ${SEGMENT_NAMES},
   [${TTLS.flatMap(({ t }) => CACHE_MIN_TOKENS.flatMap((min) => sums(t, min))).join(',\n   ')}] AS stats
 FROM (${TOKENS})
-GROUP BY feature, provider, model`;
+GROUP BY fid, pm`;
 
 /** prefix_cache per segment key (feature \0 provider \0 model); segments without prefix calls are absent (all zeros). */
 export async function loadPrefixCache(ch: ClickHouseClient, params: ProfileParams): Promise<Map<string, PrefixCacheStats[]>> {

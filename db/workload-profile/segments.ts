@@ -6,14 +6,12 @@
 //   at limit       L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S (any status)
 //   per minute     calls per active minute of the segment: the run lengths of its sorted minute buckets
 //   output excess  Σ max(0, output − p95) and Σ max(0, output − p99) over ok calls
-// One pass here (with the session and unread rules); the duplicate and retry sums come from the passes other
-// sections use too (`shared`: duplicates.ts, retries.ts), merged by segment. The prefix-cache columns come
-// from prefix.ts.
+// One pass, every rule's flags read from the call facts; the prefix-cache columns come from prefix.ts.
 import type { ClickHouseClient } from '../clickhouse';
-import { HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
+import { DOUBLE_FIRE_MS, HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
-import { SESSION, UNREAD, derived } from './rules';
-import { COUNTS, bucket, dist, num, percentileOf, queryRows, segmentKey, sortedAlias, str, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
+import { EXACT_DUP, NEAR_DUP, RETRY, SESSION, UNREAD, derived } from './rules';
+import { COUNTS, FLOAT_SUM_IN_ORDER, SEGMENT_NAMES, bucket, dist, num, percentileOf, queryRows, sortedAlias, str, toCounts, toDistribution, type ProfileParams } from './sql';
 
 const OK_OUTPUT = `groupArrayIf(output_tokens, ok)`;
 
@@ -29,9 +27,9 @@ const excessOver = (pm: number): string =>
 const RUN_LENGTHS = (sorted: string): string =>
   `arrayPopFront(arrayDifference(arrayPushBack(arrayFilter((i, d) -> i = 1 OR d != 0, arrayEnumerate(${sorted} AS _runs), arrayDifference(_runs)), length(_runs) + 1)))`;
 
-/** One pass over the valid calls: every sum but the duplicate and retry rules'. */
+/** One pass over the valid calls. */
 const PLAIN = `
-SELECT feature, provider, model, ${COUNTS},
+SELECT ${SEGMENT_NAMES}, ${COUNTS},
   countIf(streamed) AS n_streamed, countIf(non_streamed) AS n_non_streamed, countIf(user != '') AS n_user,
   countIf(toInt64(floor(ts / 3600000)) % 24 < ${OFF_HOURS_END_UTC}) AS n_off_hours,
   countIf(max_tokens IS NOT NULL) AS n_max_tokens_set, countIf(coalesce(output_tokens >= max_tokens, 0)) AS n_hit_max_tokens,
@@ -50,9 +48,14 @@ SELECT feature, provider, model, ${COUNTS},
   countIf(followup) AS n_followup, countIf(growing) AS n_growing,
   sumIf(greatest(toInt64(input_tokens) - ${HISTORY_WINDOW_TOKENS}, 0), growing) AS sum_history_excess,
   countIf(write_unread) AS n_cache_write_unread, sumIf(toUInt64(cache_write_tokens), write_unread) AS sum_cache_write_unread,
+  countIf(exact_dup) AS n_exact_dup, sumIf(cost, exact_dup) AS sum_exact_dup_cost,
+  ${FLOAT_SUM_IN_ORDER('assumeNotNull(latency_ms)', 'exact_dup AND latency_ms IS NOT NULL')} AS sum_exact_dup_latency,
+  countIf(exact_dup AND dup_gap <= ${DOUBLE_FIRE_MS}) AS n_double_fire, countIf(near_dup) AS n_near_dup, sumIf(cost, near_dup) AS sum_near_dup_cost,
+  countIf(retry) AS n_retry, countIf(retry_after_429) AS n_retry_after_429, countIf(fast_retry_after_429) AS n_fast_retry_after_429,
+  sumIf(retry_gap, retry) AS sum_retry_wait, countIf(fallback) AS n_fallback,
   [${ROUND_LIMITS_S.map((l) => `countIf(coalesce(latency_ms >= ${l * 1000} AND latency_ms < ${l * 1000 + 1000}, 0))`).join(', ')}] AS n_at_limit
-FROM (${derived([SESSION, UNREAD])})
-GROUP BY feature, provider, model`;
+FROM (${derived([SESSION, UNREAD, EXACT_DUP, NEAR_DUP, RETRY])})
+GROUP BY fid, pm`;
 
 export type SegmentRow = Omit<SegmentProfile, 'prefix_cache'>;
 
@@ -60,21 +63,11 @@ export async function loadSegments(
   ch: ClickHouseClient,
   params: ProfileParams,
   isKnown: (provider: string, model: string) => boolean,
-  shared: Promise<Row[]>[],
 ): Promise<SegmentRow[]> {
-  const [plain, sharedRows] = await Promise.all([queryRows(ch, PLAIN, params), Promise.all(shared)]);
-  // A segment has at most one row in each shared pass: merge them into one.
-  const rules = new Map<string, Row>();
-  for (const r of sharedRows.flat()) {
-    const key = segmentKey(str(r, 'segment_feature'), str(r, 'segment_provider'), str(r, 'segment_model'));
-    rules.set(key, { ...rules.get(key), ...r });
-  }
-  return plain.map((p) => {
-    const provider = str(p, 'provider');
-    const model = str(p, 'model');
-    const feature = str(p, 'feature');
-    const r = rules.get(segmentKey(feature, provider, model)) ?? {};
-    const rule = (key: string): number => (key in r ? num(r, key) : 0);
+  return (await queryRows(ch, PLAIN, params)).map((p) => {
+    const provider = str(p, 'segment_provider');
+    const model = str(p, 'segment_model');
+    const feature = str(p, 'segment_feature');
     const atLimit = p['n_at_limit'];
     if (!Array.isArray(atLimit)) throw new Error('workload profile: n_at_limit is not an array');
     return {
@@ -100,17 +93,17 @@ export async function loadSegments(
       output_over_p95_tokens: num(p, 'sum_output_over_p95'),
       output_over_p99_tokens: num(p, 'sum_output_over_p99'),
       calls_per_minute: toDistribution(p, 'd_per_minute'),
-      exact_dup_calls: rule('n_exact_dup'),
-      exact_dup_cost_nanousd: rule('sum_exact_dup_cost'),
-      exact_dup_latency_ms: rule('sum_exact_dup_latency'),
-      double_fire_calls: rule('n_double_fire'),
-      near_dup_calls: rule('n_near_dup'),
-      near_dup_cost_nanousd: rule('sum_near_dup_cost'),
-      retry_calls: rule('n_retry'),
-      retry_after_429_calls: rule('n_retry_after_429'),
-      fast_retry_after_429_calls: rule('n_fast_retry_after_429'),
-      retry_wait_ms: rule('sum_retry_wait'),
-      fallback_calls: rule('n_fallback'),
+      exact_dup_calls: num(p, 'n_exact_dup'),
+      exact_dup_cost_nanousd: num(p, 'sum_exact_dup_cost'),
+      exact_dup_latency_ms: num(p, 'sum_exact_dup_latency'),
+      double_fire_calls: num(p, 'n_double_fire'),
+      near_dup_calls: num(p, 'n_near_dup'),
+      near_dup_cost_nanousd: num(p, 'sum_near_dup_cost'),
+      retry_calls: num(p, 'n_retry'),
+      retry_after_429_calls: num(p, 'n_retry_after_429'),
+      fast_retry_after_429_calls: num(p, 'n_fast_retry_after_429'),
+      retry_wait_ms: num(p, 'sum_retry_wait'),
+      fallback_calls: num(p, 'n_fallback'),
       prefix_calls: num(p, 'n_prefix'),
       cache_write_calls: num(p, 'n_cache_write'),
       cache_write_unread_calls: num(p, 'n_cache_write_unread'),

@@ -123,6 +123,14 @@ export const CALLS = `
   FROM call_facts
   WHERE ${IN_SCOPE} AND ${VALID}`;
 
+/**
+ * Σ of a Float64 over the rows matching `cond`, added left to right in (ts, request_id) order as the
+ * reference does: floating-point addition is not associative, so sum() (any order) could differ in the
+ * last bits for latencies that are not whole (or dyadic) milliseconds.
+ */
+export const FLOAT_SUM_IN_ORDER = (value: string, cond: string): string =>
+  `arrayFold((acc, x) -> acc + x.3, arraySort(groupArrayIf((ts, request_id, ${value}), ${cond})), toFloat64(0))`;
+
 /** derive.ts §buckets: floor(ts / unit) · unit, as Int64 (the same IEEE division the reference does). */
 export const bucket = (unitMs: number): string => `toInt64(floor(ts / ${unitMs})) * ${unitMs}`;
 
@@ -225,6 +233,9 @@ export function addIds(params: ModelIds, rows: Row[], isKnown: (provider: string
   params.features.push(...features);
   params.feature_ids.push(...params.features.map((_, i) => i + 1));
 }
+
+/** The names of a (fid, pm) group: segment_feature, segment_provider, segment_model (numeric keys group fastest). */
+export const SEGMENT_NAMES = `{features:Array(String)}[fid] AS segment_feature, {pairs_p:Array(String)}[pm] AS segment_provider, {pairs_m:Array(String)}[pm] AS segment_model`;
 
 /** Map key of a segment. */
 export const segmentKey = (feature: string, provider: string, model: string): string => `${feature}\u0000${provider}\u0000${model}`;
