@@ -12,7 +12,7 @@
 import type { ClickHouseClient } from './clickhouse';
 import { DAY_MS } from '../engine/findings';
 import { INSERT_CALL_FACTS, INSERT_PREFIX_FACTS } from './call-facts/build';
-import { addIds, dateTime64, emptyIds, PAIR_KEY } from './workload-profile/sql';
+import { dateTime64, modelIds, PAIR_KEY, type Pair } from './workload-profile/sql';
 
 /** Rows one rebuild reads at most (besides its neighbour days): bounds the memory of its window sorts. */
 const MAX_ROWS_PER_BUILD = 2_000_000;
@@ -88,11 +88,13 @@ async function rebuild(ch: ClickHouseClient, org: string, days: number[], source
   const lo = days[0]! * DAY_MS;
   const hi = (days[days.length - 1]! + 1) * DAY_MS;
   const range = { org, read_lo: lo - DAY_MS, read_hi: hi + DAY_MS, read_lo_dt: dateTime64(lo - DAY_MS), read_hi_dt: dateTime64(hi + DAY_MS) };
-  const ids = emptyIds();
-  const distinct = `SELECT DISTINCT ${PAIR_KEY} AS pair, provider, model, feature FROM llm_calls
+  const distinct = `SELECT groupUniqArray((${PAIR_KEY}, toString(provider), toString(model))) AS pairs, groupUniqArray(toString(feature)) AS features
+     FROM llm_calls
      WHERE org_id = {org:String} AND timestamp >= {read_lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {read_hi_dt:DateTime64(3, 'UTC')}`;
-  addIds(ids, await rows<Record<string, unknown>>(ch, distinct, range), () => false);
-  const params = { ...range, ...ids, gen, lo, hi };
+  const [found] = await rows<{ pairs: Pair[]; features: string[] }>(ch, distinct, range);
+  const pairs = found?.pairs ?? [];
+  const features = found?.features ?? [];
+  const params = { ...range, ...modelIds(pairs, features, () => false), gen, lo, hi };
   const settings = { max_partitions_per_insert_block: '1000' };
   await Promise.all([
     ch.command({ query: INSERT_CALL_FACTS, query_params: params, clickhouse_settings: settings }),
@@ -100,7 +102,7 @@ async function rebuild(ch: ClickHouseClient, org: string, days: number[], source
   ]);
   await ch.insert({
     table: 'call_facts_days',
-    values: days.map((day) => ({ org_id: org, day, gen, rows: source.get(day)?.rows ?? 0, content_hash: source.get(day)?.hash ?? '0' })),
+    values: days.map((day) => ({ org_id: org, day, gen, rows: source.get(day)?.rows ?? 0, content_hash: source.get(day)?.hash ?? '0', pairs, features })),
     format: 'JSONEachRow',
   });
   // The generations this one replaced: no reader takes them any more.

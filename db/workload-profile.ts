@@ -28,7 +28,7 @@ import { loadModels } from './workload-profile/models';
 import { loadPrefixCache, prefixStats } from './workload-profile/prefix';
 import { loadDataQuality } from './workload-profile/quality';
 import { loadSegments } from './workload-profile/segments';
-import { IN_SCOPE, addIds, cmp, queryRows, scopeParams, segmentKey, type ProfileParams } from './workload-profile/sql';
+import { cmp, modelIds, queryRows, scopeParams, segmentKey, type Pair, type ProfileParams } from './workload-profile/sql';
 import { loadUsers } from './workload-profile/users';
 
 export interface ProfileWindowInput {
@@ -40,15 +40,20 @@ export interface ProfileWindowInput {
   source?: string;
 }
 
-const PAIRS = `SELECT DISTINCT pair, provider, model, feature FROM call_facts WHERE ${IN_SCOPE}`;
+// Each day of call_facts_days lists (a superset of) its pairs and features: all pm and fid need.
+const IDS = `SELECT arrayDistinct(arrayFlatten(groupArray(pairs))) AS all_pairs, arrayDistinct(arrayFlatten(groupArray(features))) AS all_features
+  FROM call_facts_days FINAL WHERE org_id = {org:String} AND day >= {from_day:Int32} AND day <= {to_day:Int32}`;
 
 const isKnown = (provider: string, model: string): boolean => findModel(model, provider) !== undefined;
 
 /** The query parameters of every section: the scope, the (provider, model) pairs in it with `known`, and its features. */
 export async function loadProfileParams(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<ProfileParams> {
-  const params = scopeParams(orgId, window, TOP_N);
-  addIds(params, await queryRows(ch, PAIRS, params), isKnown);
-  return params;
+  const scope = scopeParams(orgId, window, TOP_N);
+  const [r] = await queryRows(ch, IDS, scope);
+  const pairs = r?.['all_pairs'];
+  const features = r?.['all_features'];
+  if (!Array.isArray(pairs) || !Array.isArray(features)) throw new Error('workload profile: no ids row');
+  return { ...scope, ...modelIds(pairs as Pair[], features as string[], isKnown) };
 }
 
 export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<WorkloadProfile> {

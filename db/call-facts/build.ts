@@ -8,7 +8,7 @@
 import { CACHE_READ_WINDOW_MS, EXACT_DUP_WINDOW_MS, RETRY_WINDOW_MS, SESSION_GAP_MS } from '../../engine/profile/derive';
 import { DAY_MS } from '../../engine/findings';
 import { CACHE_TTLS_S } from '../../engine/profile/types';
-import { FID, PAIR_KEY, PM, VALID } from '../workload-profile/sql';
+import { FID, INVALID_REASON, PAIR_KEY, PM, VALID } from '../workload-profile/sql';
 
 /** The longest cache TTL (ms): how far a prefix block's neighbour may be and still count. */
 export const MAX_TTL_MS = Math.max(...CACHE_TTLS_S) * 1000;
@@ -24,7 +24,7 @@ const BASE = `
          length(prefix_hashes) AS n_blocks,
          prefix_hashes[toInt64(n_blocks) - 1] AS near_key,
          if(n_blocks = 0, concat(char(0), 'feature:', toString(feature)), prefix_hashes[1]) AS cache_key,
-         status = 'ok' AS ok, status = '429' AS is_429, ${PM} AS pm, ${FID} AS fid, ${VALID} AS valid
+         status = 'ok' AS ok, status = '429' AS is_429, ${PM} AS pm, ${FID} AS fid, ${INVALID_REASON} AS invalid_reason, ${VALID} AS valid
   FROM llm_calls FINAL
   WHERE org_id = {org:String}
     AND timestamp >= {read_lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {read_hi_dt:DateTime64(3, 'UTC')}
@@ -79,7 +79,7 @@ const stored = (s: '' | '_s'): string[] => {
 
 const CALL_COLUMNS = `ts, request_id, source, ingested_at, retention_days, user, feature, provider, model, pair, status,
   input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, latency_ms, ttft_ms, stream,
-  max_tokens, attempt, prompt_hash, cost_nanousd, n_blocks`;
+  max_tokens, attempt, prompt_hash, cost_nanousd, n_blocks, invalid_reason`;
 
 const STORED_NAMES = [...stored(''), ...stored('_s')].map((c) => c.slice(c.lastIndexOf(' AS ') + 4));
 

@@ -4,7 +4,7 @@
 // remaining counts are over the valid calls, as reference.ts countDataQuality does them.
 import type { ClickHouseClient } from '../clickhouse';
 import type { DataQuality } from '../../engine/profile/types';
-import { ABSURD, BAD_COST, CACHED_EXCEEDS, IN_SCOPE, KNOWN, PM, num, queryRows, type ProfileParams } from './sql';
+import { IN_SCOPE, InvalidReason, KNOWN, PM, VALID, num, queryRows, type ProfileParams } from './sql';
 
 const QUERY = `
 SELECT count() AS n_records,
@@ -21,10 +21,10 @@ SELECT count() AS n_records,
   countIf(valid AND max_tokens IS NOT NULL AND coalesce(output_tokens > max_tokens, 0)) AS n_output_exceeds_max_tokens,
   countIf(valid AND reasoning_tokens > output_tokens) AS n_reasoning_exceeds_output
 FROM (
-  SELECT *, (${ABSURD}) AS absurd,
-         (NOT absurd AND ${CACHED_EXCEEDS}) AS cached_exceeds,
-         (NOT absurd AND NOT cached_exceeds AND ${BAD_COST}) AS bad_cost,
-         NOT (absurd OR cached_exceeds OR bad_cost) AS valid,
+  SELECT *, invalid_reason = ${InvalidReason.Absurd} AS absurd,
+         invalid_reason = ${InvalidReason.CachedExceeds} AS cached_exceeds,
+         invalid_reason = ${InvalidReason.BadCost} AS bad_cost,
+         ${VALID} AS valid,
          ${PM} AS pm,
          (${KNOWN}) AS known
   FROM call_facts

@@ -78,13 +78,18 @@ export const IN_SCOPE = `org_id = {org:String}
     AND day >= {from_day:Int32} AND day <= {to_day:Int32} AND ts >= {from_ms:Int64} AND ts < {to_ms:Int64}
     AND ({by_source:UInt8} = 0 OR source = {source:String}) AND ${CURRENT_FACTS}`;
 
+/** The values of call_facts.invalid_reason. */
+export const InvalidReason = { None: 0, Absurd: 1, CachedExceeds: 2, BadCost: 3 } as const;
+
 // derive.ts §validity, for what a row can hold: provider/model/status are non-null strings, timestamps are
 // finite and token columns are non-negative integers (UInt32), so the reasons left are a token field above
 // MAX_TOKENS_PER_FIELD (absurd), cached > input, and a negative cost (Int64) — checked in that order.
-export const ABSURD = `greatest(input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens) > ${MAX_TOKENS_PER_FIELD}`;
-export const CACHED_EXCEEDS = `cached_input_tokens > input_tokens`;
-export const BAD_COST = `ifNull(cost_nanousd, 0) < 0`;
-export const VALID = `NOT (${ABSURD}) AND NOT (${CACHED_EXCEEDS}) AND NOT (${BAD_COST})`;
+// Call facts store the reason as `invalid_reason` (INVALID_REASON); VALID reads it.
+const ABSURD = `greatest(input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens) > ${MAX_TOKENS_PER_FIELD}`;
+const CACHED_EXCEEDS = `cached_input_tokens > input_tokens`;
+const BAD_COST = `ifNull(cost_nanousd, 0) < 0`;
+export const INVALID_REASON = `multiIf(${ABSURD}, ${InvalidReason.Absurd}, ${CACHED_EXCEEDS}, ${InvalidReason.CachedExceeds}, ${BAD_COST}, ${InvalidReason.BadCost}, ${InvalidReason.None})`;
+export const VALID = `invalid_reason = ${InvalidReason.None}`;
 
 /**
  * A (provider, model) pair as one string, injective (the provider's byte length leads): call facts store it as
@@ -212,26 +217,25 @@ export function toCounts(row: Row): CallCounts & TokenSums {
   };
 }
 
-/**
- * Fills the pair and feature ids of `params` from DISTINCT (pair, provider, model, feature) rows (pair: PAIR_KEY),
- * with each pair's catalog flag.
- */
-export function addIds(params: ModelIds, rows: Row[], isKnown: (provider: string, model: string) => boolean): void {
-  const pairs = new Set<string>();
-  const features = new Set<string>();
-  for (const r of rows) {
-    features.add(str(r, 'feature'));
-    const pair = str(r, 'pair');
-    if (pairs.has(pair)) continue;
-    pairs.add(pair);
-    params.pair_keys.push(pair);
-    params.pair_ids.push(pairs.size);
-    params.pairs_p.push(str(r, 'provider'));
-    params.pairs_m.push(str(r, 'model'));
-    params.pair_known.push(isKnown(str(r, 'provider'), str(r, 'model')) ? 1 : 0);
+/** A (provider, model) pair: [PAIR_KEY, provider, model]. */
+export type Pair = [string, string, string];
+
+/** The ids of these pairs (each once) and features (each once), with each pair's catalog flag. */
+export function modelIds(pairs: readonly Pair[], features: readonly string[], isKnown: (provider: string, model: string) => boolean): ModelIds {
+  const ids = emptyIds();
+  const seen = new Set<string>();
+  for (const [key, provider, model] of pairs) {
+    if (seen.has(key)) continue;
+    seen.add(key);
+    ids.pair_keys.push(key);
+    ids.pair_ids.push(seen.size);
+    ids.pairs_p.push(provider);
+    ids.pairs_m.push(model);
+    ids.pair_known.push(isKnown(provider, model) ? 1 : 0);
   }
-  params.features.push(...features);
-  params.feature_ids.push(...params.features.map((_, i) => i + 1));
+  ids.features.push(...new Set(features));
+  ids.feature_ids.push(...ids.features.map((_, i) => i + 1));
+  return ids;
 }
 
 /** The names of a (fid, pm) group: segment_feature, segment_provider, segment_model (numeric keys group fastest). */

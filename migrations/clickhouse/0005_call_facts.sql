@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS call_facts
     prompt_hash String,
     cost_nanousd Nullable(Int64),
     n_blocks UInt32,
+    -- 0: valid; else why not (db/workload-profile/sql.ts InvalidReason)
+    invalid_reason UInt8,
     dup_prev_ts Nullable(Int64),
     dup_prev_ts_src Nullable(Int64),
     near_prev_ts Nullable(Int64),
@@ -104,15 +106,18 @@ PARTITION BY intDiv(day, 32)
 ORDER BY (org_id, ts)
 TTL toDateTime(ingested_at) + toIntervalDay(retention_days + 2);
 
--- The current generation of each (org, day) of call_facts / call_prefix_facts, and the fingerprint of the
--- llm_calls rows (every stored version) of that day it was computed from: row count and a sum of row hashes.
+-- The current generation of each (org, day) of call_facts / call_prefix_facts, the fingerprint of the
+-- llm_calls rows (every stored version) of that day it was computed from (row count and a sum of row hashes),
+-- and a superset of the (pair key, provider, model) pairs and the features of its calls.
 CREATE TABLE IF NOT EXISTS call_facts_days
 (
     org_id LowCardinality(String),
     day Int32,
     gen UInt64,
     rows UInt64,
-    content_hash UInt64
+    content_hash UInt64,
+    pairs Array(Tuple(String, String, String)),
+    features Array(String)
 )
 ENGINE = ReplacingMergeTree(gen)
 ORDER BY (org_id, day);
