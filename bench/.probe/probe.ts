@@ -18,10 +18,10 @@ import { findModel } from '../../engine/catalog/index';
 import { ensureCallFacts } from '../../db/call-facts';
 import { loadProfileParams, loadWorkloadProfile } from '../../db/workload-profile';
 import { loadHours, loadRateLimitMinutes } from '../../db/workload-profile/buckets';
-import { loadDuplicates, type Duplicates } from '../../db/workload-profile/duplicates';
+import { loadDuplicatePrompts } from '../../db/workload-profile/duplicates';
 import { loadModels } from '../../db/workload-profile/models';
 import { loadPrefixCache } from '../../db/workload-profile/prefix';
-import { loadRetries, type Retries } from '../../db/workload-profile/retries';
+import { loadRetryMinutes } from '../../db/workload-profile/retries';
 import { loadDataQuality } from '../../db/workload-profile/quality';
 import { loadSegments } from '../../db/workload-profile/segments';
 import { loadUsers } from '../../db/workload-profile/users';
@@ -122,15 +122,6 @@ try {
     const built = await ensureCallFacts(ch, org);
     const factsMs = performance.now() - t;
     figures[`facts_build_ms_${label(n)}`] = Math.round(factsMs);
-    const q = async (sql: string) => (await ch.query({ query: sql, format: 'JSONEachRow' })).json();
-    console.log('parts', JSON.stringify(await q("SELECT table, count() n, sum(rows) r FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")));
-    console.log('mutations', JSON.stringify(await q("SELECT table, command, is_done FROM system.mutations")));
-    await new Promise((r) => setTimeout(r, 5000));
-    console.log('parts after 5s', JSON.stringify(await q("SELECT table, count() n, sum(rows) r FROM system.parts WHERE active AND database = currentDatabase() GROUP BY table")));
-    console.log('mutations', JSON.stringify(await q("SELECT table, command, is_done FROM system.mutations")));
-    for (const sql of ["SELECT count() FROM call_facts", "SELECT count() FROM call_facts WHERE (day, gen) IN (SELECT day, gen FROM call_facts_days FINAL)", "SELECT count(), sum(input_tokens) FROM call_facts WHERE org_id = '" + org + "'"]) {
-      const s0 = performance.now(); const r = await q(sql); console.log(sql.slice(0, 90), JSON.stringify(r), Math.round(performance.now() - s0), 'ms');
-    }
     console.log('URL', url); await new Promise((r) => setTimeout(r, 3_600_000));
     const window = { from: START, to: START + SPAN_MS + 86_400_000 };
     t = performance.now();
@@ -146,17 +137,14 @@ try {
     );
     if (sections) {
       const params = await loadProfileParams(ch, org, window);
-      // The passes two sections share are timed on their own, before those sections.
-      let duplicates: Promise<Duplicates> = Promise.resolve({ segments: [], prompts: [] });
-      let retries: Promise<Retries> = Promise.resolve({ segments: [], minutes: new Map() });
       const parts: [string, () => Promise<unknown>][] = [
         ['models', () => loadModels(ch, params, isKnown)],
-        ['duplicates (segments + duplicate_prompts)', () => (duplicates = loadDuplicates(ch, params))],
-        ['retries (segments + rate_limit_minutes)', () => (retries = loadRetries(ch, params))],
-        ['segments', () => loadSegments(ch, params, isKnown, [duplicates.then((d) => d.segments), retries.then((r) => r.segments)])],
+        ['segments', () => loadSegments(ch, params, isKnown)],
         ['prefix', () => loadPrefixCache(ch, params)],
         ['hours', () => loadHours(ch, params)],
-        ['rate_limit_minutes', () => loadRateLimitMinutes(ch, params, retries)],
+        ['retry minutes (part of rate_limit_minutes)', () => loadRetryMinutes(ch, params)],
+        ['rate_limit_minutes', () => loadRateLimitMinutes(ch, params)],
+        ['duplicate_prompts', () => loadDuplicatePrompts(ch, params)],
         ['users', () => loadUsers(ch, params)],
         ['data_quality', () => loadDataQuality(ch, params)],
       ];

@@ -1,0 +1,128 @@
+// The call facts (db/call-facts.ts) follow llm_calls as it changes: after every change below the ClickHouse
+// profile still equals the in-process reference over the calls as they stand (whole window, a sub-window,
+// one source), only the days a change can reach are rebuilt, and unchanged data rebuilds nothing. Changes:
+// calls added to one day, rows replaced by newer versions, a call whose timestamp moved to another day,
+// costs rewritten in place (ALTER TABLE … UPDATE, as a recompute does), and another org's rows.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureCallFacts } from '../../../db/call-facts';
+import { openClickHouse, type ClickHouseClient } from '../../../db/clickhouse';
+import { insertRows, toCallRow } from '../../../db/telemetry-writer';
+import { loadWorkloadProfile } from '../../../db/workload-profile';
+import { buildProfile } from '../../../engine/profile/reference';
+import type { LlmCall } from '../../../engine/telemetry/record';
+import { migrateClickHouse } from '../../../scripts/migrate';
+import { startClickHouseHttp } from '../../../scripts/local-stack/clickhouse-http';
+import type { RunningServer } from '../../../scripts/local-stack/util';
+import { DAY, HOUR, START, generateCalls } from '../../support/edge-workload';
+
+const ORG = 'org_facts';
+const OTHER = 'org_facts_other';
+let dataDir: string;
+let server: RunningServer;
+let ch: ClickHouseClient;
+/** The org's calls as they stand: the latest version of each request id. */
+const current = new Map<string, LlmCall>();
+let ingestedAt = Date.now() - 10 * HOUR;
+
+async function insert(org: string, calls: readonly LlmCall[]): Promise<void> {
+  ingestedAt += 1_000; // each batch a newer version than the last
+  const rows = calls.map((c) => toCallRow(c, { org_id: org, retention_days: 3650, api_key_id: null, ingested_at: ingestedAt }));
+  await insertRows(ch, 'llm_calls', rows);
+  if (org === ORG) for (const c of calls) current.set(c.request_id, c);
+}
+
+const DAYS = 4;
+const WINDOWS: [string, number, number, string?][] = [
+  ['whole', START - DAY, START + (DAYS + 3) * DAY],
+  ['sub-window', START + DAY + 5 * HOUR + 17, START + 3 * DAY - 3],
+  ['one source', START, START + (DAYS + 3) * DAY, 'otlp'],
+];
+
+async function expectAgreement(): Promise<void> {
+  const calls = [...current.values()];
+  for (const [, from, to, source] of WINDOWS) {
+    const scoped = calls.filter((c) => c.timestamp >= from && c.timestamp < to && (source === undefined || c.source === source));
+    const actual = await loadWorkloadProfile(ch, ORG, { from, to, ...(source !== undefined ? { source } : {}) });
+    expect(actual).toStrictEqual(buildProfile(scoped, { from, to }));
+  }
+}
+
+const dayOf = (ts: number) => Math.floor(ts / DAY);
+
+/** Copies of `calls` with `change` applied. */
+const changed = (calls: LlmCall[], change: (c: LlmCall) => Partial<LlmCall>) => calls.map((c) => ({ ...c, ...change(c) }));
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'call-facts-'));
+  server = await startClickHouseHttp({ dataDir });
+  const url = `http://127.0.0.1:${server.port}`;
+  await migrateClickHouse(url);
+  ch = openClickHouse({ CLICKHOUSE_URL: url }, 60_000);
+  await insert(ORG, generateCalls(21, 2_500, DAYS).calls);
+});
+
+afterAll(async () => {
+  await ch?.close();
+  await server?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('call facts follow llm_calls', () => {
+  it('are built for every day with calls, then rebuilt for none while nothing changes', async () => {
+    const days = new Set([...current.values()].map((c) => dayOf(c.timestamp)));
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_days).toBe(days.size);
+    await expectAgreement();
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_days).toBe(0);
+  });
+
+  it('calls added to one day rebuild that day and its two neighbours', async () => {
+    const day1 = [...current.values()].filter((c) => c.timestamp >= START + DAY && c.timestamp < START + 2 * DAY);
+    // Duplicates and retries of that day's calls a few seconds later, and fresh calls.
+    const added = [
+      ...changed(day1.slice(0, 40), (c) => ({ request_id: `${c.request_id}_again`, timestamp: Math.min(c.timestamp + 1_500, START + 2 * DAY - 1) })),
+      ...changed(generateCalls(22, 300, 1).calls, (c) => ({ timestamp: START + DAY + (c.timestamp - START) })),
+    ].filter((c) => dayOf(c.timestamp) === dayOf(START + DAY));
+    expect(added.length).toBeGreaterThan(250);
+    await insert(ORG, added);
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_days).toBe(3);
+    await expectAgreement();
+  });
+
+  it('a newer version of rows (other status, tokens, prompt) replaces them', async () => {
+    const some = [...current.values()].filter((_, i) => i % 25 === 0);
+    await insert(ORG, changed(some, (c) => ({ status: c.status === 'ok' ? '429' : 'ok', input_tokens: c.input_tokens + 600, prompt_hash: 'replaced' })));
+    await expectAgreement();
+  });
+
+  it('a call moved to another day is counted once, on its new day', async () => {
+    const moved = [...current.values()].filter((c) => dayOf(c.timestamp) === dayOf(START)).slice(0, 30);
+    await insert(ORG, changed(moved, (c) => ({ timestamp: c.timestamp + 3 * DAY })));
+    await ensureCallFacts(ch, ORG);
+    const p = await loadWorkloadProfile(ch, ORG, { from: WINDOWS[0]![1], to: WINDOWS[0]![2] });
+    expect(p.data_quality.records).toBe(current.size);
+    await expectAgreement();
+  });
+
+  it('costs rewritten in place are read again', async () => {
+    const ids = [...current.values()].filter((c, i) => i % 7 === 0 && c.cost_nanousd != null).map((c) => c.request_id);
+    await ch.command({
+      query: `ALTER TABLE llm_calls UPDATE cost_nanousd = cost_nanousd + 1000 WHERE org_id = {org:String} AND has({ids:Array(String)}, request_id)`,
+      query_params: { org: ORG, ids },
+      clickhouse_settings: { mutations_sync: '2' },
+    });
+    for (const id of ids) {
+      const c = current.get(id)!;
+      current.set(id, { ...c, cost_nanousd: c.cost_nanousd! + 1000 });
+    }
+    await expectAgreement();
+  });
+
+  it("another org's calls leave this org's facts alone", async () => {
+    await insert(OTHER, [...current.values()].slice(0, 500).map((c) => ({ ...c, status: '429', feature: 'leak' })));
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_days).toBe(0);
+    await expectAgreement();
+  });
+});
