@@ -1,73 +1,90 @@
 // Keeps call_facts / call_prefix_facts (migrations/clickhouse/0005) equal to what db/call-facts/build.ts
-// computes from llm_calls FINAL, per (org, UTC day): a day is rebuilt when the fingerprint of its llm_calls
-// rows (every stored version: count and a sum of per-row hashes of request id, ingestion time and cost) is
-// not the one its current generation was built from — a new, replaced, repriced or expired call changes
-// it. The ingest path calls this after a flush; the profile calls it first, so it never reads a stale day.
+// computes from llm_calls FINAL, per (org, UTC hour): an hour is rebuilt when the fingerprint of its
+// llm_calls rows (every stored version: count and a sum of per-row hashes of request id, ingestion time and
+// cost) is not the one its current generation was built from — a new, replaced, repriced or expired call
+// changes it. The ingest path calls this after a flush; the profile calls it first, so it never reads a
+// stale hour.
 //
-// A changed day also changes its neighbours' facts (a call's nearest earlier neighbour may be up to 24 h
-// before it, a later one up to the longest cache TTL after): the day before and the day after are rebuilt
-// with it, and so is any day holding another version of one of its request ids (a call whose timestamp moved).
-// Each rebuild writes a new generation of its days, then names it in call_facts_days, then deletes the
-// generations it replaced: a reader taking the days' current generations sees one complete set.
+// A changed hour also changes the facts of the calls whose neighbours it may hold: up to SHORT_REACH_MS
+// before it (a later neighbour) and LONG_REACH_MS after it (an earlier one, for the duplicate rules) — so
+// for calls arriving live, the hour before and the current one. Those hours are rebuilt with it, and so is
+// any hour holding another version of one of its request ids (a call whose timestamp moved). Each rebuild
+// writes a new generation of its hours, then names it in call_facts_hours, then deletes the generations it
+// replaced: a reader taking the hours' current generations sees one complete set.
 import type { ClickHouseClient } from './clickhouse';
-import { DAY_MS } from '../engine/findings';
-import { INSERT_CALL_FACTS, INSERT_PREFIX_FACTS } from './call-facts/build';
+import { HOUR_MS } from '../engine/profile/derive';
+import { INSERT_CALL_FACTS, INSERT_PREFIX_FACTS, LONG_REACH_MS, SHORT_REACH_MS } from './call-facts/build';
 import { dateTime64, modelIds, PAIR_KEY, type Pair } from './workload-profile/sql';
 
-/** Rows one rebuild reads at most (besides its neighbour days): bounds the memory of its window sorts. */
-const MAX_ROWS_PER_BUILD = 2_000_000;
+/** Rows one rebuild writes at most: bounds the memory of its window sorts. */
+const MAX_ROWS_PER_BUILD = 1_000_000;
 
-interface DayPrint {
+interface HourPrint {
   rows: number;
   hash: string;
 }
 
-const DAY_OF_TIMESTAMP = `toInt32(floor(toUnixTimestamp64Milli(timestamp) / ${DAY_MS}))`;
+const HOUR_OF_TIMESTAMP = `toInt32(floor(toUnixTimestamp64Milli(timestamp) / ${HOUR_MS}))`;
 
 async function rows<T>(ch: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
   return (await ch.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 }
 
-/** The fingerprint of each day of the org's llm_calls rows. */
-async function sourceDays(ch: ClickHouseClient, org: string): Promise<Map<number, DayPrint>> {
-  const out = new Map<number, DayPrint>();
-  const q = `SELECT ${DAY_OF_TIMESTAMP} AS day, count() AS n,
+function prints(found: { hour: number; n: string; h: string }[]): Map<number, HourPrint> {
+  return new Map(found.map((r) => [Number(r.hour), { rows: Number(r.n), hash: r.h }]));
+}
+
+/** The fingerprint of each hour of the org's llm_calls rows. */
+async function sourceHours(ch: ClickHouseClient, org: string): Promise<Map<number, HourPrint>> {
+  const q = `SELECT ${HOUR_OF_TIMESTAMP} AS hour, count() AS n,
                toString(sum(cityHash64(request_id, toUnixTimestamp64Milli(ingested_at), ifNull(cost_nanousd, -1)))) AS h
-             FROM llm_calls WHERE org_id = {org:String} GROUP BY day`;
-  for (const r of await rows<{ day: number; n: string; h: string }>(ch, q, { org })) out.set(Number(r.day), { rows: Number(r.n), hash: r.h });
-  return out;
+             FROM llm_calls WHERE org_id = {org:String} GROUP BY hour`;
+  return prints(await rows(ch, q, { org }));
 }
 
-/** The fingerprint each day's current generation was built from. */
-async function builtDays(ch: ClickHouseClient, org: string): Promise<Map<number, DayPrint>> {
-  const out = new Map<number, DayPrint>();
-  const q = `SELECT day, rows AS n, toString(content_hash) AS h FROM call_facts_days FINAL WHERE org_id = {org:String}`;
-  for (const r of await rows<{ day: number; n: string; h: string }>(ch, q, { org })) out.set(Number(r.day), { rows: Number(r.n), hash: r.h });
-  return out;
+/** The fingerprint each hour's current generation was built from. */
+async function builtHours(ch: ClickHouseClient, org: string): Promise<Map<number, HourPrint>> {
+  const q = `SELECT hour, rows AS n, toString(content_hash) AS h FROM call_facts_hours FINAL WHERE org_id = {org:String}`;
+  return prints(await rows(ch, q, { org }));
 }
 
-/** Days (other than `days`) holding another version of a request id of `days`. */
-async function siblingDays(ch: ClickHouseClient, org: string, days: number[]): Promise<number[]> {
-  const q = `SELECT DISTINCT ${DAY_OF_TIMESTAMP} AS day FROM llm_calls
+/** Hours (other than `hours`) holding another version of a request id of `hours`. */
+async function siblingHours(ch: ClickHouseClient, org: string, hours: number[]): Promise<number[]> {
+  const q = `SELECT DISTINCT ${HOUR_OF_TIMESTAMP} AS hour FROM llm_calls
              WHERE org_id = {org:String} AND request_id IN (
-               SELECT request_id FROM llm_calls WHERE org_id = {org:String} AND has({days:Array(Int32)}, ${DAY_OF_TIMESTAMP}))
-             AND NOT has({days:Array(Int32)}, day)`;
-  return (await rows<{ day: number }>(ch, q, { org, days })).map((r) => Number(r.day));
+               SELECT request_id FROM llm_calls WHERE org_id = {org:String} AND has({hours:Array(Int32)}, ${HOUR_OF_TIMESTAMP}))
+             AND NOT has({hours:Array(Int32)}, hour)`;
+  return (await rows<{ hour: number }>(ch, q, { org, hours })).map((r) => Number(r.hour));
 }
 
-/** Runs of consecutive days, split so each reads at most MAX_ROWS_PER_BUILD rows of its own days. */
-function builds(days: number[], source: Map<number, DayPrint>): number[][] {
+/** The hours whose calls may have a neighbour in hour h: SHORT_REACH_MS before it to LONG_REACH_MS after it. */
+function reachedFrom(h: number): number[] {
+  const first = Math.floor((h * HOUR_MS - SHORT_REACH_MS) / HOUR_MS);
+  const last = Math.floor(((h + 1) * HOUR_MS - 1 + LONG_REACH_MS) / HOUR_MS);
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
+/**
+ * The hours to rebuild in runs, one rebuild each: a run spans hours with no calls freely (they write
+ * nothing) but stops before any hour with calls that is not to be rebuilt, and at MAX_ROWS_PER_BUILD rows.
+ */
+function builds(hours: number[], source: Map<number, HourPrint>): number[][] {
+  const withCalls = [...source.keys()].sort((a, b) => a - b);
   const out: number[][] = [];
   let run: number[] = [];
   let runRows = 0;
-  for (const d of [...days].sort((a, b) => a - b)) {
-    const n = source.get(d)?.rows ?? 0;
-    if (run.length > 0 && (d !== run[run.length - 1]! + 1 || runRows + n > MAX_ROWS_PER_BUILD)) {
+  let next = 0; // index into withCalls of the first hour after the run's last
+  for (const h of [...hours].sort((a, b) => a - b)) {
+    while (next < withCalls.length && withCalls[next]! <= (run[run.length - 1] ?? -Infinity)) next++;
+    const n = source.get(h)?.rows ?? 0;
+    // an hour with calls between the run's last and h that is not rebuilt
+    const skipped = next < withCalls.length && withCalls[next]! < h;
+    if (run.length > 0 && (skipped || runRows + n > MAX_ROWS_PER_BUILD)) {
       out.push(run);
       run = [];
       runRows = 0;
     }
-    run.push(d);
+    run.push(h);
     runRows += n;
   }
   if (run.length > 0) out.push(run);
@@ -82,56 +99,69 @@ function nextGen(): bigint {
   return lastGen;
 }
 
-/** Rebuilds the facts of the consecutive days `days` (a new generation), then makes it current. */
-async function rebuild(ch: ClickHouseClient, org: string, days: number[], source: Map<number, DayPrint>): Promise<void> {
+/** Rebuilds the facts of the consecutive hours `hours` (a new generation), then makes it current. */
+async function rebuild(ch: ClickHouseClient, org: string, hours: number[], source: Map<number, HourPrint>): Promise<void> {
   const gen = nextGen().toString();
-  const lo = days[0]! * DAY_MS;
-  const hi = (days[days.length - 1]! + 1) * DAY_MS;
-  const range = { org, read_lo: lo - DAY_MS, read_hi: hi + DAY_MS, read_lo_dt: dateTime64(lo - DAY_MS), read_hi_dt: dateTime64(hi + DAY_MS) };
+  const lo = hours[0]! * HOUR_MS;
+  const hi = (hours[hours.length - 1]! + 1) * HOUR_MS;
+  const [readLo, readHi, dupLo] = [lo - SHORT_REACH_MS, hi + SHORT_REACH_MS, lo - LONG_REACH_MS];
+  const range = {
+    org,
+    lo,
+    hi,
+    read_lo: readLo,
+    read_hi: readHi,
+    dup_lo: dupLo,
+    lo_dt: dateTime64(lo),
+    hi_dt: dateTime64(hi),
+    read_lo_dt: dateTime64(readLo),
+    read_hi_dt: dateTime64(readHi),
+    dup_lo_dt: dateTime64(dupLo),
+  };
   const distinct = `SELECT groupUniqArray((${PAIR_KEY}, toString(provider), toString(model))) AS pairs, groupUniqArray(toString(feature)) AS features
      FROM llm_calls
-     WHERE org_id = {org:String} AND timestamp >= {read_lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {read_hi_dt:DateTime64(3, 'UTC')}`;
+     WHERE org_id = {org:String} AND timestamp >= {dup_lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {read_hi_dt:DateTime64(3, 'UTC')}`;
   const [found] = await rows<{ pairs: Pair[]; features: string[] }>(ch, distinct, range);
   const pairs = found?.pairs ?? [];
   const features = found?.features ?? [];
-  const params = { ...range, ...modelIds(pairs, features, () => false), gen, lo, hi };
+  const params = { ...range, ...modelIds(pairs, features, () => false), gen };
   const settings = { max_partitions_per_insert_block: '1000' };
   await Promise.all([
     ch.command({ query: INSERT_CALL_FACTS, query_params: params, clickhouse_settings: settings }),
     ch.command({ query: INSERT_PREFIX_FACTS, query_params: params, clickhouse_settings: settings }),
   ]);
   await ch.insert({
-    table: 'call_facts_days',
-    values: days.map((day) => ({ org_id: org, day, gen, rows: source.get(day)?.rows ?? 0, content_hash: source.get(day)?.hash ?? '0', pairs, features })),
+    table: 'call_facts_hours',
+    values: hours.map((hour) => ({ org_id: org, hour, gen, rows: source.get(hour)?.rows ?? 0, content_hash: source.get(hour)?.hash ?? '0', pairs, features })),
     format: 'JSONEachRow',
   });
   // The generations this one replaced: no reader takes them any more.
   for (const table of ['call_facts', 'call_prefix_facts'])
     await ch.command({
-      query: `DELETE FROM ${table} WHERE org_id = {org:String} AND has({days:Array(Int32)}, day) AND gen < {gen:UInt64}`,
-      query_params: { org, days, gen },
+      query: `DELETE FROM ${table} WHERE org_id = {org:String} AND has({hours:Array(Int32)}, hour) AND gen < {gen:UInt64}`,
+      query_params: { org, hours, gen },
       clickhouse_settings: { lightweight_deletes_sync: '0' },
     });
 }
 
 export interface FactsRefresh {
-  /** Days rebuilt now (0 when every day was current). */
-  rebuilt_days: number;
+  /** Hours rebuilt now (0 when every hour was current). */
+  rebuilt_hours: number;
 }
 
 /** Brings the org's call facts up to date with llm_calls (see the top of this file). */
 export async function ensureCallFacts(ch: ClickHouseClient, org: string): Promise<FactsRefresh> {
-  const [source, built] = await Promise.all([sourceDays(ch, org), builtDays(ch, org)]);
+  const [source, built] = await Promise.all([sourceHours(ch, org), builtHours(ch, org)]);
   const dirty = new Set<number>();
-  for (const [day, print] of source) {
-    const b = built.get(day);
-    if (!b || b.rows !== print.rows || b.hash !== print.hash) dirty.add(day);
+  for (const [hour, print] of source) {
+    const b = built.get(hour);
+    if (!b || b.rows !== print.rows || b.hash !== print.hash) dirty.add(hour);
   }
-  for (const [day, b] of built) if (!source.has(day) && b.rows > 0) dirty.add(day);
-  if (dirty.size === 0) return { rebuilt_days: 0 };
-  if (dirty.size < source.size) for (const d of await siblingDays(ch, org, [...dirty])) dirty.add(d);
-  const days = new Set<number>();
-  for (const d of dirty) for (const n of [d - 1, d, d + 1]) if (source.has(n) || (built.get(n)?.rows ?? 0) > 0) days.add(n);
-  for (const run of builds([...days], source)) await rebuild(ch, org, run, source);
-  return { rebuilt_days: days.size };
+  for (const [hour, b] of built) if (!source.has(hour) && b.rows > 0) dirty.add(hour);
+  if (dirty.size === 0) return { rebuilt_hours: 0 };
+  if (dirty.size < source.size) for (const h of await siblingHours(ch, org, [...dirty])) dirty.add(h);
+  const hours = new Set<number>();
+  for (const d of dirty) for (const h of reachedFrom(d)) if (source.has(h) || (built.get(h)?.rows ?? 0) > 0) hours.add(h);
+  for (const run of builds([...hours], source)) await rebuild(ch, org, run, source);
+  return { rebuilt_hours: hours.size };
 }

@@ -40,9 +40,9 @@ export interface ProfileWindowInput {
   source?: string;
 }
 
-// Each day of call_facts_days lists (a superset of) its pairs and features: all pm and fid need.
+// Each hour of call_facts_hours lists (a superset of) its pairs and features: all pm and fid need.
 const IDS = `SELECT arrayDistinct(arrayFlatten(groupArray(pairs))) AS all_pairs, arrayDistinct(arrayFlatten(groupArray(features))) AS all_features
-  FROM call_facts_days FINAL WHERE org_id = {org:String} AND day >= {from_day:Int32} AND day <= {to_day:Int32}`;
+  FROM call_facts_hours FINAL WHERE org_id = {org:String} AND hour >= {from_hour:Int32} AND hour <= {to_hour:Int32}`;
 
 const isKnown = (provider: string, model: string): boolean => findModel(model, provider) !== undefined;
 

@@ -71,8 +71,8 @@ export interface FlushReport {
   pending_events: number;
   /** Why the last flush stopped early (ClickHouse unavailable), or null. */
   error: string | null;
-  /** Days of call facts rebuilt after this flush (null: not refreshed this time). */
-  facts_rebuilt_days: number | null;
+  /** Hours of call facts rebuilt after this flush (null: not refreshed this time). */
+  facts_rebuilt_hours: number | null;
 }
 
 export interface BufferStats {
@@ -279,7 +279,7 @@ export class IngestBuffer extends DurableObject<Env> {
     setMeta(this.sql, 'facts_at', String(now));
     const ch = openClickHouse(this.env, ANALYSIS_TIMEOUT_MS);
     try {
-      report.facts_rebuilt_days = (await ensureCallFacts(ch, org)).rebuilt_days;
+      report.facts_rebuilt_hours = (await ensureCallFacts(ch, org)).rebuilt_hours;
       this.sql.exec("DELETE FROM meta WHERE key = 'facts_org'");
       return null;
     } catch (err) {
@@ -361,7 +361,7 @@ function byMonth(rows: string[]): string[][] {
 }
 
 function emptyReport(): FlushReport {
-  return { flushed_calls: 0, flushed_events: 0, dead_lettered: 0, pending_calls: 0, pending_events: 0, error: null, facts_rebuilt_days: null };
+  return { flushed_calls: 0, flushed_events: 0, dead_lettered: 0, pending_calls: 0, pending_events: 0, error: null, facts_rebuilt_hours: null };
 }
 
 /** The org of a buffered llm_calls row (every row of this buffer has the same). */

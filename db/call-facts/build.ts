@@ -1,20 +1,36 @@
 // The SQL that writes call_facts and call_prefix_facts (migrations/clickhouse/0005) for the calls of one org
-// with lo ≤ ts < hi, from the llm_calls FINAL rows with read_lo ≤ ts < read_hi: the rules of
-// engine/profile/derive.ts as window functions over the total order (ts, request_id), once over every call
-// and once per source (`_src`). The read range must reach every rule's gap beyond [lo, hi) (24 h before,
-// the longest cache TTL after): a nearest neighbour within its gap is then inside it, and one beyond it is
-// not stored anyway. Invalid calls form their own partitions (`valid` leads every partition key) and get no
-// neighbours. Model and feature are the exact numeric ids pm / fid of the pairs and features parameters.
-import { CACHE_READ_WINDOW_MS, EXACT_DUP_WINDOW_MS, RETRY_WINDOW_MS, SESSION_GAP_MS } from '../../engine/profile/derive';
-import { DAY_MS } from '../../engine/findings';
+// with lo ≤ ts < hi: the rules of engine/profile/derive.ts as window functions over the total order
+// (ts, request_id) of llm_calls FINAL, once over every call and once per source (`_src`). The rows read
+// reach every rule's gap beyond [lo, hi), so a nearest neighbour within its gap is among them (one beyond
+// it is not stored anyway): every call within SHORT_REACH_MS of the range (sessions, retries, cache reads
+// and prefix blocks), and before that, up to LONG_REACH_MS, only the ok calls that can be a duplicate's
+// predecessor of a call in the range (its prompt hash or near key). A row read only for that never comes
+// between a call and a nearest neighbour within a shorter gap, so it changes no other rule's result.
+// Invalid calls form their own partitions (`valid` leads every partition key) and get no neighbours. Model and
+// feature are the exact numeric ids pm / fid of the pairs and features parameters.
+import { CACHE_READ_WINDOW_MS, EXACT_DUP_WINDOW_MS, HOUR_MS, RETRY_WINDOW_MS, SESSION_GAP_MS } from '../../engine/profile/derive';
 import { CACHE_TTLS_S } from '../../engine/profile/types';
 import { FID, INVALID_REASON, PAIR_KEY, PM, VALID } from '../workload-profile/sql';
 
 /** The longest cache TTL (ms): how far a prefix block's neighbour may be and still count. */
 export const MAX_TTL_MS = Math.max(...CACHE_TTLS_S) * 1000;
 
-/** The day of a call (UTC): floor(ts / 1 day) of the epoch-ms column `ts`. */
-export const dayOf = (ts: string): string => `toInt32(floor(${ts} / ${DAY_MS}))`;
+/** How far the rules other than the duplicates look for a neighbour, either way (ms). */
+export const SHORT_REACH_MS = Math.max(MAX_TTL_MS, SESSION_GAP_MS, RETRY_WINDOW_MS, CACHE_READ_WINDOW_MS);
+/** How far back the duplicate rules look. */
+export const LONG_REACH_MS = EXACT_DUP_WINDOW_MS;
+
+/** The UTC hour of a call: floor(ts / 1 h) of the epoch-ms column `ts`, the unit call facts are rebuilt in. */
+export const hourOf = (ts: string): string => `toInt32(floor(${ts} / ${HOUR_MS}))`;
+
+const TS = 'toUnixTimestamp64Milli(timestamp)';
+const NEAR_KEY = 'prefix_hashes[length(prefix_hashes) - 1]';
+
+/** Keys of the ok calls in [lo, hi) (every stored version: a superset). */
+const keysInRange = (key: string, cond: string): string => `
+      SELECT ${key} FROM llm_calls
+      WHERE org_id = {org:String} AND timestamp >= {lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {hi_dt:DateTime64(3, 'UTC')}
+        AND ${TS} >= {lo:Int64} AND ${TS} < {hi:Int64} AND status = 'ok' AND ${cond}`;
 
 const BASE = `
   SELECT toUnixTimestamp64Milli(timestamp) AS ts, request_id, source, ingested_at, retention_days, user, feature, provider, model,
@@ -27,8 +43,12 @@ const BASE = `
          status = 'ok' AS ok, status = '429' AS is_429, ${PM} AS pm, ${FID} AS fid, ${INVALID_REASON} AS invalid_reason, ${VALID} AS valid
   FROM llm_calls FINAL
   WHERE org_id = {org:String}
-    AND timestamp >= {read_lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {read_hi_dt:DateTime64(3, 'UTC')}
-    AND toUnixTimestamp64Milli(timestamp) >= {read_lo:Int64} AND toUnixTimestamp64Milli(timestamp) < {read_hi:Int64}`;
+    AND timestamp >= {dup_lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {read_hi_dt:DateTime64(3, 'UTC')}
+    AND (
+      (${TS} >= {read_lo:Int64} AND ${TS} < {read_hi:Int64})
+      OR (${TS} >= {dup_lo:Int64} AND ${TS} < {read_lo:Int64} AND status = 'ok' AND (
+        prompt_hash IN (${keysInRange('prompt_hash', "prompt_hash != ''")})
+        OR (length(prefix_hashes) >= 2 AND ${NEAR_KEY} IN (${keysInRange(NEAR_KEY, 'length(prefix_hashes) >= 2')})))))`;
 
 const EARLIER = 'ORDER BY ts, request_id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW';
 const LATER = 'ORDER BY ts DESC, request_id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING';
@@ -85,8 +105,8 @@ const STORED_NAMES = [...stored(''), ...stored('_s')].map((c) => c.slice(c.lastI
 
 /** INSERT of call_facts for lo ≤ ts < hi. */
 export const INSERT_CALL_FACTS = `
-INSERT INTO call_facts (org_id, day, gen, ${CALL_COLUMNS}, ${STORED_NAMES.join(', ')})
-SELECT {org:String}, ${dayOf('ts')}, {gen:UInt64}, ${CALL_COLUMNS},
+INSERT INTO call_facts (org_id, hour, gen, ${CALL_COLUMNS}, ${STORED_NAMES.join(', ')})
+SELECT {org:String}, ${hourOf('ts')}, {gen:UInt64}, ${CALL_COLUMNS},
   ${[...stored(''), ...stored('_s')].join(',\n  ')}
 FROM (
   SELECT *, ${[...neighbours(''), ...neighbours('_s')].join(',\n    ')}
@@ -128,7 +148,7 @@ const EXPLODED = `
     FROM (
       SELECT ts, source, ingested_at, retention_days, feature, provider, model, pair, pm, input_tokens, cached_input_tokens,
              cache_write_tokens, prefix_hashes, n_blocks, row_number() OVER (ORDER BY ts, request_id) AS seq
-      FROM (${BASE}) WHERE valid AND n_blocks > 0
+      FROM (${BASE}) WHERE valid AND n_blocks > 0 AND ts >= {read_lo:Int64}
     )
   )
   ARRAY JOIN
@@ -159,10 +179,10 @@ const chain = (name: string, out: string): string[] => {
 
 /** INSERT of call_prefix_facts for lo ≤ ts < hi (calls whose first block may repeat). */
 export const INSERT_PREFIX_FACTS = `
-INSERT INTO call_prefix_facts (org_id, day, gen, ts, source, ingested_at, retention_days, feature, provider, model, pair,
+INSERT INTO call_prefix_facts (org_id, hour, gen, ts, source, ingested_at, retention_days, feature, provider, model, pair,
   input_tokens, cached_input_tokens, cache_write_tokens, first_pos, prev_len, prev_gaps, next_len, next_gaps,
   prev_len_src, prev_gaps_src, next_len_src, next_gaps_src)
-SELECT {org:String}, ${dayOf('call_ts')}, {gen:UInt64}, any(ts) AS call_ts, any(source), any(ingested_at), any(retention_days), any(feature),
+SELECT {org:String}, ${hourOf('call_ts')}, {gen:UInt64}, any(ts) AS call_ts, any(source), any(ingested_at), any(retention_days), any(feature),
   any(provider), any(model), any(pair), any(input_tokens), any(cached_input_tokens), any(cache_write_tokens),
   arraySort(groupArray(pos)) AS first_pos,
   ${[...chain('prev_gap', 'prev_gaps'), ...chain('next_gap', 'next_gaps'), ...chain('prev_gap_s', 'prev_gaps_src'), ...chain('next_gap_s', 'next_gaps_src')].join(',\n  ')}

@@ -6,7 +6,7 @@
 // wherever its name appears in the same SELECT, so `sum(input_tokens) AS input_tokens` would capture every
 // other use of input_tokens.
 import type { ClickHouseClient } from '../clickhouse';
-import { DAY_MS } from '../../engine/findings';
+import { HOUR_MS } from '../../engine/profile/derive';
 import { MAX_TOKENS_PER_FIELD } from '../../engine/telemetry/record';
 import type { CallCounts, Distribution, TokenSums } from '../../engine/profile/types';
 
@@ -33,9 +33,9 @@ export const emptyIds = (): ModelIds => ({ pairs_p: [], pairs_m: [], pair_keys: 
 export interface ProfileParams extends ModelIds {
   [name: string]: unknown;
   org: string;
-  /** The days of the window's first and last millisecond (inclusive): part pruning only. */
-  from_day: number;
-  to_day: number;
+  /** The hours of the window's first and last millisecond (inclusive). */
+  from_hour: number;
+  to_hour: number;
   /** Exact bounds in epoch ms: from_ms ≤ ts < to_ms (ts is an integer, so ceil of the window's bounds). */
   from_ms: number;
   to_ms: number;
@@ -59,8 +59,8 @@ export function scopeParams(org: string, window: { from: number; to: number; sou
   const to_ms = boundMs(window.to, MAX_MS);
   return {
     org,
-    from_day: Math.floor(from_ms / DAY_MS),
-    to_day: Math.floor(to_ms / DAY_MS),
+    from_hour: Math.floor(from_ms / HOUR_MS),
+    to_hour: Math.floor(to_ms / HOUR_MS),
     from_ms,
     to_ms,
     by_source: window.source === undefined ? 0 : 1,
@@ -70,12 +70,12 @@ export function scopeParams(org: string, window: { from: number; to: number; sou
   };
 }
 
-/** The rows of a facts table (db/call-facts.ts) that are current: each of the org's days in its current generation. */
-export const CURRENT_FACTS = `(day, gen) IN (SELECT day, gen FROM call_facts_days FINAL WHERE org_id = {org:String})`;
+/** The rows of a facts table (db/call-facts.ts) that are current: each of the org's hours in its current generation. */
+export const CURRENT_FACTS = `(hour, gen) IN (SELECT hour, gen FROM call_facts_hours FINAL WHERE org_id = {org:String} AND hour >= {from_hour:Int32} AND hour <= {to_hour:Int32})`;
 
 /** The rows of the profile in a facts table: one org, the window [from, to), and the source when one is given. */
 export const IN_SCOPE = `org_id = {org:String}
-    AND day >= {from_day:Int32} AND day <= {to_day:Int32} AND ts >= {from_ms:Int64} AND ts < {to_ms:Int64}
+    AND hour >= {from_hour:Int32} AND hour <= {to_hour:Int32} AND ts >= {from_ms:Int64} AND ts < {to_ms:Int64}
     AND ({by_source:UInt8} = 0 OR source = {source:String}) AND ${CURRENT_FACTS}`;
 
 /** The values of call_facts.invalid_reason. */

@@ -9,13 +9,13 @@
 -- stored one when that is ≥ from (earlier) or < to (later), and there is none otherwise. `_src` columns hold
 -- the same among the calls of the row's own source (a profile scoped to one source).
 --
--- Rows are written per (org, UTC day) and generation: call_facts_days names the current generation of each
--- day, with the fingerprint of the llm_calls rows it was computed from; readers take only those rows.
+-- Rows are written per (org, UTC hour) and generation: call_facts_hours names the current generation of each
+-- hour, with the fingerprint of the llm_calls rows it was computed from; readers take only those rows.
 -- Superseded generations are deleted after the new one is in place.
 CREATE TABLE IF NOT EXISTS call_facts
 (
     org_id LowCardinality(String),
-    day Int32,
+    hour Int32,
     gen UInt64,
     ts Int64,
     request_id String,
@@ -64,9 +64,9 @@ CREATE TABLE IF NOT EXISTS call_facts
     next_read_ts_src Nullable(Int64)
 )
 ENGINE = MergeTree
-PARTITION BY intDiv(day, 32)
+PARTITION BY intDiv(hour, 768)
 ORDER BY (org_id, ts, request_id)
--- A backstop only: a day is recomputed as soon as its llm_calls rows expire (its fingerprint changes).
+-- A backstop only: an hour is rebuilt as soon as its llm_calls rows expire (its fingerprint changes).
 TTL toDateTime(ingested_at) + toIntervalDay(retention_days + 2);
 
 -- Per valid call with prefix blocks: for its leading blocks, the distance (ms) to the nearest earlier
@@ -78,7 +78,7 @@ TTL toDateTime(ingested_at) + toIntervalDay(retention_days + 2);
 CREATE TABLE IF NOT EXISTS call_prefix_facts
 (
     org_id LowCardinality(String),
-    day Int32,
+    hour Int32,
     gen UInt64,
     ts Int64,
     source LowCardinality(String),
@@ -102,17 +102,17 @@ CREATE TABLE IF NOT EXISTS call_prefix_facts
     next_len_src UInt32
 )
 ENGINE = MergeTree
-PARTITION BY intDiv(day, 32)
+PARTITION BY intDiv(hour, 768)
 ORDER BY (org_id, ts)
 TTL toDateTime(ingested_at) + toIntervalDay(retention_days + 2);
 
--- The current generation of each (org, day) of call_facts / call_prefix_facts, the fingerprint of the
--- llm_calls rows (every stored version) of that day it was computed from (row count and a sum of row hashes),
+-- The current generation of each (org, hour) of call_facts / call_prefix_facts, the fingerprint of the
+-- llm_calls rows (every stored version) of that hour it was computed from (row count and a sum of row hashes),
 -- and a superset of the (pair key, provider, model) pairs and the features of its calls.
-CREATE TABLE IF NOT EXISTS call_facts_days
+CREATE TABLE IF NOT EXISTS call_facts_hours
 (
     org_id LowCardinality(String),
-    day Int32,
+    hour Int32,
     gen UInt64,
     rows UInt64,
     content_hash UInt64,
@@ -120,4 +120,4 @@ CREATE TABLE IF NOT EXISTS call_facts_days
     features Array(String)
 )
 ENGINE = ReplacingMergeTree(gen)
-ORDER BY (org_id, day);
+ORDER BY (org_id, hour);

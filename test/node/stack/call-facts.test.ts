@@ -1,6 +1,6 @@
 // The call facts (db/call-facts.ts) follow llm_calls as it changes: after every change below the ClickHouse
 // profile still equals the in-process reference over the calls as they stand (whole window, a sub-window,
-// one source), only the days a change can reach are rebuilt, and unchanged data rebuilds nothing. Changes:
+// one source), only the hours a change can reach are rebuilt, and unchanged data rebuilds nothing. Changes:
 // calls added to one day, rows replaced by newer versions, a call whose timestamp moved to another day,
 // costs rewritten in place (ALTER TABLE … UPDATE, as a recompute does), and another org's rows.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -51,6 +51,7 @@ async function expectAgreement(): Promise<void> {
 }
 
 const dayOf = (ts: number) => Math.floor(ts / DAY);
+const hourOf = (ts: number) => Math.floor(ts / HOUR);
 
 /** Copies of `calls` with `change` applied. */
 const changed = (calls: LlmCall[], change: (c: LlmCall) => Partial<LlmCall>) => calls.map((c) => ({ ...c, ...change(c) }));
@@ -71,14 +72,14 @@ afterAll(async () => {
 });
 
 describe('call facts follow llm_calls', () => {
-  it('are built for every day with calls, then rebuilt for none while nothing changes', async () => {
-    const days = new Set([...current.values()].map((c) => dayOf(c.timestamp)));
-    expect((await ensureCallFacts(ch, ORG)).rebuilt_days).toBe(days.size);
+  it('are built for every hour with calls, then rebuilt for none while nothing changes', async () => {
+    const hours = new Set([...current.values()].map((c) => hourOf(c.timestamp)));
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_hours).toBe(hours.size);
     await expectAgreement();
-    expect((await ensureCallFacts(ch, ORG)).rebuilt_days).toBe(0);
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_hours).toBe(0);
   });
 
-  it('calls added to one day rebuild that day and its two neighbours', async () => {
+  it('calls added to a day rebuild the hours whose calls they may neighbour: 1 h before to 24 h after theirs', async () => {
     const day1 = [...current.values()].filter((c) => c.timestamp >= START + DAY && c.timestamp < START + 2 * DAY);
     // Duplicates and retries of that day's calls a few seconds later, and fresh calls.
     const added = [
@@ -87,7 +88,14 @@ describe('call facts follow llm_calls', () => {
     ].filter((c) => dayOf(c.timestamp) === dayOf(START + DAY));
     expect(added.length).toBeGreaterThan(250);
     await insert(ORG, added);
-    expect((await ensureCallFacts(ch, ORG)).rebuilt_days).toBe(3);
+    const touched = new Set(added.map((c) => hourOf(c.timestamp)));
+    const reached = new Set<number>();
+    for (const c of current.values()) {
+      const h = hourOf(c.timestamp);
+      for (let d = h - 24; d <= h + 1; d++) if (touched.has(d)) reached.add(h);
+    }
+    expect(reached.size).toBeLessThan(new Set([...current.values()].map((c) => hourOf(c.timestamp))).size);
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_hours).toBe(reached.size);
     await expectAgreement();
   });
 
@@ -122,7 +130,7 @@ describe('call facts follow llm_calls', () => {
 
   it("another org's calls leave this org's facts alone", async () => {
     await insert(OTHER, [...current.values()].slice(0, 500).map((c) => ({ ...c, status: '429', feature: 'leak' })));
-    expect((await ensureCallFacts(ch, ORG)).rebuilt_days).toBe(0);
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_hours).toBe(0);
     await expectAgreement();
   });
 });
