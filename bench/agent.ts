@@ -4,7 +4,8 @@
 //  - setup per size (not timed as part of the run): a registered user (its own cf-connecting-ip, org set to
 //    the enterprise tier so the run is never admission-limited), a seeded synthetic workload over DAYS days
 //    (engine/synthetic streamWorkload) inserted straight into the app's ClickHouse with toCallRow/insertRows
-//    in blocks of BATCH rows (ingestion speed is bench/ingest.ts's business; its time is printed only);
+//    in blocks of BATCH rows (ingestion speed is bench/ingest.ts's business; its time is printed only), then
+//    the org's call facts built as the ingest path does after a flush (db/call-facts.ts; time printed only);
 //  - the run: POST /api/threads, a ticket, GET /ws; `start_agent` sent at t0, every event stamped on receipt,
 //    until `agent_completed` (wall_ms = t(agent_completed) − t0);
 //  - in-app ClickHouse time: the tool_result duration_ms of the ClickHouse-backed tools — data_coverage
@@ -34,6 +35,7 @@ import pg from 'pg';
 import { WebSocket } from 'ws';
 import { openClickHouse } from '../db/clickhouse';
 import { insertRows, toCallRow, type LlmCallRow } from '../db/telemetry-writer';
+import { ensureCallFacts } from '../db/call-facts';
 import { loadWorkloadProfile } from '../db/workload-profile';
 import { analyzeWorkload } from '../engine/analyze';
 import { streamWorkload } from '../engine/synthetic/index';
@@ -326,6 +328,8 @@ interface SizeResult {
   clickhouse_app_vs_direct: number | null;
   engine_in_do_est_ms: number;
   insert_s: number;
+  /** Building the org's call facts after the insert (the ingest path's work, not part of a run). */
+  facts_build_s: number;
   llm_calls_parts: number;
   /** Time to the first event and to the answer per question kind (ms after start_agent), and the tools run. */
   questions: Record<'greeting' | 'latency' | 'cost' | 'cost_again', QuestionTiming>;
@@ -362,6 +366,11 @@ async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n
   if (stored !== ing.calls) throw new Error(`[${label(n)}] ${ing.calls} calls inserted but ${stored} in llm_calls FINAL`);
   const parts = await activeParts(ch);
   console.log(`[${label(n)}] ${ing.calls} calls stored in ${round(ing.seconds)} s (${Math.round(ing.calls / ing.seconds)} calls/s, generation included); ${parts} active llm_calls parts`);
+  // What the ingest path does once a flush is in (durable-objects/ingest-buffer.ts): the org's call facts.
+  const tf = performance.now();
+  const facts = await ensureCallFacts(ch, t.orgId);
+  const factsS = (performance.now() - tf) / 1000;
+  console.log(`[${label(n)}] call facts of ${facts.rebuilt_hours} hours built in ${round(factsS)} s`);
 
   console.log(`[${label(n)}] agent run…`);
   const costRun = await runAgent(app, t);
@@ -447,6 +456,7 @@ async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n
     clickhouse_app_vs_direct: directCh > 0 ? round(clickhouse / directCh, 2) : null,
     engine_in_do_est_ms: round(tools.optimizer ?? 0),
     insert_s: round(ing.seconds),
+    facts_build_s: round(factsS),
     llm_calls_parts: parts,
     questions,
     savings: { app: typeof summary?.savings === 'number' ? summary.savings : null, direct: reps[0]!.savings },

@@ -131,7 +131,7 @@ try {
     const seg = profile.segments.reduce((a, s) => ({ dup: a.dup + s.exact_dup_calls, near: a.near + s.near_dup_calls, retry: a.retry + s.retry_calls }), { dup: 0, near: 0, retry: 0 });
     console.log(
       `${label(n)} calls (${profile.totals.calls} in the profile; inserted in ${(insertMs / 1000).toFixed(1)} s, ` +
-        `call facts of ${built.rebuilt_days} days built in ${(factsMs / 1000).toFixed(1)} s): profile ${(ms / 1000).toFixed(2)} s — ` +
+        `call facts of ${built.rebuilt_hours} hours built in ${(factsMs / 1000).toFixed(1)} s): profile ${(ms / 1000).toFixed(2)} s — ` +
         `${profile.segments.length} segments, ${profile.hours.length} hour buckets, ${profile.rate_limit_minutes.length} 429 minutes, ` +
         `exact dups ${seg.dup}, near dups ${seg.near}, retries ${seg.retry}`,
     );

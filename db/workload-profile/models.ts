@@ -7,10 +7,10 @@ import { CALLS, COUNTS, dist, queryRows, str, toCounts, toDistribution, type Pro
 
 const QUERY = `
 SELECT {pairs_p:Array(String)}[pm] AS segment_provider, {pairs_m:Array(String)}[pm] AS segment_model, ${COUNTS},
-  ${dist('d_latency', `groupArrayIf(assumeNotNull(latency_ms), ok AND latency_ms IS NOT NULL)`)},
-  ${dist('d_ttft', `groupArrayIf(assumeNotNull(ttft_ms), ok AND ttft_ms IS NOT NULL)`)},
-  ${dist('d_ttft_streamed', `groupArrayIf(assumeNotNull(ttft_ms), ok AND ttft_ms IS NOT NULL AND streamed)`)},
-  ${dist('d_input', `groupArray(input_tokens)`)}
+  ${dist('d_latency', 'assumeNotNull(latency_ms)', 'ok AND latency_ms IS NOT NULL')},
+  ${dist('d_ttft', 'assumeNotNull(ttft_ms)', 'ok AND ttft_ms IS NOT NULL')},
+  ${dist('d_ttft_streamed', 'assumeNotNull(ttft_ms)', 'ok AND ttft_ms IS NOT NULL AND streamed')},
+  ${dist('d_input', 'input_tokens')}
 FROM (${CALLS})
 GROUP BY pm`;
 

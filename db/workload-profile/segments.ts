@@ -11,13 +11,11 @@ import type { ClickHouseClient } from '../clickhouse';
 import { DOUBLE_FIRE_MS, HISTORY_WINDOW_TOKENS, MINUTE_MS, OFF_HOURS_END_UTC } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
 import { EXACT_DUP, NEAR_DUP, RETRY, SESSION, UNREAD, derived } from './rules';
-import { COUNTS, FLOAT_SUM_IN_ORDER, SEGMENT_NAMES, bucket, dist, num, percentileOf, queryRows, sortedAlias, str, toCounts, toDistribution, type ProfileParams } from './sql';
+import { COUNTS, FLOAT_SUM_IN_ORDER, SEGMENT_NAMES, bucket, dist, distOfArray, num, percentileOf, queryRows, str, toCounts, toDistribution, type ProfileParams } from './sql';
 
-const OK_OUTPUT = `groupArrayIf(output_tokens, ok)`;
-
-/** Σ max(0, v − p) over the ok outputs, p = the output distribution's percentile at per-mille pm (0 when empty). */
-const excessOver = (pm: number): string =>
-  `if(length(${sortedAlias('d_output')}) = 0, 0, arraySum(x -> greatest(toInt64(x) - toInt64(${percentileOf('d_output', pm)}), 0), ${sortedAlias('d_output')}))`;
+/** Σ max(0, v − p) over the ok outputs, p = the output distribution's percentile i (0 when there are none). */
+const excessOver = (i: 2 | 3): string =>
+  `arraySum(x -> greatest(toInt64(x) - toInt64(${percentileOf('d_output', i)}), 0), groupArrayIf(output_tokens, ok))`;
 
 /**
  * The lengths of the runs of equal values of the sorted array `sorted` (the count of each distinct value),
@@ -35,14 +33,14 @@ SELECT ${SEGMENT_NAMES}, ${COUNTS},
   countIf(max_tokens IS NOT NULL) AS n_max_tokens_set, countIf(coalesce(output_tokens >= max_tokens, 0)) AS n_hit_max_tokens,
   countIf(NOT ok AND output_tokens > 0) AS n_billed_failed, sumIf(cost, NOT ok AND output_tokens > 0) AS sum_billed_failed_cost,
   sumIf(toUInt64(output_tokens), ok) AS sum_ok_output,
-  ${dist('d_latency', `groupArrayIf(assumeNotNull(latency_ms), ok AND latency_ms IS NOT NULL)`)},
-  ${dist('d_latency_non_streamed', `groupArrayIf(assumeNotNull(latency_ms), ok AND latency_ms IS NOT NULL AND non_streamed)`)},
-  ${dist('d_ttft', `groupArrayIf(assumeNotNull(ttft_ms), ok AND ttft_ms IS NOT NULL)`)},
-  ${dist('d_input', `groupArrayIf(input_tokens, ok)`)},
-  ${dist('d_output', OK_OUTPUT)},
-  ${excessOver(950)} AS sum_output_over_p95,
-  ${excessOver(990)} AS sum_output_over_p99,
-  ${dist('d_per_minute', RUN_LENGTHS(`arraySort(groupArray(${bucket(MINUTE_MS)}))`))},
+  ${dist('d_latency', 'assumeNotNull(latency_ms)', 'ok AND latency_ms IS NOT NULL')},
+  ${dist('d_latency_non_streamed', 'assumeNotNull(latency_ms)', 'ok AND latency_ms IS NOT NULL AND non_streamed')},
+  ${dist('d_ttft', 'assumeNotNull(ttft_ms)', 'ok AND ttft_ms IS NOT NULL')},
+  ${dist('d_input', 'input_tokens', 'ok')},
+  ${dist('d_output', 'output_tokens', 'ok')},
+  ${excessOver(2)} AS sum_output_over_p95,
+  ${excessOver(3)} AS sum_output_over_p99,
+  ${distOfArray('d_per_minute', RUN_LENGTHS(`arraySort(groupArray(${bucket(MINUTE_MS)}))`))},
   countIf(n_blocks > 0) AS n_prefix,
   countIf(cache_write_tokens > 0) AS n_cache_write,
   countIf(followup) AS n_followup, countIf(growing) AS n_growing,

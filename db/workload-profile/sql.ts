@@ -150,25 +150,25 @@ export const COUNTS = `
   sum(toUInt64(cached_input_tokens)) AS sum_cached, sum(toUInt64(cache_write_tokens)) AS sum_cache_write,
   sum(toUInt64(reasoning_tokens)) AS sum_reasoning`;
 
-/** 1-based nearest rank of per-mille `pm` among the values of the sorted array alias `a`. */
-const rank = (a: string, pm: number): string => `greatest(1, intDiv(${pm} * length(${a}) + 999, 1000))`;
-
-/** The sorted-array alias a `dist(name, …)` defines (usable elsewhere in the same SELECT). */
-export const sortedAlias = (name: string): string => `_sorted_${name}`;
-
-/** Value at per-mille `pm` of the distribution `name` (0 when empty: guard with its count). */
-export const percentileOf = (name: string, pm: number): string => {
-  const a = sortedAlias(name);
-  return `${a}[${rank(a, pm)}]`;
-};
-
 /**
- * Distribution of `values` (an Array expression, typically groupArrayIf(…)) as one tuple column
- * (count, p50, p95, p99, max): arraySort + arrayElement at rank max(1, (p·n + 999) div 1000). Exact.
+ * The levels at which quantileExact — the element at 0-based index floor(level · n), found by nth_element
+ * rather than a sort — is the nearest rank max(1, ⌈p · n⌉) (1-based; distribution.ts) of p = 0.5, 0.95, 0.99:
+ * p − 1e-10. Where p · n is a whole number the offset moves the index down to p · n − 1; elsewhere p · n is at
+ * least 0.01 above its floor (p in hundredths), which the offset (1e-10 · n) does not reach below 10^8 values.
  */
-export function dist(name: string, values: string): string {
-  const a = sortedAlias(name);
-  return `tuple(length(arraySort(${values}) AS ${a}), ${percentileOf(name, 500)}, ${percentileOf(name, 950)}, ${percentileOf(name, 990)}, ${a}[length(${a})]) AS ${name}`;
+const NEAREST_RANK_LEVELS = [0.5, 0.95, 0.99].map((p) => String(p - 1e-10)).join(', ');
+
+/** The percentile (1: p50, 2: p95, 3: p99) of the distribution column `name` (0 when empty: guard with its count). */
+export const percentileOf = (name: string, i: 1 | 2 | 3): string => `tupleElement(${name}, 2)[${i}]`;
+
+/** Distribution of `value` over the group's rows matching `cond`, one tuple column (count, [p50, p95, p99], max). Exact. */
+export function dist(name: string, value: string, cond = '1'): string {
+  return `tuple(countIf(${cond}), quantilesExactIf(${NEAREST_RANK_LEVELS})(${value}, ${cond}), maxIf(${value}, ${cond})) AS ${name}`;
+}
+
+/** Distribution of the values of the Array expression `values`, as `dist`. */
+export function distOfArray(name: string, values: string): string {
+  return `tuple(length(${values} AS _values_${name}), arrayReduce('quantilesExact(${NEAREST_RANK_LEVELS})', _values_${name}), arrayMax(_values_${name})) AS ${name}`;
 }
 
 export type Row = Record<string, unknown>;
@@ -195,10 +195,11 @@ export function str(row: Row, key: string): string {
 /** A `dist` tuple column → Distribution. */
 export function toDistribution(row: Row, key: string): Distribution {
   const t = row[key];
-  if (!Array.isArray(t) || t.length !== 5) throw new Error(`workload profile: column ${key} is not a distribution`);
+  const q = Array.isArray(t) ? t[1] : undefined;
+  if (!Array.isArray(t) || t.length !== 3 || !Array.isArray(q) || q.length !== 3) throw new Error(`workload profile: column ${key} is not a distribution`);
   const count = Number(t[0]);
   if (count === 0) return { count: 0, p50: null, p95: null, p99: null, max: null };
-  return { count, p50: Number(t[1]), p95: Number(t[2]), p99: Number(t[3]), max: Number(t[4]) };
+  return { count, p50: Number(q[0]), p95: Number(q[1]), p99: Number(q[2]), max: Number(t[2]) };
 }
 
 export function toCounts(row: Row): CallCounts & TokenSums {

@@ -5,7 +5,7 @@
 import type { ClickHouseClient } from '../clickhouse';
 import { DAY_MS } from '../../engine/findings';
 import type { UserDaySpend, UserSpend, UsersProfile } from '../../engine/profile/types';
-import { CALLS, bucket, cmp, dist, num, queryRows, toDistribution, type ProfileParams, type Row } from './sql';
+import { CALLS, bucket, cmp, distOfArray, num, queryRows, toDistribution, type ProfileParams, type Row } from './sql';
 
 const USER_DAYS = `
   SELECT user, ${bucket(DAY_MS)} AS day_ms, count() AS n_calls, sum(cost) AS sum_cost,
@@ -23,7 +23,7 @@ const PER_USER = `
 
 const QUERY = `
 SELECT count() AS n_users, sum(length(day_costs)) AS n_user_days,
-  ${dist('d_day_cost', 'arrayFlatten(groupArray(day_costs))')},
+  ${distOfArray('d_day_cost', 'arrayFlatten(groupArray(day_costs))')},
   arraySlice(arraySort(u -> (-u.3, u.1), groupArray((user, u_calls, u_cost, u_input, u_output))), 1, {top:UInt32}) AS top_users,
   arraySlice(arraySort(d -> (-d.4, d.1, d.2), arrayFlatten(groupArray(top_days))), 1, {top:UInt32}) AS top_user_days
 FROM (${PER_USER})`;
