@@ -18,13 +18,22 @@ interface EventRow {
 }
 
 export class EventLog {
+  /** The last seq, kept once read: only this object appends, and every local event and every append needs it. */
+  private last: number | null = null;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly threadId: () => string,
   ) {}
 
   lastSeq(): number {
-    return this.sql.exec<{ s: number | null }>('SELECT max(seq) AS s FROM events').one().s ?? 0;
+    this.last ??= this.sql.exec<{ s: number | null }>('SELECT max(seq) AS s FROM events').one().s ?? 0;
+    return this.last;
+  }
+
+  /** After the storage was cleared. */
+  forget(): void {
+    this.last = null;
   }
 
   /** Appends an event; with a `key` already logged (a re-run of an interrupted step) it appends nothing and returns null. */
@@ -42,6 +51,7 @@ export class EventLog {
       JSON.stringify(data),
       key,
     );
+    this.last = seq;
     return { type, data, metadata: { thread_id: this.threadId(), run_id: ctx.run_id, agent_name: ctx.agent_name, timestamp, seq } } as ServerEvent;
   }
 

@@ -11,8 +11,9 @@ import { EventLog } from './event-log';
 import { callerFromHeaders, MEMBERSHIP_ENDED, sameOrg, type VerifiedCaller } from './identity';
 import { Outbox } from './outbox';
 import { closeQuietly, identityOf, sendJson, sendText, type SocketIdentity } from './sockets';
-import { getMeta, migrateStorage, setMeta } from './storage';
+import { migrateStorage } from './storage';
 import { RunManager, type Refusal } from './supervisor/run-manager';
+import { ThreadMeta } from './thread-meta';
 import { Timers } from './timers';
 
 /** A socket silent for this long (no ping, no frame) is considered dead; closed when the DO is next awake. */
@@ -23,6 +24,7 @@ const json = (status: number, code: string, message: string) =>
 
 export class ThreadAgent extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private readonly meta: ThreadMeta;
   private readonly events: EventLog;
   private readonly timers: Timers;
   private readonly outbox: Outbox;
@@ -34,6 +36,7 @@ export class ThreadAgent extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+    this.meta = new ThreadMeta(this.sql);
     this.events = new EventLog(this.sql, () => this.threadId());
     this.timers = new Timers(this.sql, ctx.storage);
     this.outbox = new Outbox(this.sql);
@@ -59,8 +62,8 @@ export class ThreadAgent extends DurableObject<Env> {
     if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return json(426, 'invalid_request', 'expected a WebSocket upgrade');
     const caller = callerFromHeaders(request.headers);
     if (!caller) return json(401, 'unauthorized', 'missing verified identity');
-    if (getMeta(this.sql, 'deleted') === '1') return json(404, 'not_found', 'thread not found');
-    if (!sameOrg(getMeta(this.sql, 'org_id'), caller)) return json(404, 'not_found', 'thread not found');
+    if (this.meta.get('deleted') === '1') return json(404, 'not_found', 'thread not found');
+    if (!sameOrg(this.meta.get('org_id'), caller)) return json(404, 'not_found', 'thread not found');
     this.remember(caller);
 
     const now = Date.now();
@@ -150,8 +153,11 @@ export class ThreadAgent extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, 4404, 'thread deleted');
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.meta.forget();
+    this.events.forget();
+    this.runs.forget();
     migrateStorage(this.sql);
-    setMeta(this.sql, 'deleted', '1');
+    this.meta.set('deleted', '1');
   }
 
   /** The user's membership of the org ended: close their sockets now (the others keep following the thread). */
@@ -170,7 +176,7 @@ export class ThreadAgent extends DurableObject<Env> {
    * events stay in the log for a socket that connects later.
    */
   async startRun(caller: VerifiedCaller, message: string): Promise<{ run_id: string } | { refusal: Refusal }> {
-    if (getMeta(this.sql, 'deleted') === '1' || !sameOrg(getMeta(this.sql, 'org_id'), caller)) return { refusal: { code: 'thread_mismatch', message: 'thread not found' } };
+    if (this.meta.get('deleted') === '1' || !sameOrg(this.meta.get('org_id'), caller)) return { refusal: { code: 'thread_mismatch', message: 'thread not found' } };
     this.remember(caller);
     let runId = '';
     const identity: SocketIdentity = { connection_id: 'rest', user_id: caller.user_id, org_id: caller.org_id, connected_at: Date.now() };
@@ -194,25 +200,25 @@ export class ThreadAgent extends DurableObject<Env> {
   // ---- internals ----
 
   private threadId(): string {
-    return getMeta(this.sql, 'thread_id') ?? '';
+    return this.meta.get('thread_id') ?? '';
   }
 
   private threadInfo() {
     return {
       thread_id: this.threadId(),
-      org_id: getMeta(this.sql, 'org_id') ?? '',
-      owner_user_id: getMeta(this.sql, 'owner_user_id') ?? '',
-      tier: getMeta(this.sql, 'tier') ?? 'free',
+      org_id: this.meta.get('org_id') ?? '',
+      owner_user_id: this.meta.get('owner_user_id') ?? '',
+      tier: this.meta.get('tier') ?? 'free',
     };
   }
 
   private remember(caller: VerifiedCaller): void {
-    if (!getMeta(this.sql, 'thread_id')) {
-      setMeta(this.sql, 'thread_id', caller.thread_id);
-      setMeta(this.sql, 'org_id', caller.org_id);
-      setMeta(this.sql, 'owner_user_id', caller.user_id);
+    if (!this.meta.get('thread_id')) {
+      this.meta.set('thread_id', caller.thread_id);
+      this.meta.set('org_id', caller.org_id);
+      this.meta.set('owner_user_id', caller.user_id);
     }
-    setMeta(this.sql, 'tier', caller.tier);
+    this.meta.set('tier', caller.tier);
   }
 
   /** Logs a thread event (next seq) and sends it to every socket (the org's members following the thread); an event whose key is logged already is neither. */

@@ -59,6 +59,8 @@ export class RunManager {
   private readonly instance = crypto.randomUUID();
   /** The run whose admission is awaited (see start): a second start_agent meanwhile is refused. */
   private admitting: string | null = null;
+  /** The thread's running run (null: none), read once: only this object starts and ends runs. Unread: undefined. */
+  private running: string | null | undefined;
 
   constructor(private readonly deps: RunManagerDeps) {}
 
@@ -79,7 +81,7 @@ export class RunManager {
    * dropped and the refusal returned.
    */
   async start(identity: SocketIdentity, message: string, accepted: (runId: string) => void): Promise<Refusal | null> {
-    const active = this.admitting ?? this.deps.sql.exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running'").toArray()[0]?.run_id;
+    const active = this.admitting ?? this.runningRun();
     if (active) return { code: 'run_already_active', message: `a run is already active in this thread (${active}); cancel it or wait`, details: { run_id: active } };
     const runId = newId('run');
     // Reserved in memory only: a storage write here would be committed on this thread right after the send
@@ -90,6 +92,9 @@ export class RunManager {
     let now: number;
     try {
       accepted(runId);
+      // A socket's send goes out only once this turn yields: let run_accepted leave before the admission's
+      // request to Redis is even built (and competes with it for the CPU).
+      await scheduler.wait(0);
       const admission = await admitRun(this.deps.env, { user_id: identity.user_id, tier: this.deps.thread().tier, run_id: runId });
       if (!admission.ok) return { ...admission.refusal, details: { ...admission.refusal.details, run_id: runId } };
       now = Date.now();
@@ -102,6 +107,7 @@ export class RunManager {
         now,
         now,
       );
+      this.running = runId;
     } finally {
       this.admitting = null;
     }
@@ -243,6 +249,16 @@ export class RunManager {
     };
   }
 
+  /** After the storage was cleared. */
+  forget(): void {
+    this.running = undefined;
+  }
+
+  private runningRun(): string | null {
+    if (this.running === undefined) this.running = this.deps.sql.exec<{ run_id: string }>("SELECT run_id FROM runs WHERE status = 'running'").toArray()[0]?.run_id ?? null;
+    return this.running;
+  }
+
   private row(runId: string): RunRow | undefined {
     return this.deps.sql.exec<RunRow>('SELECT * FROM runs WHERE run_id = ?', runId).toArray()[0];
   }
@@ -264,6 +280,7 @@ export class RunManager {
       now,
       runId,
     );
+    if (status !== 'running' && this.running === runId) this.running = null;
     this.deps.outbox.add(`${runId}#${state.steps}`, 'pg_run', this.runPayload(row, cp.message, state, status, now));
     for (const effect of effects) await this.perform(runId, row.user_id, cp, state, effect);
     await this.deps.scheduleOutboxFlush();
