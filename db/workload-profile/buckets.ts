@@ -8,7 +8,7 @@ import type { ClickHouseClient } from '../clickhouse';
 import { HOUR_MS, MINUTE_MS } from '../../engine/profile/derive';
 import type { HourBucket, RateLimitMinute } from '../../engine/profile/types';
 import { loadRetryMinutes, minuteKey } from './retries';
-import { CALLS, bucket, cmp, num, queryRows, str, type ProfileParams } from './sql';
+import { CALLS, bucket, cmp, num, queryColumnar, str, type ProfileParams } from './sql';
 
 const HOURS = `
 SELECT ${bucket(HOUR_MS)} AS hour_ms, {features:Array(String)}[fid] AS hour_feature,
@@ -23,7 +23,7 @@ GROUP BY hour_ms, fid`;
  * instead of a hash GROUP BY over (minute, model) for every row.
  */
 const RATE_LIMIT_MINUTES = `
-SELECT pm AS minute_pm, {pairs_p:Array(String)}[pm] AS minute_provider, {pairs_m:Array(String)}[pm] AS minute_model, minute_ms, n_calls, n_429
+SELECT pm AS minute_pm, minute_ms, n_calls, n_429
 FROM (
   SELECT pm, arraySort(groupArray(${bucket(MINUTE_MS)}) AS minutes) AS sorted, arraySort((f, m) -> m, groupArray(toUInt64(is_429)), minutes) AS flags,
          arrayMap((i, d) -> i = length(sorted) OR d != 0, arrayEnumerate(sorted), arrayPopFront(arrayPushBack(arrayDifference(sorted), 1))) AS run_end,
@@ -37,7 +37,7 @@ ARRAY JOIN run_minute AS minute_ms, run_calls AS n_calls, run_429 AS n_429
 WHERE n_429 > 0`;
 
 export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Promise<HourBucket[]> {
-  return (await queryRows(ch, HOURS, params))
+  return (await queryColumnar(ch, HOURS, params, ['hour_ms', 'hour_feature', 'n_calls', 'n_error', 'sum_cost', 'sum_input', 'sum_output']))
     .map((r) => ({
       hour: num(r, 'hour_ms'),
       feature: str(r, 'hour_feature'),
@@ -52,15 +52,19 @@ export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Pr
 
 /** The retries after a 429 come from retries.ts: 0 in a minute without one. */
 export async function loadRateLimitMinutes(ch: ClickHouseClient, params: ProfileParams): Promise<RateLimitMinute[]> {
-  const [rows, minutes] = await Promise.all([queryRows(ch, RATE_LIMIT_MINUTES, params), loadRetryMinutes(ch, params)]);
+  const [rows, minutes] = await Promise.all([
+    queryColumnar(ch, RATE_LIMIT_MINUTES, params, ['minute_pm', 'minute_ms', 'n_calls', 'n_429']),
+    loadRetryMinutes(ch, params),
+  ]);
   return rows
     .map((r) => {
       const minute = num(r, 'minute_ms');
-      const after429 = minutes.get(minuteKey(minute, num(r, 'minute_pm')));
+      const pm = num(r, 'minute_pm');
+      const after429 = minutes.get(minuteKey(minute, pm));
       return {
         minute,
-        provider: str(r, 'minute_provider'),
-        model: str(r, 'minute_model'),
+        provider: params.pairs_p[pm - 1]!,
+        model: params.pairs_m[pm - 1]!,
         calls: num(r, 'n_calls'),
         status_429_calls: num(r, 'n_429'),
         fast_retry_after_429_calls: after429?.fast_retry_after_429_calls ?? 0,
