@@ -67,6 +67,29 @@ describe('POST /api/ingest/calls', () => {
     expect(events[0]!.user_id).toBe(t.user_id);
   });
 
+  it("once the flushed calls are in, the buffer builds the org's call facts (what the workload profile reads)", async () => {
+    const other = await signUp();
+    const otherKey = await createKey(other, ['ingest']);
+    const calls = [call(1), call(2), call(30, { request_id: 'req-earlier', timestamp: minutesAgo(200) })];
+    await accepted(await postCalls(otherKey, JSON.stringify(calls)));
+    await drain(other.org_id);
+    const hours = await clickhouse<{ hour: number; rows: string }>('SELECT hour, rows FROM call_facts_hours FINAL WHERE org_id = {org:String} ORDER BY hour', { org: other.org_id });
+    const expected = new Map<number, number>();
+    for (const c of calls) {
+      const h = Math.floor(Date.parse(c.timestamp as string) / 3_600_000);
+      expected.set(h, (expected.get(h) ?? 0) + 1);
+    }
+    // Every hour with calls has facts built from exactly its calls.
+    const built = new Map(hours.map((r) => [Number(r.hour), Number(r.rows)]));
+    for (const [h, n] of expected) expect(built.get(h)).toBe(n);
+    const facts = await clickhouse<{ n: string }>('SELECT count() AS n FROM call_facts WHERE org_id = {org:String}', { org: other.org_id });
+    expect(Number(facts[0]!.n)).toBe(3);
+    // Nothing new since: a flush rebuilds nothing and leaves no alarm behind.
+    const again = await buffer(other.org_id).flushNow();
+    expect(again.facts_rebuilt_hours === null || again.facts_rebuilt_hours === 0).toBe(true);
+    expect((await buffer(other.org_id).stats()).next_flush_at).toBeNull();
+  });
+
   it('accepts NDJSON (declared or detected) and gzip, from a signed-in user as well as a key', async () => {
     const lines = ndjson([call(10), call(11)]);
     expect((await accepted(await postCalls(key, lines, { 'content-type': 'application/x-ndjson' }))).accepted).toBe(2);
