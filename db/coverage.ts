@@ -1,5 +1,8 @@
-// What an org's telemetry covers (for the data sufficiency score): one aggregate over llm_calls FINAL.
+// What an org's telemetry covers (for the data sufficiency score): one aggregate over the org's call facts
+// (db/call-facts.ts: one row per call of llm_calls FINAL, brought up to date first), which read far faster.
 import type { ClickHouseClient } from './clickhouse';
+import { ensureCallFacts } from './call-facts';
+import { CURRENT_FACTS } from './workload-profile/sql';
 
 export interface CoverageRow {
   calls: number;
@@ -24,24 +27,25 @@ export interface CoverageRow {
 }
 
 export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?: string): Promise<CoverageRow> {
+  await ensureCallFacts(ch, orgId);
   const rs = await ch.query({
     query: `SELECT count() AS calls,
-              if(count() = 0, 0, dateDiff('second', min(timestamp), max(timestamp)) / 86400) AS days,
+              if(count() = 0, 0, dateDiff('second', fromUnixTimestamp64Milli(min(ts)), fromUnixTimestamp64Milli(max(ts))) / 86400) AS days,
               countIf(latency_ms IS NOT NULL) AS with_latency,
               countIf(feature != '') AS with_feature,
               countIf(prompt_hash != '') AS with_prompt_hash,
-              countIf(length(prefix_hashes) > 0 OR cached_input_tokens > 0) AS with_prefix_or_cache,
+              countIf(n_blocks > 0 OR cached_input_tokens > 0) AS with_prefix_or_cache,
               countIf(user != '') AS with_user,
               countIf(ttft_ms IS NOT NULL) AS with_ttft,
               arraySort(groupUniqArrayIf(500)(toString(feature), feature != '')) AS features,
-              if(count() = 0, NULL, toUnixTimestamp64Milli(min(timestamp))) AS from_ms,
-              if(count() = 0, NULL, toUnixTimestamp64Milli(max(timestamp))) AS to_ms,
+              if(count() = 0, NULL, min(ts)) AS from_ms,
+              if(count() = 0, NULL, max(ts)) AS to_ms,
               toString(sum(ifNull(cost_nanousd, 0))) AS cost_sum,
               toString(sum(cityHash64(request_id, toUnixTimestamp64Milli(ingested_at), ifNull(cost_nanousd, -1)))) AS content_hash,
               if(count() = 0, 0, toUnixTimestamp64Milli(max(ingested_at))) AS last_ingested_ms
-            FROM llm_calls FINAL
-            WHERE org_id = {org:String} AND ({source:String} = '' OR source = {source:String})`,
-    query_params: { org: orgId, source: source ?? '' },
+            FROM call_facts
+            WHERE org_id = {org:String} AND ({source:String} = '' OR source = {source:String}) AND ${CURRENT_FACTS}`,
+    query_params: { org: orgId, source: source ?? '', from_hour: -(2 ** 31), to_hour: 2 ** 31 - 1 },
     format: 'JSONEachRow',
   });
   const [row] = await rs.json<Record<string, string | number | null | string[]>>();
