@@ -7,7 +7,8 @@
 // partitions for one insert) is split in halves until each part lands or is one row still refused: that row
 // is kept in `dead_letter` with ClickHouse's reason (readable by the org) instead of blocking the pipeline.
 // Once the calls pending are all in, it brings the org's call facts (db/call-facts.ts, what the workload
-// profile reads) up to date — at most every FACTS_REFRESH_INTERVAL_MS; a profile catches up on the rest itself.
+// profile reads) up to date, FACTS_DELAY_MS after the first of them landed (not during a burst of flushes, and
+// at most that often); a profile catches up on the rest itself.
 import { DurableObject } from 'cloudflare:workers';
 import { ensureCallFacts } from '../db/call-facts';
 import { ANALYSIS_TIMEOUT_MS, openClickHouse, type ClickHouseClient } from '../db/clickhouse';
@@ -29,8 +30,8 @@ const MAX_BATCHES_PER_RUN = 20;
 const CLICKHOUSE_TIMEOUT_MS = 15_000;
 /** Months per insert when a block touched too many partitions. */
 const PARTITIONS_PER_SPLIT = 25;
-/** The call facts are rebuilt at most this often while calls keep arriving. */
-const FACTS_REFRESH_INTERVAL_MS = 30_000;
+/** How long after calls landed their call facts are rebuilt (later calls join the same rebuild). */
+const FACTS_DELAY_MS = 10_000;
 /** Dead-lettered rows are kept this long for the org to read, then dropped. */
 const DEAD_LETTER_RETENTION_MS = 30 * 24 * 3600_000;
 
@@ -146,13 +147,15 @@ export class IngestBuffer extends DurableObject<Env> {
       }
       return { kind: 'stored', inserted, duplicates };
     });
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + FLUSH_DELAY_MS);
+    // A later alarm is the call facts' rebuild: the flush comes first.
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > now + FLUSH_DELAY_MS) await this.ctx.storage.setAlarm(now + FLUSH_DELAY_MS);
     return result;
   }
 
-  /** Flushes now, whatever the backoff says (tests, operators). */
+  /** Flushes now, whatever the backoff says, and rebuilds the call facts of what landed (tests, operators). */
   flushNow(): Promise<FlushReport> {
-    return this.flush();
+    return this.flush(true);
   }
 
   override async alarm(): Promise<void> {
@@ -214,15 +217,15 @@ export class IngestBuffer extends DurableObject<Env> {
     return queued;
   }
 
-  private flush(): Promise<FlushReport> {
+  private flush(factsNow = false): Promise<FlushReport> {
     this.flushing = this.flushing.then(
-      () => this.drain(),
-      () => this.drain(),
+      () => this.drain(factsNow),
+      () => this.drain(factsNow),
     );
     return this.flushing;
   }
 
-  private async drain(): Promise<FlushReport> {
+  private async drain(factsNow: boolean): Promise<FlushReport> {
     const report = emptyReport();
     const ch = openClickHouse(this.env, CLICKHOUSE_TIMEOUT_MS);
     try {
@@ -235,7 +238,10 @@ export class IngestBuffer extends DurableObject<Env> {
           .map((r) => r.row);
         const dead = await this.insertIsolating(ch, batch.tbl, rows, batch.token);
         this.ack(batch, dead);
-        if (batch.tbl === 'llm_calls' && rows.length > dead.length) setMeta(this.sql, 'facts_org', orgOf(rows[0]!));
+        if (batch.tbl === 'llm_calls' && rows.length > dead.length && !getMeta(this.sql, 'facts_org')) {
+          setMeta(this.sql, 'facts_org', orgOf(rows[0]!));
+          setMeta(this.sql, 'facts_due_at', String(Date.now() + FACTS_DELAY_MS));
+        }
         report[batch.tbl === 'llm_calls' ? 'flushed_calls' : 'flushed_events'] += rows.length - dead.length;
         report.dead_lettered += dead.length;
       }
@@ -255,7 +261,7 @@ export class IngestBuffer extends DurableObject<Env> {
     let stats = this.counts();
     let factsDueAt: number | null = null;
     if (!report.error && stats.pending_calls + stats.pending_events === 0) {
-      factsDueAt = await this.refreshFactsWhenDue(report, now);
+      factsDueAt = await this.refreshFactsWhenDue(report, now, factsNow);
       stats = this.counts(); // rows appended while it ran
     }
     report.pending_calls = stats.pending_calls;
@@ -268,15 +274,14 @@ export class IngestBuffer extends DurableObject<Env> {
   }
 
   /**
-   * Rebuilds the org's call facts if calls landed since the last rebuild and the interval has passed;
-   * returns when to try again (the interval has not passed, or the rebuild failed), else null.
+   * Rebuilds the org's call facts if calls landed since the last rebuild and their delay has passed (or
+   * `force`); returns when to try again (not yet due, or the rebuild failed), else null.
    */
-  private async refreshFactsWhenDue(report: FlushReport, now: number): Promise<number | null> {
+  private async refreshFactsWhenDue(report: FlushReport, now: number, force: boolean): Promise<number | null> {
     const org = getMeta(this.sql, 'facts_org');
     if (!org) return null;
-    const dueAt = Number(getMeta(this.sql, 'facts_at') ?? 0) + FACTS_REFRESH_INTERVAL_MS;
-    if (now < dueAt) return dueAt;
-    setMeta(this.sql, 'facts_at', String(now));
+    const dueAt = Number(getMeta(this.sql, 'facts_due_at') ?? 0);
+    if (now < dueAt && !force) return dueAt;
     const ch = openClickHouse(this.env, ANALYSIS_TIMEOUT_MS);
     try {
       report.facts_rebuilt_hours = (await ensureCallFacts(ch, org)).rebuilt_hours;
@@ -284,7 +289,8 @@ export class IngestBuffer extends DurableObject<Env> {
       return null;
     } catch (err) {
       log('warn', 'ingest buffer: call facts not rebuilt, will retry', { error: err instanceof Error ? err.message.slice(0, 200) : 'failed' });
-      return now + FACTS_REFRESH_INTERVAL_MS;
+      setMeta(this.sql, 'facts_due_at', String(now + FACTS_DELAY_MS));
+      return now + FACTS_DELAY_MS;
     } finally {
       await ch.close().catch(() => {});
     }

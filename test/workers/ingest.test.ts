@@ -90,6 +90,23 @@ describe('POST /api/ingest/calls', () => {
     expect((await buffer(other.org_id).stats()).next_flush_at).toBeNull();
   });
 
+  it('without a forced flush the call facts follow on their own alarm, about 10 s after the calls landed', async () => {
+    const quiet = await signUp();
+    const quietKey = await createKey(quiet, ['ingest']);
+    await accepted(await postCalls(quietKey, JSON.stringify([call(1), call(2)])));
+    const built = async () => Number((await clickhouse<{ n: string }>('SELECT count() AS n FROM call_facts_hours FINAL WHERE org_id = {org:String}', { org: quiet.org_id }))[0]!.n);
+    const until = Date.now() + 40_000;
+    while ((await countRows(quiet.org_id)) < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    expect(await countRows(quiet.org_id)).toBe(2);
+    const landed = Date.now();
+    expect(await built()).toBe(0); // not rebuilt with the flush itself
+    expect((await buffer(quiet.org_id).stats()).next_flush_at).not.toBeNull();
+    while ((await built()) === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 250));
+    expect(await built()).toBeGreaterThan(0);
+    expect(Date.now() - landed).toBeGreaterThan(3_000);
+    expect((await buffer(quiet.org_id).stats()).next_flush_at).toBeNull();
+  }, 60_000);
+
   it('accepts NDJSON (declared or detected) and gzip, from a signed-in user as well as a key', async () => {
     const lines = ndjson([call(10), call(11)]);
     expect((await accepted(await postCalls(key, lines, { 'content-type': 'application/x-ndjson' }))).accepted).toBe(2);
