@@ -52,8 +52,10 @@ export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Pr
 
 /** The retries after a 429 come from retries.ts: 0 in a minute without one. */
 export async function loadRateLimitMinutes(ch: ClickHouseClient, params: ProfileParams): Promise<RateLimitMinute[]> {
-  const rows = await queryColumnar(ch, RATE_LIMIT_MINUTES, params, ['minute_pm', 'minute_ms', 'n_calls', 'n_429']);
-  const minutes = await loadRetryMinutes(ch, params);
+  const [rows, minutes] = await Promise.all([
+    queryColumnar(ch, RATE_LIMIT_MINUTES, params, ['minute_pm', 'minute_ms', 'n_calls', 'n_429']),
+    loadRetryMinutes(ch, params),
+  ]);
   return rows
     .map((r) => {
       const minute = num(r, 'minute_ms');
