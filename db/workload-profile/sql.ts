@@ -54,13 +54,16 @@ export const dateTime64 = (ms: number): string => new Date(Math.min(MAX_DT_MS, M
 /** ceil (timestamps are integers: ts ≥ x ⟺ ts ≥ ceil x, ts < x ⟺ ts < ceil x), clamped; NaN compares false in the reference: no bound. */
 const boundMs = (ms: number, nan: number): number => (Number.isNaN(ms) ? nan : Math.min(MAX_MS, Math.max(-MAX_MS, Math.ceil(ms))));
 
+/** The hour of a bound, inside Int32 (every stored timestamp's hour is far inside it). */
+const hourParam = (ms: number): number => Math.min(2 ** 31 - 1, Math.max(-(2 ** 31), Math.floor(ms / HOUR_MS)));
+
 export function scopeParams(org: string, window: { from: number; to: number; source?: string }, top: number): ProfileParams {
   const from_ms = boundMs(window.from, -MAX_MS);
   const to_ms = boundMs(window.to, MAX_MS);
   return {
     org,
-    from_hour: Math.floor(from_ms / HOUR_MS),
-    to_hour: Math.floor(to_ms / HOUR_MS),
+    from_hour: hourParam(from_ms),
+    to_hour: hourParam(to_ms),
     from_ms,
     to_ms,
     by_source: window.source === undefined ? 0 : 1,

@@ -39,6 +39,7 @@ const WINDOWS: [string, number, number, string?][] = [
   ['whole', START - DAY, START + (DAYS + 3) * DAY],
   ['sub-window', START + DAY + 5 * HOUR + 17, START + 3 * DAY - 3],
   ['one source', START, START + (DAYS + 3) * DAY, 'otlp'],
+  ['unbounded', -Infinity, Infinity],
 ];
 
 async function expectAgreement(): Promise<void> {
