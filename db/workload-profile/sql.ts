@@ -14,7 +14,7 @@ import type { CallCounts, Distribution, TokenSums } from '../../engine/profile/t
 export interface ModelIds {
   /**
    * Every (provider, model) pair in scope as parallel arrays, and whether the catalog knows it (1/0):
-   * pm = the pair's 1-based index, the exact numeric model id the window functions key on.
+   * pm = the pair's 1-based index, the exact numeric model id windows and groups key on.
    */
   pairs_p: string[];
   pairs_m: string[];
@@ -102,9 +102,9 @@ export const PAIR_KEY = `concat(toString(length(provider)), ':', provider, model
 
 /** The pair's index in the pairs parameter (1-based; the pairs cover every row in scope), from the column `pair`. */
 export const PM = `transform(pair, {pair_keys:Array(String)}, {pair_ids:Array(UInt32)}, toUInt32(0))`;
-/** derive.ts §cost: known = the catalog finds the (provider, model) pair (decided in TypeScript). */
 /** The feature's index in the features parameter (1-based; the features cover every row in scope). */
 export const FID = `transform(feature, {features:Array(String)}, {feature_ids:Array(UInt32)}, toUInt32(0))`;
+/** derive.ts §cost: known = the catalog finds the (provider, model) pair (decided in TypeScript). */
 export const KNOWN = `{pair_known:Array(UInt8)}[pm] = 1`;
 
 /** A neighbour column of call_facts: among all calls, or among the calls of the row's source when the profile has one. */
