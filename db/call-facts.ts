@@ -99,7 +99,7 @@ function nextGen(): bigint {
   return lastGen;
 }
 
-/** Rebuilds the facts of the consecutive hours `hours` (a new generation), then makes it current. */
+/** Rebuilds the facts of one run of hours (see builds: every hour with calls from its first to its last), a new generation, then makes it current. */
 async function rebuild(ch: ClickHouseClient, org: string, hours: number[], source: Map<number, HourPrint>): Promise<void> {
   const gen = nextGen().toString();
   const lo = hours[0]! * HOUR_MS;
