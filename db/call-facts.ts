@@ -14,7 +14,7 @@
 import type { ClickHouseClient } from './clickhouse';
 import { HOUR_MS } from '../engine/profile/derive';
 import { INSERT_CALL_FACTS, INSERT_PREFIX_FACTS, LONG_REACH_MS, SHORT_REACH_MS } from './call-facts/build';
-import { dateTime64, modelIds, PAIR_KEY, type Pair } from './workload-profile/sql';
+import { dateTime64, modelIds, PAIR_KEY, queryRows, type Pair } from './workload-profile/sql';
 
 /** Rows one rebuild writes at most: bounds the memory of its window sorts. */
 const MAX_ROWS_PER_BUILD = 1_000_000;
@@ -26,10 +26,6 @@ interface HourPrint {
 
 const HOUR_OF_TIMESTAMP = `toInt32(floor(toUnixTimestamp64Milli(timestamp) / ${HOUR_MS}))`;
 
-async function rows<T>(ch: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
-  return (await ch.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-}
-
 function prints(found: { hour: number; n: string; h: string }[]): Map<number, HourPrint> {
   return new Map(found.map((r) => [Number(r.hour), { rows: Number(r.n), hash: r.h }]));
 }
@@ -39,13 +35,13 @@ async function sourceHours(ch: ClickHouseClient, org: string): Promise<Map<numbe
   const q = `SELECT ${HOUR_OF_TIMESTAMP} AS hour, count() AS n,
                toString(sum(cityHash64(request_id, toUnixTimestamp64Milli(ingested_at), ifNull(cost_nanousd, -1)))) AS h
              FROM llm_calls WHERE org_id = {org:String} GROUP BY hour`;
-  return prints(await rows(ch, q, { org }));
+  return prints(await queryRows<{ hour: number; n: string; h: string }>(ch, q, { org }));
 }
 
 /** The fingerprint each hour's current generation was built from. */
 async function builtHours(ch: ClickHouseClient, org: string): Promise<Map<number, HourPrint>> {
   const q = `SELECT hour, rows AS n, toString(content_hash) AS h FROM call_facts_hours FINAL WHERE org_id = {org:String}`;
-  return prints(await rows(ch, q, { org }));
+  return prints(await queryRows<{ hour: number; n: string; h: string }>(ch, q, { org }));
 }
 
 /** Hours (other than `hours`) holding another version of a request id of `hours`. */
@@ -54,7 +50,7 @@ async function siblingHours(ch: ClickHouseClient, org: string, hours: number[]):
              WHERE org_id = {org:String} AND request_id IN (
                SELECT request_id FROM llm_calls WHERE org_id = {org:String} AND has({hours:Array(Int32)}, ${HOUR_OF_TIMESTAMP}))
              AND NOT has({hours:Array(Int32)}, hour)`;
-  return (await rows<{ hour: number }>(ch, q, { org, hours })).map((r) => Number(r.hour));
+  return (await queryRows<{ hour: number }>(ch, q, { org, hours })).map((r) => Number(r.hour));
 }
 
 /** The hours whose calls may have a neighbour in hour h: SHORT_REACH_MS before it to LONG_REACH_MS after it. */
@@ -121,7 +117,7 @@ async function rebuild(ch: ClickHouseClient, org: string, hours: number[], sourc
   const distinct = `SELECT groupUniqArray((${PAIR_KEY}, toString(provider), toString(model))) AS pairs, groupUniqArray(toString(feature)) AS features
      FROM llm_calls
      WHERE org_id = {org:String} AND timestamp >= {dup_lo_dt:DateTime64(3, 'UTC')} AND timestamp <= {read_hi_dt:DateTime64(3, 'UTC')}`;
-  const [found] = await rows<{ pairs: Pair[]; features: string[] }>(ch, distinct, range);
+  const [found] = await queryRows<{ pairs: Pair[]; features: string[] }>(ch, distinct, range);
   const pairs = found?.pairs ?? [];
   const features = found?.features ?? [];
   const params = { ...range, ...modelIds(pairs, features, () => false), gen };

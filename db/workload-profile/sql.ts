@@ -176,9 +176,10 @@ export function distOfArray(name: string, values: string): string {
 
 export type Row = Record<string, unknown>;
 
-export async function queryRows(ch: ClickHouseClient, query: string, params: ProfileParams): Promise<Row[]> {
+/** The rows of `query` (JSONEachRow) with its query parameters. */
+export async function queryRows<T = Row>(ch: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
   const rs = await ch.query({ query, query_params: params, format: 'JSONEachRow' });
-  return rs.json<Row>();
+  return rs.json<T>();
 }
 
 /**

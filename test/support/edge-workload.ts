@@ -32,6 +32,10 @@ const GAPS = [0, 1, 500, 999, 1000, 1999, 2000, 2001, 30_000, 59_999, 60_000, 60
   1_799_999, 1_800_000, 1_800_001, 3_599_999, 3_600_000, 3_600_001, 86_399_999, 86_400_000, 86_400_001];
 const LIMIT_LATENCIES = [9_999, 10_000, 10_999, 10_999.75, 11_000, 30_000, 30_500.5, 60_999, 120_000, 300_000, 600_999.25, 601_000];
 
+/** The calls of a profile's scope: from ≤ timestamp < to, of the source when one is given. */
+export const inScope = (calls: readonly LlmCall[], from: number, to: number, source?: string): LlmCall[] =>
+  calls.filter((c) => c.timestamp >= from && c.timestamp < to && (source === undefined || c.source === source));
+
 export interface Workload {
   calls: LlmCall[];
   /** Earlier versions of some calls (same request id, other content): FINAL must drop them. */

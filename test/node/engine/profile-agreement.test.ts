@@ -8,23 +8,17 @@
 // round time-outs, ties on the timestamp, invalid rows, superseded row versions (FINAL) and a second org
 // whose rows share request ids and hashes with the first and must not leak in. Then the same agreement over
 // the synthetic workload generator (engine/synthetic generateWorkload), and a 100k-call run with timings.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openClickHouse, type ClickHouseClient } from '../../../db/clickhouse';
+import type { ClickHouseClient } from '../../../db/clickhouse';
 import { insertRows, toCallRow, type LlmCallRow } from '../../../db/telemetry-writer';
 import { loadWorkloadProfile } from '../../../db/workload-profile';
 import { buildProfile } from '../../../engine/profile/reference';
 import { generateWorkload } from '../../../engine/synthetic/index';
 import type { LlmCall } from '../../../engine/telemetry/record';
-import { migrateClickHouse } from '../../../scripts/migrate';
-import { startClickHouseHttp } from '../../../scripts/local-stack/clickhouse-http';
-import type { RunningServer } from '../../../scripts/local-stack/util';
-import { DAY, HOUR, START, generateCalls, type Workload } from '../../support/edge-workload';
+import { DAY, HOUR, START, generateCalls, inScope, type Workload } from '../../support/edge-workload';
+import { migratedClickHouse } from '../../support/migrated-clickhouse';
 
-let dataDir: string;
-let server: RunningServer;
+let clickhouse: Awaited<ReturnType<typeof migratedClickHouse>>;
 let ch: ClickHouseClient;
 
 async function insert(org: string, calls: readonly LlmCall[], ingestedAt: number): Promise<void> {
@@ -41,21 +35,13 @@ async function store(org: string, w: Workload): Promise<LlmCall[]> {
   return w.calls;
 }
 
-const inScope = (calls: readonly LlmCall[], from: number, to: number, source?: string) =>
-  calls.filter((c) => c.timestamp >= from && c.timestamp < to && (source === undefined || c.source === source));
-
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'profile-agreement-'));
-  server = await startClickHouseHttp({ dataDir });
-  const url = `http://127.0.0.1:${server.port}`;
-  await migrateClickHouse(url);
-  ch = openClickHouse({ CLICKHOUSE_URL: url }, 60_000);
+  clickhouse = await migratedClickHouse('profile-agreement');
+  ch = clickhouse.ch;
 });
 
 afterAll(async () => {
-  await ch?.close();
-  await server?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await clickhouse?.stop();
 });
 
 describe('loadWorkloadProfile (ClickHouse) = buildProfile (reference)', () => {

@@ -3,25 +3,19 @@
 // one source), only the hours a change can reach are rebuilt, and unchanged data rebuilds nothing. Changes:
 // calls added to one day, rows replaced by newer versions, a call whose timestamp moved to another day,
 // costs rewritten in place (ALTER TABLE … UPDATE, as a recompute does), and another org's rows.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCallFacts } from '../../../db/call-facts';
-import { openClickHouse, type ClickHouseClient } from '../../../db/clickhouse';
+import type { ClickHouseClient } from '../../../db/clickhouse';
 import { insertRows, toCallRow } from '../../../db/telemetry-writer';
 import { loadWorkloadProfile } from '../../../db/workload-profile';
 import { buildProfile } from '../../../engine/profile/reference';
 import type { LlmCall } from '../../../engine/telemetry/record';
-import { migrateClickHouse } from '../../../scripts/migrate';
-import { startClickHouseHttp } from '../../../scripts/local-stack/clickhouse-http';
-import type { RunningServer } from '../../../scripts/local-stack/util';
-import { DAY, HOUR, START, generateCalls } from '../../support/edge-workload';
+import { DAY, HOUR, START, generateCalls, inScope } from '../../support/edge-workload';
+import { migratedClickHouse } from '../../support/migrated-clickhouse';
 
 const ORG = 'org_facts';
 const OTHER = 'org_facts_other';
-let dataDir: string;
-let server: RunningServer;
+let store: Awaited<ReturnType<typeof migratedClickHouse>>;
 let ch: ClickHouseClient;
 /** The org's calls as they stand: the latest version of each request id. */
 const current = new Map<string, LlmCall>();
@@ -45,7 +39,7 @@ const WINDOWS: [string, number, number, string?][] = [
 async function expectAgreement(): Promise<void> {
   const calls = [...current.values()];
   for (const [, from, to, source] of WINDOWS) {
-    const scoped = calls.filter((c) => c.timestamp >= from && c.timestamp < to && (source === undefined || c.source === source));
+    const scoped = inScope(calls, from, to, source);
     const actual = await loadWorkloadProfile(ch, ORG, { from, to, ...(source !== undefined ? { source } : {}) });
     expect(actual).toStrictEqual(buildProfile(scoped, { from, to }));
   }
@@ -58,18 +52,13 @@ const hourOf = (ts: number) => Math.floor(ts / HOUR);
 const changed = (calls: LlmCall[], change: (c: LlmCall) => Partial<LlmCall>) => calls.map((c) => ({ ...c, ...change(c) }));
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'call-facts-'));
-  server = await startClickHouseHttp({ dataDir });
-  const url = `http://127.0.0.1:${server.port}`;
-  await migrateClickHouse(url);
-  ch = openClickHouse({ CLICKHOUSE_URL: url }, 60_000);
+  store = await migratedClickHouse('call-facts');
+  ch = store.ch;
   await insert(ORG, generateCalls(21, 2_500, DAYS).calls);
 });
 
 afterAll(async () => {
-  await ch?.close();
-  await server?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await store?.stop();
 });
 
 describe('call facts follow llm_calls', () => {
