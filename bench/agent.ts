@@ -24,8 +24,9 @@
 // size drops to 300k (printed, and its key in the JSON says so).
 //
 // Growth: every figure of a larger size is also printed as its ratio to the first size's (`growth` in the JSON);
-// `--sizes 100k,1m,10m` adds 10M (inserted like the others, unless the budget above sends it to 300k).
-// Run: npx tsx bench/agent.ts [--sizes 100k,1m] [--days 30] [--reps 3]   (or npm run bench -- agent)
+// `--sizes 100k,1m,10m` adds 10M (inserted like the others, unless the budget above sends it to 300k);
+// `--generator sql` generates every size inside ClickHouse instead (bench/lib/generated-calls.ts: no budget).
+// Run: npx tsx bench/agent.ts [--sizes 100k,1m] [--days 30] [--reps 3] [--generator synthetic|sql]   (or npm run bench -- agent)
 // Last line: {"bench":"agent","runs":{"100k":{"wall_ms":…,"clickhouse_ms":…,"engine_ms":…,"do_other_ms":…,"shares":{…},"questions":{"greeting":{"first_event_ms":…,"answer_ms":…,"tools":[]},"latency":{…},"cost":{…}},…},"1m":{…}},"growth":{"1m":{"wall_ms":…,…}}}
 import { createClient, type ClickHouseClient } from '@clickhouse/client-web';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +44,7 @@ import { AGENT_TOOL_NAMES } from '../engine/agent/tools';
 import { PING_FRAME, PONG_FRAME } from '../protocol/messages';
 import { resolveWindow } from '../db/org-analysis';
 import { startApp, type RunningApp } from './lib/app';
+import { insertGeneratedCalls } from './lib/generated-calls';
 
 // ---------- options ----------
 
@@ -58,6 +60,9 @@ function parseSize(s: string): number {
 const label = (n: number) => (n % 1e6 === 0 ? `${n / 1e6}m` : n % 1e3 === 0 ? `${n / 1e3}k` : String(n));
 
 const SIZES = (argValue('sizes') ?? '100k,1m').split(',').map(parseSize);
+/** synthetic: engine/synthetic streamed from Node; sql: bench/lib/generated-calls.ts, inside ClickHouse (for 10M). */
+const GENERATOR = argValue('generator') ?? 'synthetic';
+if (GENERATOR !== 'synthetic' && GENERATOR !== 'sql') throw new Error(`--generator synthetic|sql, not ${GENERATOR}`);
 const DAYS = Number(argValue('days') ?? 30);
 const REPS = Math.max(1, Number(argValue('reps') ?? 3));
 const SEED = 20261123;
@@ -148,7 +153,7 @@ async function insertBlock(ch: ClickHouseClient, rows: LlmCallRow[], token: stri
 /** Generates the seeded workload (~n calls over DAYS days) and inserts it in BATCH-row blocks; the next block
  *  is generated while the previous one is being inserted (the event loop is yielded to every YIELD_EVERY calls,
  *  so the HTTP client sees a keep-alive socket the server closed meanwhile). Returns the calls and the seconds. */
-async function ingest(ch: ClickHouseClient, orgId: string, n: number): Promise<{ calls: number; seconds: number; window: { from: number; to: number } }> {
+async function ingest(ch: ClickHouseClient, orgId: string, n: number): Promise<{ calls: number; seconds: number }> {
   const YIELD_EVERY = 2_000;
   const started = performance.now();
   const stream = streamWorkload({ seed: SEED, calls: n, days: DAYS, start: START });
@@ -179,7 +184,14 @@ async function ingest(ch: ClickHouseClient, orgId: string, n: number): Promise<{
   }
   await flush();
   if (inFlight) await inFlight;
-  return { calls, seconds: (performance.now() - started) / 1000, window: stream.manifest.window };
+  return { calls, seconds: (performance.now() - started) / 1000 };
+}
+
+/** n calls generated inside ClickHouse (bench/lib/generated-calls.ts) over DAYS days. */
+async function ingestSql(ch: ClickHouseClient, orgId: string, n: number): Promise<{ calls: number; seconds: number }> {
+  const started = performance.now();
+  await insertGeneratedCalls(ch, orgId, n, START, DAYS * 86_400_000);
+  return { calls: n, seconds: (performance.now() - started) / 1000 };
 }
 
 async function countFinal(ch: ClickHouseClient, orgId: string): Promise<number> {
@@ -361,7 +373,7 @@ function timing(run: { t0: number; events: Stamped[] }): QuestionTiming {
 async function benchSize(app: RunningApp, ch: ClickHouseClient, chUrl: string, n: number, idx: number): Promise<SizeResult> {
   const t = await tenant(app, idx);
   console.log(`[${label(n)}] org ${t.orgId}: generating and inserting ~${n} calls over ${DAYS} days…`);
-  const ing = await ingest(ch, t.orgId, n);
+  const ing = GENERATOR === 'sql' ? await ingestSql(ch, t.orgId, n) : await ingest(ch, t.orgId, n);
   const stored = await countFinal(ch, t.orgId);
   if (stored !== ing.calls) throw new Error(`[${label(n)}] ${ing.calls} calls inserted but ${stored} in llm_calls FINAL`);
   const parts = await activeParts(ch);
@@ -523,7 +535,7 @@ async function main(): Promise<void> {
     let rate: number | null = null; // calls/s of the previous insert (generation included)
     for (const [i, wanted] of SIZES.entries()) {
       let n = wanted;
-      if (rate !== null && n > FALLBACK && n / rate > INSERT_BUDGET_S) {
+      if (GENERATOR === 'synthetic' && rate !== null && n > FALLBACK && n / rate > INSERT_BUDGET_S) {
         const note = `${label(n)} would take ~${Math.round(n / rate)} s to insert at ${Math.round(rate)} calls/s (> ${INSERT_BUDGET_S} s): running ${label(FALLBACK)} instead`;
         console.log(note);
         notes.push(note);

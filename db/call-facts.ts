@@ -13,8 +13,13 @@
 // replaced: a reader taking the hours' current generations sees one complete set.
 import type { ClickHouseClient } from './clickhouse';
 import { HOUR_MS } from '../engine/profile/derive';
-import { INSERT_CALL_FACTS, INSERT_PREFIX_FACTS, LONG_REACH_MS, SHORT_REACH_MS } from './call-facts/build';
-import { dateTime64, modelIds, PAIR_KEY, queryRows, type Pair } from './workload-profile/sql';
+import { INSERT_CALL_FACTS, INSERT_PREFIX_FACTS } from './call-facts/build';
+import { LONG_REACH_MS, SHORT_REACH_MS } from './call-facts/reach';
+import { MINUTE_ROLLUP } from './workload-profile/buckets';
+import { CALL_ROLLUP } from './workload-profile/call-rollup';
+import { PREFIX_ROLLUP } from './workload-profile/prefix';
+import { insertRollups, rollupLayout } from './workload-profile/rollup';
+import { dateTime64, modelIds, PAIR_KEY, queryRows, scopeParams, type Pair } from './workload-profile/sql';
 
 /** Rows one rebuild writes at most: bounds the memory of its window sorts. */
 const MAX_ROWS_PER_BUILD = 1_000_000;
@@ -22,12 +27,18 @@ const MAX_ROWS_PER_BUILD = 1_000_000;
 interface HourPrint {
   rows: number;
   hash: string;
+  /** The rollups' layout the hour was built with (call_facts_hours.layout; unknown for llm_calls). */
+  layout?: number;
 }
+
+const ROLLUPS = [CALL_ROLLUP, PREFIX_ROLLUP, MINUTE_ROLLUP];
+/** The layout of the rollups this code writes and reads: an hour built with another is rebuilt. */
+export const ROLLUP_LAYOUT = rollupLayout(ROLLUPS);
 
 const HOUR_OF_TIMESTAMP = `toInt32(floor(toUnixTimestamp64Milli(timestamp) / ${HOUR_MS}))`;
 
-function prints(found: { hour: number; n: string; h: string }[]): Map<number, HourPrint> {
-  return new Map(found.map((r) => [Number(r.hour), { rows: Number(r.n), hash: r.h }]));
+function prints(found: { hour: number; n: string; h: string; layout?: number }[]): Map<number, HourPrint> {
+  return new Map(found.map((r) => [Number(r.hour), { rows: Number(r.n), hash: r.h, layout: r.layout === undefined ? undefined : Number(r.layout) }]));
 }
 
 /** The fingerprint of each hour of the org's llm_calls rows. */
@@ -40,8 +51,8 @@ async function sourceHours(ch: ClickHouseClient, org: string): Promise<Map<numbe
 
 /** The fingerprint each hour's current generation was built from. */
 async function builtHours(ch: ClickHouseClient, org: string): Promise<Map<number, HourPrint>> {
-  const q = `SELECT hour, rows AS n, toString(content_hash) AS h FROM call_facts_hours FINAL WHERE org_id = {org:String}`;
-  return prints(await queryRows<{ hour: number; n: string; h: string }>(ch, q, { org }));
+  const q = `SELECT hour, rows AS n, toString(content_hash) AS h, layout FROM call_facts_hours FINAL WHERE org_id = {org:String}`;
+  return prints(await queryRows<{ hour: number; n: string; h: string; layout: number }>(ch, q, { org }));
 }
 
 /** Hours (other than `hours`) holding another version of a request id of `hours`. */
@@ -126,13 +137,31 @@ async function rebuild(ch: ClickHouseClient, org: string, hours: number[], sourc
     ch.command({ query: INSERT_CALL_FACTS, query_params: params, clickhouse_settings: settings }),
     ch.command({ query: INSERT_PREFIX_FACTS, query_params: params, clickhouse_settings: settings }),
   ]);
+  // The rollups of the new facts, per scope: the window unbounded and every model known (rollup.ts).
+  const unbounded = { ...scopeParams(org, { from: -Infinity, to: Infinity }, 0), ...modelIds(pairs, features, () => true), gen };
+  await Promise.all(
+    ROLLUPS.flatMap((spec) =>
+      ([0, 1] as const).map((by_source) =>
+        ch.command({ query: insertRollups(spec), query_params: { ...unbounded, by_source }, clickhouse_settings: settings }),
+      ),
+    ),
+  );
   await ch.insert({
     table: 'call_facts_hours',
-    values: hours.map((hour) => ({ org_id: org, hour, gen, rows: source.get(hour)?.rows ?? 0, content_hash: source.get(hour)?.hash ?? '0', pairs, features })),
+    values: hours.map((hour) => ({
+      org_id: org,
+      hour,
+      gen,
+      rows: source.get(hour)?.rows ?? 0,
+      content_hash: source.get(hour)?.hash ?? '0',
+      pairs,
+      features,
+      layout: ROLLUP_LAYOUT,
+    })),
     format: 'JSONEachRow',
   });
   // The generations this one replaced: no reader takes them any more.
-  for (const table of ['call_facts', 'call_prefix_facts'])
+  for (const table of ['call_facts', 'call_prefix_facts', ...ROLLUPS.map((r) => r.table)])
     await ch.command({
       query: `DELETE FROM ${table} WHERE org_id = {org:String} AND has({hours:Array(Int32)}, hour) AND gen < {gen:UInt64}`,
       query_params: { org, hours, gen },
@@ -154,9 +183,11 @@ export async function ensureCallFacts(ch: ClickHouseClient, org: string): Promis
     if (!b || b.rows !== print.rows || b.hash !== print.hash) dirty.add(hour);
   }
   for (const [hour, b] of built) if (!source.has(hour) && b.rows > 0) dirty.add(hour);
-  if (dirty.size === 0) return { rebuilt_hours: 0 };
-  if (dirty.size < source.size) for (const h of await siblingHours(ch, org, [...dirty])) dirty.add(h);
-  const hours = new Set<number>();
+  // Built with other rollups: rebuilt as they are (their facts' neighbours did not change).
+  const relayout = [...built].filter(([hour, b]) => b.layout !== ROLLUP_LAYOUT && !dirty.has(hour) && (source.has(hour) || b.rows > 0)).map(([hour]) => hour);
+  if (dirty.size === 0 && relayout.length === 0) return { rebuilt_hours: 0 };
+  if (dirty.size > 0 && dirty.size < source.size) for (const h of await siblingHours(ch, org, [...dirty])) dirty.add(h);
+  const hours = new Set<number>(relayout);
   for (const d of dirty) for (const h of reachedFrom(d)) if (source.has(h) || (built.get(h)?.rows ?? 0) > 0) hours.add(h);
   for (const run of builds([...hours], source)) await rebuild(ch, org, run, source);
   return { rebuilt_hours: hours.size };

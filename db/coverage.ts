@@ -1,8 +1,16 @@
-// What an org's telemetry covers (for the data sufficiency score): one aggregate over the org's call facts
-// (db/call-facts.ts: one row per call of llm_calls FINAL, brought up to date first), which read far faster.
+// What an org's telemetry covers (for the data sufficiency score): one aggregate over the hourly rollups of the
+// org's call facts (db/call-facts.ts: one row per call of llm_calls FINAL, brought up to date first; rolled up
+// per hour by db/workload-profile/call-rollup.ts), a few rows an hour rather than every call.
 import type { ClickHouseClient } from './clickhouse';
 import { ensureCallFacts } from './call-facts';
+import { CALL_ROLLUP } from './workload-profile/call-rollup';
 import { CURRENT_FACTS } from './workload-profile/sql';
+
+/** A sum column of call_rollups. */
+const at = (name: string): string => {
+  if (!CALL_ROLLUP.sums.some(([n]) => n === name)) throw new Error(`call_rollups has no sum ${name}`);
+  return name;
+};
 
 export interface CoverageRow {
   calls: number;
@@ -29,22 +37,22 @@ export interface CoverageRow {
 export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?: string): Promise<CoverageRow> {
   await ensureCallFacts(ch, orgId);
   const rs = await ch.query({
-    query: `SELECT count() AS calls,
-              if(count() = 0, 0, dateDiff('second', fromUnixTimestamp64Milli(min(ts)), fromUnixTimestamp64Milli(max(ts))) / 86400) AS days,
-              countIf(latency_ms IS NOT NULL) AS with_latency,
-              countIf(feature != '') AS with_feature,
-              countIf(prompt_hash != '') AS with_prompt_hash,
-              countIf(n_blocks > 0 OR cached_input_tokens > 0) AS with_prefix_or_cache,
-              countIf(user != '') AS with_user,
-              countIf(ttft_ms IS NOT NULL) AS with_ttft,
+    query: `SELECT sum(${at('n_calls')}) AS calls,
+              if(count() = 0, 0, dateDiff('second', fromUnixTimestamp64Milli(min(min_ts)), fromUnixTimestamp64Milli(max(max_ts))) / 86400) AS days,
+              calls - sum(${at('n_missing_latency')}) AS with_latency,
+              sumIf(${at('n_calls')}, feature != '') AS with_feature,
+              calls - sum(${at('n_missing_prompt_hash')}) AS with_prompt_hash,
+              sum(${at('n_prefix_or_cache')}) AS with_prefix_or_cache,
+              sum(${at('n_user')}) AS with_user,
+              calls - sum(${at('n_missing_ttft')}) AS with_ttft,
               arraySort(groupUniqArrayIf(500)(toString(feature), feature != '')) AS features,
-              if(count() = 0, NULL, min(ts)) AS from_ms,
-              if(count() = 0, NULL, max(ts)) AS to_ms,
-              toString(sum(ifNull(cost_nanousd, 0))) AS cost_sum,
-              toString(sum(cityHash64(request_id, toUnixTimestamp64Milli(ingested_at), ifNull(cost_nanousd, -1)))) AS content_hash,
-              if(count() = 0, 0, toUnixTimestamp64Milli(max(ingested_at))) AS last_ingested_ms
-            FROM call_facts
-            WHERE org_id = {org:String} AND ({source:String} = '' OR source = {source:String}) AND ${CURRENT_FACTS}`,
+              if(count() = 0, NULL, min(min_ts)) AS from_ms,
+              if(count() = 0, NULL, max(max_ts)) AS to_ms,
+              toString(sum(${at('sum_raw_cost')})) AS cost_sum,
+              toString(sum(content_hash)) AS content_hash,
+              if(count() = 0, 0, max(last_ingested_ms)) AS last_ingested_ms
+            FROM call_rollups
+            WHERE org_id = {org:String} AND scope = 0 AND ({source:String} = '' OR source = {source:String}) AND ${CURRENT_FACTS}`,
     query_params: { org: orgId, source: source ?? '', from_hour: -(2 ** 31), to_hour: 2 ** 31 - 1 },
     format: 'JSONEachRow',
   });

@@ -9,16 +9,8 @@
 // Invalid calls form their own partitions (`valid` leads every partition key) and get no neighbours. Model and
 // feature are the exact numeric ids pm / fid of the pairs and features parameters.
 import { CACHE_READ_WINDOW_MS, EXACT_DUP_WINDOW_MS, HOUR_MS, RETRY_WINDOW_MS, SESSION_GAP_MS } from '../../engine/profile/derive';
-import { CACHE_TTLS_S } from '../../engine/profile/types';
 import { FID, INVALID_REASON, PAIR_KEY, PM, VALID } from '../workload-profile/sql';
-
-/** The longest cache TTL (ms): how far a prefix block's neighbour may be and still count. */
-export const MAX_TTL_MS = Math.max(...CACHE_TTLS_S) * 1000;
-
-/** How far the rules other than the duplicates look for a neighbour, either way (ms). */
-export const SHORT_REACH_MS = Math.max(MAX_TTL_MS, SESSION_GAP_MS, RETRY_WINDOW_MS, CACHE_READ_WINDOW_MS);
-/** How far back the duplicate rules look. */
-export const LONG_REACH_MS = EXACT_DUP_WINDOW_MS;
+import { MAX_TTL_MS } from './reach';
 
 /** The UTC hour of a call: floor(ts / 1 h) of the epoch-ms column `ts`, the unit call facts are rebuilt in. */
 export const hourOf = (ts: string): string => `toInt32(floor(${ts} / ${HOUR_MS}))`;

@@ -1,39 +1,53 @@
 // hours and rate_limit_minutes (derive.ts §buckets: floor(ts / unit) · unit, UTC).
 //   hours               every (UTC hour, feature) with calls: calls, error calls, cost, input / output tokens.
 //   rate_limit_minutes  (UTC minute, provider, model) buckets with at least one 429: calls, 429s, and from
-//                       derive.ts §retry (retries.ts) the fast retries after a 429 and Σ retry_gap of retries
-//                       after a 429.
+//                       derive.ts §retry (rules.ts RETRY) the fast retries after a 429 and Σ retry_gap of
+//                       retries after a 429.
+// Both read hourly rollups (rollup.ts) through windowRollup.
 // Rows come back unordered and are sorted here exactly as the reference orders them.
 import type { ClickHouseClient } from '../clickhouse';
-import { HOUR_MS, MINUTE_MS } from '../../engine/profile/derive';
+import { MINUTE_MS } from '../../engine/profile/derive';
 import type { HourBucket, RateLimitMinute } from '../../engine/profile/types';
-import { loadRetryMinutes, minuteKey } from './retries';
-import { CALLS, bucket, cmp, num, queryColumnar, str, type ProfileParams } from './sql';
+import { CALL_ROLLUP } from './call-rollup';
+import { HOUR_START, sumColumns, windowRollup, type RollupSpec } from './rollup';
+import { RETRY, derived } from './rules';
+import { InvalidReason, VALID, bucket, callsWhere, cmp, num, queryColumnar, str, type ProfileParams } from './sql';
 
-const HOURS = `
-SELECT ${bucket(HOUR_MS)} AS hour_ms, {features:Array(String)}[fid] AS hour_feature,
-  count() AS n_calls, countIf(NOT ok) AS n_error, sum(cost) AS sum_cost,
-  sum(toUInt64(input_tokens)) AS sum_input, sum(toUInt64(output_tokens)) AS sum_output
-FROM (${CALLS})
-GROUP BY hour_ms, fid`;
+/** From the hourly rollup (call-rollup.ts): its hour is the bucket. */
+const HOURS = windowRollup(
+  CALL_ROLLUP,
+  `${HOUR_START} AS hour_ms, {features:Array(String)}[fid] AS hour_feature, ${sumColumns(CALL_ROLLUP, ['n_calls', 'n_error', 'sum_cost', 'sum_input', 'sum_output'])}`,
+  `invalid_reason = ${InvalidReason.None}`,
+  'hour, fid',
+);
 
 /**
- * (minute, pm) buckets with a 429: calls and 429s per minute as the run lengths of each model's sorted minute
- * buckets (with the 429 flags sorted along: a run's 429s = the difference of their running sum at its ends),
- * instead of a hash GROUP BY over (minute, model) for every row.
+ * The hourly rollup of the (UTC minute, provider, model) buckets with a 429 (rollup.ts): calls, 429s, and
+ * the retries after a 429 (rules.ts RETRY) in the bucket — the fast ones and Σ retry_gap. A bucket lies in
+ * one hour, so the table keeps only buckets with a 429 (over all sources in scope 0: there `source` is '').
  */
+export const MINUTE_ROLLUP: RollupSpec = {
+  table: 'call_minute_rollups',
+  keys: ['hour', 'source', 'pair', 'minute_ms'],
+  rows: (filter) => `
+    SELECT * REPLACE (if({by_source:UInt8} = 1, source, '') AS source), ${bucket(MINUTE_MS)} AS minute_ms
+    FROM (${derived([RETRY], '1', callsWhere(`${filter} AND ${VALID}`))})`,
+  sums: [
+    ['n_calls', '1'],
+    ['n_429', 'is_429'],
+    ['n_fast_retry_after_429', 'fast_retry_after_429'],
+    ['sum_retry_wait_after_429', 'if(retry_after_429, retry_gap, 0)'],
+  ],
+  merged: [],
+  stored: [
+    ['ingested_at', 'max(ingested_at)'],
+    ['retention_days', 'max(retention_days)'],
+  ],
+  having: 'n_429 > 0',
+};
+
 const RATE_LIMIT_MINUTES = `
-SELECT pm AS minute_pm, minute_ms, n_calls, n_429
-FROM (
-  SELECT pm, arraySort(groupArray(${bucket(MINUTE_MS)}) AS minutes) AS sorted, arraySort((f, m) -> m, groupArray(toUInt64(is_429)), minutes) AS flags,
-         arrayMap((i, d) -> i = length(sorted) OR d != 0, arrayEnumerate(sorted), arrayPopFront(arrayPushBack(arrayDifference(sorted), 1))) AS run_end,
-         arrayFilter((m, e) -> e, sorted, run_end) AS run_minute,
-         arrayPopFront(arrayDifference(arrayPushFront(arrayFilter((i, e) -> e, arrayEnumerate(sorted), run_end), 0))) AS run_calls,
-         arrayPopFront(arrayDifference(arrayPushFront(arrayFilter((c, e) -> e, arrayCumSum(flags), run_end), 0))) AS run_429
-  FROM (${CALLS})
-  GROUP BY pm
-)
-ARRAY JOIN run_minute AS minute_ms, run_calls AS n_calls, run_429 AS n_429
+SELECT * FROM (${windowRollup(MINUTE_ROLLUP, `pm AS minute_pm, minute_ms, ${sumColumns(MINUTE_ROLLUP, MINUTE_ROLLUP.sums.map(([n]) => n))}`, '1', 'pm, minute_ms')})
 WHERE n_429 > 0`;
 
 export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Promise<HourBucket[]> {
@@ -50,25 +64,19 @@ export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Pr
     .sort((a, b) => a.hour - b.hour || cmp(a.feature, b.feature));
 }
 
-/** The retries after a 429 come from retries.ts: 0 in a minute without one. */
 export async function loadRateLimitMinutes(ch: ClickHouseClient, params: ProfileParams): Promise<RateLimitMinute[]> {
-  const [rows, minutes] = await Promise.all([
-    queryColumnar(ch, RATE_LIMIT_MINUTES, params, ['minute_pm', 'minute_ms', 'n_calls', 'n_429']),
-    loadRetryMinutes(ch, params),
-  ]);
+  const rows = await queryColumnar(ch, RATE_LIMIT_MINUTES, params, ['minute_pm', 'minute_ms', 'n_calls', 'n_429', 'n_fast_retry_after_429', 'sum_retry_wait_after_429']);
   return rows
     .map((r) => {
-      const minute = num(r, 'minute_ms');
       const pm = num(r, 'minute_pm');
-      const after429 = minutes.get(minuteKey(minute, pm));
       return {
-        minute,
+        minute: num(r, 'minute_ms'),
         provider: params.pairs_p[pm - 1]!,
         model: params.pairs_m[pm - 1]!,
         calls: num(r, 'n_calls'),
         status_429_calls: num(r, 'n_429'),
-        fast_retry_after_429_calls: after429?.fast_retry_after_429_calls ?? 0,
-        retry_wait_ms: after429?.retry_wait_ms ?? 0,
+        fast_retry_after_429_calls: num(r, 'n_fast_retry_after_429'),
+        retry_wait_ms: num(r, 'sum_retry_wait_after_429'),
       };
     })
     .sort((a, b) => a.minute - b.minute || cmp(a.provider, b.provider) || cmp(a.model, b.model));

@@ -14,7 +14,8 @@
 import type { ClickHouseClient } from '../clickhouse';
 import { PREFIX_BLOCK_TOKENS } from '../../engine/telemetry/record';
 import { CACHE_MIN_TOKENS, CACHE_TTLS_S, type PrefixCacheStats } from '../../engine/profile/types';
-import { FID, IN_SCOPE, PM, SEGMENT_NAMES, queryRows, segmentKey, str, type ProfileParams } from './sql';
+import { total, windowRollup, type RollupSpec, type Sum } from './rollup';
+import { SEGMENT_NAMES, queryRows, segmentKey, str, type ProfileParams } from './sql';
 
 const TTLS = CACHE_TTLS_S.map((ttl_s, t) => ({ ttl_s, t, ms: ttl_s * 1000 }));
 
@@ -24,35 +25,45 @@ function chainLength(gaps: string, len: string, ms: number, inWindow: string): s
   return `if(${failing} AS fail_${gaps}_${ms} = 0, if({by_source:UInt8} = 1, ${len}_src, ${len}), first_pos[fail_${gaps}_${ms}])`;
 }
 
-/** Per call: repeat_T and write_T tokens. */
-const TOKENS = `
-  SELECT ${FID} AS fid, ${PM} AS pm, toInt64(input_tokens) AS input, toInt64(cached_input_tokens) AS cached, toInt64(cache_write_tokens) AS cache_write,
+/** Per call of call_prefix_facts matching `filter`: repeat_T and write_T tokens. */
+const tokens = (filter: string): string => `
+  SELECT hour, source, feature, pair, ingested_at, retention_days,
+         toInt64(input_tokens) AS input, toInt64(cached_input_tokens) AS cached, toInt64(cache_write_tokens) AS cache_write,
          ${TTLS.map(
            ({ t, ms }) =>
              `least(toInt64(${chainLength('prev_gaps', 'prev_len', ms, 'ts - g >= {from_ms:Int64}')}) * ${PREFIX_BLOCK_TOKENS}, input) AS repeat_${t},
          greatest(least(toInt64(${chainLength('next_gaps', 'next_len', ms, 'ts + g < {to_ms:Int64}')}) * ${PREFIX_BLOCK_TOKENS}, input) - repeat_${t}, 0) AS write_${t}`,
          ).join(',\n         ')}
   FROM call_prefix_facts
-  WHERE ${IN_SCOPE}`;
+  WHERE ${filter}`;
 
-/** The 5 sums of one (TTL, threshold), in PrefixCacheStats order: hit_calls, repeat, gap, write, extra_write. */
-function sums(t: number, min: number): string[] {
+/** The 5 per-call values of one (TTL, threshold), in PrefixCacheStats order: hit_calls, repeat, gap, write, extra_write. */
+function perCall(t: number, min: number): Sum[] {
   const r = `if(repeat_${t} >= ${min}, repeat_${t}, 0)`;
   const w = `if(repeat_${t} + write_${t} >= ${min}, write_${t}, 0)`;
   return [
-    `toInt64(countIf(repeat_${t} >= ${min} AND repeat_${t} > 0))`,
-    `sum(${r})`,
-    `sum(greatest(${r} - cached, 0))`,
-    `sum(${w})`,
-    `sum(greatest(${w} - cache_write, 0))`,
+    [`hit_${t}_${min}`, `repeat_${t} >= ${min} AND repeat_${t} > 0`],
+    [`repeat_${t}_${min}`, r],
+    [`gap_${t}_${min}`, `greatest(${r} - cached, 0)`],
+    [`write_${t}_${min}`, w],
+    [`extra_write_${t}_${min}`, `greatest(${w} - cache_write, 0)`],
   ];
 }
 
-const QUERY = `
-SELECT ${SEGMENT_NAMES},
-  [${TTLS.flatMap(({ t }) => CACHE_MIN_TOKENS.flatMap((min) => sums(t, min))).join(',\n   ')}] AS stats
-FROM (${TOKENS})
-GROUP BY fid, pm`;
+/** The hourly rollup of call_prefix_facts (rollup.ts): per (hour, source, feature, pair), every (TTL, threshold)'s 5 sums. */
+export const PREFIX_ROLLUP: RollupSpec = {
+  table: 'call_prefix_rollups',
+  keys: ['hour', 'source', 'feature', 'pair'],
+  rows: tokens,
+  sums: TTLS.flatMap(({ t }) => CACHE_MIN_TOKENS.flatMap((min) => perCall(t, min))),
+  merged: [],
+  stored: [
+    ['ingested_at', 'max(ingested_at)'],
+    ['retention_days', 'max(retention_days)'],
+  ],
+};
+
+const QUERY = windowRollup(PREFIX_ROLLUP, `${SEGMENT_NAMES}, [${PREFIX_ROLLUP.sums.map(([n]) => total(PREFIX_ROLLUP, n)).join(', ')}] AS stats`, '1', 'fid, pm');
 
 /** prefix_cache per segment key (feature \0 provider \0 model); segments without prefix calls are absent (all zeros). */
 export async function loadPrefixCache(ch: ClickHouseClient, params: ProfileParams): Promise<Map<string, PrefixCacheStats[]>> {

@@ -1,39 +1,45 @@
 // data_quality, except the unknown models (from the models section): every call_facts row in scope is a record;
 // derive.ts §validity splits off the invalid ones (in a row only these reasons can occur: a token field
 // above MAX_TOKENS_PER_FIELD, cached > input, a negative cost — checked in the reference's order), and the
-// remaining counts are over the valid calls, as reference.ts countDataQuality does them.
+// remaining counts are over the valid calls, as reference.ts countDataQuality does them. All sums of the
+// hourly rollup (call-rollup.ts), read through windowRollup.
 import type { ClickHouseClient } from '../clickhouse';
 import type { DataQuality } from '../../engine/profile/types';
-import { IN_SCOPE, InvalidReason, KNOWN, PM, VALID, num, queryRows, type ProfileParams } from './sql';
+import { CALL_ROLLUP } from './call-rollup';
+import { sumColumns, total, windowRollup } from './rollup';
+import { InvalidReason, num, queryRows, type ProfileParams } from './sql';
 
-const QUERY = `
-SELECT count() AS n_records,
-  countIf(absurd) AS n_absurd, countIf(cached_exceeds) AS n_cached_exceeds, countIf(bad_cost) AS n_bad_cost,
-  countIf(valid AND known AND cost_nanousd IS NULL) AS n_missing_cost,
-  countIf(valid AND status = 'ok' AND input_tokens = 0 AND output_tokens = 0) AS n_zero_token,
-  countIf(valid AND latency_ms IS NULL) AS n_missing_latency,
-  countIf(valid AND stream IS NOT NULL AND stream = 1 AND ttft_ms IS NULL) AS n_missing_ttft_streamed,
-  countIf(valid AND prompt_hash = '') AS n_missing_prompt_hash,
-  countIf(valid AND n_blocks = 0) AS n_missing_prefix_hashes,
-  countIf(valid AND feature = '') AS n_missing_feature,
-  countIf(valid AND user = '') AS n_missing_user,
-  countIf(valid AND stream IS NULL) AS n_missing_stream,
-  countIf(valid AND max_tokens IS NOT NULL AND coalesce(output_tokens > max_tokens, 0)) AS n_output_exceeds_max_tokens,
-  countIf(valid AND reasoning_tokens > output_tokens) AS n_reasoning_exceeds_output
-FROM (
-  SELECT *, invalid_reason = ${InvalidReason.Absurd} AS absurd,
-         invalid_reason = ${InvalidReason.CachedExceeds} AS cached_exceeds,
-         invalid_reason = ${InvalidReason.BadCost} AS bad_cost,
-         ${VALID} AS valid,
-         ${PM} AS pm,
-         (${KNOWN}) AS known
-  FROM call_facts
-  WHERE ${IN_SCOPE}
-)`;
+const VALID_ROW = `invalid_reason = ${InvalidReason.None}`;
+const callsOf = (cond: string): string => total(CALL_ROLLUP, 'n_calls', cond);
+
+export const QUALITY_QUERY = windowRollup(
+  CALL_ROLLUP,
+  `${total(CALL_ROLLUP, 'n_calls')} AS n_records,
+  ${callsOf(`invalid_reason = ${InvalidReason.Absurd}`)} AS n_absurd,
+  ${callsOf(`invalid_reason = ${InvalidReason.CachedExceeds}`)} AS n_cached_exceeds,
+  ${callsOf(`invalid_reason = ${InvalidReason.BadCost}`)} AS n_bad_cost,
+  ${callsOf(`${VALID_ROW} AND feature = ''`)} AS n_missing_feature,
+  ${callsOf(VALID_ROW)} - ${total(CALL_ROLLUP, 'n_user', VALID_ROW)} AS n_missing_user,
+  ${sumColumns(
+    CALL_ROLLUP,
+    [
+      'n_missing_cost',
+      'n_zero_token',
+      'n_missing_latency',
+      'n_missing_ttft_streamed',
+      'n_missing_prompt_hash',
+      'n_missing_prefix_hashes',
+      'n_missing_stream',
+      'n_output_exceeds_max_tokens',
+      'n_reasoning_exceeds_output',
+    ],
+    VALID_ROW,
+  )}`,
+);
 
 /** Everything but unknown_model_calls / unknown_models (left 0 / empty). */
 export async function loadDataQuality(ch: ClickHouseClient, params: ProfileParams): Promise<DataQuality> {
-  const [r] = await queryRows(ch, QUERY, params);
+  const [r] = await queryRows(ch, QUALITY_QUERY, params);
   if (!r) throw new Error('workload profile: no data quality row');
   const absurd = num(r, 'n_absurd');
   const cachedExceeds = num(r, 'n_cached_exceeds');

@@ -49,10 +49,13 @@ export const SESSION: Rule = [
 /** derive.ts §unread: a cache write with no later read of its cache key within 300 s. */
 export const UNREAD: Rule = [['write_unread', `cache_write_tokens > 0 AND NOT coalesce(next_read < {to_ms:Int64}, 0)`]];
 
-/** CALLS (optionally filtered) + the rules' flags, as one subquery. */
-export function derived(rules: readonly Rule[], where = '1'): string {
+/** Every rule, in an order in which each reads only earlier ones. */
+export const ALL_RULES: readonly Rule[] = [SESSION, UNREAD, EXACT_DUP, NEAR_DUP, RETRY];
+
+/** The rows of `calls` (CALLS: the valid calls in scope), optionally filtered, + the rules' flags, as one subquery. */
+export function derived(rules: readonly Rule[], where = '1', calls = CALLS): string {
   return `
   SELECT *, ${rules.flatMap((r) => r.map(([name, expr]) => `(${expr}) AS ${name}`)).join(',\n         ')}
-  FROM (${CALLS})
+  FROM (${calls})
   WHERE ${where}`;
 }

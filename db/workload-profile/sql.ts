@@ -9,6 +9,7 @@ import type { ClickHouseClient } from '../clickhouse';
 import { HOUR_MS } from '../../engine/profile/derive';
 import { MAX_TOKENS_PER_FIELD } from '../../engine/telemetry/record';
 import type { CallCounts, Distribution, TokenSums } from '../../engine/profile/types';
+import { LONG_REACH_MS, SHORT_REACH_MS } from '../call-facts/reach';
 
 /** The numeric ids of the (provider, model) pairs and features in scope (exact: indexes into these arrays). */
 export interface ModelIds {
@@ -36,6 +37,13 @@ export interface ProfileParams extends ModelIds {
   /** The hours of the window's first and last millisecond (inclusive). */
   from_hour: number;
   to_hour: number;
+  /**
+   * The window's interior hours, interior_lo ≤ hour ≤ interior_hi: at least LONG_REACH_MS after its start and
+   * SHORT_REACH_MS before its end, so every rule's nearest neighbour of their calls is inside the window and
+   * their flags are those over all the org's calls — what the hourly rollups (rollup.ts) hold.
+   */
+  interior_lo: number;
+  interior_hi: number;
   /** Exact bounds in epoch ms: from_ms ≤ ts < to_ms (ts is an integer, so ceil of the window's bounds). */
   from_ms: number;
   to_ms: number;
@@ -64,6 +72,8 @@ export function scopeParams(org: string, window: { from: number; to: number; sou
     org,
     from_hour: hourParam(from_ms),
     to_hour: hourParam(to_ms),
+    interior_lo: hourParam(from_ms + LONG_REACH_MS + HOUR_MS - 1),
+    interior_hi: hourParam(to_ms - SHORT_REACH_MS - HOUR_MS),
     from_ms,
     to_ms,
     by_source: window.source === undefined ? 0 : 1,
@@ -111,13 +121,13 @@ export const KNOWN = `{pair_known:Array(UInt8)}[pm] = 1`;
 const neighbour = (column: string, as: string): string => `if({by_source:UInt8} = 1, ${column}_src, ${column}) AS ${as}`;
 
 /**
- * The valid calls in scope (call_facts: one row per request id of llm_calls FINAL), with the columns every
- * section reads: ts (epoch ms), ok / is_429, pm (model id), feature_s (feature as a plain String), fid
+ * The rows of call_facts matching `filter` (one row per request id of llm_calls FINAL), with the columns
+ * every section reads: ts (epoch ms), ok / is_429, pm (model id), feature_s (feature as a plain String), fid
  * (feature id), known, cost (derive.ts §cost), streamed / non_streamed (stream true / false), n_blocks
  * (|prefix_hashes|), and the nearest neighbours the rules read (rules.ts), of the profile's source scope.
  */
-export const CALLS = `
-  SELECT ts, request_id, feature, provider, model, user, status,
+export const callsWhere = (filter: string): string => `
+  SELECT hour, ts, request_id, source, feature, provider, model, pair, user, status, invalid_reason, ingested_at, retention_days,
          status = 'ok' AS ok, status = '429' AS is_429, ${PM} AS pm, toString(feature) AS feature_s, ${FID} AS fid,
          input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens,
          latency_ms, ttft_ms, stream, coalesce(stream = 1, 0) AS streamed, coalesce(stream = 0, 0) AS non_streamed,
@@ -129,29 +139,16 @@ export const CALLS = `
          ${neighbour('session_prev_ts', 'session_prev')}, ${neighbour('session_prev_input', 'session_prev_in')},
          ${neighbour('next_read_ts', 'next_read')}
   FROM call_facts
-  WHERE ${IN_SCOPE} AND ${VALID}`;
+  WHERE ${filter}`;
 
-/**
- * Σ of a Float64 over the rows matching `cond`, added left to right in (ts, request_id) order as the
- * reference does: floating-point addition is not associative, so sum() (any order) could differ in the
- * last bits for latencies that are not whole (or dyadic) milliseconds.
- */
-export const FLOAT_SUM_IN_ORDER = (value: string, cond: string): string =>
-  `arrayFold((acc, x) -> acc + x.3, arraySort(groupArrayIf((ts, request_id, ${value}), ${cond})), toFloat64(0))`;
+/** The valid calls in scope. */
+export const CALLS = callsWhere(`${IN_SCOPE} AND ${VALID}`);
 
 /** derive.ts §buckets: floor(ts / unit) · unit, as Int64 (the same IEEE division the reference does). */
 export const bucket = (unitMs: number): string => `toInt64(floor(ts / ${unitMs})) * ${unitMs}`;
 
 /** derive.ts §status: timeout. */
 export const IS_TIMEOUT = `status IN ('timeout', '408', '504', 'client_cancel')`;
-
-/** CallCounts & TokenSums of the group (accumulators.ts addCall). */
-export const COUNTS = `
-  count() AS n_calls, countIf(ok) AS n_ok, countIf(NOT ok) AS n_error,
-  countIf(status = '429') AS n_429, countIf(${IS_TIMEOUT}) AS n_timeout, sum(cost) AS sum_cost,
-  sum(toUInt64(input_tokens)) AS sum_input, sum(toUInt64(output_tokens)) AS sum_output,
-  sum(toUInt64(cached_input_tokens)) AS sum_cached, sum(toUInt64(cache_write_tokens)) AS sum_cache_write,
-  sum(toUInt64(reasoning_tokens)) AS sum_reasoning`;
 
 /**
  * The levels at which quantileExact — the element at 0-based index floor(level · n), found by nth_element

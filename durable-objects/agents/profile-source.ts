@@ -14,7 +14,8 @@ export async function profileFor(ctx: RunContext, ch: ClickHouseClient, window: 
   const key = fingerprint ? profileKey(ctx.thread.org_id, window, fingerprint) : null;
   const stored = key ? await storedProfile(redis, key) : null;
   if (stored) return { profile: stored, cached: true };
-  const profile = await loadWorkloadProfile(ch, ctx.thread.org_id, window);
+  // The triage's data coverage brought the call facts up to date moments ago.
+  const profile = await loadWorkloadProfile(ch, ctx.thread.org_id, window, { factsCurrent: fingerprint !== undefined });
   if (key) await storeProfile(redis, key, profile);
   return { profile, cached: false };
 }

@@ -6,6 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureCallFacts } from '../../../db/call-facts';
 import type { ClickHouseClient } from '../../../db/clickhouse';
+import { dataCoverage } from '../../../db/coverage';
+import { MINUTE_ROLLUP } from '../../../db/workload-profile/buckets';
+import { CALL_ROLLUP } from '../../../db/workload-profile/call-rollup';
+import { PREFIX_ROLLUP } from '../../../db/workload-profile/prefix';
 import { insertRows, toCallRow } from '../../../db/telemetry-writer';
 import { loadWorkloadProfile } from '../../../db/workload-profile';
 import { buildProfile } from '../../../engine/profile/reference';
@@ -42,6 +46,32 @@ async function expectAgreement(): Promise<void> {
     const scoped = inScope(calls, from, to, source);
     const actual = await loadWorkloadProfile(ch, ORG, { from, to, ...(source !== undefined ? { source } : {}) });
     expect(actual).toStrictEqual(buildProfile(scoped, { from, to }));
+  }
+  await expectCoverage();
+}
+
+/** dataCoverage (read from the hourly rollups) against plain counts of the calls as they stand, org-wide and for one source. */
+async function expectCoverage(): Promise<void> {
+  for (const source of [undefined, 'otlp']) {
+    const calls = [...current.values()].filter((c) => source === undefined || c.source === source);
+    const count = (f: (c: LlmCall) => boolean) => calls.filter(f).length;
+    const ts = calls.map((c) => c.timestamp);
+    const [min, max] = [Math.min(...ts), Math.max(...ts)];
+    const coverage = await dataCoverage(ch, ORG, source);
+    expect({ ...coverage, fingerprint: '' }).toStrictEqual({
+      calls: calls.length,
+      days: (Math.floor(max / 1000) - Math.floor(min / 1000)) / 86_400,
+      with_latency: count((c) => c.latency_ms !== null),
+      with_feature: count((c) => (c.feature ?? '') !== ''),
+      with_prompt_hash: count((c) => (c.prompt_hash ?? '') !== ''),
+      with_prefix_or_cache: count((c) => c.prefix_hashes.length > 0 || c.cached_input_tokens > 0),
+      with_user: count((c) => (c.user ?? '') !== ''),
+      with_ttft: count((c) => c.ttft_ms !== null),
+      features: [...new Set(calls.map((c) => c.feature ?? '').filter((f) => f !== ''))].sort(),
+      from_ms: min,
+      to_ms: max,
+      fingerprint: '',
+    });
   }
 }
 
@@ -115,6 +145,38 @@ describe('call facts follow llm_calls', () => {
       const c = current.get(id)!;
       current.set(id, { ...c, cost_nanousd: c.cost_nanousd! + 1000 });
     }
+    await expectAgreement();
+  });
+
+  it('the rollup tables hold a column for every sum of their spec', async () => {
+    for (const spec of [CALL_ROLLUP, PREFIX_ROLLUP, MINUTE_ROLLUP]) {
+      const rs = await ch.query({ query: 'SELECT name, type FROM system.columns WHERE database = currentDatabase() AND table = {t:String}', query_params: { t: spec.table }, format: 'JSONEachRow' });
+      const columns = new Map((await rs.json<{ name: string; type: string }>()).map((c) => [c.name, c.type]));
+      for (const [name] of spec.sums) expect(columns.get(name), `${spec.table}.${name}`).toBe('Int64');
+    }
+  });
+
+  it('an hour built with other rollups is rebuilt, and only it', async () => {
+    const hour = hourOf([...current.values()][0]!.timestamp);
+    const rs = await ch.query({
+      query: 'SELECT * EXCEPT layout FROM call_facts_hours FINAL WHERE org_id = {org:String} AND hour = {hour:Int32}',
+      query_params: { org: ORG, hour },
+      format: 'JSONEachRow',
+    });
+    const [row] = await rs.json<Record<string, unknown> & { gen: string }>();
+    // The same facts named again under a later generation, as a build with another layout (0: before rollups) left them.
+    await ch.insert({ table: 'call_facts_hours', values: [{ ...row, gen: (BigInt(row!.gen) + 1n).toString(), layout: 0 }], format: 'JSONEachRow' });
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_hours).toBe(1);
+    await expectAgreement();
+    expect((await ensureCallFacts(ch, ORG)).rebuilt_hours).toBe(0);
+  });
+
+  it('the coverage fingerprint changes with the calls, and only then', async () => {
+    const before = (await dataCoverage(ch, ORG)).fingerprint;
+    expect((await dataCoverage(ch, ORG)).fingerprint).toBe(before);
+    const [c] = [...current.values()];
+    await insert(ORG, [{ ...c!, request_id: `${c!.request_id}_fp`, timestamp: c!.timestamp + 1 }]);
+    expect((await dataCoverage(ch, ORG)).fingerprint).not.toBe(before);
     await expectAgreement();
   });
 
