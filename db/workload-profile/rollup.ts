@@ -28,6 +28,9 @@ export interface RollupSpec {
   having?: string;
 }
 
+/** A fact's ts is in an edge hour (not interior): as ts ranges, so the facts' primary key skips the interior. */
+const EDGE = `(ts < toInt64({interior_lo:Int32}) * ${HOUR_MS} OR ts >= (toInt64({interior_hi:Int32}) + 1) * ${HOUR_MS})`;
+
 /** Each sum over one group of rows, as `<prefix><name>` (a NULL value adds nothing, as countIf / sumIf skip it). */
 const sumsOf = (spec: RollupSpec, prefix: string): string =>
   spec.sums.map(([name, e]) => `toInt64(sum(toInt64(ifNull(${e}, 0)))) AS ${prefix}${name}`).join(', ');
@@ -71,7 +74,7 @@ FROM (
       AND scope = {by_source:UInt8} AND ({by_source:UInt8} = 0 OR source = {source:String}) AND ${CURRENT_FACTS}
     UNION ALL
     SELECT ${keys}, ${sumsOf(spec, 'r_')}${spec.merged.map(([c, agg]) => `, ${agg} AS ${c}`).join('')}
-    FROM (${spec.rows(`${IN_SCOPE} AND NOT (${interior})`)})
+    FROM (${spec.rows(`${IN_SCOPE} AND ${EDGE}`)})
     GROUP BY ${keys}
   )
 )
