@@ -1,6 +1,6 @@
 // hours and rate_limit_minutes (derive.ts §buckets: floor(ts / unit) · unit, UTC).
 //   hours               every (UTC hour, feature) with calls: calls, error calls, cost, input / output tokens.
-//   rate_limit_minutes  (UTC minute, provider, model) buckets with at least one 429: calls, 429s, and from
+//   rate_limit_minutes  (UTC minute, provider, model) buckets with a 429 and a fast retry after one: calls, 429s, and from
 //                       derive.ts §retry (rules.ts RETRY) the fast retries after a 429 and Σ retry_gap of
 //                       retries after a 429.
 // Both read hourly rollups (rollup.ts) through windowRollup.
@@ -24,7 +24,8 @@ const HOURS = windowRollup(
 /**
  * The hourly rollup of the (UTC minute, provider, model) buckets with a 429 (rollup.ts): calls, 429s, and
  * the retries after a 429 (rules.ts RETRY) in the bucket — the fast ones and Σ retry_gap. A bucket lies in
- * one hour, so the table keeps only buckets with a 429 (over all sources in scope 0: there `source` is '').
+ * one hour, so the table keeps only the buckets the profile lists, with a 429 and a fast retry after one (over
+ * all sources in scope 0: there `source` is '').
  */
 export const MINUTE_ROLLUP: RollupSpec = {
   table: 'call_minute_rollups',
@@ -43,12 +44,12 @@ export const MINUTE_ROLLUP: RollupSpec = {
     ['ingested_at', 'max(ingested_at)'],
     ['retention_days', 'max(retention_days)'],
   ],
-  having: 'n_429 > 0',
+  having: 'n_429 > 0 AND n_fast_retry_after_429 > 0',
 };
 
 const RATE_LIMIT_MINUTES = `
 SELECT * FROM (${windowRollup(MINUTE_ROLLUP, `pm AS minute_pm, minute_ms, ${sumColumns(MINUTE_ROLLUP, MINUTE_ROLLUP.sums.map(([n]) => n))}`, '1', 'pm, minute_ms')})
-WHERE n_429 > 0`;
+WHERE n_429 > 0 AND n_fast_retry_after_429 > 0`;
 
 export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Promise<HourBucket[]> {
   return (await queryColumnar(ch, HOURS, params, ['hour_ms', 'hour_feature', 'n_calls', 'n_error', 'sum_cost', 'sum_input', 'sum_output']))

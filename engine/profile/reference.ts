@@ -116,7 +116,7 @@ function aggregate(calls: readonly LlmCall[], d: DerivedColumns, window: Profile
   });
   const rateLimitMinutes: RateLimitMinute[] = [];
   const minuteBuckets = new RollingBuckets<RateLimitMinute, number>((m) => {
-    for (const b of [...m.values()].sort(byModel)) if (b.status_429_calls > 0) rateLimitMinutes.push(b);
+    for (const b of [...m.values()].sort(byModel)) if (b.status_429_calls > 0 && b.fast_retry_after_429_calls > 0) rateLimitMinutes.push(b);
   });
   const userDays: UserDaySpend[] = [];
   const userDayBuckets = new RollingBuckets<UserDaySpend, number>((m) => {

@@ -2,7 +2,8 @@
 // reference.ts and by ClickHouse SQL over `llm_calls`; both must agree exactly, so it holds only
 // counts, integer sums, min/max and nearest-rank percentiles. Per-call derivations: derive.ts.
 
-export const PROFILE_VERSION = 1;
+/** 2: rate_limit_minutes holds only the minutes with a fast retry after a 429 (what the storm tool reads). */
+export const PROFILE_VERSION = 2;
 
 /** Prompt-cache TTLs analysed (seconds): Anthropic default 5 min, extended / implicit 1 h. */
 export const CACHE_TTLS_S = [300, 3600] as const;
@@ -163,7 +164,11 @@ export interface HourBucket {
   output_tokens: number;
 }
 
-/** Minute × provider × model buckets that saw at least one 429. */
+/**
+ * Minute × provider × model buckets that saw at least one 429 and at least one retry sent less than 1 s after
+ * a 429 (derive.ts §retry): the only minutes rate_limit_storms can flag. Others are left out — at millions
+ * of calls they would be hundreds of thousands of entries no tool reads.
+ */
 export interface RateLimitMinute {
   minute: number;
   provider: string;

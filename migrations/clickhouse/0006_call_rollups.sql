@@ -135,7 +135,8 @@ PARTITION BY intDiv(hour, 768)
 ORDER BY (org_id, hour, scope, source, feature, pair)
 TTL toDateTime(ingested_at) + toIntervalDay(retention_days + 2);
 
--- Of the valid calls: the (UTC minute, provider, model) buckets with a 429 (db/workload-profile/buckets.ts);
+-- Of the valid calls: the (UTC minute, provider, model) buckets with a 429 and a retry less than 1 s after one
+-- (db/workload-profile/buckets.ts);
 -- in scope 0 over all sources (source '').
 CREATE TABLE IF NOT EXISTS call_minute_rollups
 (
