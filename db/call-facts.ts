@@ -11,6 +11,8 @@
 // any hour holding another version of one of its request ids (a call whose timestamp moved). Each rebuild
 // writes a new generation of its hours, then names it in call_facts_hours, then deletes the generations it
 // replaced: a reader taking the hours' current generations sees one complete set.
+// The same rebuild writes the hourly rollups of the new facts (db/workload-profile/rollup.ts) in that generation;
+// call_facts_hours.layout names their sums' definitions, and an hour built with others is rebuilt.
 import type { ClickHouseClient } from './clickhouse';
 import { HOUR_MS } from '../engine/profile/derive';
 import { INSERT_CALL_FACTS, INSERT_PREFIX_FACTS } from './call-facts/build';
