@@ -15,15 +15,14 @@ import { createClient } from '@clickhouse/client-web';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findModel } from '../engine/catalog/index';
 import { ensureCallFacts } from '../db/call-facts';
 import { loadProfileParams, loadWorkloadProfile } from '../db/workload-profile';
 import { loadHours, loadRateLimitMinutes } from '../db/workload-profile/buckets';
 import { loadDuplicatePrompts } from '../db/workload-profile/duplicates';
-import { loadModels } from '../db/workload-profile/models';
+import { loadCallSums } from '../db/workload-profile/call-sums';
+import { loadModelDistributions } from '../db/workload-profile/models';
 import { loadPrefixCache } from '../db/workload-profile/prefix';
-import { loadDataQuality } from '../db/workload-profile/quality';
-import { loadSegments } from '../db/workload-profile/segments';
+import { loadSegmentDistributions } from '../db/workload-profile/segments';
 import { loadUsers } from '../db/workload-profile/users';
 import { startClickHouseChild } from './lib/clickhouse-child';
 import { insertGeneratedCalls } from './lib/generated-calls';
@@ -43,8 +42,6 @@ const label = (n: number) => (n % 1e6 === 0 ? `${n / 1e6}m` : n % 1e3 === 0 ? `$
 const args = process.argv.slice(2);
 const sections = args.includes('--sections');
 const sizes = (args.find((a) => !a.startsWith('--')) ?? '100k,1m,10m').split(',').map(parseSize);
-
-const isKnown = (provider: string, model: string) => findModel(model, provider) !== undefined;
 
 /** Waits (up to 120 s) until ClickHouse runs no merge and no mutation; returns the seconds waited. */
 async function settle(client: typeof ch): Promise<number> {
@@ -113,14 +110,14 @@ try {
     if (sections) {
       const params = await loadProfileParams(ch, org, window);
       const parts: [string, () => Promise<unknown>][] = [
-        ['models', () => loadModels(ch, params, isKnown)],
-        ['segments', () => loadSegments(ch, params, isKnown)],
+        ['call_sums', () => loadCallSums(ch, params)],
+        ['model_distributions', () => loadModelDistributions(ch, params)],
+        ['segment_distributions', () => loadSegmentDistributions(ch, params)],
         ['prefix', () => loadPrefixCache(ch, params)],
         ['hours', () => loadHours(ch, params)],
         ['rate_limit_minutes', () => loadRateLimitMinutes(ch, params)],
         ['duplicate_prompts', () => loadDuplicatePrompts(ch, params)],
         ['users', () => loadUsers(ch, params)],
-        ['data_quality', () => loadDataQuality(ch, params)],
       ];
       for (const [name, run] of parts) {
         const s = performance.now();

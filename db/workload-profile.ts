@@ -9,8 +9,9 @@
 //      the pairs and their known flags go back as array parameters: a row's index among them is its exact
 //      numeric model id (pm), and {pair_known}[pm] zeroes the cost of unknown models (data quality); the
 //      features in scope likewise give an exact numeric feature id (fid);
-//   2. the sections in parallel: models, segments (+ prefix cache), hours, rate-limit minutes,
-//      duplicate prompts, users, data quality; totals and unknown models are sums over the models.
+//   2. the queries in parallel: the call sums (the additive part of models, segments and data quality),
+//      the models' and the segments' distributions, prefix cache, hours, rate-limit minutes, duplicate
+//      prompts, users; totals and unknown models are sums over the models.
 //
 // Scope: the records are the org's rows with from ≤ timestamp < to (and source = window.source when
 // given). Rows outside the window are not read, so data_quality.out_of_window_calls is 0: the profile
@@ -24,10 +25,11 @@ import { PROFILE_VERSION, type ModelCount, type WorkloadProfile } from '../engin
 import { emptyCounts } from '../engine/profile/accumulators';
 import { loadHours, loadRateLimitMinutes } from './workload-profile/buckets';
 import { loadDuplicatePrompts } from './workload-profile/duplicates';
-import { loadModels } from './workload-profile/models';
+import { loadCallSums } from './workload-profile/call-sums';
+import { loadModelDistributions, modelProfiles } from './workload-profile/models';
 import { loadPrefixCache, prefixStats } from './workload-profile/prefix';
-import { loadDataQuality } from './workload-profile/quality';
-import { loadSegments } from './workload-profile/segments';
+import { dataQuality } from './workload-profile/quality';
+import { loadSegmentDistributions, segmentRows } from './workload-profile/segments';
 import { cmp, modelIds, queryRows, scopeParams, segmentKey, type Pair, type ProfileParams } from './workload-profile/sql';
 import { loadUsers } from './workload-profile/users';
 
@@ -66,16 +68,19 @@ export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, w
   const params = await loadProfileParams(ch, orgId, window);
   // All at once: a ClickHouse service runs them side by side. (The local one runs one query at a time; there
   // the 1M-call profile of the agent bench took 3.2 and 3.2 s in the DO so, 2.5 and 3.0 s one at a time.)
-  const [models, segments, prefix, hours, rateLimitMinutes, duplicatePrompts, users, quality] = await Promise.all([
-    loadModels(ch, params, isKnown),
-    loadSegments(ch, params, isKnown),
+  const [sums, modelDistributions, segmentDistributions, prefix, hours, rateLimitMinutes, duplicatePrompts, users] = await Promise.all([
+    loadCallSums(ch, params),
+    loadModelDistributions(ch, params),
+    loadSegmentDistributions(ch, params),
     loadPrefixCache(ch, params),
     loadHours(ch, params),
     loadRateLimitMinutes(ch, params),
     loadDuplicatePrompts(ch, params),
     loadUsers(ch, params),
-    loadDataQuality(ch, params),
   ]);
+  const models = modelProfiles(sums, modelDistributions, isKnown);
+  const segments = segmentRows(sums, segmentDistributions, isKnown);
+  const quality = dataQuality(sums);
 
   const totals = emptyCounts();
   const unknown: ModelCount[] = [];

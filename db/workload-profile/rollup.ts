@@ -32,16 +32,16 @@ export interface RollupSpec {
 const EDGE = `(ts < toInt64({interior_lo:Int32}) * ${HOUR_MS} OR ts >= (toInt64({interior_hi:Int32}) + 1) * ${HOUR_MS})`;
 
 /** Each sum over one group of rows, as `<prefix><name>` (a NULL value adds nothing, as countIf / sumIf skip it). */
-const sumsOf = (spec: RollupSpec, prefix: string): string =>
-  spec.sums.map(([name, e]) => `toInt64(sum(toInt64(ifNull(${e}, 0)))) AS ${prefix}${name}`).join(', ');
+const sumsOf = (sums: readonly Sum[], prefix: string): string =>
+  sums.map(([name, e]) => `toInt64(sum(toInt64(ifNull(${e}, 0)))) AS ${prefix}${name}`).join(', ');
 
 /**
  * The stored sums as r_<name>, with the catalog applied: the table is written with every model known (the
  * catalog may change after), so the sums that depend on it are zeroed here for a pair it does not know.
  */
-function storedSums(spec: RollupSpec): string {
+function storedSums(sums: readonly Sum[]): string {
   const known = KNOWN.replaceAll('[pm]', `[${PM}]`);
-  return spec.sums.map(([name, , byCatalog]) => (byCatalog ? `if(${known}, ${name}, 0) AS r_${name}` : `${name} AS r_${name}`)).join(', ');
+  return sums.map(([name, , byCatalog]) => (byCatalog ? `if(${known}, ${name}, 0) AS r_${name}` : `${name} AS r_${name}`)).join(', ');
 }
 
 /** `sum(r_<name>)` of one sum: the window's total (over the rows of the group, those matching `cond` if given). */
@@ -61,19 +61,23 @@ export const sumColumns = (spec: RollupSpec, names: readonly string[], cond?: st
  */
 export function windowRollup(spec: RollupSpec, select: string, where = '1', groupBy?: string): string {
   const keys = spec.keys.join(', ');
-  const merged = spec.merged.map(([c]) => `, ${c}`).join('');
+  // Only the sums and merged columns the query reads: the planner would otherwise compute every one in both branches.
+  const reads = (name: string) => new RegExp(`\\b${name}\\b`).test(`${select} ${where}`);
+  const sums = spec.sums.filter(([name]) => reads(`r_${name}`));
+  const mergedColumns = spec.merged.filter(([c]) => reads(c));
+  const merged = mergedColumns.map(([c]) => `, ${c}`).join('');
   const interior = `hour >= {interior_lo:Int32} AND hour <= {interior_hi:Int32}`;
   return `
 SELECT ${select}
 FROM (
   SELECT *, ${spec.keys.includes('feature') ? `${FID} AS fid, ` : ''}${PM} AS pm
   FROM (
-    SELECT ${keys}, ${storedSums(spec)}${merged}
+    SELECT ${keys}, ${storedSums(sums)}${merged}
     FROM ${spec.table}
     WHERE org_id = {org:String} AND hour >= {from_hour:Int32} AND hour <= {to_hour:Int32} AND ${interior}
       AND scope = {by_source:UInt8} AND ({by_source:UInt8} = 0 OR source = {source:String}) AND ${CURRENT_FACTS}
     UNION ALL
-    SELECT ${keys}, ${sumsOf(spec, 'r_')}${spec.merged.map(([c, agg]) => `, ${agg} AS ${c}`).join('')}
+    SELECT ${keys}, ${sumsOf(sums, 'r_')}${mergedColumns.map(([c, agg]) => `, ${agg} AS ${c}`).join('')}
     FROM (${spec.rows(`${IN_SCOPE} AND ${EDGE}`)})
     GROUP BY ${keys}
   )
@@ -90,7 +94,7 @@ export function insertRollups(spec: RollupSpec): string {
   const extra = [...spec.merged, ...spec.stored];
   return `
 INSERT INTO ${spec.table} (org_id, gen, scope, ${keys}, ${spec.sums.map(([n]) => n).join(', ')}${extra.map(([c]) => `, ${c}`).join('')})
-SELECT {org:String}, {gen:UInt64}, {by_source:UInt8}, ${keys}, ${sumsOf(spec, '')}${extra.map(([, agg]) => `, ${agg}`).join('')}
+SELECT {org:String}, {gen:UInt64}, {by_source:UInt8}, ${keys}, ${sumsOf(spec.sums, '')}${extra.map(([, agg]) => `, ${agg}`).join('')}
 FROM (${spec.rows('org_id = {org:String} AND gen = {gen:UInt64}')})
 GROUP BY ${keys}${spec.having ? `\nHAVING ${spec.having}` : ''}`;
 }

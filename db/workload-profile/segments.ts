@@ -6,15 +6,14 @@
 //   at limit       L·1000 ≤ latency_ms < L·1000 + 1000 for L in ROUND_LIMITS_S (any status)
 //   per minute     calls per active minute of the segment: the run lengths of its sorted minute buckets
 //   output excess  Σ max(0, output − p95) and Σ max(0, output − p99) over ok calls
-// Two queries: the sums (counts, tokens, costs, the rules' counts and the exact duplicates' latency) from the
-// hourly rollup (call-rollup.ts) through windowRollup, and the distributions, output excess and calls per
-// minute in one pass over the valid calls. The prefix-cache columns come from prefix.ts.
+// The sums (counts, tokens, costs, the rules' counts and the exact duplicates' latency) are the valid rows of
+// the call sums (call-sums.ts); the distributions, output excess and calls per minute are one pass over the
+// valid calls. The prefix-cache columns come from prefix.ts.
 import type { ClickHouseClient } from '../clickhouse';
 import { MINUTE_MS } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
-import { CALL_ROLLUP, COUNT_NAMES, SEGMENT_SUM_NAMES } from './call-rollup';
-import { sumColumns, windowRollup } from './rollup';
-import { CALLS, InvalidReason, SEGMENT_NAMES, bucket, dist, distOfArray, num, percentileOf, queryRows, segmentKey, str, toCounts, toDistribution, type ProfileParams } from './sql';
+import type { CallSums } from './call-sums';
+import { CALLS, SEGMENT_NAMES, bucket, dist, distOfArray, num, percentileOf, queryRows, segmentKey, str, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
 
 /** Σ max(0, v − p) over the ok outputs, p = the output distribution's percentile i (0 when there are none). */
 const excessOver = (i: 2 | 3): string =>
@@ -27,20 +26,6 @@ const excessOver = (i: 2 | 3): string =>
  */
 const RUN_LENGTHS = (sorted: string): string =>
   `arrayPopFront(arrayDifference(arrayPushBack(arrayFilter((i, d) -> i = 1 OR d != 0, arrayEnumerate(${sorted} AS _runs), arrayDifference(_runs)), length(_runs) + 1)))`;
-
-/**
- * The additive part: sums of the hourly rollup (call-rollup.ts), read through windowRollup. The exact
- * duplicates' latencies are added left to right in (ts, request_id) order as the reference does: floating-point
- * addition is not associative, so sum() (any order) could differ in the last bits for latencies that are not
- * whole (or dyadic) milliseconds.
- */
-const SUMS = windowRollup(
-  CALL_ROLLUP,
-  `${SEGMENT_NAMES}, ${sumColumns(CALL_ROLLUP, [...COUNT_NAMES, ...SEGMENT_SUM_NAMES])},
-  arrayFold((acc, x) -> acc + x.3, arraySort(arrayFlatten(groupArray(dup_latencies))), toFloat64(0)) AS sum_exact_dup_latency`,
-  `invalid_reason = ${InvalidReason.None}`,
-  'fid, pm',
-);
 
 /** The distributions: one pass over the valid calls in scope. */
 const DISTRIBUTIONS = `
@@ -58,18 +43,16 @@ GROUP BY fid, pm`;
 
 export type SegmentRow = Omit<SegmentProfile, 'prefix_cache'>;
 
-export async function loadSegments(
-  ch: ClickHouseClient,
-  params: ProfileParams,
-  isKnown: (provider: string, model: string) => boolean,
-): Promise<SegmentRow[]> {
-  const [sums, distributions] = await Promise.all([queryRows(ch, SUMS, params), queryRows(ch, DISTRIBUTIONS, params)]);
-  const distributionsOf = new Map(distributions.map((d) => [segmentKey(str(d, 'segment_feature'), str(d, 'segment_provider'), str(d, 'segment_model')), d]));
-  return sums.map((p) => {
-    const provider = str(p, 'segment_provider');
-    const model = str(p, 'segment_model');
-    const feature = str(p, 'segment_feature');
-    const d = distributionsOf.get(segmentKey(feature, provider, model));
+/** The distributions per segment key (sql.ts segmentKey). */
+export async function loadSegmentDistributions(ch: ClickHouseClient, params: ProfileParams): Promise<Map<string, Row>> {
+  const rows = await queryRows(ch, DISTRIBUTIONS, params);
+  return new Map(rows.map((d) => [segmentKey(str(d, 'segment_feature'), str(d, 'segment_provider'), str(d, 'segment_model')), d]));
+}
+
+/** The segments: the valid rows of the call sums with their distributions. */
+export function segmentRows(sums: readonly CallSums[], distributions: ReadonlyMap<string, Row>, isKnown: (provider: string, model: string) => boolean): SegmentRow[] {
+  return sums.filter((s) => s.valid).map(({ feature, provider, model, row: p }) => {
+    const d = distributions.get(segmentKey(feature, provider, model));
     if (!d) throw new Error('workload profile: a segment without its distributions');
     return {
       feature,
