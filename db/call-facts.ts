@@ -21,7 +21,7 @@ import { MINUTE_ROLLUP } from './workload-profile/buckets';
 import { CALL_ROLLUP } from './workload-profile/call-rollup';
 import { PREFIX_ROLLUP } from './workload-profile/prefix';
 import { insertRollups, rollupLayout } from './workload-profile/rollup';
-import { dateTime64, modelIds, PAIR_KEY, queryRows, scopeParams, type Pair } from './workload-profile/sql';
+import { dateTime64, modelIds, PAIR_KEY, QUERY_SETTINGS, queryRows, scopeParams, type Pair } from './workload-profile/sql';
 
 /** Rows one rebuild writes at most: bounds the memory of its window sorts. */
 const MAX_ROWS_PER_BUILD = 1_000_000;
@@ -134,7 +134,7 @@ async function rebuild(ch: ClickHouseClient, org: string, hours: number[], sourc
   const pairs = found?.pairs ?? [];
   const features = found?.features ?? [];
   const params = { ...range, ...modelIds(pairs, features, () => false), gen };
-  const settings = { max_partitions_per_insert_block: '1000' };
+  const settings = { ...QUERY_SETTINGS, max_partitions_per_insert_block: '1000' };
   await Promise.all([
     ch.command({ query: INSERT_CALL_FACTS, query_params: params, clickhouse_settings: settings }),
     ch.command({ query: INSERT_PREFIX_FACTS, query_params: params, clickhouse_settings: settings }),

@@ -4,13 +4,17 @@
 import type { ClickHouseClient } from './clickhouse';
 import { ensureCallFacts } from './call-facts';
 import { CALL_ROLLUP } from './workload-profile/call-rollup';
-import { CURRENT_FACTS } from './workload-profile/sql';
+import { CURRENT_FACTS, QUERY_SETTINGS } from './workload-profile/sql';
 
 /** A sum column of call_rollups. */
 const at = (name: string): string => {
   if (!CALL_ROLLUP.sums.some(([n]) => n === name)) throw new Error(`call_rollups has no sum ${name}`);
   return name;
 };
+
+// All sources: the rows of scope 0; one source: its rows of scope 1 (scope 0 keeps no source: rollup.ts). What
+// coverage sums does not depend on the rules' flags, which is all the scopes differ in.
+const SCOPE = `if({source:String} = '', scope = 0, scope = 1 AND source = {source:String})`;
 
 export interface CoverageRow {
   calls: number;
@@ -52,9 +56,10 @@ export async function dataCoverage(ch: ClickHouseClient, orgId: string, source?:
               toString(sum(content_hash)) AS content_hash,
               if(count() = 0, 0, max(last_ingested_ms)) AS last_ingested_ms
             FROM call_rollups
-            WHERE org_id = {org:String} AND scope = 0 AND ({source:String} = '' OR source = {source:String}) AND ${CURRENT_FACTS}`,
+            WHERE org_id = {org:String} AND ${SCOPE} AND ${CURRENT_FACTS}`,
     query_params: { org: orgId, source: source ?? '', from_hour: -(2 ** 31), to_hour: 2 ** 31 - 1 },
     format: 'JSONEachRow',
+    clickhouse_settings: QUERY_SETTINGS,
   });
   const [row] = await rs.json<Record<string, string | number | null | string[]>>();
   const n = (v: string | number | null | string[] | undefined) => (v === null || v === undefined ? null : Number(v));

@@ -24,15 +24,12 @@ const HOURS = windowRollup(
 /**
  * The hourly rollup of the (UTC minute, provider, model) buckets with a 429 (rollup.ts): calls, 429s, and
  * the retries after a 429 (rules.ts RETRY) in the bucket — the fast ones and Σ retry_gap. A bucket lies in
- * one hour, so the table keeps only the buckets the profile lists, with a 429 and a fast retry after one (over
- * all sources in scope 0: there `source` is '').
+ * one hour, so the table keeps only the buckets the profile lists, with a 429 and a fast retry after one.
  */
 export const MINUTE_ROLLUP: RollupSpec = {
   table: 'call_minute_rollups',
   keys: ['hour', 'source', 'pair', 'minute_ms'],
-  rows: (filter) => `
-    SELECT * REPLACE (if({by_source:UInt8} = 1, source, '') AS source), ${bucket(MINUTE_MS)} AS minute_ms
-    FROM (${derived([RETRY], '1', callsWhere(`${filter} AND ${VALID}`))})`,
+  rows: (filter) => `SELECT *, ${bucket(MINUTE_MS)} AS minute_ms FROM (${derived([RETRY], '1', callsWhere(`${filter} AND ${VALID}`))})`,
   sums: [
     ['n_calls', '1'],
     ['n_429', 'is_429'],

@@ -28,6 +28,14 @@ export interface RollupSpec {
   having?: string;
 }
 
+/**
+ * The rows of a spec as the table keys them: in scope 0 (flags over all sources) with source '', as no reader
+ * of scope 0 asks for one source (a source's own figures are in scope 1): a group per source would only
+ * multiply the rows.
+ */
+const scopedRows = (spec: RollupSpec, filter: string): string =>
+  `SELECT * REPLACE (if({by_source:UInt8} = 1, source, '') AS source) FROM (${spec.rows(filter)})`;
+
 /** A fact's ts is in an edge hour (not interior): as ts ranges, so the facts' primary key skips the interior. */
 const EDGE = `(ts < toInt64({interior_lo:Int32}) * ${HOUR_MS} OR ts >= (toInt64({interior_hi:Int32}) + 1) * ${HOUR_MS})`;
 
@@ -78,7 +86,7 @@ FROM (
       AND scope = {by_source:UInt8} AND ({by_source:UInt8} = 0 OR source = {source:String}) AND ${CURRENT_FACTS}
     UNION ALL
     SELECT ${keys}, ${sumsOf(sums, 'r_')}${mergedColumns.map(([c, agg]) => `, ${agg} AS ${c}`).join('')}
-    FROM (${spec.rows(`${IN_SCOPE} AND ${EDGE}`)})
+    FROM (${scopedRows(spec, `${IN_SCOPE} AND ${EDGE}`)})
     GROUP BY ${keys}
   )
 )
@@ -95,7 +103,7 @@ export function insertRollups(spec: RollupSpec): string {
   return `
 INSERT INTO ${spec.table} (org_id, gen, scope, ${keys}, ${spec.sums.map(([n]) => n).join(', ')}${extra.map(([c]) => `, ${c}`).join('')})
 SELECT {org:String}, {gen:UInt64}, {by_source:UInt8}, ${keys}, ${sumsOf(spec.sums, '')}${extra.map(([, agg]) => `, ${agg}`).join('')}
-FROM (${spec.rows('org_id = {org:String} AND gen = {gen:UInt64}')})
+FROM (${scopedRows(spec, 'org_id = {org:String} AND gen = {gen:UInt64}')})
 GROUP BY ${keys}${spec.having ? `\nHAVING ${spec.having}` : ''}`;
 }
 
