@@ -174,11 +174,21 @@ export function distOfArray(name: string, values: string): string {
 export type Row = Record<string, unknown>;
 
 /**
- * Settings of the profile's and the rollups' queries. ClickHouse's syntax_fuse_functions pass (sum, count and
- * avg of one argument into sumCount) takes time quadratic in a query's aggregates: 60 of the ~120 ms the
- * 55-sum rollup read spent planning, on this machine. What it could save when the query runs is far less.
+ * Settings of the profile's and the rollups' queries.
+ *   - No syntax_fuse_functions pass (sum, count and avg of one argument into sumCount): it takes time quadratic
+ *     in a query's aggregates — 60 of the ~120 ms the 55-sum rollup read spent planning, on this machine —
+ *     and could save far less when the query runs.
+ *   - No JIT compilation: ClickHouse compiles an expression once it has seen it a few times, and these queries'
+ *     literals (the parameters: org, window, pair and feature ids) change with every org and window; the
+ *     compiling made the 2nd and 4th run of a 1M-call profile 1.4–1.5× the others here, and the steady state
+ *     was no faster with it.
  */
-export const QUERY_SETTINGS = { optimize_syntax_fuse_functions: 0 } as const;
+export const QUERY_SETTINGS = {
+  optimize_syntax_fuse_functions: 0,
+  compile_expressions: 0,
+  compile_aggregate_expressions: 0,
+  compile_sort_description: 0,
+} as const;
 
 /** The rows of `query` (JSONEachRow) with its query parameters. */
 export async function queryRows<T = Row>(ch: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
