@@ -30,7 +30,7 @@ import { loadModelDistributions, modelProfiles } from './workload-profile/models
 import { loadPrefixCache, prefixStats } from './workload-profile/prefix';
 import { dataQuality } from './workload-profile/quality';
 import { loadSegmentDistributions, segmentRows } from './workload-profile/segments';
-import { cmp, modelIds, queryRows, scopeParams, segmentKey, type Pair, type ProfileParams } from './workload-profile/sql';
+import { REACH_AFTER_MS, REACH_BEFORE_MS, cmp, modelIds, queryRows, scopeParams, segmentKey, withQuietEnds, type Pair, type ProfileParams } from './workload-profile/sql';
 import { loadUsers } from './workload-profile/users';
 
 export interface ProfileWindowInput {
@@ -42,8 +42,13 @@ export interface ProfileWindowInput {
   source?: string;
 }
 
-// Each hour of call_facts_hours lists (a superset of) its pairs and features: all pm and fid need.
-const IDS = `SELECT arrayDistinct(arrayFlatten(groupArray(pairs))) AS all_pairs, arrayDistinct(arrayFlatten(groupArray(features))) AS all_features
+// Each hour of call_facts_hours lists (a superset of) its pairs and features: all pm and fid need. And the
+// calls in scope within the rules' reach before and after the window (sql.ts withQuietEnds; a superseded
+// version not yet deleted counts too, which can only keep an edge).
+const IDS = `SELECT arrayDistinct(arrayFlatten(groupArray(pairs))) AS all_pairs, arrayDistinct(arrayFlatten(groupArray(features))) AS all_features,
+  (SELECT tuple(countIf(ts < {from_ms:Int64}), countIf(ts >= {to_ms:Int64})) FROM call_facts
+    WHERE org_id = {org:String} AND ({by_source:UInt8} = 0 OR source = {source:String})
+      AND ((ts >= {reach_lo:Int64} AND ts < {from_ms:Int64}) OR (ts >= {to_ms:Int64} AND ts < {reach_hi:Int64}))) AS near
   FROM call_facts_hours FINAL WHERE org_id = {org:String} AND hour >= {from_hour:Int32} AND hour <= {to_hour:Int32}`;
 
 const isKnown = (provider: string, model: string): boolean => findModel(model, provider) !== undefined;
@@ -51,11 +56,12 @@ const isKnown = (provider: string, model: string): boolean => findModel(model, p
 /** The query parameters of every section: the scope, the (provider, model) pairs in it with `known`, and its features. */
 export async function loadProfileParams(ch: ClickHouseClient, orgId: string, window: ProfileWindowInput): Promise<ProfileParams> {
   const scope = scopeParams(orgId, window, TOP_N);
-  const [r] = await queryRows(ch, IDS, scope);
+  const [r] = await queryRows(ch, IDS, { ...scope, reach_lo: scope.from_ms - REACH_BEFORE_MS, reach_hi: scope.to_ms + REACH_AFTER_MS });
   const pairs = r?.['all_pairs'];
   const features = r?.['all_features'];
-  if (!Array.isArray(pairs) || !Array.isArray(features)) throw new Error('workload profile: no ids row');
-  return { ...scope, ...modelIds(pairs as Pair[], features as string[], isKnown) };
+  const near = r?.['near'];
+  if (!Array.isArray(pairs) || !Array.isArray(features) || !Array.isArray(near) || near.length !== 2) throw new Error('workload profile: no ids row');
+  return { ...withQuietEnds(scope, Number(near[0]), Number(near[1])), ...modelIds(pairs as Pair[], features as string[], isKnown) };
 }
 
 export interface ProfileOptions {

@@ -9,7 +9,7 @@ import type { ClickHouseClient } from '../clickhouse';
 import { MINUTE_MS } from '../../engine/profile/derive';
 import type { HourBucket, RateLimitMinute } from '../../engine/profile/types';
 import { CALL_ROLLUP } from './call-rollup';
-import { HOUR_START, sumColumns, windowRollup, type RollupSpec } from './rollup';
+import { HOUR_START, mapWindow, sumColumns, windowRollup, windowSql, type RollupSpec } from './rollup';
 import { RETRY, derived } from './rules';
 import { InvalidReason, VALID, bucket, callsWhere, cmp, num, queryColumnar, str, type ProfileParams } from './sql';
 
@@ -44,12 +44,13 @@ export const MINUTE_ROLLUP: RollupSpec = {
   having: 'n_429 > 0 AND n_fast_retry_after_429 > 0',
 };
 
-const RATE_LIMIT_MINUTES = `
-SELECT * FROM (${windowRollup(MINUTE_ROLLUP, `pm AS minute_pm, minute_ms, ${sumColumns(MINUTE_ROLLUP, MINUTE_ROLLUP.sums.map(([n]) => n))}`, '1', 'pm, minute_ms')})
-WHERE n_429 > 0 AND n_fast_retry_after_429 > 0`;
+const RATE_LIMIT_MINUTES = mapWindow(
+  windowRollup(MINUTE_ROLLUP, `pm AS minute_pm, minute_ms, ${sumColumns(MINUTE_ROLLUP, MINUTE_ROLLUP.sums.map(([n]) => n))}`, '1', 'pm, minute_ms'),
+  (sql) => `SELECT * FROM (${sql}) WHERE n_429 > 0 AND n_fast_retry_after_429 > 0`,
+);
 
 export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Promise<HourBucket[]> {
-  return (await queryColumnar(ch, HOURS, params, ['hour_ms', 'hour_feature', 'n_calls', 'n_error', 'sum_cost', 'sum_input', 'sum_output']))
+  return (await queryColumnar(ch, windowSql(HOURS, params), params, ['hour_ms', 'hour_feature', 'n_calls', 'n_error', 'sum_cost', 'sum_input', 'sum_output']))
     .map((r) => ({
       hour: num(r, 'hour_ms'),
       feature: str(r, 'hour_feature'),
@@ -63,7 +64,7 @@ export async function loadHours(ch: ClickHouseClient, params: ProfileParams): Pr
 }
 
 export async function loadRateLimitMinutes(ch: ClickHouseClient, params: ProfileParams): Promise<RateLimitMinute[]> {
-  const rows = await queryColumnar(ch, RATE_LIMIT_MINUTES, params, ['minute_pm', 'minute_ms', 'n_calls', 'n_429', 'n_fast_retry_after_429', 'sum_retry_wait_after_429']);
+  const rows = await queryColumnar(ch, windowSql(RATE_LIMIT_MINUTES, params), params, ['minute_pm', 'minute_ms', 'n_calls', 'n_429', 'n_fast_retry_after_429', 'sum_retry_wait_after_429']);
   return rows
     .map((r) => {
       const pm = num(r, 'minute_pm');

@@ -8,7 +8,7 @@
 // latencies that are not whole (or dyadic) milliseconds.
 import type { ClickHouseClient } from '../clickhouse';
 import { CALL_ROLLUP, COUNT_NAMES, SEGMENT_SUM_NAMES } from './call-rollup';
-import { sumColumns, windowRollup } from './rollup';
+import { sumColumns, windowRollup, windowSql } from './rollup';
 import { InvalidReason, SEGMENT_NAMES, num, queryRows, str, type ProfileParams, type Row } from './sql';
 
 /** The sums data quality reads (quality.ts), besides n_calls and n_user. */
@@ -46,7 +46,7 @@ export interface CallSums {
 }
 
 export async function loadCallSums(ch: ClickHouseClient, params: ProfileParams): Promise<CallSums[]> {
-  return (await queryRows(ch, QUERY, params)).map((row) => {
+  return (await queryRows(ch, windowSql(QUERY, params), params)).map((row) => {
     const invalid_reason = num(row, 'invalid_reason');
     return {
       feature: str(row, 'segment_feature'),

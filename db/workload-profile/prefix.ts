@@ -14,7 +14,7 @@
 import type { ClickHouseClient } from '../clickhouse';
 import { PREFIX_BLOCK_TOKENS } from '../../engine/telemetry/record';
 import { CACHE_MIN_TOKENS, CACHE_TTLS_S, type PrefixCacheStats } from '../../engine/profile/types';
-import { total, windowRollup, type RollupSpec, type Sum } from './rollup';
+import { total, windowRollup, windowSql, type RollupSpec, type Sum } from './rollup';
 import { SEGMENT_NAMES, queryRows, segmentKey, str, type ProfileParams } from './sql';
 
 const TTLS = CACHE_TTLS_S.map((ttl_s, t) => ({ ttl_s, t, ms: ttl_s * 1000 }));
@@ -68,7 +68,7 @@ const QUERY = windowRollup(PREFIX_ROLLUP, `${SEGMENT_NAMES}, [${PREFIX_ROLLUP.su
 /** prefix_cache per segment key (feature \0 provider \0 model); segments without prefix calls are absent (all zeros). */
 export async function loadPrefixCache(ch: ClickHouseClient, params: ProfileParams): Promise<Map<string, PrefixCacheStats[]>> {
   const out = new Map<string, PrefixCacheStats[]>();
-  for (const r of await queryRows(ch, QUERY, params)) {
+  for (const r of await queryRows(ch, windowSql(QUERY, params), params)) {
     const stats = r['stats'];
     if (!Array.isArray(stats)) throw new Error('workload profile: prefix stats is not an array');
     const at = (k: number) => Number(stats[k]);

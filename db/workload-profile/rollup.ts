@@ -6,9 +6,11 @@
 // A window's interior hours (ProfileParams.interior_lo … interior_hi) have exactly those flags: every
 // neighbour a rule may use is inside the window. So `windowRollup` reads the rollups of the interior hours
 // and computes the same sums from the facts of the other hours with the window's flags, then merges them:
-// exact, and a month's profile reads the facts of about a day and two hours.
+// exact, and a month's profile reads the facts of about a day and two hours. Where no call lies within the
+// rules' reach outside the window at an end (sql.ts withQuietEnds: the window of all the org's calls, the
+// agent's default), the hours there are interior too, and a window without edge hours reads rollups alone.
 import { HOUR_MS } from '../../engine/profile/derive';
-import { CURRENT_FACTS, FID, IN_SCOPE, KNOWN, PM } from './sql';
+import { CURRENT_FACTS, FID, IN_SCOPE, KNOWN, PM, type ProfileParams } from './sql';
 
 /** A per-row value summed: [name, Int64 expression of the row, true when it reads `known` or `cost` (derive.ts §cost)]. */
 export type Sum = readonly [name: string, expr: string, byCatalog?: true];
@@ -63,11 +65,30 @@ export const sumColumns = (spec: RollupSpec, names: readonly string[], cond?: st
   names.map((n) => `${total(spec, n, cond)} AS ${n}`).join(', ');
 
 /**
+ * A query over a window's rollups in two forms: `withEdges` merges the rollups of the interior hours with the
+ * same sums from the facts of the edge hours; `interiorOnly` reads rollups alone, for a window whose every
+ * hour is interior (hasEdges false) — it is far less SQL to plan.
+ */
+export interface WindowQuery {
+  withEdges: string;
+  interiorOnly: string;
+}
+
+/** Whether the window has hours outside its interior (ProfileParams.interior_lo … interior_hi). */
+export const hasEdges = (params: ProfileParams): boolean => params.interior_lo > params.from_hour || params.interior_hi < params.to_hour;
+
+/** The form of `q` these parameters need. */
+export const windowSql = (q: WindowQuery, params: ProfileParams): string => (hasEdges(params) ? q.withEdges : q.interiorOnly);
+
+/** `wrap` applied to both forms. */
+export const mapWindow = (q: WindowQuery, wrap: (sql: string) => string): WindowQuery => ({ withEdges: wrap(q.withEdges), interiorOnly: wrap(q.interiorOnly) });
+
+/**
  * The rows (keys, r_<sum>, merged columns) of the window — the rollups of its interior hours and the same
  * sums from the facts of its other hours — then `select … WHERE where GROUP BY groupBy` over them. `select`
  * reads the key columns, fid / pm (the feature and pair ids), and the sums through sumColumns.
  */
-export function windowRollup(spec: RollupSpec, select: string, where = '1', groupBy?: string): string {
+export function windowRollup(spec: RollupSpec, select: string, where = '1', groupBy?: string): WindowQuery {
   const keys = spec.keys.join(', ');
   // Only the sums and merged columns the query reads: the planner would otherwise compute every one in both branches.
   const reads = (name: string) => new RegExp(`\\b${name}\\b`).test(`${select} ${where}`);
@@ -75,22 +96,24 @@ export function windowRollup(spec: RollupSpec, select: string, where = '1', grou
   const mergedColumns = spec.merged.filter(([c]) => reads(c));
   const merged = mergedColumns.map(([c]) => `, ${c}`).join('');
   const interior = `hour >= {interior_lo:Int32} AND hour <= {interior_hi:Int32}`;
-  return `
-SELECT ${select}
-FROM (
-  SELECT *, ${spec.keys.includes('feature') ? `${FID} AS fid, ` : ''}${PM} AS pm
-  FROM (
+  const rollups = `
     SELECT ${keys}, ${storedSums(sums)}${merged}
     FROM ${spec.table}
     WHERE org_id = {org:String} AND hour >= {from_hour:Int32} AND hour <= {to_hour:Int32} AND ${interior}
-      AND scope = {by_source:UInt8} AND ({by_source:UInt8} = 0 OR source = {source:String}) AND ${CURRENT_FACTS}
-    UNION ALL
+      AND scope = {by_source:UInt8} AND ({by_source:UInt8} = 0 OR source = {source:String}) AND ${CURRENT_FACTS}`;
+  const edges = `
     SELECT ${keys}, ${sumsOf(sums, 'r_')}${mergedColumns.map(([c, agg]) => `, ${agg} AS ${c}`).join('')}
     FROM (${scopedRows(spec, `${IN_SCOPE} AND ${EDGE}`)})
-    GROUP BY ${keys}
+    GROUP BY ${keys}`;
+  const over = (rows: string) => `
+SELECT ${select}
+FROM (
+  SELECT *, ${spec.keys.includes('feature') ? `${FID} AS fid, ` : ''}${PM} AS pm
+  FROM (${rows}
   )
 )
 WHERE ${where}${groupBy ? `\nGROUP BY ${groupBy}` : ''}`;
+  return { withEdges: over(`${rollups}\n    UNION ALL${edges}`), interiorOnly: over(rollups) };
 }
 
 /**

@@ -40,7 +40,8 @@ export interface ProfileParams extends ModelIds {
   /**
    * The window's interior hours, interior_lo ≤ hour ≤ interior_hi: at least LONG_REACH_MS after its start and
    * SHORT_REACH_MS before its end, so every rule's nearest neighbour of their calls is inside the window and
-   * their flags are those over all the org's calls — what the hourly rollups (rollup.ts) hold.
+   * their flags are those over all the org's calls — what the hourly rollups (rollup.ts) hold; up to the
+   * window's first / last hour where no call lies near the window outside it (withQuietEnds).
    */
   interior_lo: number;
   interior_hi: number;
@@ -80,6 +81,24 @@ export function scopeParams(org: string, window: { from: number; to: number; sou
     source: window.source ?? '',
     ...emptyIds(),
     top,
+  };
+}
+
+/** How far outside a window a call can change a flag inside it: before its start, after its end (ms). */
+export const REACH_BEFORE_MS = Math.max(LONG_REACH_MS, HOUR_MS);
+export const REACH_AFTER_MS = Math.max(SHORT_REACH_MS, HOUR_MS);
+
+/**
+ * The scope with its interior extended to the window's first (last) hour when no call in scope lies less than
+ * REACH_BEFORE_MS before its start (REACH_AFTER_MS after its end): then every neighbour a rule may use of the
+ * calls at that end is inside the window, as it is over all calls, and that partial hour holds no call outside
+ * the window — its rollups are the window's figures.
+ */
+export function withQuietEnds(scope: ProfileParams, callsBefore: number, callsAfter: number): ProfileParams {
+  return {
+    ...scope,
+    interior_lo: callsBefore === 0 ? scope.from_hour : scope.interior_lo,
+    interior_hi: callsAfter === 0 ? scope.to_hour : scope.interior_hi,
   };
 }
 

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '../../../db/clickhouse';
 import { insertRows, toCallRow, type LlmCallRow } from '../../../db/telemetry-writer';
-import { loadWorkloadProfile } from '../../../db/workload-profile';
+import { loadProfileParams, loadWorkloadProfile } from '../../../db/workload-profile';
 import { buildProfile } from '../../../engine/profile/reference';
 import { generateWorkload } from '../../../engine/synthetic/index';
 import type { LlmCall } from '../../../engine/telemetry/record';
@@ -90,6 +90,9 @@ describe('loadWorkloadProfile (ClickHouse) = buildProfile (reference)', () => {
         ['one source', START, START + 4 * DAY, 'otlp'],
         ['a sub-window of one source', START + 12 * HOUR, START + 36 * HOUR, 'api'],
         ['an empty window', START - 10 * DAY, START - 9 * DAY],
+        // No call near the start (the end): those hours are read from the rollups alone (sql.ts withQuietEnds).
+        ['from before the first call to inside the workload', START - DAY, START + 2 * DAY - 7],
+        ['from inside the workload to after the last call', START + 6 * HOUR + 123, START + 5 * DAY],
       ];
       for (const [name, from, to, source] of windows) {
         it(name, async () => {
@@ -98,6 +101,27 @@ describe('loadWorkloadProfile (ClickHouse) = buildProfile (reference)', () => {
           expect(actual).toStrictEqual(expected);
         });
       }
+
+      it("the calls' own span, first to just after the last, as the agent asks by default (both ends mid-hour)", async () => {
+        const from = Math.min(...calls.map((c) => c.timestamp));
+        const to = Math.max(...calls.map((c) => c.timestamp)) + 1;
+        expect(await loadWorkloadProfile(ch, orgA, { from, to })).toStrictEqual(buildProfile(inScope(calls, from, to), { from, to }));
+      });
+
+      it('reads an end from the rollups alone exactly when no call lies within the rules\' reach outside it', async () => {
+        // What each window's ends are, worked out from the calls here: any call (of the source) within 24 h before
+        // the start keeps the start an edge; any within 1 h after the end keeps the end one.
+        const near = (from: number, to: number, source?: string) => {
+          const own = calls.filter((c) => source === undefined || c.source === source);
+          return [own.some((c) => c.timestamp >= from - DAY && c.timestamp < from), own.some((c) => c.timestamp >= to && c.timestamp < to + HOUR)];
+        };
+        for (const [name, from, to, source] of windows) {
+          const params = await loadProfileParams(ch, orgA, { from, to, ...(source !== undefined ? { source } : {}) });
+          const [before, after] = near(from, to, source);
+          expect(params.interior_lo === params.from_hour, `${name}: start read from rollups`).toBe(!before);
+          expect(params.interior_hi === params.to_hour, `${name}: end read from rollups`).toBe(!after);
+        }
+      });
 
       it('differs from the reference over all the org calls only by the out-of-window records', async () => {
         const from = START + DAY;
