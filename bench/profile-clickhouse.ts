@@ -9,8 +9,10 @@
 //
 // Prints one line per size and, last, {"bench":"profile_clickhouse","ms_1m":…,"ms_10m":…}: per size the time
 // the ingest path's call-facts build took (facts_build_ms_<size>), then — once ClickHouse's merges and deletes
-// are done — the wall time of loadWorkloadProfile (ms_<size>: its freshness check included) and of a second
-// call (ms_<size>_again), and ratio_<size> = ms_<size> / the first size's.
+// are done — the wall time of loadWorkloadProfile over all the calls (ms_<size>: its freshness check
+// included; the window the agent asks by default, whose ends have no call near them, so it reads rollups
+// alone), of a second call (ms_<size>_again), of the last 7 days (ms_<size>_last_week: a start with calls
+// before it, its first day from the facts), and ratio_<size> = ms_<size> / the first size's.
 import { createClient } from '@clickhouse/client-web';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -99,11 +101,16 @@ try {
     t = performance.now();
     await loadWorkloadProfile(ch, org, window);
     figures[`ms_${label(n)}_again`] = Math.round(performance.now() - t);
+    // A named period: its start has calls within the rules' reach before it, so its first day is read from the facts.
+    t = performance.now();
+    await loadWorkloadProfile(ch, org, { from: window.to - 7 * 86_400_000, to: window.to });
+    figures[`ms_${label(n)}_last_week`] = Math.round(performance.now() - t);
     const seg = profile.segments.reduce((a, s) => ({ dup: a.dup + s.exact_dup_calls, near: a.near + s.near_dup_calls, retry: a.retry + s.retry_calls }), { dup: 0, near: 0, retry: 0 });
     console.log(
       `${label(n)} calls (${profile.totals.calls} in the profile; inserted in ${(insertMs / 1000).toFixed(1)} s, ` +
         `call facts of ${built.rebuilt_hours} hours built in ${(factsMs / 1000).toFixed(1)} s, settled ${settledS.toFixed(1)} s later): ` +
-        `profile ${(ms / 1000).toFixed(2)} s, again ${(figures[`ms_${label(n)}_again`]! / 1000).toFixed(2)} s — ` +
+        `profile ${(ms / 1000).toFixed(2)} s, again ${(figures[`ms_${label(n)}_again`]! / 1000).toFixed(2)} s, ` +
+        `last 7 days ${(figures[`ms_${label(n)}_last_week`]! / 1000).toFixed(2)} s — ` +
         `${profile.segments.length} segments, ${profile.hours.length} hour buckets, ${profile.rate_limit_minutes.length} 429 minutes, ` +
         `exact dups ${seg.dup}, near dups ${seg.near}, retries ${seg.retry}`,
     );
