@@ -1,7 +1,9 @@
 // users: calls naming an end user (user != ''). Per user: calls, cost, tokens (top N by cost, ties by
 // user); per (user, UTC day) (derive.ts §buckets): calls and cost — their count, the nearest-rank
 // distribution of their cost, and the top N by cost (ties by user, then day). One query: the user-days,
-// regrouped per user (each user's own top N days are all the global top N can take from that user).
+// regrouped per user (each user's own top N days are all the global top N can take from that user). The top N
+// user-days are all among the days of the top N users by their costliest day (ties by user): each of those
+// users has a day ranked before any day of a user outside them, so only their N × N days are sorted.
 import type { ClickHouseClient } from '../clickhouse';
 import { DAY_MS } from '../../engine/findings';
 import type { UserDaySpend, UserSpend, UsersProfile } from '../../engine/profile/types';
@@ -16,7 +18,7 @@ const USER_DAYS = `
 
 const PER_USER = `
   SELECT user, sum(n_calls) AS u_calls, sum(sum_cost) AS u_cost, sum(sum_input) AS u_input, sum(sum_output) AS u_output,
-         groupArray(sum_cost) AS day_costs,
+         groupArray(sum_cost) AS day_costs, max(sum_cost) AS max_day,
          arrayMap(d -> (user, d.1, d.2, d.3), arraySlice(arraySort(d -> (-d.3, d.1), groupArray((day_ms, n_calls, sum_cost))), 1, {top:UInt32})) AS top_days
   FROM (${USER_DAYS})
   GROUP BY user`;
@@ -25,7 +27,8 @@ const QUERY = `
 SELECT count() AS n_users, sum(length(day_costs)) AS n_user_days,
   ${distOfArray('d_day_cost', 'arrayFlatten(groupArray(day_costs))')},
   arraySlice(arraySort(u -> (-u.3, u.1), groupArray((user, u_calls, u_cost, u_input, u_output))), 1, {top:UInt32}) AS top_users,
-  arraySlice(arraySort(d -> (-d.4, d.1, d.2), arrayFlatten(groupArray(top_days))), 1, {top:UInt32}) AS top_user_days
+  arraySlice(arraySort(d -> (-d.4, d.1, d.2), arrayFlatten(arrayMap(u -> u.3,
+    arraySlice(arraySort(u -> (-u.1, u.2), groupArray((max_day, user, top_days))), 1, {top:UInt32})))), 1, {top:UInt32}) AS top_user_days
 FROM (${PER_USER})`;
 
 /** A column holding an array of tuples (arrays in JSON). */
