@@ -13,11 +13,11 @@ import type { ClickHouseClient } from '../clickhouse';
 import { MINUTE_MS } from '../../engine/profile/derive';
 import { ROUND_LIMITS_S, type SegmentProfile } from '../../engine/profile/types';
 import type { CallSums } from './call-sums';
-import { CALLS, SEGMENT_NAMES, bucket, dist, distOfArray, num, percentileOf, queryRows, segmentKey, str, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
+import { CALLS, SEGMENT_NAMES, bucket, dist, distOfArray, num, percentileOf, queryRows, segmentKey, str, toCounts, toDistribution, valuesOf, type ProfileParams, type Row } from './sql';
 
-/** Σ max(0, v − p) over the ok outputs, p = the output distribution's percentile i (0 when there are none). */
+/** Σ max(0, v − p) over the ok outputs (the array d_output was computed from), p = its percentile i (0 when there are none). */
 const excessOver = (i: 2 | 3): string =>
-  `arraySum(x -> greatest(toInt64(x) - toInt64(${percentileOf('d_output', i)}), 0), groupArrayIf(output_tokens, ok))`;
+  `arraySum(x -> greatest(toInt64(x) - toInt64(${percentileOf('d_output', i)}), 0), ${valuesOf('d_output')})`;
 
 /**
  * The lengths of the runs of equal values of the sorted array `sorted` (the count of each distinct value),
@@ -34,7 +34,7 @@ SELECT ${SEGMENT_NAMES},
   ${dist('d_latency_non_streamed', 'assumeNotNull(latency_ms)', 'ok AND latency_ms IS NOT NULL AND non_streamed')},
   ${dist('d_ttft', 'assumeNotNull(ttft_ms)', 'ok AND ttft_ms IS NOT NULL')},
   ${dist('d_input', 'input_tokens', 'ok')},
-  ${dist('d_output', 'output_tokens', 'ok')},
+  ${distOfArray('d_output', 'groupArrayIf(output_tokens, ok)')},
   ${excessOver(2)} AS sum_output_over_p95,
   ${excessOver(3)} AS sum_output_over_p99,
   ${distOfArray('d_per_minute', RUN_LENGTHS(`arraySort(groupArray(${bucket(MINUTE_MS)}))`))}

@@ -185,9 +185,13 @@ export function dist(name: string, value: string, cond = '1'): string {
   return `tuple(countIf(${cond}), quantilesExactIf(${NEAREST_RANK_LEVELS})(${value}, ${cond}), maxIf(${value}, ${cond})) AS ${name}`;
 }
 
+/** The array a `distOfArray` column `name` was computed from, for other columns of the same SELECT. */
+export const valuesOf = (name: string): string => `_values_${name}`;
+
 /** Distribution of the values of the Array expression `values`, as `dist`. */
 export function distOfArray(name: string, values: string): string {
-  return `tuple(length(${values} AS _values_${name}), arrayReduce('quantilesExact(${NEAREST_RANK_LEVELS})', _values_${name}), arrayMax(_values_${name})) AS ${name}`;
+  const v = valuesOf(name);
+  return `tuple(length(${values} AS ${v}), arrayReduce('quantilesExact(${NEAREST_RANK_LEVELS})', ${v}), arrayMax(${v})) AS ${name}`;
 }
 
 export type Row = Record<string, unknown>;
