@@ -22,7 +22,7 @@ import { findModel } from '../engine/catalog/index';
 import { DAY_MS } from '../engine/findings';
 import { TOP_N } from '../engine/profile/reference';
 import { PROFILE_VERSION, type ModelCount, type WorkloadProfile } from '../engine/profile/types';
-import { emptyCounts } from '../engine/profile/accumulators';
+import { addCounts, emptyCounts } from '../engine/profile/accumulators';
 import { loadHours, loadRateLimitMinutes } from './workload-profile/buckets';
 import { loadDuplicatePrompts } from './workload-profile/duplicates';
 import { loadCallSums } from './workload-profile/call-sums';
@@ -91,7 +91,7 @@ export async function loadWorkloadProfile(ch: ClickHouseClient, orgId: string, w
   const totals = emptyCounts();
   const unknown: ModelCount[] = [];
   for (const m of models) {
-    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += m[k];
+    addCounts(totals, m);
     if (!m.known) {
       quality.unknown_model_calls += m.calls;
       unknown.push({ provider: m.provider, model: m.model, calls: m.calls });

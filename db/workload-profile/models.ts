@@ -4,6 +4,7 @@
 // counts add up the pair's valid rows of the call sums (call-sums.ts), the distributions are one pass over
 // the calls.
 import type { ClickHouseClient } from '../clickhouse';
+import { addCounts } from '../../engine/profile/accumulators';
 import type { ModelProfile } from '../../engine/profile/types';
 import type { CallSums } from './call-sums';
 import { CALLS, dist, num, queryRows, toCounts, toDistribution, type ProfileParams, type Row } from './sql';
@@ -29,7 +30,7 @@ export function modelProfiles(sums: readonly CallSums[], distributions: Readonly
     const counts = toCounts(s.row);
     const m = byPair.get(s.pm);
     if (m) {
-      for (const k of Object.keys(counts) as (keyof typeof counts)[]) m[k] += counts[k];
+      addCounts(m, counts);
       continue;
     }
     const d = distributions.get(s.pm);

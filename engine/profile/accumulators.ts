@@ -31,6 +31,13 @@ export function emptyCounts(): CallCounts & TokenSums {
   };
 }
 
+const COUNT_KEYS = Object.keys(emptyCounts()) as (keyof (CallCounts & TokenSums))[];
+
+/** Adds the CallCounts & TokenSums fields of `c` to those of `acc` (either may carry other fields, left as they are). */
+export function addCounts(acc: CallCounts & TokenSums, c: CallCounts & TokenSums): void {
+  for (const k of COUNT_KEYS) acc[k] += c[k];
+}
+
 export function addCall(acc: CallCounts & TokenSums, c: LlmCall, cost: number): void {
   acc.calls++;
   if (isOk(c.status)) acc.ok_calls++;
