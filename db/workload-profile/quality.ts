@@ -9,8 +9,10 @@ import { InvalidReason, num } from './sql';
 
 /** Everything but unknown_model_calls / unknown_models (left 0 / empty), added up from the call sums. */
 export function dataQuality(sums: readonly CallSums[]): DataQuality {
-  const calls = (keep: (s: CallSums) => boolean) => sums.reduce((n, s) => n + (keep(s) ? num(s.row, 'n_calls') : 0), 0);
-  const valid = (name: string) => sums.reduce((n, s) => n + (s.valid ? num(s.row, name) : 0), 0);
+  /** The sum `name` over the rows `keep` accepts. */
+  const add = (name: string, keep: (s: CallSums) => boolean) => sums.reduce((n, s) => n + (keep(s) ? num(s.row, name) : 0), 0);
+  const calls = (keep: (s: CallSums) => boolean) => add('n_calls', keep);
+  const valid = (name: string) => add(name, (s) => s.valid);
   const r = Object.fromEntries(QUALITY_SUM_NAMES.map((name) => [name, valid(name)])) as Record<(typeof QUALITY_SUM_NAMES)[number], number>;
   const absurd = calls((s) => s.invalid_reason === InvalidReason.Absurd);
   const cachedExceeds = calls((s) => s.invalid_reason === InvalidReason.CachedExceeds);
